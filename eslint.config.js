@@ -1,0 +1,25 @@
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'docs/**', 'node_modules/**', 'examples/**/build/**', 'examples/**/.next/**', 'examples/**/.svelte-kit/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': ['error', { allow: ['warn', 'error'] }],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      // The core is runtime-agnostic: no Node built-ins.
+      'no-restricted-imports': ['error', { patterns: ['node:*', 'fs', 'crypto', 'http', 'https', 'path'] }],
+    },
+  },
+  {
+    files: ['bench/**', 'examples/**', 'test/**'],
+    rules: { 'no-console': 'off' },
+  },
+)

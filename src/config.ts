@@ -1,0 +1,238 @@
+/**
+ * App configuration: what `register` accepts, and the checks that make a bad config fail at once,
+ * naming the app and the field.
+ *
+ * @module
+ */
+import type { JWK } from 'oauth4webapi'
+import { ErrorCode, OAuthKitError } from './errors.js'
+import type { ComplianceHooks, IdTokenClaims, OAuth2Token, OAuthContext } from './types.js'
+
+/** How the client authenticates at the token endpoint (RFC 6749 §2.3, OIDC Core §9). @group Config */
+export type TokenEndpointAuthMethod =
+  | 'client_secret_basic'
+  | 'client_secret_post'
+  | 'client_secret_jwt'
+  | 'private_key_jwt'
+  | 'none'
+
+/** Reads the stored token of the current user for an app. @group Tokens */
+export type FetchToken = (name: string, ctx?: OAuthContext) => Promise<OAuth2Token | undefined | null> | OAuth2Token | undefined | null
+
+/** What {@link UpdateToken} is told about the refresh that produced `token`. @group Tokens */
+export interface UpdateTokenInfo {
+  /** The refresh token that was used (the old one). */
+  refreshToken?: string
+  /** The access token that was replaced. */
+  accessToken?: string
+  /** The request context, when there was one. */
+  ctx?: OAuthContext
+}
+
+/** Persists a new or refreshed token. Called once per token. @group Tokens */
+export type UpdateToken = (name: string, token: OAuth2Token, info: UpdateTokenInfo) => Promise<void> | void
+
+/** Options shared by every kind of app. @group Config */
+export interface BaseAppConfig {
+  /** The client identifier issued by the provider. */
+  clientId: string
+  /** The client secret, when the client has one. */
+  clientSecret?: string
+  /** Base for relative URLs in `get`/`post`/…: `'user'` becomes `${apiBaseUrl}/user`. */
+  apiBaseUrl?: string
+  /** Replace an app already registered under this name instead of failing. */
+  overwrite?: boolean
+  /** Per-app `fetch` (defaults to the registry's, then the global one). */
+  fetch?: typeof fetch
+  /** Milliseconds before a provider request is abandoned (default 10,000). */
+  timeout?: number
+  /** Largest provider response accepted by the protocol steps, in bytes (default 1 MiB). */
+  maxResponseSize?: number
+  /** Allow `http:` endpoints that are not loopback. Only for test rigs on private networks. */
+  allowInsecureRequests?: boolean
+  /** A User-Agent header for every request to the provider (some APIs require one). */
+  userAgent?: string
+  /** Reads this app's token, overriding the registry's `fetchToken`. */
+  fetchToken?: FetchToken
+  /** Persists this app's tokens, overriding the registry's `updateToken`. */
+  updateToken?: UpdateToken
+}
+
+/**
+ * An OAuth 2.0 / OpenID Connect app. Endpoints come from `serverMetadataUrl` (OIDC discovery or
+ * RFC 8414), from explicit fields, or both: an explicit field overrides the discovered value.
+ *
+ * @group Config
+ */
+export interface OAuth2AppConfig extends BaseAppConfig {
+  /** OIDC discovery (`…/.well-known/openid-configuration`) or RFC 8414 metadata URL. */
+  serverMetadataUrl?: string
+  /** The issuer identifier. Required for OpenID Connect without discovery. */
+  issuer?: string
+  /** Authorization endpoint. */
+  authorizeUrl?: string
+  /** Token endpoint. */
+  accessTokenUrl?: string
+  userinfoEndpoint?: string
+  jwksUri?: string
+  revocationEndpoint?: string
+  introspectionEndpoint?: string
+  deviceAuthorizationEndpoint?: string
+  /** RP-initiated logout endpoint (OIDC RP-Initiated Logout 1.0). */
+  endSessionEndpoint?: string
+  /** Other server metadata, in RFC 8414 names; merged over the discovered document. */
+  serverMetadata?: Record<string, unknown>
+  /** Scopes, space-separated or as an array. `openid` makes this an OpenID Connect login. */
+  scope?: string | string[]
+  /** Extra authorization request parameters; a per-call parameter overrides these. */
+  authorizeParams?: Record<string, string>
+  /** Extra token request parameters for the authorization code exchange. */
+  accessTokenParams?: Record<string, string>
+  /** Default: `client_secret_basic` with a secret, `private_key_jwt` with a private key, else `none`. */
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod
+  /** For `private_key_jwt`: a private JWK, a CryptoKey, or a PKCS#8 PEM. */
+  privateKey?: JWK | CryptoKey | string
+  /** `kid` to put in the client assertion header (taken from a JWK's own `kid` when absent). */
+  privateKeyId?: string
+  /** Signing algorithm of a PEM private key (default RS256). */
+  privateKeyAlg?: string
+  /** PKCE with S256 (RFC 7636). On by default; `false` only for a provider that rejects it. */
+  pkce?: boolean
+  /** `form_post` for providers that POST the callback (Sign in with Apple). Default: query. */
+  responseMode?: 'query' | 'form_post'
+  /** The ID token `alg` expected; default: the provider's advertised algorithms, else RS256. */
+  idTokenSignedResponseAlg?: string
+  /** Clock tolerance in seconds for ID token `exp`/`iat` (default 30, at most 300). */
+  clockTolerance?: number
+  /** Seconds before `expires_at` at which a token is refreshed (default 60). */
+  leeway?: number
+  /** Seconds server metadata and JWKS are cached (default 3600). */
+  metadataTtl?: number
+  /** Seconds a login transaction stays valid (default 600). */
+  transactionTtl?: number
+  /**
+   * The issuer an ID token must carry, when it depends on the token (Microsoft Entra multi-tenant:
+   * `https://login.microsoftonline.com/{tid}/v2.0`). Receives the unverified claims; the token is
+   * then fully validated against the returned issuer. Default: the metadata issuer.
+   */
+  idTokenIssuer?: (claims: IdTokenClaims, metadataIssuer: string) => string
+  /** `client_credentials` makes a machine-to-machine app: API calls fetch (and renew) its own token. */
+  grantType?: 'authorization_code' | 'client_credentials'
+  /**
+   * Where API calls carry the access token: the `Authorization` header (default), or the URL query
+   * (`uri`) for a legacy API that needs it — a token in a URL leaks into logs (RFC 9700 §4.3.2).
+   */
+  tokenPlacement?: 'header' | 'uri'
+  /** Compliance hooks for this provider's quirks. */
+  hooks?: ComplianceHooks
+  /** Never set for OAuth 2 apps; its presence makes an app OAuth 1. */
+  requestTokenUrl?: undefined
+}
+
+const URL_FIELDS = [
+  'serverMetadataUrl',
+  'issuer',
+  'authorizeUrl',
+  'accessTokenUrl',
+  'userinfoEndpoint',
+  'jwksUri',
+  'revocationEndpoint',
+  'introspectionEndpoint',
+  'deviceAuthorizationEndpoint',
+  'endSessionEndpoint',
+  'apiBaseUrl',
+] as const
+
+const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
+  'client_secret_basic',
+  'client_secret_post',
+  'client_secret_jwt',
+  'private_key_jwt',
+  'none',
+]
+
+/** True for `localhost`, `*.localhost`, 127.0.0.0/8 and `[::1]`. @internal */
+export function isLoopback(url: URL): boolean {
+  const host = url.hostname
+  return host === 'localhost' || host.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(host) || host === '[::1]'
+}
+
+/** @internal */
+export function configError(app: string, field: string, problem: string): OAuthKitError {
+  return new OAuthKitError(ErrorCode.CONFIG_INVALID, `app "${app}": ${field} ${problem}`, { app })
+}
+
+/** Check one URL field: well formed, and https unless loopback or explicitly allowed. @internal */
+export function checkUrl(app: string, field: string, value: unknown, allowInsecure: boolean | undefined): void {
+  if (value === undefined) return
+  if (typeof value !== 'string' || !URL.canParse(value)) throw configError(app, field, 'is not a valid absolute URL')
+  const url = new URL(value)
+  if (url.protocol === 'https:') return
+  if (url.protocol !== 'http:') throw configError(app, field, `must use https: (got ${url.protocol})`)
+  if (!isLoopback(url) && !allowInsecure) {
+    throw configError(app, field, 'uses http: on a non-loopback host; use https:, or set allowInsecureRequests: true for a private test rig')
+  }
+}
+
+/** Normalise `scope` to a space-separated string. @internal */
+export function scopeString(scope: string | string[] | undefined): string | undefined {
+  if (scope === undefined) return undefined
+  const list = Array.isArray(scope) ? scope : scope.split(/\s+/)
+  const joined = list.filter(Boolean).join(' ')
+  return joined || undefined
+}
+
+/** Check what is shared by all apps. @internal */
+export function validateBaseConfig(name: string, config: BaseAppConfig): void {
+  if (typeof config !== 'object' || config === null) throw configError(name, 'config', 'must be an object')
+  if (typeof config.clientId !== 'string' || config.clientId === '') throw configError(name, 'clientId', 'is required')
+  if (config.clientSecret !== undefined && typeof config.clientSecret !== 'string') throw configError(name, 'clientSecret', 'must be a string')
+  for (const field of ['timeout', 'maxResponseSize'] as const) {
+    const value = config[field]
+    if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw configError(name, field, 'must be a positive number')
+  }
+}
+
+/** Check an OAuth 2 app's config. Throws an {@link OAuthKitError} `config_invalid`. @internal */
+export function validateOAuth2Config(name: string, config: OAuth2AppConfig): void {
+  validateBaseConfig(name, config)
+  for (const field of URL_FIELDS) checkUrl(name, field, config[field], config.allowInsecureRequests)
+  if (!config.serverMetadataUrl && !config.authorizeUrl) {
+    throw configError(name, 'authorizeUrl', 'is missing: give serverMetadataUrl (discovery) or authorizeUrl and accessTokenUrl')
+  }
+  if (!config.serverMetadataUrl && !config.accessTokenUrl) {
+    throw configError(name, 'accessTokenUrl', 'is missing: give serverMetadataUrl (discovery) or accessTokenUrl')
+  }
+  if (config.serverMetadataUrl && !config.issuer && !/\/\.well-known\/(openid-configuration|oauth-authorization-server)/.test(new URL(config.serverMetadataUrl).pathname)) {
+    throw configError(name, 'serverMetadataUrl', 'is not a well-known metadata URL (…/.well-known/openid-configuration or /.well-known/oauth-authorization-server…); also give issuer')
+  }
+  const scope = scopeString(config.scope)
+  if (scope?.split(' ').includes('openid') && !config.serverMetadataUrl) {
+    if (!config.issuer) throw configError(name, 'issuer', 'is required for an OpenID Connect app without serverMetadataUrl')
+    if (!config.jwksUri && !config.serverMetadata?.jwks_uri && !config.clientSecret) {
+      throw configError(name, 'jwksUri', 'is required to validate ID tokens without serverMetadataUrl')
+    }
+  }
+  const method = config.tokenEndpointAuthMethod
+  if (method !== undefined && !AUTH_METHODS.includes(method)) {
+    throw configError(name, 'tokenEndpointAuthMethod', `must be one of ${AUTH_METHODS.join(', ')}`)
+  }
+  if ((method === 'client_secret_basic' || method === 'client_secret_post' || method === 'client_secret_jwt') && !config.clientSecret) {
+    throw configError(name, 'clientSecret', `is required for ${method}`)
+  }
+  if (method === 'private_key_jwt' && !config.privateKey) throw configError(name, 'privateKey', 'is required for private_key_jwt')
+  if (config.responseMode !== undefined && config.responseMode !== 'query' && config.responseMode !== 'form_post') {
+    throw configError(name, 'responseMode', 'must be "query" or "form_post"')
+  }
+  const responseType = config.authorizeParams?.response_type
+  if (responseType !== undefined && responseType !== 'code') {
+    throw configError(name, 'authorizeParams.response_type', `"${responseType}" is refused: the implicit and hybrid grants leak tokens (RFC 9700 §2.1.2); use the authorization code grant with PKCE`)
+  }
+  if (config.clockTolerance !== undefined && !(config.clockTolerance >= 0 && config.clockTolerance <= 300)) {
+    throw configError(name, 'clockTolerance', 'must be between 0 and 300 seconds')
+  }
+  for (const field of ['leeway', 'metadataTtl', 'transactionTtl'] as const) {
+    const value = config[field]
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw configError(name, field, 'must be a non-negative number of seconds')
+  }
+}

@@ -1,0 +1,269 @@
+/**
+ * Every request oauthkit sends to a provider goes through {@link HttpClient}: the app's `fetch`, a
+ * timeout, a bound on the response size, and the app's compliance hooks for that step.
+ *
+ * @module
+ * @internal
+ */
+import * as oauth from 'oauth4webapi'
+import { ErrorCode, OAuthKitError, isOAuthKitError } from './errors.js'
+import type { ComplianceHooks, RequestHook, ResponseHook } from './types.js'
+
+/** A step of the protocol, used to pick hooks and to word errors. @internal */
+export type Step =
+  | 'metadata'
+  | 'jwks'
+  | 'token'
+  | 'refresh'
+  | 'userinfo'
+  | 'revocation'
+  | 'introspection'
+  | 'device'
+  | 'api'
+
+const REQUEST_HOOKS: Partial<Record<Step, keyof ComplianceHooks>> = {
+  refresh: 'refreshTokenRequest',
+  revocation: 'revokeTokenRequest',
+  introspection: 'introspectTokenRequest',
+  api: 'protectedRequest',
+}
+const RESPONSE_HOOKS: Partial<Record<Step, keyof ComplianceHooks>> = {
+  metadata: 'metadataResponse',
+  token: 'accessTokenResponse',
+  refresh: 'refreshTokenResponse',
+  userinfo: 'userinfoResponse',
+}
+
+/** @internal */
+export interface HttpClientOptions {
+  app: string
+  fetch: typeof fetch
+  /** Milliseconds before a provider request is abandoned. */
+  timeout: number
+  /** Largest response body accepted, in bytes. */
+  maxResponseSize: number
+  hooks: ComplianceHooks
+  userAgent?: string
+}
+
+/** The fetch signature oauth4webapi's `customFetch` expects. @internal */
+export type CustomFetch = (url: string, init: RequestInit) => Promise<Response>
+
+function asArray<T>(value: T | T[] | undefined): T[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value]
+}
+
+/** @internal */
+export class HttpClient {
+  readonly #options: HttpClientOptions
+  constructor(options: HttpClientOptions) {
+    this.#options = options
+  }
+
+  /** A fetch for oauth4webapi's `customFetch` that runs this step's hooks. */
+  fetchFor(step: Step): CustomFetch {
+    return (url, init) => this.send(new Request(url, init), step)
+  }
+
+  /** Send `request` for `step`: request hooks, fetch with timeout, bounded body, response hooks. */
+  async send(request: Request, step: Step, signal?: AbortSignal): Promise<Response> {
+    const { app, hooks } = this.#options
+    const requestHook = REQUEST_HOOKS[step]
+    for (const hook of asArray(requestHook ? (hooks[requestHook] as RequestHook | RequestHook[]) : undefined)) {
+      request = (await hook(request)) ?? request
+    }
+    if (this.#options.userAgent && !request.headers.has('user-agent')) {
+      request.headers.set('user-agent', this.#options.userAgent)
+    }
+    const timeout = AbortSignal.timeout(this.#options.timeout)
+    const signals = [timeout, request.signal, signal].filter((s): s is AbortSignal => s !== undefined)
+    let response: Response
+    try {
+      response = await this.#options.fetch(new Request(request, { signal: AbortSignal.any(signals) }))
+    } catch (cause) {
+      if (signal?.aborted) throw signal.reason
+      if (timeout.aborted) {
+        throw new OAuthKitError(ErrorCode.TIMEOUT, `${app}: the ${describe(step)} did not answer within ${this.#options.timeout} ms`, { app, cause: sanitize(cause) })
+      }
+      throw new OAuthKitError(ErrorCode.NETWORK_ERROR, `${app}: the ${describe(step)} could not be reached (${new URL(request.url).origin})`, { app, cause: sanitize(cause) })
+    }
+    response = await this.#bounded(response, step)
+    const responseHook = RESPONSE_HOOKS[step]
+    for (const hook of asArray(responseHook ? (hooks[responseHook] as ResponseHook | ResponseHook[]) : undefined)) {
+      response = (await hook(response)) ?? response
+    }
+    return response
+  }
+
+  /** Buffer the body up to the size limit so an oversized or endless body cannot exhaust memory. */
+  async #bounded(response: Response, step: Step): Promise<Response> {
+    const { app, maxResponseSize } = this.#options
+    // The API step streams: the caller owns that body and ky reads it as it likes.
+    if (step === 'api' || response.body === null) return response
+    const tooLarge = () =>
+      new OAuthKitError(ErrorCode.RESPONSE_TOO_LARGE, `${app}: the ${describe(step)} response is larger than ${maxResponseSize} bytes`, { app, status: response.status })
+    const declared = Number(response.headers.get('content-length'))
+    if (Number.isFinite(declared) && declared > maxResponseSize) {
+      await response.body.cancel().catch(() => {})
+      throw tooLarge()
+    }
+    const reader = response.body.getReader()
+    const chunks: Uint8Array[] = []
+    let size = 0
+    try {
+      for (;;) {
+        const { done, value } = await reader.read()
+        if (done) break
+        size += value.byteLength
+        if (size > maxResponseSize) {
+          await reader.cancel().catch(() => {})
+          throw tooLarge()
+        }
+        chunks.push(value)
+      }
+    } catch (cause) {
+      if (isOAuthKitError(cause)) throw cause
+      if (cause instanceof DOMException && cause.name === 'TimeoutError') {
+        throw new OAuthKitError(ErrorCode.TIMEOUT, `${app}: the ${describe(step)} did not finish its response within ${this.#options.timeout} ms`, { app })
+      }
+      throw new OAuthKitError(ErrorCode.NETWORK_ERROR, `${app}: the ${describe(step)} response was cut off`, { app, cause: sanitize(cause) })
+    }
+    const body = new Uint8Array(size)
+    let offset = 0
+    for (const chunk of chunks) {
+      body.set(chunk, offset)
+      offset += chunk.byteLength
+    }
+    const copy = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
+    Object.defineProperty(copy, 'url', { value: response.url })
+    return copy
+  }
+}
+
+/** Words for a step in an error message. @internal */
+export function describe(step: Step): string {
+  switch (step) {
+    case 'metadata':
+      return 'server metadata endpoint'
+    case 'jwks':
+      return 'JWKS endpoint'
+    case 'token':
+    case 'refresh':
+      return 'token endpoint'
+    case 'userinfo':
+      return 'userinfo endpoint'
+    case 'revocation':
+      return 'revocation endpoint'
+    case 'introspection':
+      return 'introspection endpoint'
+    case 'device':
+      return 'device authorization endpoint'
+    case 'api':
+      return 'API'
+  }
+}
+
+/**
+ * Keep only name, code and message of an underlying error: oauth4webapi attaches response bodies and
+ * claims as `cause`, and those can hold tokens that must never reach a log.
+ * @internal
+ */
+export function sanitize(error: unknown): Error | undefined {
+  if (!(error instanceof Error)) return undefined
+  const copy = new Error(error.message)
+  copy.name = error.name
+  const code = (error as { code?: unknown }).code
+  if (typeof code === 'string') Object.defineProperty(copy, 'code', { value: code, enumerable: true })
+  return copy
+}
+
+/**
+ * Turn whatever a step threw into an {@link OAuthKitError} with the right code.
+ * @internal
+ */
+export function toOAuthKitError(error: unknown, app: string, step: Step): OAuthKitError {
+  if (isOAuthKitError(error)) return error
+  const where = describe(step)
+  const cause = sanitize(error)
+  if (error instanceof oauth.ResponseBodyError) {
+    const fields = { app, cause, error: error.error, errorDescription: error.error_description, status: error.status }
+    if (error.error === 'access_denied') return new OAuthKitError(ErrorCode.ACCESS_DENIED, `${app}: the ${where} answered access_denied`, fields)
+    const code = step === 'metadata' ? ErrorCode.METADATA_INVALID : step === 'userinfo' ? ErrorCode.USERINFO_INVALID : ErrorCode.TOKEN_ERROR
+    return new OAuthKitError(code, `${app}: the ${where} answered with error "${error.error}"${error.error_description ? `: ${error.error_description}` : ''}`, fields)
+  }
+  if (error instanceof oauth.WWWAuthenticateChallengeError) {
+    const challenge = error.cause[0]
+    const providerError = challenge?.parameters.error
+    const tokenSteps: Step[] = ['token', 'refresh', 'revocation', 'introspection', 'device']
+    return new OAuthKitError(
+      step === 'userinfo' ? ErrorCode.USERINFO_INVALID : tokenSteps.includes(step) && providerError ? ErrorCode.TOKEN_ERROR : ErrorCode.HTTP_ERROR,
+      `${app}: the ${where} refused the request with HTTP ${error.status}${providerError ? ` (${providerError})` : ''}`,
+      { app, cause, status: error.status, error: providerError, errorDescription: challenge?.parameters.error_description },
+    )
+  }
+  if (error instanceof oauth.UnsupportedOperationError) {
+    if (/token_type/.test(error.message)) {
+      return new OAuthKitError(ErrorCode.UNSUPPORTED_TOKEN_TYPE, `${app}: the ${where} returned a token_type oauthkit cannot use`, { app, cause })
+    }
+    return new OAuthKitError(ErrorCode.UNSUPPORTED_OPERATION, `${app}: ${error.message}`, { app, cause })
+  }
+  if (error instanceof oauth.OperationProcessingError) {
+    const details = error.cause as { claims?: unknown; header?: unknown; status?: unknown } | Response | undefined
+    if (error.code === oauth.RESPONSE_IS_NOT_CONFORM) {
+      const status = details instanceof Response ? details.status : undefined
+      return new OAuthKitError(
+        step === 'metadata' ? ErrorCode.METADATA_INVALID : ErrorCode.HTTP_ERROR,
+        `${app}: the ${where} answered with unexpected HTTP status ${status ?? ''}`.trimEnd(),
+        { app, cause, status },
+      )
+    }
+    if (step === 'metadata') return new OAuthKitError(ErrorCode.METADATA_INVALID, `${app}: invalid server metadata: ${error.message}`, { app, cause })
+    const aboutJwt =
+      error.code === oauth.JWT_CLAIM_COMPARISON ||
+      error.code === oauth.JWT_TIMESTAMP_CHECK ||
+      error.code === oauth.KEY_SELECTION ||
+      /\bJWT\b|ID Token/.test(error.message) ||
+      (details !== undefined && !(details instanceof Response) && ('claims' in details || 'header' in details))
+    if (aboutJwt && (step === 'token' || step === 'refresh')) {
+      return new OAuthKitError(ErrorCode.ID_TOKEN_INVALID, `${app}: the ID token is invalid: ${error.message}`, { app, cause })
+    }
+    if (step === 'userinfo') return new OAuthKitError(ErrorCode.USERINFO_INVALID, `${app}: invalid userinfo response: ${error.message}`, { app, cause })
+    return new OAuthKitError(ErrorCode.INVALID_RESPONSE, `${app}: invalid ${where} response: ${error.message}`, { app, cause })
+  }
+  if (error instanceof TypeError && typeof (error as { code?: unknown }).code === 'string') {
+    return new OAuthKitError(ErrorCode.INVALID_REQUEST, `${app}: ${error.message}`, { app, cause })
+  }
+  return new OAuthKitError(ErrorCode.INVALID_RESPONSE, `${app}: the ${where} step failed: ${error instanceof Error ? error.message : String(error)}`, { app, cause })
+}
+
+/**
+ * Read a provider's JSON response body, let `edit` change it, and return a new response with the
+ * same status and headers. For compliance hooks.
+ *
+ * @example
+ * ```ts
+ * accessTokenResponse: (res) => rewriteJson(res, (body) => ({ token_type: 'bearer', ...body }))
+ * ```
+ * @group Hooks
+ */
+export async function rewriteJson(
+  response: Response,
+  edit: (body: Record<string, unknown>) => Record<string, unknown>,
+  init: { status?: number } = {},
+): Promise<Response> {
+  const text = await response.text()
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch {
+    // Not JSON: leave it for the normal validation to reject.
+    return new Response(text, { status: response.status, headers: response.headers })
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return new Response(text, { status: response.status, headers: response.headers })
+  }
+  const headers = new Headers(response.headers)
+  headers.set('content-type', 'application/json')
+  headers.delete('content-length')
+  return new Response(JSON.stringify(edit(body as Record<string, unknown>)), { status: init.status ?? response.status, headers })
+}

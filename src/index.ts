@@ -1,0 +1,19 @@
+/**
+ * oauthkit: sign users in with any OAuth 1.0a, OAuth 2.0 or OpenID Connect provider, and call the
+ * provider's API on their behalf.
+ *
+ * @module oauthkit
+ */
+export { OAuth } from './registry.js'
+export type { OAuthOptions, AppConfig, AppFor, RemoteApp } from './registry.js'
+export { OAuth2App } from './oauth2.js'
+export type { AuthorizeOptions, AuthorizationRequest, AuthorizeAccessTokenOptions } from './oauth2.js'
+export type { OAuth2AppConfig, BaseAppConfig, TokenEndpointAuthMethod, FetchToken, UpdateToken, UpdateTokenInfo } from './config.js'
+export { OAuthKitError, ErrorCode, isOAuthKitError } from './errors.js'
+export type { OAuthKitErrorOptions } from './errors.js'
+export { MemoryCookieJar, parseCookieHeader, serializeCookie } from './cookies.js'
+export type { CookieStore, CookieOptions } from './cookies.js'
+export { TransactionStore } from './transaction.js'
+export type { Transaction, TransactionStoreOptions } from './transaction.js'
+export { rewriteJson } from './http.js'
+export type { OAuthContext, OAuth2Token, IdTokenClaims, UserInfo, ComplianceHooks, RequestHook, ResponseHook, HookName } from './types.js'

@@ -1,0 +1,641 @@
+/**
+ * An OAuth 2.0 / OpenID Connect app: authorization code with PKCE, ID token validation, userinfo.
+ * The protocol work is oauth4webapi's; this layer adds the lifecycle around it.
+ *
+ * @module
+ */
+import * as jose from 'jose'
+import type { ResponsePromise } from 'ky'
+import * as oauth from 'oauth4webapi'
+import { ApiClient, type ApiRequestOptions, type CallState } from './api.js'
+import { authMethodOf, clientAuthOf } from './client-auth.js'
+import type { FetchToken, OAuth2AppConfig, UpdateToken } from './config.js'
+import { isLoopback, scopeString } from './config.js'
+import { ErrorCode, OAuthKitError, isOAuthKitError } from './errors.js'
+import { HttpClient, sanitize, toOAuthKitError } from './http.js'
+import { JwksCache } from './jwks.js'
+import { MetadataCache, UNKNOWN_ISSUER } from './metadata.js'
+import { base64url, type Transaction, type TransactionCookieOptions, type TransactionStore } from './transaction.js'
+import type { IdTokenClaims, OAuth2Token, OAuthContext, UserInfo } from './types.js'
+
+/** What an app gets from the registry it belongs to. @internal */
+export interface AppEnvironment {
+  fetch: typeof fetch
+  transactions: TransactionStore
+  fetchToken?: FetchToken
+  updateToken?: UpdateToken
+  lock?: LockFunction
+}
+
+/**
+ * Runs `fn` while holding a lock named `key`, across every process that shares the token store
+ * (Redis, a database advisory lock, …). In-process calls are already single-flight without it.
+ *
+ * @group Tokens
+ */
+export type LockFunction = <T>(key: string, fn: () => Promise<T>) => Promise<T>
+
+/** Options of {@link OAuth2App.refreshToken}. @group Tokens */
+export interface RefreshOptions {
+  /** The request context, handed to `updateToken`. */
+  ctx?: OAuthContext
+  /** Extra token request parameters (`scope`, `resource`, …). */
+  params?: Record<string, string>
+}
+
+/** Per-call options of {@link OAuth2App.createAuthorizationUrl} and {@link OAuth2App.authorizeRedirect}. @group OAuth 2 */
+export interface AuthorizeOptions {
+  /** Extra or overriding authorization request parameters (`prompt`, `login_hint`, `scope`, …). */
+  params?: Record<string, string>
+  /** A same-origin relative path to return to after the login; anything else is ignored. */
+  returnTo?: string
+}
+
+/** A prepared authorization request: its URL, and the transaction to keep until the callback. @group OAuth 2 */
+export interface AuthorizationRequest {
+  url: URL
+  transaction: Transaction
+}
+
+/** Options of {@link OAuth2App.authorizeAccessToken}. @group OAuth 2 */
+export interface AuthorizeAccessTokenOptions {
+  /** Extra token request parameters. */
+  params?: Record<string, string>
+}
+
+/** Parameters that carry the login's security and cannot be overridden per call. */
+const RESERVED = new Set(['state', 'nonce', 'code_challenge', 'code_challenge_method', 'client_id', 'redirect_uri', 'response_type'])
+
+const DEFAULT_CLOCK_TOLERANCE = 30
+
+/**
+ * An OAuth 2.0 / OpenID Connect remote app, made by {@link OAuth.register} and returned by
+ * {@link OAuth.create}.
+ *
+ * @group OAuth 2
+ */
+export class OAuth2App {
+  /** Always `'oauth2'`; tells OAuth 2 apps from OAuth 1 ones. */
+  readonly kind = 'oauth2' as const
+  /** The name the app was registered under. */
+  readonly name: string
+  /** The app's configuration, as registered. */
+  readonly config: Readonly<OAuth2AppConfig>
+  /** @internal */
+  readonly env: AppEnvironment
+  /** @internal */
+  readonly http: HttpClient
+  readonly #metadata: MetadataCache
+  /** @internal */
+  readonly insecure: boolean
+  /** @internal */
+  readonly client: oauth.Client
+  #clientAuth?: Promise<oauth.ClientAuth>
+  #jwks?: JwksCache
+  readonly #api: ApiClient<OAuth2Token>
+  readonly #inflight = new Map<string, Promise<OAuth2Token>>()
+  /** Results of recent refreshes by old refresh token, so a late caller holding it gets the new token. */
+  readonly #recent = new Map<string, { token: OAuth2Token; at: number }>()
+
+  /** @internal */
+  constructor(name: string, config: OAuth2AppConfig, env: AppEnvironment) {
+    this.name = name
+    this.config = config
+    this.env = env
+    this.http = new HttpClient({
+      app: name,
+      fetch: config.fetch ?? env.fetch,
+      timeout: config.timeout ?? 10_000,
+      maxResponseSize: config.maxResponseSize ?? 1024 * 1024,
+      hooks: config.hooks ?? {},
+      userAgent: config.userAgent,
+    })
+    // http: is allowed for loopback (checked at register) or when the app explicitly allows it.
+    this.insecure = config.allowInsecureRequests === true || [config.serverMetadataUrl, config.authorizeUrl, config.accessTokenUrl].some((u) => u !== undefined && new URL(u).protocol === 'http:' && isLoopback(new URL(u)))
+    this.#metadata = new MetadataCache(name, config, this.http, config.metadataTtl ?? 3600, this.insecure)
+    this.client = {
+      client_id: config.clientId,
+      token_endpoint_auth_method: authMethodOf(config),
+      [oauth.clockTolerance]: config.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE,
+    }
+    if (config.idTokenSignedResponseAlg) this.client.id_token_signed_response_alg = config.idTokenSignedResponseAlg
+    this.#api = new ApiClient<OAuth2Token>(
+      name,
+      { apiBaseUrl: config.apiBaseUrl, fetch: config.fetch ?? env.fetch, userAgent: config.userAgent, hooks: config.hooks?.protectedRequest },
+      {
+        resolve: (state) => this.#resolveToken(state),
+        authorize: (request, token) => this.#authorize(request, token),
+        recover: (response, state) => this.#recover(response, state),
+      },
+    )
+  }
+
+  /**
+   * An authenticated request to the provider's API, through ky. A relative `url` is appended to
+   * `apiBaseUrl` (`'user'` and `'/user'` both mean `${apiBaseUrl}/user`); an absolute URL is used as is.
+   * The token is `options.token`, else `fetchToken(name, ctx)`; it is refreshed first when it expires
+   * within `leeway` seconds, and once more if the API answers 401 `invalid_token`.
+   *
+   * @example
+   * ```ts
+   * const repos = await oauth.create('github').get('user/repos', { token }).json()
+   * ```
+   */
+  request(method: string, url: string | URL, options?: ApiRequestOptions<OAuth2Token>): ResponsePromise {
+    return this.#api.request(method, url, options)
+  }
+
+  /** `GET` through {@link OAuth2App.request}. */
+  get(url: string | URL, options?: ApiRequestOptions<OAuth2Token>): ResponsePromise {
+    return this.#api.request('GET', url, options)
+  }
+
+  /** `POST` through {@link OAuth2App.request}. */
+  post(url: string | URL, options?: ApiRequestOptions<OAuth2Token>): ResponsePromise {
+    return this.#api.request('POST', url, options)
+  }
+
+  /** `PUT` through {@link OAuth2App.request}. */
+  put(url: string | URL, options?: ApiRequestOptions<OAuth2Token>): ResponsePromise {
+    return this.#api.request('PUT', url, options)
+  }
+
+  /** `PATCH` through {@link OAuth2App.request}. */
+  patch(url: string | URL, options?: ApiRequestOptions<OAuth2Token>): ResponsePromise {
+    return this.#api.request('PATCH', url, options)
+  }
+
+  /** `DELETE` through {@link OAuth2App.request}. */
+  delete(url: string | URL, options?: ApiRequestOptions<OAuth2Token>): ResponsePromise {
+    return this.#api.request('DELETE', url, options)
+  }
+
+  /**
+   * The current token for API calls: `fetchToken(name, ctx)` (the app's, else the registry's), and
+   * refreshed when due — the same token `get`/`post` would use.
+   */
+  async fetchToken(ctx?: OAuthContext): Promise<OAuth2Token> {
+    return this.#resolveToken({ ctx, retried: false })
+  }
+
+  /**
+   * Refresh `token` now with its refresh_token (RFC 6749 §6), or for a `client_credentials` app fetch
+   * a new one. Concurrent calls for the same token share one request and one `updateToken`; with a
+   * registry `lock`, so do other processes. A refresh_token missing from the response is kept from
+   * the old token. On failure throws `reauthentication_required` and stores nothing.
+   */
+  refreshToken(token: OAuth2Token, options: RefreshOptions = {}): Promise<OAuth2Token> {
+    return this.#refreshShared(token, options)
+  }
+
+  /** True when the scope asks for OpenID Connect. */
+  get isOpenId(): boolean {
+    return (scopeString(this.config.scope) ?? '').split(' ').includes('openid')
+  }
+
+  /**
+   * The provider's metadata: discovered from `serverMetadataUrl` and merged with explicit endpoints.
+   * Fetched on first use, cached for `metadataTtl` seconds, shared by all requests.
+   */
+  loadServerMetadata(): Promise<oauth.AuthorizationServer> {
+    return this.#metadata.get()
+  }
+
+  /**
+   * Build an authorization request (RFC 6749 §4.1.1 with PKCE S256, RFC 7636) without storing
+   * anything: returns the URL and the transaction the callback will need.
+   *
+   * @param redirectUri - the exact callback URL registered with the provider.
+   */
+  async createAuthorizationUrl(redirectUri: string, options: AuthorizeOptions = {}): Promise<AuthorizationRequest> {
+    if (!URL.canParse(redirectUri)) {
+      throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${this.name}: redirectUri is not an absolute URL`, { app: this.name })
+    }
+    const params = { ...this.config.authorizeParams, ...options.params }
+    for (const key of Object.keys(options.params ?? {})) {
+      if (key === 'response_type' && options.params?.[key] !== 'code') throw implicitRefused(this.name)
+      if (RESERVED.has(key)) {
+        throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${this.name}: the "${key}" parameter is set by oauthkit and cannot be overridden`, { app: this.name })
+      }
+    }
+    const as = await this.loadServerMetadata()
+    if (!as.authorization_endpoint) {
+      throw new OAuthKitError(ErrorCode.METADATA_INVALID, `${this.name}: the provider has no authorization_endpoint`, { app: this.name })
+    }
+    const url = new URL(as.authorization_endpoint)
+    const state = oauth.generateRandomState()
+    const tx: Transaction = { app: this.name, key: state, redirectUri, createdAt: Date.now() }
+    if (as.issuer !== UNKNOWN_ISSUER) tx.issuer = as.issuer
+    const scope = scopeString(params.scope ?? this.config.scope)
+    const query: Record<string, string> = { ...params, response_type: 'code', client_id: this.config.clientId, redirect_uri: redirectUri, state }
+    if (scope) query.scope = scope
+    else delete query.scope
+    if (this.config.pkce !== false) {
+      tx.codeVerifier = oauth.generateRandomCodeVerifier()
+      query.code_challenge = await oauth.calculatePKCECodeChallenge(tx.codeVerifier)
+      query.code_challenge_method = 'S256'
+    }
+    if (scope?.split(' ').includes('openid')) {
+      tx.nonce = oauth.generateRandomNonce()
+      query.nonce = tx.nonce
+    }
+    if (this.config.responseMode === 'form_post') query.response_mode = 'form_post'
+    if (query.max_age !== undefined) {
+      const maxAge = Number(query.max_age)
+      if (Number.isInteger(maxAge) && maxAge >= 0) tx.maxAge = maxAge
+    }
+    const returnTo = sameOriginPath(options.returnTo)
+    if (returnTo) tx.returnTo = returnTo
+    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value)
+    return { url, transaction: tx }
+  }
+
+  /**
+   * Start a login: store a sealed transaction in a cookie keyed by its `state` and answer with a
+   * 302 redirect to the provider. Several logins can be in flight at once (one per tab).
+   *
+   * @example
+   * ```ts
+   * return oauth.create('corp').authorizeRedirect({ cookies }, 'https://app.example/auth/corp/callback')
+   * ```
+   */
+  async authorizeRedirect(ctx: OAuthContext, redirectUri: string, options: AuthorizeOptions = {}): Promise<Response> {
+    const { url, transaction } = await this.createAuthorizationUrl(redirectUri, options)
+    await this.env.transactions.save(ctx.cookies, transaction, this.transactionCookie(redirectUri), this.#ttl)
+    return new Response(null, { status: 302, headers: { location: url.href, 'cache-control': 'no-store' } })
+  }
+
+  /**
+   * Finish a login on the callback route: check the response against its transaction (state, RFC 9207
+   * `iss`, app), exchange the code with the same redirect_uri and PKCE verifier, validate the ID token
+   * (signature, alg, iss, aud/azp, exp/iat, nonce) and return the token with wire names and `userinfo`
+   * set to the ID token's validated claims. The transaction is deleted whether this succeeds or not.
+   * `updateToken` is called with the new token.
+   */
+  async authorizeAccessToken(ctx: OAuthContext, options: AuthorizeAccessTokenOptions = {}): Promise<OAuth2Token> {
+    const request = ctx.request
+    if (!request) throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${this.name}: authorizeAccessToken needs ctx.request (the callback request)`, { app: this.name })
+    const params = await callbackParameters(request, this.name)
+    const state = single(params, 'state', this.name)
+    if (state === undefined) {
+      throw new OAuthKitError(ErrorCode.STATE_MISSING, `${this.name}: the callback has no state parameter`, { app: this.name })
+    }
+    const tx = await this.env.transactions.take(ctx.cookies, state, this.name, this.transactionCookie(new URL(request.url).href), this.#ttl)
+    const as = await this.loadServerMetadata()
+    const expected: oauth.AuthorizationServer = { ...as, issuer: tx.issuer ?? UNKNOWN_ISSUER }
+    if (tx.issuer === undefined) params.delete('iss') // No known issuer: RFC 9207 cannot apply; the transaction's app binding still stops mix-ups.
+    let validated: URLSearchParams
+    try {
+      validated = oauth.validateAuthResponse(expected, this.client, params, tx.key)
+    } catch (error) {
+      throw authorizationResponseError(error, this.name)
+    }
+    const token = await this.#exchange(as, expected, tx, validated, options)
+    await this.persist(token, { ctx })
+    return token
+  }
+
+  /**
+   * Call the userinfo endpoint with `token` (OIDC Core §5.3). When the token came with an ID token,
+   * a userinfo `sub` that differs from the ID token's is rejected (§5.3.2).
+   */
+  async userinfo(token: Pick<OAuth2Token, 'access_token' | 'id_token' | 'userinfo'>): Promise<UserInfo> {
+    const as = await this.loadServerMetadata()
+    if (!as.userinfo_endpoint) throw new OAuthKitError(ErrorCode.METADATA_INVALID, `${this.name}: the provider has no userinfo_endpoint`, { app: this.name })
+    const expectedSub = token.userinfo?.sub ?? (token.id_token ? jose.decodeJwt(token.id_token).sub : undefined)
+    try {
+      const response = await oauth.userInfoRequest(as, this.client, token.access_token, this.requestOptions('userinfo'))
+      const info = await oauth.processUserInfoResponse(as, this.client, expectedSub ?? oauth.skipSubjectCheck, response)
+      return info as UserInfo
+    } catch (error) {
+      if (error instanceof oauth.OperationProcessingError && /"sub"/.test(error.message)) {
+        throw new OAuthKitError(ErrorCode.USERINFO_INVALID, `${this.name}: the userinfo sub differs from the ID token's sub`, { app: this.name, cause: sanitize(error) })
+      }
+      throw toOAuthKitError(error, this.name, 'userinfo')
+    }
+  }
+
+  /**
+   * A new token with the client credentials grant (RFC 6749 §4.4), handed to `updateToken`.
+   */
+  async clientCredentials(options: { scope?: string | string[]; params?: Record<string, string>; ctx?: OAuthContext } = {}): Promise<OAuth2Token> {
+    const as = await this.loadServerMetadata()
+    const params: Record<string, string> = { ...options.params }
+    const scope = scopeString(options.scope ?? this.config.scope)
+    if (scope) params.scope = scope
+    let result: oauth.TokenEndpointResponse
+    try {
+      const response = await oauth.clientCredentialsGrantRequest(as, this.client, await this.clientAuth(), params, this.requestOptions('token'))
+      result = await oauth.processClientCredentialsResponse(as, this.client, response)
+    } catch (error) {
+      throw toOAuthKitError(error, this.name, 'token')
+    }
+    const token = toToken(result)
+    await this.persist(token, { ctx: options.ctx })
+    return token
+  }
+
+  async #resolveToken(state: CallState<OAuth2Token>): Promise<OAuth2Token> {
+    let token = state.token
+    if (!token) {
+      const read = this.config.fetchToken ?? this.env.fetchToken
+      token = (await read?.(this.name, state.ctx)) ?? undefined
+    }
+    if (!token) {
+      if (this.config.grantType !== 'client_credentials') {
+        throw new OAuthKitError(ErrorCode.TOKEN_MISSING, `${this.name}: no token was passed and fetchToken returned none`, { app: this.name })
+      }
+      token = await this.#singleFlight('client_credentials', () => this.clientCredentials({ ctx: state.ctx }))
+    } else if (this.#isDue(token)) {
+      token = await this.#refreshShared(token, { ctx: state.ctx })
+    }
+    state.token = token
+    return token
+  }
+
+  #isDue(token: OAuth2Token): boolean {
+    return typeof token.expires_at === 'number' && token.expires_at - (this.config.leeway ?? 60) <= Date.now() / 1000
+  }
+
+  #authorize(request: Request, token: OAuth2Token): Request {
+    if (typeof token.access_token !== 'string' || token.access_token === '') {
+      throw new OAuthKitError(ErrorCode.TOKEN_MISSING, `${this.name}: the token has no access_token`, { app: this.name })
+    }
+    if (typeof token.token_type !== 'string' || token.token_type.toLowerCase() !== 'bearer') {
+      throw new OAuthKitError(ErrorCode.UNSUPPORTED_TOKEN_TYPE, `${this.name}: token_type "${String(token.token_type)}" is not supported; only Bearer tokens are sent`, { app: this.name })
+    }
+    if (this.config.tokenPlacement === 'uri') {
+      // Only when the app asks: a token in a URL leaks through logs and Referer (RFC 9700 §4.3.2).
+      const url = new URL(request.url)
+      url.searchParams.set('access_token', token.access_token)
+      return new Request(url, request)
+    }
+    request.headers.set('authorization', `Bearer ${token.access_token}`)
+    return request
+  }
+
+  /** A 401 with `error="invalid_token"` (RFC 6750 §3.1) is worth one refresh, when one is possible. */
+  async #recover(response: Response, state: CallState<OAuth2Token>): Promise<boolean> {
+    const challenge = response.headers.get('www-authenticate') ?? ''
+    if (!/^\s*bearer\b/i.test(challenge) || !/\berror\s*=\s*"?invalid_token"?/i.test(challenge)) return false
+    const token = state.token
+    if (!token || (!token.refresh_token && this.config.grantType !== 'client_credentials')) return false
+    state.token = await this.#refreshShared(token, { ctx: state.ctx })
+    return true
+  }
+
+  /** One refresh per old token at a time, in this process and (with `lock`) across processes. */
+  async #refreshShared(token: OAuth2Token, options: RefreshOptions): Promise<OAuth2Token> {
+    const clientCredentials = this.config.grantType === 'client_credentials'
+    if (!clientCredentials && !token.refresh_token) {
+      throw new OAuthKitError(ErrorCode.REAUTHENTICATION_REQUIRED, `${this.name}: the token expired and has no refresh_token; sign the user in again`, { app: this.name })
+    }
+    const key = await this.#refreshKey(clientCredentials ? token.access_token : token.refresh_token!)
+    const recent = this.#recent.get(key)
+    if (recent && Date.now() - recent.at < 60_000) return recent.token
+    return this.#singleFlight(key, async () => {
+      const run = async () => {
+        // Another process may have refreshed while this one waited for the lock.
+        const read = this.config.fetchToken ?? this.env.fetchToken
+        const stored = this.env.lock && read ? await read(this.name, options.ctx) : undefined
+        if (stored && stored.access_token !== token.access_token && !this.#isDue(stored)) return stored
+        return clientCredentials ? this.clientCredentials({ ctx: options.ctx }) : this.#refresh(token, options)
+      }
+      const fresh = this.env.lock ? await this.env.lock(`oauthkit:refresh:${key}`, run) : await run()
+      const now = Date.now()
+      for (const [k, v] of this.#recent) if (now - v.at >= 60_000 || this.#recent.size > 1000) this.#recent.delete(k)
+      this.#recent.set(key, { token: fresh, at: now })
+      return fresh
+    })
+  }
+
+  #singleFlight(key: string, fn: () => Promise<OAuth2Token>): Promise<OAuth2Token> {
+    let pending = this.#inflight.get(key)
+    if (!pending) {
+      pending = fn().finally(() => this.#inflight.delete(key))
+      this.#inflight.set(key, pending)
+    }
+    return pending
+  }
+
+  /** A digest of the token, so no secret is kept as a map key or sent to a lock service. */
+  async #refreshKey(secret: string): Promise<string> {
+    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${this.name}\0${secret}`))
+    return base64url(new Uint8Array(digest))
+  }
+
+  async #refresh(token: OAuth2Token, options: RefreshOptions): Promise<OAuth2Token> {
+    let fresh: OAuth2Token
+    try {
+      const as = await this.loadServerMetadata()
+      const response = await oauth.refreshTokenGrantRequest(as, this.client, await this.clientAuth(), token.refresh_token!, {
+        ...this.requestOptions('refresh'),
+        additionalParameters: options.params,
+      })
+      const result = await oauth.processRefreshTokenResponse(as, this.client, response)
+      const claims = oauth.getValidatedIdTokenClaims(result) as IdTokenClaims | undefined
+      if (result.id_token && claims) {
+        await this.verifyIdTokenSignature(as, result.id_token)
+        // OIDC Core §12.2: a refreshed ID token must name the same issuer and subject.
+        const previous = token.userinfo
+        if (previous && (claims.iss !== previous.iss || claims.sub !== previous.sub)) {
+          throw new OAuthKitError(ErrorCode.ID_TOKEN_INVALID, `${this.name}: the refreshed ID token names another issuer or subject`, { app: this.name })
+        }
+      }
+      fresh = toToken(result, claims)
+      if (!claims && token.userinfo) fresh.userinfo = token.userinfo
+      if (fresh.refresh_token === undefined && token.refresh_token !== undefined) fresh.refresh_token = token.refresh_token
+    } catch (error) {
+      const cause = toOAuthKitError(error, this.name, 'refresh')
+      throw new OAuthKitError(ErrorCode.REAUTHENTICATION_REQUIRED, `${this.name}: the token could not be refreshed (${cause.code}${cause.error ? `: ${cause.error}` : ''}); sign the user in again`, {
+        app: this.name,
+        cause,
+        error: cause.error,
+        errorDescription: cause.errorDescription,
+        status: cause.status,
+      })
+    }
+    await this.persist(fresh, { ctx: options.ctx, refreshToken: token.refresh_token, accessToken: token.access_token })
+    return fresh
+  }
+
+  /** Cookie attributes for this app's transactions: Secure except on http loopback; None for form_post. @internal */
+  protected transactionCookie(url: string): TransactionCookieOptions {
+    const parsed = new URL(url)
+    const secure = !(parsed.protocol === 'http:' && isLoopback(parsed))
+    // A form_post callback is a cross-site POST: Lax cookies are not sent with it (Sign in with Apple).
+    if (this.config.responseMode === 'form_post') return { secure: true, sameSite: 'none' }
+    return { secure, sameSite: 'lax' }
+  }
+
+  get #ttl(): number {
+    return this.config.transactionTtl ?? this.env.transactions.ttl
+  }
+
+  /** @internal */
+  clientAuth(): Promise<oauth.ClientAuth> {
+    this.#clientAuth ??= clientAuthOf(this.name, this.config)
+    this.#clientAuth.catch(() => (this.#clientAuth = undefined))
+    return this.#clientAuth
+  }
+
+  /** @internal */
+  requestOptions(step: 'token' | 'refresh' | 'userinfo' | 'revocation' | 'introspection' | 'device') {
+    return { [oauth.customFetch]: this.http.fetchFor(step), [oauth.allowInsecureRequests]: this.insecure }
+  }
+
+  async #exchange(as: oauth.AuthorizationServer, expected: oauth.AuthorizationServer, tx: Transaction, params: URLSearchParams, options: AuthorizeAccessTokenOptions): Promise<OAuth2Token> {
+    const clientAuth = await this.clientAuth()
+    let response: Response
+    try {
+      response = await oauth.authorizationCodeGrantRequest(as, this.client, clientAuth, params, tx.redirectUri, tx.codeVerifier ?? oauth.nopkce, {
+        ...this.requestOptions('token'),
+        additionalParameters: { ...this.config.accessTokenParams, ...options.params },
+      })
+    } catch (error) {
+      throw toOAuthKitError(error, this.name, 'token')
+    }
+    const idTokenIssuer = await this.#idTokenIssuer(response, expected.issuer)
+    const asForToken = { ...expected, issuer: idTokenIssuer }
+    let result: oauth.TokenEndpointResponse
+    try {
+      result = await oauth.processAuthorizationCodeResponse(asForToken, this.client, response, {
+        expectedNonce: tx.nonce,
+        requireIdToken: tx.nonce !== undefined,
+        maxAge: tx.maxAge,
+      })
+    } catch (error) {
+      throw toOAuthKitError(error, this.name, 'token')
+    }
+    const claims = oauth.getValidatedIdTokenClaims(result) as IdTokenClaims | undefined
+    if (result.id_token) await this.verifyIdTokenSignature(asForToken, result.id_token)
+    return toToken(result, claims)
+  }
+
+  /**
+   * The issuer an ID token must carry: the metadata issuer, or what the app's `idTokenIssuer` says
+   * for this token (read from a copy of the response; the token is validated against it after).
+   */
+  async #idTokenIssuer(response: Response, issuer: string): Promise<string> {
+    const resolve = this.config.idTokenIssuer
+    if (!resolve || !response.ok) return issuer
+    try {
+      const body = (await response.clone().json()) as { id_token?: unknown }
+      if (typeof body.id_token !== 'string') return issuer
+      return resolve(jose.decodeJwt(body.id_token) as IdTokenClaims, issuer)
+    } catch {
+      return issuer
+    }
+  }
+
+  /**
+   * Verify the ID token's JWS signature with the provider's JWKS (or the client secret for HS*),
+   * only with the algorithms the client or provider allows; `none` is never accepted.
+   * @internal
+   */
+  async verifyIdTokenSignature(as: oauth.AuthorizationServer, idToken: string): Promise<void> {
+    const allowed = (this.config.idTokenSignedResponseAlg ? [this.config.idTokenSignedResponseAlg] : (as.id_token_signing_alg_values_supported ?? ['RS256'])).filter((a) => a !== 'none')
+    try {
+      const { alg } = jose.decodeProtectedHeader(idToken)
+      if (typeof alg !== 'string' || !allowed.includes(alg)) throw new OAuthKitError(ErrorCode.ID_TOKEN_INVALID, `${this.name}: the ID token alg "${String(alg)}" is not allowed`, { app: this.name })
+      const options: jose.JWTVerifyOptions = {
+        algorithms: allowed,
+        issuer: as.issuer,
+        audience: this.config.clientId,
+        clockTolerance: this.config.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE,
+      }
+      if (alg.startsWith('HS')) {
+        if (!this.config.clientSecret) throw new OAuthKitError(ErrorCode.ID_TOKEN_INVALID, `${this.name}: an ${alg} ID token needs a client secret`, { app: this.name })
+        await jose.jwtVerify(idToken, new TextEncoder().encode(this.config.clientSecret), options)
+      } else {
+        await jose.jwtVerify(idToken, this.#jwksFor(as).resolve, options)
+      }
+    } catch (error) {
+      if (isOAuthKitError(error)) throw error
+      throw new OAuthKitError(ErrorCode.ID_TOKEN_INVALID, `${this.name}: the ID token signature could not be verified (${(error as Error).message})`, { app: this.name, cause: sanitize(error) })
+    }
+  }
+
+  #jwksFor(as: oauth.AuthorizationServer): JwksCache {
+    if (!as.jwks_uri) throw new OAuthKitError(ErrorCode.METADATA_INVALID, `${this.name}: the provider has no jwks_uri to verify ID tokens with`, { app: this.name })
+    if (this.#jwks?.uri !== as.jwks_uri) this.#jwks = new JwksCache(this.name, as.jwks_uri, this.http, (this.config.metadataTtl ?? 3600) * 1000)
+    return this.#jwks
+  }
+
+  /** Hand a new token to `updateToken` (the app's, else the registry's). @internal */
+  async persist(token: OAuth2Token, info: { ctx?: OAuthContext; refreshToken?: string; accessToken?: string }): Promise<void> {
+    const update = this.config.updateToken ?? this.env.updateToken
+    if (update) await update(this.name, token, info)
+  }
+}
+
+/** Token response → token with wire names, `expires_at` computed, `userinfo` = validated claims. @internal */
+export function toToken(result: oauth.TokenEndpointResponse, claims?: IdTokenClaims): OAuth2Token {
+  const token: OAuth2Token = { ...(result as Record<string, unknown>), access_token: result.access_token, token_type: result.token_type }
+  if (typeof result.expires_in === 'number') token.expires_at = Math.floor(Date.now() / 1000) + result.expires_in
+  if (claims) token.userinfo = { ...claims }
+  return token
+}
+
+function implicitRefused(app: string): OAuthKitError {
+  return new OAuthKitError(
+    ErrorCode.UNSUPPORTED_OPERATION,
+    `${app}: the implicit and hybrid grants are refused (RFC 9700 §2.1.2): use the authorization code grant with PKCE, which authorizeRedirect does`,
+    { app },
+  )
+}
+
+/** A same-origin relative path, or undefined: `//host`, `/\host` and absolute URLs are refused. @internal */
+export function sameOriginPath(value: string | undefined): string | undefined {
+  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return undefined
+  const base = 'http://oauthkit.invalid'
+  try {
+    const url = new URL(value, base)
+    return url.origin === base ? url.pathname + url.search + url.hash : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The callback's parameters: the query, or the form body of a `form_post` callback. @internal */
+export async function callbackParameters(request: Request, app: string): Promise<URLSearchParams> {
+  const url = new URL(request.url)
+  if (request.method === 'POST') {
+    const type = request.headers.get('content-type') ?? ''
+    if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+      throw new OAuthKitError(ErrorCode.INVALID_AUTHORIZATION_RESPONSE, `${app}: a POST callback must be application/x-www-form-urlencoded (response_mode=form_post)`, { app })
+    }
+    const text = await request.clone().text()
+    if (text.length > 64 * 1024) throw new OAuthKitError(ErrorCode.INVALID_AUTHORIZATION_RESPONSE, `${app}: the callback body is too large`, { app })
+    return new URLSearchParams(text)
+  }
+  return new URLSearchParams(url.search)
+}
+
+/** One parameter value; a repeated parameter is refused (RFC 6749 §3.1). @internal */
+export function single(params: URLSearchParams, name: string, app: string): string | undefined {
+  const values = params.getAll(name)
+  if (values.length > 1) {
+    throw new OAuthKitError(ErrorCode.INVALID_AUTHORIZATION_RESPONSE, `${app}: the callback repeats the "${name}" parameter`, { app })
+  }
+  return values[0] || undefined
+}
+
+function authorizationResponseError(error: unknown, app: string): OAuthKitError {
+  if (error instanceof oauth.AuthorizationResponseError) {
+    const fields = { app, error: error.error, errorDescription: error.error_description, errorUri: error.cause.get('error_uri') ?? undefined }
+    if (error.error === 'access_denied') return new OAuthKitError(ErrorCode.ACCESS_DENIED, `${app}: the authorization was denied${error.error_description ? `: ${error.error_description}` : ''}`, fields)
+    return new OAuthKitError(ErrorCode.AUTHORIZATION_ERROR, `${app}: the provider answered with error "${error.error}"${error.error_description ? `: ${error.error_description}` : ''}`, fields)
+  }
+  if (error instanceof oauth.OperationProcessingError) {
+    if (/"iss" \(issuer\) missing/.test(error.message)) {
+      return new OAuthKitError(ErrorCode.ISSUER_MISSING, `${app}: the callback has no iss parameter, but the provider advertises it (RFC 9207)`, { app })
+    }
+    if (/"iss" \(issuer\)/.test(error.message)) {
+      return new OAuthKitError(ErrorCode.ISSUER_MISMATCH, `${app}: the callback's iss is not the expected issuer (RFC 9207; possible mix-up attack)`, { app })
+    }
+    return new OAuthKitError(ErrorCode.INVALID_AUTHORIZATION_RESPONSE, `${app}: invalid authorization response: ${error.message}`, { app })
+  }
+  if (error instanceof oauth.UnsupportedOperationError) return implicitRefused(app)
+  return toOAuthKitError(error, app, 'token')
+}

@@ -1,0 +1,120 @@
+/**
+ * The registry: named remote apps, shared defaults, and the token callbacks.
+ *
+ * @module
+ */
+import type { FetchToken, OAuth2AppConfig, UpdateToken } from './config.js'
+import { configError, validateOAuth2Config } from './config.js'
+import { ErrorCode, OAuthKitError } from './errors.js'
+import type { AppEnvironment, LockFunction } from './oauth2.js'
+import { OAuth2App } from './oauth2.js'
+import { TransactionStore, randomSecret } from './transaction.js'
+
+/** Options of {@link OAuth}. @group Core */
+export interface OAuthOptions {
+  /** Reads the current user's stored token for an app (used by API calls when no token is passed). */
+  fetchToken?: FetchToken
+  /** Persists a new token: after a login and after every refresh. */
+  updateToken?: UpdateToken
+  /** `fetch` for every app that does not set its own (tests, proxies, edge runtimes). */
+  fetch?: typeof fetch
+  /**
+   * Password sealing login transactions into cookies: at least 32 characters, or `{ id: password }`
+   * to rotate. Without it a random one is made per process, so a login must finish on the process that
+   * started it: set it whenever more than one process serves the app.
+   */
+  secret?: string | Record<string, string>
+  /** Seconds a login may take before its transaction expires (default 600). */
+  transactionTtl?: number
+  /** Most logins in flight per browser (default 5). */
+  maxTransactions?: number
+  /**
+   * A lock shared by every process serving the app (Redis, database), so a token is refreshed once
+   * across all of them. Within one process refreshes are single-flight without it.
+   */
+  lock?: LockFunction
+}
+
+/** Any app config `register` accepts. @group Config */
+export type AppConfig = OAuth2AppConfig
+
+/** The app type `register` makes from a config. @group Core */
+export type AppFor<C> = C extends OAuth2AppConfig ? OAuth2App : never
+
+/** An app of any kind. @group Core */
+export type RemoteApp = OAuth2App
+
+/**
+ * Holds named remote apps. `register` is chainable and typed, so `create` knows every name.
+ *
+ * @example
+ * ```ts
+ * const oauth = new OAuth({ secret: process.env.OAUTH_SECRET, updateToken })
+ *   .register('corp', { serverMetadataUrl: 'https://idp.example/.well-known/openid-configuration',
+ *                       clientId, clientSecret, scope: 'openid email profile' })
+ * const app = oauth.create('corp')
+ * ```
+ * @typeParam Apps - the registered names and their app types (built up by `register`).
+ * @group Core
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
+  readonly #configs = new Map<string, AppConfig>()
+  readonly #apps = new Map<string, RemoteApp>()
+  readonly #env: AppEnvironment
+
+  constructor(options: OAuthOptions = {}) {
+    this.#env = {
+      fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+      transactions: new TransactionStore({
+        secret: options.secret ?? randomSecret(),
+        ttl: options.transactionTtl,
+        maxInFlight: options.maxTransactions,
+      }),
+      fetchToken: options.fetchToken,
+      updateToken: options.updateToken,
+      lock: options.lock,
+    }
+  }
+
+  /**
+   * Register a remote app under `name`. The config is checked now: a missing clientId, a malformed
+   * or non-https URL, or no way to find the authorization endpoint fails here, naming the field.
+   * Registering a name twice fails unless the config says `overwrite: true`.
+   */
+  register<const N extends string, C extends AppConfig>(name: N, config: C): OAuth<Apps & Record<N, AppFor<C>>> {
+    if (typeof name !== 'string' || name === '') throw configError(String(name), 'name', 'must be a non-empty string')
+    if (this.#configs.has(name) && !config?.overwrite) {
+      throw new OAuthKitError(ErrorCode.APP_ALREADY_REGISTERED, `app "${name}" is already registered (pass overwrite: true to replace it)`, { app: name })
+    }
+    if (config && typeof config === 'object' && 'requestTokenUrl' in config && config.requestTokenUrl !== undefined) {
+      throw configError(name, 'requestTokenUrl', 'makes an OAuth 1.0a app, which this build does not support')
+    }
+    validateOAuth2Config(name, config)
+    this.#configs.set(name, config)
+    this.#apps.delete(name)
+    return this as unknown as OAuth<Apps & Record<N, AppFor<C>>>
+  }
+
+  /** The app registered as `name` (made once, then reused). */
+  create<N extends keyof Apps & string>(name: N): Apps[N] {
+    const cached = this.#apps.get(name)
+    if (cached) return cached as Apps[N]
+    const config = this.#configs.get(name)
+    if (!config) {
+      const known = [...this.#configs.keys()]
+      throw new OAuthKitError(
+        ErrorCode.APP_NOT_FOUND,
+        `no app is registered as "${name}"${known.length ? ` (registered: ${known.map((n) => `"${n}"`).join(', ')})` : ' (none are registered)'}`,
+      )
+    }
+    const app = new OAuth2App(name, config, this.#env)
+    this.#apps.set(name, app)
+    return app as Apps[N]
+  }
+
+  /** The registered names. */
+  names(): Array<keyof Apps & string> {
+    return [...this.#configs.keys()] as Array<keyof Apps & string>
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Shared types: the request context, tokens, compliance hooks.
+ *
+ * @module
+ */
+import type { CookieStore } from './cookies.js'
+
+/**
+ * What a route handler hands to the core: the incoming request (needed on callbacks) and the cookies.
+ * Integrations build it from their framework's request.
+ *
+ * @group Core
+ */
+export interface OAuthContext {
+  /** The incoming request. Required by `authorizeAccessToken`; optional elsewhere. */
+  request?: Request
+  /** Where the login transaction is kept between the redirect and the callback. */
+  cookies: CookieStore
+}
+
+/**
+ * A token set as the provider sent it, wire names kept so what the app persists is portable.
+ * `expires_at` (seconds since the epoch) is computed from `expires_in` when the token is received.
+ *
+ * @group Tokens
+ */
+export interface OAuth2Token {
+  access_token: string
+  /** Lower-case as normalised by oauthkit (`bearer`, `dpop`, …). */
+  token_type: string
+  refresh_token?: string
+  expires_in?: number
+  /** Seconds since the epoch. */
+  expires_at?: number
+  scope?: string
+  id_token?: string
+  /** The validated ID token claims, when the login returned an ID token. */
+  userinfo?: IdTokenClaims
+  [parameter: string]: unknown
+}
+
+/** Claims of a validated ID token. @group Tokens */
+export interface IdTokenClaims {
+  iss: string
+  sub: string
+  aud: string | string[]
+  exp: number
+  iat: number
+  nonce?: string
+  azp?: string
+  auth_time?: number
+  email?: string
+  email_verified?: boolean
+  name?: string
+  picture?: string
+  [claim: string]: unknown
+}
+
+/** Standard claims from the userinfo endpoint (OpenID Connect Core §5.1). @group Tokens */
+export interface UserInfo {
+  sub: string
+  name?: string
+  given_name?: string
+  family_name?: string
+  email?: string
+  email_verified?: boolean
+  picture?: string
+  [claim: string]: unknown
+}
+
+/** A request hook: may return a replacement request. @group Hooks */
+export type RequestHook = (request: Request) => Request | void | Promise<Request | void>
+/** A response hook: may return a replacement response. @group Hooks */
+export type ResponseHook = (response: Response) => Response | void | Promise<Response | void>
+
+/**
+ * Per-app compliance hooks, Authlib's six plus `metadataResponse` and `userinfoResponse`.
+ * Each may be one function or an array; they run in the order given, each receiving what the
+ * previous one returned. Use them to bend a provider's quirk back to the standard, and say why in a
+ * comment next to the hook.
+ *
+ * @example
+ * ```ts
+ * hooks: {
+ *   // Slack omits token_type; RFC 6749 §5.1 requires it.
+ *   accessTokenResponse: (res) => rewriteJson(res, (body) => ({ token_type: 'bearer', ...body })),
+ * }
+ * ```
+ * @group Hooks
+ */
+export interface ComplianceHooks {
+  /** The token endpoint's response to the authorization code (and other initial grants). */
+  accessTokenResponse?: ResponseHook | ResponseHook[]
+  /** The refresh request before it is sent. */
+  refreshTokenRequest?: RequestHook | RequestHook[]
+  /** The token endpoint's response to a refresh. */
+  refreshTokenResponse?: ResponseHook | ResponseHook[]
+  /** Every authenticated API request, after the token was added. */
+  protectedRequest?: RequestHook | RequestHook[]
+  /** The revocation request before it is sent. */
+  revokeTokenRequest?: RequestHook | RequestHook[]
+  /** The introspection request before it is sent. */
+  introspectTokenRequest?: RequestHook | RequestHook[]
+  /** The discovery document response, before it is validated. */
+  metadataResponse?: ResponseHook | ResponseHook[]
+  /** The userinfo response, before it is validated. */
+  userinfoResponse?: ResponseHook | ResponseHook[]
+}
+
+/** The names of {@link ComplianceHooks}. @group Hooks */
+export type HookName = keyof ComplianceHooks

@@ -1,0 +1,122 @@
+/**
+ * The full login against a real OpenID provider (oidc-provider on 127.0.0.1): authorizeRedirect →
+ * scripted login and consent → authorizeAccessToken → userinfo, for every client auth method, with
+ * discovery and with explicit endpoints.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ErrorCode, MemoryCookieJar, OAuth, type OAuth2AppConfig, type OAuth2Token } from '../src/index.js'
+import { SECRET, expectCode } from './support/helpers.js'
+import { TEST_CLIENTS, TEST_REDIRECT_URI, startTestProvider, type TestProvider } from './support/oidc-provider.js'
+
+let provider: TestProvider
+beforeAll(async () => {
+  provider = await startTestProvider()
+})
+afterAll(() => provider?.close())
+
+type Credentials = Pick<OAuth2AppConfig, 'clientId' | 'clientSecret' | 'tokenEndpointAuthMethod' | 'privateKey'>
+const methods: Array<[string, () => Credentials]> = [
+  ['client_secret_basic', () => ({ clientId: TEST_CLIENTS.basic.client_id, clientSecret: TEST_CLIENTS.basic.client_secret })],
+  ['client_secret_post', () => ({ clientId: TEST_CLIENTS.post.client_id, clientSecret: TEST_CLIENTS.post.client_secret, tokenEndpointAuthMethod: 'client_secret_post' })],
+  ['client_secret_jwt', () => ({ clientId: TEST_CLIENTS.jwt.client_id, clientSecret: TEST_CLIENTS.jwt.client_secret, tokenEndpointAuthMethod: 'client_secret_jwt' })],
+  ['private_key_jwt (JWK)', () => ({ clientId: TEST_CLIENTS.pkjwt.client_id, privateKey: provider.privateKeyJwk as never })],
+  ['private_key_jwt (CryptoKey)', () => ({ clientId: TEST_CLIENTS.pkjwt.client_id, privateKey: provider.privateKey, tokenEndpointAuthMethod: 'private_key_jwt' })],
+  ['none (public client, PKCE only)', () => ({ clientId: TEST_CLIENTS.none.client_id })],
+]
+
+function explicitEndpoints(): Partial<OAuth2AppConfig> {
+  const base = provider.issuer
+  return { issuer: base, authorizeUrl: `${base}/auth`, accessTokenUrl: `${base}/token`, userinfoEndpoint: `${base}/me`, jwksUri: `${base}/jwks` }
+}
+
+async function login(oauth: OAuth<Record<'op', import('../src/index.js').OAuth2App>>): Promise<OAuth2Token> {
+  const cookies = new MemoryCookieJar()
+  const redirect = await oauth.create('op').authorizeRedirect({ cookies }, TEST_REDIRECT_URI, { returnTo: '/profile' })
+  const { url } = await provider.authorize(redirect.headers.get('location')!)
+  expect(url.searchParams.get('iss')).toBe(provider.issuer)
+  return oauth.create('op').authorizeAccessToken({ cookies, request: new Request(url) })
+}
+
+describe.each([
+  ['discovery', () => ({ serverMetadataUrl: provider.discoveryUrl })],
+  ['explicit endpoints', explicitEndpoints],
+])('login with %s', (_label, endpoints) => {
+  it.each(methods)('signs in with %s and reads userinfo', async (_method, credentials) => {
+    const saved: OAuth2Token[] = []
+    const oauth = new OAuth({ secret: SECRET, updateToken: (_n, t) => void saved.push(t) }).register('op', {
+      ...endpoints(),
+      ...credentials(),
+      scope: 'openid email profile',
+    } as OAuth2AppConfig)
+    const token = await login(oauth)
+    expect(token.token_type).toBe('bearer')
+    expect(token.access_token).toBeTruthy()
+    expect(token.refresh_token).toBeTruthy()
+    expect(token.userinfo).toMatchObject({ sub: 'alice', email: 'alice@example.test', iss: provider.issuer, aud: credentials().clientId })
+    expect(token.expires_at).toBeGreaterThan(Date.now() / 1000)
+    expect(saved).toEqual([token])
+    const info = await oauth.create('op').userinfo(token)
+    expect(info).toMatchObject({ sub: 'alice', email: 'alice@example.test', name: 'Alice Example' })
+  })
+})
+
+describe('against the real provider', () => {
+  it('refuses a wrong client secret as a token error with the provider error kept', async () => {
+    const oauth = new OAuth({ secret: SECRET }).register('op', {
+      serverMetadataUrl: provider.discoveryUrl,
+      clientId: TEST_CLIENTS.basic.client_id,
+      clientSecret: 'wrong-secret-wrong-secret-wrong-secret',
+      scope: 'openid',
+    })
+    const err = await expectCode(login(oauth), ErrorCode.TOKEN_ERROR)
+    expect(err.error).toBe('invalid_client')
+    expect(err.message).not.toContain('wrong-secret')
+  })
+
+  it('surfaces a denied login as access_denied', async () => {
+    const oauth = new OAuth({ secret: SECRET }).register('op', { serverMetadataUrl: provider.discoveryUrl, clientId: TEST_CLIENTS.none.client_id, scope: 'openid' })
+    const cookies = new MemoryCookieJar()
+    const redirect = await oauth.create('op').authorizeRedirect({ cookies }, TEST_REDIRECT_URI)
+    const { url } = await provider.authorize(redirect.headers.get('location')!, { deny: true })
+    await expectCode(oauth.create('op').authorizeAccessToken({ cookies, request: new Request(url) }), ErrorCode.ACCESS_DENIED)
+  })
+
+  it('works with a form_post callback', async () => {
+    const oauth = new OAuth({ secret: SECRET }).register('op', {
+      serverMetadataUrl: provider.discoveryUrl,
+      clientId: TEST_CLIENTS.basic.client_id,
+      clientSecret: TEST_CLIENTS.basic.client_secret,
+      scope: 'openid email',
+      responseMode: 'form_post',
+    })
+    const cookies = new MemoryCookieJar()
+    const redirect = await oauth.create('op').authorizeRedirect({ cookies }, TEST_REDIRECT_URI)
+    const { url, form } = await provider.authorize(redirect.headers.get('location')!)
+    expect(form).toBeDefined()
+    const request = new Request(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form!.toString() })
+    const token = await oauth.create('op').authorizeAccessToken({ cookies, request })
+    expect(token.userinfo?.email).toBe('alice@example.test')
+  })
+
+  it('refreshes with rotation through refreshToken and keeps the identity', async () => {
+    const saved: Array<[OAuth2Token, string | undefined]> = []
+    const oauth = new OAuth({ secret: SECRET, updateToken: (_n, t, info) => void saved.push([t, info.refreshToken]) }).register('op', {
+      serverMetadataUrl: provider.discoveryUrl,
+      clientId: TEST_CLIENTS.basic.client_id,
+      clientSecret: TEST_CLIENTS.basic.client_secret,
+      scope: 'openid email',
+    })
+    const token = await login(oauth)
+    const fresh = await oauth.create('op').refreshToken(token)
+    expect(fresh.access_token).not.toBe(token.access_token)
+    expect(fresh.refresh_token).not.toBe(token.refresh_token)
+    expect(fresh.userinfo?.sub).toBe('alice')
+    expect(saved.at(-1)).toEqual([fresh, token.refresh_token])
+    // Within this registry a late caller holding the old token gets the new one, not a second refresh.
+    expect(await oauth.create('op').refreshToken(token)).toEqual(fresh)
+    // Elsewhere the rotated-out refresh token no longer works: a typed error telling the app to sign in again.
+    const elsewhere = new OAuth({ secret: SECRET }).register('op', { ...oauth.create('op').config })
+    const err = await expectCode(elsewhere.create('op').refreshToken(token), ErrorCode.REAUTHENTICATION_REQUIRED)
+    expect(err.error).toBe('invalid_grant')
+  })
+})
