@@ -6,7 +6,7 @@
  * @module
  */
 import ky, { type KyInstance, type Options as KyOptions, type ResponsePromise } from 'ky'
-import { ErrorCode, OAuthKitError } from './errors.js'
+import { ErrorCode, OAuthKitError, isOAuthKitError } from './errors.js'
 import type { OAuthContext, RequestHook } from './types.js'
 
 /** Options of an authenticated request: ky's options plus the token to use. @group API */
@@ -60,6 +60,8 @@ export class ApiClient<T> {
     this.#ky = ky.create({
       fetch: options.fetch,
       headers: options.userAgent ? { 'user-agent': options.userAgent } : undefined,
+      // Our own failures (no token, refresh refused) are final: retrying them only repeats the refresh.
+      retry: { shouldRetry: ({ error }) => (isOAuthKitError(error) ? false : undefined) },
       // ky retries idempotent calls on 5xx by default; an OAuth 401 is handled below, once.
       hooks: {
         beforeRequest: [

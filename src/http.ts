@@ -104,7 +104,8 @@ export class HttpClient {
       new OAuthKitError(ErrorCode.RESPONSE_TOO_LARGE, `${app}: the ${describe(step)} response is larger than ${maxResponseSize} bytes`, { app, status: response.status })
     const declared = Number(response.headers.get('content-length'))
     if (Number.isFinite(declared) && declared > maxResponseSize) {
-      await response.body.cancel().catch(() => {})
+      // Not awaited: some streams (msw, proxies) only settle a cancel when the source finishes.
+      void response.body.cancel().catch(() => {})
       throw tooLarge()
     }
     const reader = response.body.getReader()
@@ -116,7 +117,7 @@ export class HttpClient {
         if (done) break
         size += value.byteLength
         if (size > maxResponseSize) {
-          await reader.cancel().catch(() => {})
+          void reader.cancel().catch(() => {})
           throw tooLarge()
         }
         chunks.push(value)

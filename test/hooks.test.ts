@@ -1,0 +1,142 @@
+/**
+ * Compliance hooks, each proven against a real provider quirk emulated with msw: without the hook the
+ * quirk is a typed error, with it the login works.
+ */
+import { http, HttpResponse } from 'msw'
+import { describe, expect, it } from 'vitest'
+import { ErrorCode, MemoryCookieJar, OAuth, rewriteJson, type ResponseHook } from '../src/index.js'
+import { FakeIdp } from './support/fake-idp.js'
+import { REDIRECT, SECRET, expectCode, useMsw } from './support/helpers.js'
+
+const server = useMsw()
+
+/** GitHub answers the token request form-encoded and reports errors with HTTP 200. */
+const githubTokenResponse: ResponseHook = async (response) => {
+  if (!(response.headers.get('content-type') ?? '').includes('application/x-www-form-urlencoded')) return
+  const body = Object.fromEntries(new URLSearchParams(await response.text()))
+  // RFC 6749 §5.2: an error is a 400 with a JSON body.
+  return Response.json(body, { status: body.error ? 400 : response.status })
+}
+
+function github(tokenBody: string, hooks = true) {
+  server.use(http.post('https://github.test/login/oauth/access_token', () => new HttpResponse(tokenBody, { status: 200, headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' } })))
+  return new OAuth({ secret: SECRET })
+    .register('github', {
+      clientId: 'gh',
+      clientSecret: 'gh-secret',
+      authorizeUrl: 'https://github.test/login/oauth/authorize',
+      accessTokenUrl: 'https://github.test/login/oauth/access_token',
+      scope: 'read:user',
+      hooks: hooks ? { accessTokenResponse: githubTokenResponse } : {},
+    })
+    .create('github')
+}
+
+async function callback(app: ReturnType<typeof github>) {
+  const cookies = new MemoryCookieJar()
+  const res = await app.authorizeRedirect({ cookies }, REDIRECT)
+  const state = new URL(res.headers.get('location')!).searchParams.get('state')!
+  return { cookies, request: new Request(`${REDIRECT}?code=the-code&state=${state}`) }
+}
+
+describe('accessTokenResponse', () => {
+  it('GitHub: a form-encoded token response becomes a token', async () => {
+    const app = github('access_token=gho_abc&scope=read%3Auser&token_type=bearer')
+    const token = await app.authorizeAccessToken(await callback(app))
+    expect(token).toMatchObject({ access_token: 'gho_abc', token_type: 'bearer', scope: 'read:user' })
+  })
+
+  it('GitHub: an error sent with HTTP 200 becomes a token_error keeping the provider error', async () => {
+    const app = github('error=bad_verification_code&error_description=The+code+passed+is+incorrect+or+expired.')
+    const err = await expectCode(app.authorizeAccessToken(await callback(app)), ErrorCode.TOKEN_ERROR)
+    expect(err).toMatchObject({ error: 'bad_verification_code', errorDescription: 'The code passed is incorrect or expired.', status: 400 })
+  })
+
+  it('GitHub without the hook: the same response is an invalid_response, not a token', async () => {
+    const app = github('access_token=gho_abc&token_type=bearer', false)
+    await expectCode(app.authorizeAccessToken(await callback(app)), ErrorCode.INVALID_RESPONSE)
+  })
+
+  it('Slack: a token response without token_type is fixed by one rewriteJson hook', async () => {
+    server.use(http.post('https://slack.test/api/openid.connect.token', () => HttpResponse.json({ ok: true, access_token: 'xoxp-1', scope: 'openid' })))
+    const make = (withHook: boolean) =>
+      new OAuth({ secret: SECRET })
+        .register('slack', {
+          clientId: 's',
+          clientSecret: 'slack-secret',
+          authorizeUrl: 'https://slack.test/openid/connect/authorize',
+          accessTokenUrl: 'https://slack.test/api/openid.connect.token',
+          // Slack omits token_type; RFC 6749 §5.1 requires it.
+          hooks: withHook ? { accessTokenResponse: (res) => rewriteJson(res, (body) => ({ token_type: 'bearer', ...body })) } : {},
+        })
+        .create('slack')
+    await expectCode(make(false).authorizeAccessToken(await callback(make(false) as never)), ErrorCode.INVALID_RESPONSE)
+    const app = make(true)
+    expect(await app.authorizeAccessToken(await callback(app as never))).toMatchObject({ access_token: 'xoxp-1', token_type: 'bearer', ok: true })
+  })
+})
+
+describe('metadataResponse', () => {
+  const ENTRA = 'https://login.microsoftonline.com/common/v2.0'
+  const TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad'
+
+  async function entra(withHooks: boolean) {
+    const idp = await FakeIdp.create({ issuer: ENTRA, issParameter: false })
+    // Entra's multi-tenant discovery document names an issuer template, not an issuer.
+    idp.overrides.discovery = () => HttpResponse.json({ ...idp.metadata(), issuer: 'https://login.microsoftonline.com/{tenantid}/v2.0' })
+    idp.idTokenClaims = { iss: `https://login.microsoftonline.com/${TENANT}/v2.0`, tid: TENANT }
+    server.use(...idp.handlers())
+    const oauth = new OAuth({ secret: SECRET }).register('entra', {
+      serverMetadataUrl: idp.discoveryUrl,
+      clientId: idp.clientId,
+      clientSecret: idp.clientSecret,
+      scope: 'openid email',
+      ...(withHooks && {
+        hooks: { metadataResponse: (res) => rewriteJson(res, (doc) => ({ ...doc, issuer: String(doc.issuer).replace('{tenantid}', 'common') })) },
+        // Each token is then checked against the issuer of its own tenant.
+        idTokenIssuer: (claims) => `https://login.microsoftonline.com/${String(claims.tid)}/v2.0`,
+      }),
+    })
+    return { idp, app: oauth.create('entra') }
+  }
+
+  it('Entra multi-tenant: without the hook the {tenantid} issuer template fails discovery', async () => {
+    const { app } = await entra(false)
+    await expectCode(app.loadServerMetadata(), ErrorCode.METADATA_INVALID)
+  })
+
+  it('Entra multi-tenant: with the hook the login validates the ID token against its own tenant', async () => {
+    const { idp, app } = await entra(true)
+    const cookies = new MemoryCookieJar()
+    const res = await app.authorizeRedirect({ cookies }, REDIRECT)
+    const token = await app.authorizeAccessToken({ cookies, request: new Request(idp.authorize(res.headers.get('location')!)) })
+    expect(token.userinfo).toMatchObject({ tid: TENANT, iss: `https://login.microsoftonline.com/${TENANT}/v2.0` })
+  })
+
+  it('Entra multi-tenant: a token whose iss does not match its own tid is refused', async () => {
+    const { idp, app } = await entra(true)
+    idp.idTokenClaims = { iss: 'https://login.microsoftonline.com/another-tenant/v2.0', tid: TENANT }
+    const cookies = new MemoryCookieJar()
+    const res = await app.authorizeRedirect({ cookies }, REDIRECT)
+    await expectCode(app.authorizeAccessToken({ cookies, request: new Request(idp.authorize(res.headers.get('location')!)) }), ErrorCode.ID_TOKEN_INVALID)
+  })
+})
+
+describe('userinfoResponse', () => {
+  it('unwraps a provider that nests the profile in { data: [...] } (Twitch Helix)', async () => {
+    const idp = await FakeIdp.create()
+    idp.overrides.userinfo = () => HttpResponse.json({ data: [{ sub: 'user-1', login: 'streamer' }] })
+    server.use(...idp.handlers())
+    const make = (withHook: boolean) =>
+      new OAuth({ secret: SECRET })
+        .register('twitch', {
+          serverMetadataUrl: idp.discoveryUrl,
+          clientId: idp.clientId,
+          hooks: withHook ? { userinfoResponse: (res) => rewriteJson(res, (body) => (body.data as Array<Record<string, unknown>>)[0]!) } : {},
+        })
+        .create('twitch')
+    const token = { access_token: 'at', token_type: 'bearer' }
+    expect(await make(true).userinfo(token)).toEqual({ sub: 'user-1', login: 'streamer' })
+    await expectCode(make(false).userinfo(token), ErrorCode.USERINFO_INVALID)
+  })
+})
