@@ -7,20 +7,20 @@
  */
 import ky, { type KyInstance, type Options as KyOptions, type ResponsePromise } from 'ky'
 import { ErrorCode, OAuthKitError, isOAuthKitError } from './errors.js'
-import type { OAuthContext, RequestHook } from './types.js'
+import type { RequestHook, TokenContext } from './types.js'
 
 /** Options of an authenticated request: ky's options plus the token to use. @group API */
 export interface ApiRequestOptions<T = unknown> extends Omit<KyOptions, 'prefixUrl'> {
   /** The token to call with; when absent it is read with `fetchToken(name, ctx)`. */
   token?: T
   /** The request context handed to `fetchToken` / `updateToken`. */
-  ctx?: OAuthContext
+  ctx?: TokenContext
 }
 
 /** Per-call state shared by the hooks through ky's `context`. @internal */
 export interface CallState<T> {
   token?: T
-  ctx?: OAuthContext
+  ctx?: TokenContext
   retried: boolean
 }
 

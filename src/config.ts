@@ -6,7 +6,7 @@
  */
 import type { JWK } from 'oauth4webapi'
 import { ErrorCode, OAuthKitError } from './errors.js'
-import type { ComplianceHooks, IdTokenClaims, OAuth2Token, OAuthContext } from './types.js'
+import type { ComplianceHooks, IdTokenClaims, OAuth2Token, TokenContext } from './types.js'
 
 /** How the client authenticates at the token endpoint (RFC 6749 §2.3, OIDC Core §9). @group Config */
 export type TokenEndpointAuthMethod =
@@ -17,7 +17,7 @@ export type TokenEndpointAuthMethod =
   | 'none'
 
 /** Reads the stored token of the current user for an app. @group Tokens */
-export type FetchToken = (name: string, ctx?: OAuthContext) => Promise<OAuth2Token | undefined | null> | OAuth2Token | undefined | null
+export type FetchToken = (name: string, ctx?: TokenContext) => Promise<OAuth2Token | undefined | null> | OAuth2Token | undefined | null
 
 /** What {@link UpdateToken} is told about the refresh that produced `token`. @group Tokens */
 export interface UpdateTokenInfo {
@@ -26,7 +26,7 @@ export interface UpdateTokenInfo {
   /** The access token that was replaced. */
   accessToken?: string
   /** The request context, when there was one. */
-  ctx?: OAuthContext
+  ctx?: TokenContext
 }
 
 /** Persists a new or refreshed token. Called once per token. @group Tokens */

@@ -16,4 +16,4 @@ export { MemoryCookieJar, parseCookieHeader, serializeCookie } from './cookies.j
 export type { CookieStore, CookieOptions } from './cookies.js'
 export type { Transaction } from './transaction.js'
 export { rewriteJson } from './http.js'
-export type { OAuthContext, OAuth2Token, IdTokenClaims, UserInfo, ComplianceHooks, RequestHook, ResponseHook, HookName } from './types.js'
+export type { OAuthContext, TokenContext, OAuth2Token, IdTokenClaims, UserInfo, ComplianceHooks, RequestHook, ResponseHook, HookName } from './types.js'

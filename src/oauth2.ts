@@ -16,7 +16,7 @@ import { HttpClient, sanitize, toOAuthKitError } from './http.js'
 import { JwksCache } from './jwks.js'
 import { MetadataCache, UNKNOWN_ISSUER } from './metadata.js'
 import { base64url, type Transaction, type TransactionCookieOptions, type TransactionStore } from './transaction.js'
-import type { IdTokenClaims, OAuth2Token, OAuthContext, UserInfo } from './types.js'
+import type { IdTokenClaims, OAuth2Token, OAuthContext, TokenContext, UserInfo } from './types.js'
 
 /** What an app gets from the registry it belongs to. @internal */
 export interface AppEnvironment {
@@ -38,7 +38,7 @@ export type LockFunction = <T>(key: string, fn: () => Promise<T>) => Promise<T>
 /** Options of {@link OAuth2App.refreshToken}. @group Tokens */
 export interface RefreshOptions {
   /** The request context, handed to `updateToken`. */
-  ctx?: OAuthContext
+  ctx?: TokenContext
   /** Extra token request parameters (`scope`, `resource`, …). */
   params?: Record<string, string>
 }
@@ -174,7 +174,7 @@ export class OAuth2App {
    * The current token for API calls: `fetchToken(name, ctx)` (the app's, else the registry's), and
    * refreshed when due — the same token `get`/`post` would use.
    */
-  async fetchToken(ctx?: OAuthContext): Promise<OAuth2Token> {
+  async fetchToken(ctx?: TokenContext): Promise<OAuth2Token> {
     return this.#resolveToken({ ctx, retried: false })
   }
 
@@ -318,7 +318,7 @@ export class OAuth2App {
   /**
    * A new token with the client credentials grant (RFC 6749 §4.4), handed to `updateToken`.
    */
-  async clientCredentials(options: { scope?: string | string[]; params?: Record<string, string>; ctx?: OAuthContext } = {}): Promise<OAuth2Token> {
+  async clientCredentials(options: { scope?: string | string[]; params?: Record<string, string>; ctx?: TokenContext } = {}): Promise<OAuth2Token> {
     const as = await this.loadServerMetadata()
     const params: Record<string, string> = { ...options.params }
     const scope = scopeString(options.scope ?? this.config.scope)
@@ -563,7 +563,7 @@ export class OAuth2App {
   }
 
   /** Hand a new token to `updateToken` (the app's, else the registry's). @internal */
-  async persist(token: OAuth2Token, info: { ctx?: OAuthContext; refreshToken?: string; accessToken?: string }): Promise<void> {
+  async persist(token: OAuth2Token, info: { ctx?: TokenContext; refreshToken?: string; accessToken?: string }): Promise<void> {
     const update = this.config.updateToken ?? this.env.updateToken
     if (update) await update(this.name, token, info)
   }

@@ -6,14 +6,27 @@
 import type { CookieStore } from './cookies.js'
 
 /**
+ * What API calls hand to `fetchToken` / `updateToken`: the request, its cookies, or anything else
+ * the app uses to find the signed-in user (`{ userId }`).
+ *
+ * @group Tokens
+ */
+export interface TokenContext {
+  /** The incoming request. */
+  request?: Request
+  /** The request's cookies. */
+  cookies?: CookieStore
+  /** Anything else the app's token callbacks need. */
+  [key: string]: unknown
+}
+
+/**
  * What a route handler hands to the core: the incoming request (needed on callbacks) and the cookies.
  * Integrations build it from their framework's request.
  *
  * @group Core
  */
-export interface OAuthContext {
-  /** The incoming request. Required by `authorizeAccessToken`; optional elsewhere. */
-  request?: Request
+export interface OAuthContext extends TokenContext {
   /** Where the login transaction is kept between the redirect and the callback. */
   cookies: CookieStore
 }

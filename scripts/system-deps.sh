@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Debian packages the tests need (installed only when missing): redis-server for the multi-process
+# refresh-lock test. Runs apt-get as root, or through sudo.
+set -euo pipefail
+packages=()
+command -v redis-server >/dev/null || packages+=(redis-server)
+[ ${#packages[@]} -eq 0 ] && exit 0
+as_root=()
+[ "$(id -u)" -eq 0 ] || as_root=(sudo)
+"${as_root[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${packages[@]}"

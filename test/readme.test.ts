@@ -1,0 +1,33 @@
+/**
+ * The README's code is the examples' code: every TypeScript block must appear verbatim in a file
+ * under examples/ (which the typecheck compiles and test/examples-core.test.ts runs).
+ */
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { expect, it } from 'vitest'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? (e.name === 'node_modules' || e.name.startsWith('.') ? [] : files(join(dir, e.name))) : /\.(ts|svelte|js)$/.test(e.name) ? [join(dir, e.name)] : [],
+  )
+}
+
+it('has only TypeScript blocks that are copies of runnable examples', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8')
+  const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!)
+  expect(blocks.length).toBeGreaterThan(0)
+  const sources = files(join(root, 'examples')).map((f) => readFileSync(f, 'utf8'))
+  for (const block of blocks) {
+    expect(sources.some((s) => s.includes(block)), `README block not found in examples/:\n${block.slice(0, 200)}`).toBe(true)
+  }
+})
+
+it('shows the install-and-test and install-and-demo command lines', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8')
+  expect(readme).toContain('npm ci && npm run demo')
+  expect(readme).toContain('./scripts/system-deps.sh && npm ci && npm test')
+  expect(readFileSync(join(root, '.ci/run'), 'utf8')).toMatch(/npm test/)
+})
