@@ -13,6 +13,7 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
+    ignores: ['src/testing/**'],
     rules: {
       // The core is runtime-agnostic: no Node built-ins.
       'no-restricted-imports': ['error', { patterns: ['node:*', 'fs', 'crypto', 'http', 'https', 'path'] }],

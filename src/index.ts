@@ -7,8 +7,22 @@
 export { OAuth } from './registry.js'
 export type { OAuthOptions, AppConfig, AppFor, RemoteApp } from './registry.js'
 export { OAuth2App } from './oauth2.js'
-export type { AuthorizeOptions, AuthorizationRequest, AuthorizeAccessTokenOptions, LockFunction, RefreshOptions } from './oauth2.js'
+export { BoundApp } from './bound.js'
+export type { AppLike, BoundOAuth, TokenOf } from './bound.js'
+export type { AuthorizeOptions, AuthorizationRequest, AuthorizeAccessTokenOptions, CompletedAuthorization, LockFunction, RefreshOptions } from './oauth2.js'
 export type { ApiRequestOptions } from './api.js'
+export type {
+  DeviceAuthorization,
+  DeviceAuthorizationOptions,
+  PollDeviceTokenOptions,
+  PasswordGrantOptions,
+  TokenExchangeOptions,
+  ExchangedToken,
+  RevokeTokenOptions,
+  IntrospectTokenOptions,
+  TokenIntrospection,
+  LogoutOptions,
+} from './grants.js'
 export type { OAuth2AppConfig, BaseAppConfig, TokenEndpointAuthMethod, FetchToken, UpdateToken, UpdateTokenInfo } from './config.js'
 export { OAuthKitError, ErrorCode, isOAuthKitError } from './errors.js'
 export type { OAuthKitErrorOptions } from './errors.js'

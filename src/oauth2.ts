@@ -13,7 +13,9 @@ import type { FetchToken, OAuth2AppConfig, UpdateToken } from './config.js'
 import { isLoopback, scopeString } from './config.js'
 import { ErrorCode, OAuthKitError, isOAuthKitError } from './errors.js'
 import { HttpClient, sanitize, toOAuthKitError } from './http.js'
+import * as grants from './grants.js'
 import { JwksCache } from './jwks.js'
+import { toToken } from './token.js'
 import { MetadataCache, UNKNOWN_ISSUER } from './metadata.js'
 import { base64url, type Transaction, type TransactionCookieOptions, type TransactionStore } from './transaction.js'
 import type { IdTokenClaims, OAuth2Token, OAuthContext, TokenContext, UserInfo } from './types.js'
@@ -61,6 +63,13 @@ export interface AuthorizationRequest {
 export interface AuthorizeAccessTokenOptions {
   /** Extra token request parameters. */
   params?: Record<string, string>
+}
+
+/** A finished login: the token, and where the login asked to return to. @group Core */
+export interface CompletedAuthorization<T> {
+  token: T
+  /** The same-origin path given as `returnTo` when the login started. */
+  returnTo?: string
 }
 
 /** Parameters that carry the login's security and cannot be overridden per call. */
@@ -273,6 +282,14 @@ export class OAuth2App {
    * `updateToken` is called with the new token.
    */
   async authorizeAccessToken(ctx: OAuthContext, options: AuthorizeAccessTokenOptions = {}): Promise<OAuth2Token> {
+    return (await this.completeAuthorization(ctx, options)).token
+  }
+
+  /**
+   * {@link OAuth2App.authorizeAccessToken}, also returning the `returnTo` path the login was started
+   * with (same-origin, checked when the login started). Integrations use it to redirect afterwards.
+   */
+  async completeAuthorization(ctx: OAuthContext, options: AuthorizeAccessTokenOptions = {}): Promise<CompletedAuthorization<OAuth2Token>> {
     const request = ctx.request
     if (!request) throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${this.name}: authorizeAccessToken needs ctx.request (the callback request)`, { app: this.name })
     const params = await callbackParameters(request, this.name)
@@ -292,7 +309,7 @@ export class OAuth2App {
     }
     const token = await this.#exchange(as, expected, tx, validated, options)
     await this.persist(token, { ctx })
-    return token
+    return tx.returnTo === undefined ? { token } : { token, returnTo: tx.returnTo }
   }
 
   /**
@@ -333,6 +350,55 @@ export class OAuth2App {
     const token = toToken(result)
     await this.persist(token, { ctx: options.ctx })
     return token
+  }
+
+  /**
+   * Start the device authorization grant (RFC 8628 §3.1): show `user_code` and `verification_uri` to
+   * the user, then {@link OAuth2App.pollDeviceToken}.
+   */
+  deviceAuthorization(options?: grants.DeviceAuthorizationOptions): Promise<grants.DeviceAuthorization> {
+    return grants.deviceAuthorization(this, options)
+  }
+
+  /**
+   * Poll the token endpoint until the user approves the device (RFC 8628 §3.4–3.5): honours
+   * `interval`, `slow_down`, `authorization_pending`, `expired_token`, `access_denied`; abortable.
+   */
+  pollDeviceToken(authorization: grants.DeviceAuthorization, options?: grants.PollDeviceTokenOptions): Promise<OAuth2Token> {
+    return grants.pollDeviceToken(this, authorization, options)
+  }
+
+  /**
+   * The resource owner password grant (RFC 6749 §4.3). Legacy and discouraged (RFC 9700 §2.4): the
+   * app sees the user's password. Use the authorization code grant unless a provider leaves no choice.
+   */
+  passwordGrant(username: string, password: string, options?: grants.PasswordGrantOptions): Promise<OAuth2Token> {
+    return grants.passwordGrant(this, username, password, options)
+  }
+
+  /** Exchange a token for another (RFC 8693). The result is not passed to `updateToken`. */
+  tokenExchange(options: grants.TokenExchangeOptions): Promise<grants.ExchangedToken> {
+    return grants.tokenExchange(this, options)
+  }
+
+  /** Revoke a token (RFC 7009); given a token object, its refresh token when it has one. */
+  revokeToken(token: string | OAuth2Token, options?: grants.RevokeTokenOptions): Promise<void> {
+    return grants.revokeToken(this, token, options)
+  }
+
+  /** Ask the provider whether a token is active (RFC 7662). */
+  introspectToken(token: string, options?: grants.IntrospectTokenOptions): Promise<grants.TokenIntrospection> {
+    return grants.introspectToken(this, token, options)
+  }
+
+  /** The provider's RP-initiated logout URL (OpenID Connect RP-Initiated Logout 1.0 §2). */
+  createLogoutUrl(options?: grants.LogoutOptions): Promise<URL> {
+    return grants.createLogoutUrl(this, options)
+  }
+
+  /** A 302 to the provider's logout endpoint, so the provider session ends too. */
+  logoutRedirect(options?: grants.LogoutOptions): Promise<Response> {
+    return grants.logoutRedirect(this, options)
   }
 
   async #resolveToken(state: CallState<OAuth2Token>): Promise<OAuth2Token> {
@@ -567,14 +633,6 @@ export class OAuth2App {
     const update = this.config.updateToken ?? this.env.updateToken
     if (update) await update(this.name, token, info)
   }
-}
-
-/** Token response → token with wire names, `expires_at` computed, `userinfo` = validated claims. @internal */
-export function toToken(result: oauth.TokenEndpointResponse, claims?: IdTokenClaims): OAuth2Token {
-  const token: OAuth2Token = { ...(result as Record<string, unknown>), access_token: result.access_token, token_type: result.token_type }
-  if (typeof result.expires_in === 'number') token.expires_at = Math.floor(Date.now() / 1000) + result.expires_in
-  if (claims) token.userinfo = { ...claims }
-  return token
 }
 
 function implicitRefused(app: string): OAuthKitError {

@@ -5,10 +5,12 @@
  */
 import type { FetchToken, OAuth2AppConfig, UpdateToken } from './config.js'
 import { configError, validateOAuth2Config } from './config.js'
+import { BoundApp, type BoundOAuth } from './bound.js'
 import { ErrorCode, OAuthKitError } from './errors.js'
 import type { AppEnvironment, LockFunction } from './oauth2.js'
 import { OAuth2App } from './oauth2.js'
 import { TransactionStore, randomSecret } from './transaction.js'
+import type { OAuthContext } from './types.js'
 
 /** Options of {@link OAuth}. @group Core */
 export interface OAuthOptions {
@@ -116,5 +118,17 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
   /** The registered names. */
   names(): Array<keyof Apps & string> {
     return [...this.#configs.keys()] as Array<keyof Apps & string>
+  }
+
+  /**
+   * This registry bound to one request's context: `bind(ctx).create('github').authorizeRedirect(uri)`.
+   * Integrations call it once per request; apps stay shared, only the context differs.
+   */
+  bind(ctx: OAuthContext): BoundOAuth<Apps> {
+    return {
+      ctx,
+      create: (name) => new BoundApp(this.create(name), ctx),
+      names: () => this.names(),
+    }
   }
 }

@@ -266,6 +266,19 @@ describe('authorizeAccessToken', () => {
   })
 })
 
+describe('bind', () => {
+  it('binds the registry to one request: no ctx to pass, and returnTo comes back', async () => {
+    const oauth = registry()
+    const cookies = new MemoryCookieJar()
+    const res = await oauth.bind({ cookies }).create('idp').authorizeRedirect(REDIRECT, { returnTo: '/after?tab=2' })
+    const request = new Request(idp.authorize(res.headers.get('location')!))
+    const done = await oauth.bind({ cookies, request }).create('idp').completeAuthorization()
+    expect(done.returnTo).toBe('/after?tab=2')
+    expect(done.token.userinfo?.sub).toBe('user-1')
+    expect(oauth.bind({ cookies }).names()).toEqual(['idp'])
+  })
+})
+
 describe('userinfo', () => {
   it('returns the claims and rejects a sub that differs from the ID token', async () => {
     const { oauth, cookies, location } = await startLogin()

@@ -7,7 +7,7 @@ import {
   TEST_REDIRECT_URI,
   startTestProvider,
   type TestProvider,
-} from './oidc-provider.js'
+} from '../support/oidc-provider.js'
 
 // oauth4webapi refuses http:// endpoints unless told otherwise; the test provider is plain HTTP on loopback.
 const insecure = { [oauth.allowInsecureRequests]: true } as const

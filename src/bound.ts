@@ -1,0 +1,104 @@
+/**
+ * A registry bound to one request: what integrations hand to route handlers, so calls need no `ctx`
+ * (`req.oauth.create('github').authorizeRedirect(redirectUri)`).
+ *
+ * @module
+ */
+import type { ApiRequestOptions } from './api.js'
+import type { AuthorizeAccessTokenOptions, AuthorizeOptions, CompletedAuthorization, OAuth2App } from './oauth2.js'
+import type { OAuthContext } from './types.js'
+
+/** The methods every app kind shares (OAuth 2 and OAuth 1), with its token type `T`. @group Core */
+export interface AppLike<T> {
+  readonly name: string
+  authorizeRedirect(ctx: OAuthContext, redirectUri: string, options?: AuthorizeOptions): Promise<Response>
+  completeAuthorization(ctx: OAuthContext, options?: AuthorizeAccessTokenOptions): Promise<CompletedAuthorization<T>>
+  request(method: string, url: string | URL, options?: ApiRequestOptions<T>): ReturnType<OAuth2App['request']>
+  fetchToken(ctx?: OAuthContext): Promise<T>
+}
+
+/** The token type of an app. @group Core */
+export type TokenOf<A> = A extends AppLike<infer T> ? T : never
+
+
+/**
+ * One app bound to the current request's context.
+ * @group Core
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export class BoundApp<A extends AppLike<any>> {
+  /** The app itself, for methods that need no request context. */
+  readonly app: A
+  /** The request context every call uses. */
+  readonly ctx: OAuthContext
+
+  /** @internal */
+  constructor(app: A, ctx: OAuthContext) {
+    this.app = app
+    this.ctx = ctx
+  }
+
+  /** Start a login: see the app's `authorizeRedirect`. */
+  authorizeRedirect(redirectUri: string, options?: AuthorizeOptions): Promise<Response> {
+    return this.app.authorizeRedirect(this.ctx, redirectUri, options)
+  }
+
+  /** Finish a login on the callback: see the app's `authorizeAccessToken`. */
+  async authorizeAccessToken(options?: AuthorizeAccessTokenOptions): Promise<TokenOf<A>> {
+    return (await this.app.completeAuthorization(this.ctx, options)).token
+  }
+
+  /** Finish a login and learn the `returnTo` it was started with. */
+  completeAuthorization(options?: AuthorizeAccessTokenOptions): Promise<CompletedAuthorization<TokenOf<A>>> {
+    return this.app.completeAuthorization(this.ctx, options)
+  }
+
+  /** The current user's token, from `fetchToken` with this request's context (refreshed when due). */
+  fetchToken(): Promise<TokenOf<A>> {
+    return this.app.fetchToken(this.ctx)
+  }
+
+  /** An authenticated API request; the token comes from `fetchToken` with this context unless given. */
+  request(method: string, url: string | URL, options: ApiRequestOptions<TokenOf<A>> = {}): ReturnType<OAuth2App['request']> {
+    return this.app.request(method, url, { ctx: this.ctx, ...options })
+  }
+
+  /** `GET` through {@link BoundApp.request}. */
+  get(url: string | URL, options?: ApiRequestOptions<TokenOf<A>>): ReturnType<OAuth2App['request']> {
+    return this.request('GET', url, options)
+  }
+
+  /** `POST` through {@link BoundApp.request}. */
+  post(url: string | URL, options?: ApiRequestOptions<TokenOf<A>>): ReturnType<OAuth2App['request']> {
+    return this.request('POST', url, options)
+  }
+
+  /** `PUT` through {@link BoundApp.request}. */
+  put(url: string | URL, options?: ApiRequestOptions<TokenOf<A>>): ReturnType<OAuth2App['request']> {
+    return this.request('PUT', url, options)
+  }
+
+  /** `PATCH` through {@link BoundApp.request}. */
+  patch(url: string | URL, options?: ApiRequestOptions<TokenOf<A>>): ReturnType<OAuth2App['request']> {
+    return this.request('PATCH', url, options)
+  }
+
+  /** `DELETE` through {@link BoundApp.request}. */
+  delete(url: string | URL, options?: ApiRequestOptions<TokenOf<A>>): ReturnType<OAuth2App['request']> {
+    return this.request('DELETE', url, options)
+  }
+}
+
+/**
+ * A registry bound to one request's context, as integrations give it to route handlers.
+ * @group Core
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface BoundOAuth<Apps extends Record<string, AppLike<any>>> {
+  /** The registered app `name`, bound to this request. */
+  create<N extends keyof Apps & string>(name: N): BoundApp<Apps[N]>
+  /** The registered names. */
+  names(): Array<keyof Apps & string>
+  /** The request context. */
+  readonly ctx: OAuthContext
+}

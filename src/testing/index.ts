@@ -1,0 +1,15 @@
+/**
+ * `oauthkit/testing`: what apps built on oauthkit use in their own tests and demos. Node only
+ * (`oidc-provider`, an optional peer dependency, runs the dev provider).
+ *
+ * @module oauthkit/testing
+ */
+export {
+  startDevProvider,
+  DEV_CLIENTS,
+  DEFAULT_DEV_ACCOUNT,
+  DEV_REDIRECT_URI,
+  DEV_REDIRECT_URIS,
+  DEV_POST_LOGOUT_REDIRECT_URI,
+} from './dev-provider.js'
+export type { DevProvider, DevProviderOptions, DevAccount, AuthorizeResult } from './dev-provider.js'
