@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Debian packages the tests need (installed only when missing): redis-server for the multi-process
-# refresh-lock test. Runs apt-get as root, or through sudo.
+# refresh-lock test, chromium for the browser tests (never a downloaded browser). Runs apt-get as
+# root, or through sudo.
 set -euo pipefail
 packages=()
 command -v redis-server >/dev/null || packages+=(redis-server)
+[ -x /usr/bin/chromium ] || packages+=(chromium)
 [ ${#packages[@]} -eq 0 ] && exit 0
 as_root=()
 [ "$(id -u)" -eq 0 ] || as_root=(sudo)
