@@ -3,24 +3,28 @@
  * scripted login and consent → authorizeAccessToken → userinfo, for every client auth method, with
  * discovery and with explicit endpoints.
  */
+import * as jose from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ErrorCode, MemoryCookieJar, OAuth, type OAuth2AppConfig, type OAuth2Token } from '../src/index.js'
 import { SECRET, expectCode } from './support/helpers.js'
 import { TEST_CLIENTS, TEST_REDIRECT_URI, startTestProvider, type TestProvider } from './support/oidc-provider.js'
 
 let provider: TestProvider
+let pem: string
 beforeAll(async () => {
   provider = await startTestProvider()
+  pem = await jose.exportPKCS8(await jose.importJWK(provider.privateKeyJwk, 'ES256', { extractable: true }) as CryptoKey)
 })
 afterAll(() => provider?.close())
 
-type Credentials = Pick<OAuth2AppConfig, 'clientId' | 'clientSecret' | 'tokenEndpointAuthMethod' | 'privateKey'>
+type Credentials = Pick<OAuth2AppConfig, 'clientId' | 'clientSecret' | 'tokenEndpointAuthMethod' | 'privateKey' | 'privateKeyAlg' | 'privateKeyId'>
 const methods: Array<[string, () => Credentials]> = [
   ['client_secret_basic', () => ({ clientId: TEST_CLIENTS.basic.client_id, clientSecret: TEST_CLIENTS.basic.client_secret })],
   ['client_secret_post', () => ({ clientId: TEST_CLIENTS.post.client_id, clientSecret: TEST_CLIENTS.post.client_secret, tokenEndpointAuthMethod: 'client_secret_post' })],
   ['client_secret_jwt', () => ({ clientId: TEST_CLIENTS.jwt.client_id, clientSecret: TEST_CLIENTS.jwt.client_secret, tokenEndpointAuthMethod: 'client_secret_jwt' })],
   ['private_key_jwt (JWK)', () => ({ clientId: TEST_CLIENTS.pkjwt.client_id, privateKey: provider.privateKeyJwk as never })],
   ['private_key_jwt (CryptoKey)', () => ({ clientId: TEST_CLIENTS.pkjwt.client_id, privateKey: provider.privateKey, tokenEndpointAuthMethod: 'private_key_jwt' })],
+  ['private_key_jwt (PKCS#8 PEM)', () => ({ clientId: TEST_CLIENTS.pkjwt.client_id, privateKey: pem, privateKeyAlg: 'ES256', privateKeyId: provider.privateKeyJwk.kid })],
   ['none (public client, PKCE only)', () => ({ clientId: TEST_CLIENTS.none.client_id })],
 ]
 
