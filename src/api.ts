@@ -17,11 +17,26 @@ export interface ApiRequestOptions<T = unknown> extends Omit<KyOptions, 'prefixU
   ctx?: TokenContext
 }
 
-/** Per-call state shared by the hooks through ky's `context`. @internal */
-export interface CallState<T> {
-  token?: T
-  ctx?: TokenContext
-  retried: boolean
+/**
+ * Per-call state shared by the hooks through ky's `context`. The token lives in a private field:
+ * ky keeps `context` on its `HTTPError`, and an error must never serialise a token.
+ * @internal
+ */
+export class CallState<T> {
+  #token?: T
+  retried = false
+  constructor(
+    token: T | undefined,
+    readonly ctx: TokenContext | undefined,
+  ) {
+    this.#token = token
+  }
+  get token(): T | undefined {
+    return this.#token
+  }
+  set token(value: T | undefined) {
+    this.#token = value
+  }
 }
 
 /** What an app kind supplies to sign its requests. @internal */
@@ -88,7 +103,7 @@ export class ApiClient<T> {
 
   request(method: string, url: string | URL, options: ApiRequestOptions<T> = {}): ResponsePromise {
     const { token, ctx, ...kyOptions } = options
-    const state: CallState<T> = { token, ctx, retried: false }
+    const state = new CallState<T>(token, ctx)
     return this.#ky(joinUrl(this.#app, this.#base, url), { ...kyOptions, method, context: { ...kyOptions.context, oauthkit: state } })
   }
 }

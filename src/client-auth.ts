@@ -21,11 +21,11 @@ export async function clientAuthOf(app: string, config: OAuth2AppConfig): Promis
   const method = authMethodOf(config)
   switch (method) {
     case 'client_secret_basic':
-      return oauth.ClientSecretBasic(config.clientSecret!)
+      return withSecret(config, oauth.ClientSecretBasic)
     case 'client_secret_post':
-      return oauth.ClientSecretPost(config.clientSecret!)
+      return withSecret(config, oauth.ClientSecretPost)
     case 'client_secret_jwt':
-      return oauth.ClientSecretJwt(config.clientSecret!)
+      return withSecret(config, oauth.ClientSecretJwt)
     case 'none':
       return oauth.None()
     case 'private_key_jwt': {
@@ -33,6 +33,19 @@ export async function clientAuthOf(app: string, config: OAuth2AppConfig): Promis
       return oauth.PrivateKeyJwt(kid === undefined ? key : { key, kid })
     }
   }
+}
+
+/** A static secret is bound once; a secret function is asked again for every request. */
+function withSecret(config: OAuth2AppConfig, method: (secret: string) => oauth.ClientAuth): oauth.ClientAuth {
+  const secret = config.clientSecret!
+  if (typeof secret === 'string') return method(secret)
+  return async (as, client, body, headers) => method(await secret())(as, client, body, headers)
+}
+
+/** The client secret now (resolving a secret function). @internal */
+export async function currentSecret(config: OAuth2AppConfig): Promise<string | undefined> {
+  const secret = config.clientSecret
+  return typeof secret === 'function' ? secret() : secret
 }
 
 async function importPrivateKey(app: string, config: OAuth2AppConfig): Promise<{ key: CryptoKey; kid?: string }> {

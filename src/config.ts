@@ -6,7 +6,7 @@
  */
 import type { JWK } from 'oauth4webapi'
 import { ErrorCode, OAuthKitError } from './errors.js'
-import type { ComplianceHooks, IdTokenClaims, OAuth2Token, TokenContext } from './types.js'
+import type { ComplianceHooks, IdTokenClaims, OAuth2Token, TokenContext, UserInfo } from './types.js'
 
 /** How the client authenticates at the token endpoint (RFC 6749 §2.3, OIDC Core §9). @group Config */
 export type TokenEndpointAuthMethod =
@@ -31,6 +31,43 @@ export interface UpdateTokenInfo {
 
 /** Persists a new or refreshed token. Called once per token. @group Tokens */
 export type UpdateToken = (name: string, token: OAuth2Token, info: UpdateTokenInfo) => Promise<void> | void
+
+/**
+ * A user's profile, normalised across providers to OpenID Connect claim names, with the provider's
+ * own profile kept as `raw`.
+ *
+ * @typeParam Raw - the provider's profile type (each preset exports its own).
+ * @group Providers
+ */
+export interface NormalizedProfile<Raw = Record<string, unknown>> {
+  /** The provider's stable user id, as a string. */
+  sub: string
+  name?: string
+  email?: string
+  /** True only when the provider says the email is verified. */
+  email_verified?: boolean
+  picture?: string
+  /** The provider's profile as it sent it. */
+  raw: Raw
+}
+
+/**
+ * Loads and normalises a user's profile with an app and its token (presets supply one). Receives the
+ * app's authenticated request function, so the call goes through the app's hooks and refresh.
+ *
+ * @group Providers
+ */
+export type ProfileLoader<Raw = Record<string, unknown>> = (api: ProfileApi, token: OAuth2Token) => Promise<NormalizedProfile<Raw>>
+
+/** What a {@link ProfileLoader} can call. @group Providers */
+export interface ProfileApi {
+  /** The app's name. */
+  readonly name: string
+  /** An authenticated GET to the provider's API (relative to `apiBaseUrl`), parsed as JSON. */
+  getJson<T>(url: string, token: OAuth2Token): Promise<T>
+  /** The userinfo endpoint's claims (OpenID Connect). */
+  userinfo(token: OAuth2Token): Promise<UserInfo>
+}
 
 /** Options shared by every kind of app. @group Config */
 export interface BaseAppConfig {
@@ -64,7 +101,12 @@ export interface BaseAppConfig {
  *
  * @group Config
  */
-export interface OAuth2AppConfig extends BaseAppConfig {
+export interface OAuth2AppConfig extends Omit<BaseAppConfig, 'clientSecret'> {
+  /**
+   * The client secret, or a function returning the current one (Sign in with Apple's secret is a JWT
+   * that must be re-signed before it expires); it is called for each token request.
+   */
+  clientSecret?: string | (() => string | Promise<string>)
   /** OIDC discovery (`…/.well-known/openid-configuration`) or RFC 8414 metadata URL. */
   serverMetadataUrl?: string
   /** The issuer identifier. Required for OpenID Connect without discovery. */
@@ -125,6 +167,8 @@ export interface OAuth2AppConfig extends BaseAppConfig {
   tokenPlacement?: 'header' | 'uri'
   /** Compliance hooks for this provider's quirks. */
   hooks?: ComplianceHooks
+  /** How `profile()` loads the user's profile; default: userinfo (or the ID token) claims. */
+  profile?: ProfileLoader<unknown>
   /** Never set for OAuth 2 apps; its presence makes an app OAuth 1. */
   requestTokenUrl?: undefined
 }
@@ -183,10 +227,12 @@ export function scopeString(scope: string | string[] | undefined): string | unde
 }
 
 /** Check what is shared by all apps. @internal */
-export function validateBaseConfig(name: string, config: BaseAppConfig): void {
+export function validateBaseConfig(name: string, config: Omit<BaseAppConfig, 'clientSecret'> & { clientSecret?: unknown }): void {
   if (typeof config !== 'object' || config === null) throw configError(name, 'config', 'must be an object')
   if (typeof config.clientId !== 'string' || config.clientId === '') throw configError(name, 'clientId', 'is required')
-  if (config.clientSecret !== undefined && typeof config.clientSecret !== 'string') throw configError(name, 'clientSecret', 'must be a string')
+  if (config.clientSecret !== undefined && typeof config.clientSecret !== 'string' && typeof config.clientSecret !== 'function') {
+    throw configError(name, 'clientSecret', 'must be a string (or, for OAuth 2, a function returning one)')
+  }
   for (const field of ['timeout', 'maxResponseSize'] as const) {
     const value = config[field]
     if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw configError(name, field, 'must be a positive number')

@@ -22,6 +22,7 @@ export type Step =
   | 'api'
 
 const REQUEST_HOOKS: Partial<Record<Step, keyof ComplianceHooks>> = {
+  token: 'accessTokenRequest',
   refresh: 'refreshTokenRequest',
   revocation: 'revokeTokenRequest',
   introspection: 'introspectTokenRequest',
@@ -87,7 +88,7 @@ export class HttpClient {
       }
       throw new OAuthKitError(ErrorCode.NETWORK_ERROR, `${app}: the ${describe(step)} could not be reached (${new URL(request.url).origin})`, { app, cause: sanitize(cause) })
     }
-    response = await this.#bounded(response, step)
+    response = await this.#bounded(response, step, timeout)
     const responseHook = RESPONSE_HOOKS[step]
     for (const hook of asArray(responseHook ? (hooks[responseHook] as ResponseHook | ResponseHook[]) : undefined)) {
       response = (await hook(response)) ?? response
@@ -96,7 +97,7 @@ export class HttpClient {
   }
 
   /** Buffer the body up to the size limit so an oversized or endless body cannot exhaust memory. */
-  async #bounded(response: Response, step: Step): Promise<Response> {
+  async #bounded(response: Response, step: Step, timeout: AbortSignal): Promise<Response> {
     const { app, maxResponseSize } = this.#options
     // The API step streams: the caller owns that body and ky reads it as it likes.
     if (step === 'api' || response.body === null) return response
@@ -111,9 +112,15 @@ export class HttpClient {
     const reader = response.body.getReader()
     const chunks: Uint8Array[] = []
     let size = 0
+    // Not every fetch aborts a body that stalls after its headers (mocks, custom fetches): the timeout bounds each read too.
+    let onTimeout = () => {}
+    const timedOut = new Promise<never>((_, reject) => (onTimeout = () => reject(timeout.reason)))
+    timedOut.catch(() => {})
+    if (timeout.aborted) onTimeout()
+    else timeout.addEventListener('abort', onTimeout, { once: true })
     try {
       for (;;) {
-        const { done, value } = await reader.read()
+        const { done, value } = await Promise.race([reader.read(), timedOut])
         if (done) break
         size += value.byteLength
         if (size > maxResponseSize) {
@@ -125,9 +132,12 @@ export class HttpClient {
     } catch (cause) {
       if (isOAuthKitError(cause)) throw cause
       if (cause instanceof DOMException && cause.name === 'TimeoutError') {
+        void reader.cancel().catch(() => {})
         throw new OAuthKitError(ErrorCode.TIMEOUT, `${app}: the ${describe(step)} did not finish its response within ${this.#options.timeout} ms`, { app })
       }
       throw new OAuthKitError(ErrorCode.NETWORK_ERROR, `${app}: the ${describe(step)} response was cut off`, { app, cause: sanitize(cause) })
+    } finally {
+      timeout.removeEventListener('abort', onTimeout)
     }
     const body = new Uint8Array(size)
     let offset = 0

@@ -7,6 +7,9 @@
 export { OAuth } from './registry.js'
 export type { OAuthOptions, AppConfig, AppFor, RemoteApp } from './registry.js'
 export { OAuth2App } from './oauth2.js'
+export { OAuth1App } from './oauth1/app.js'
+export type { OAuth1AppConfig, OAuth1Token, OAuth1Hooks, OAuth1FetchToken, OAuth1UpdateToken } from './oauth1/app.js'
+export type { SignatureMethod, SignaturePlacement } from './oauth1/signature.js'
 export { BoundApp } from './bound.js'
 export type { AppLike, BoundOAuth, TokenOf } from './bound.js'
 export type { AuthorizeOptions, AuthorizationRequest, AuthorizeAccessTokenOptions, CompletedAuthorization, LockFunction, RefreshOptions } from './oauth2.js'
@@ -23,6 +26,7 @@ export type {
   TokenIntrospection,
   LogoutOptions,
 } from './grants.js'
+export type { NormalizedProfile, ProfileLoader, ProfileApi } from './config.js'
 export type { OAuth2AppConfig, BaseAppConfig, TokenEndpointAuthMethod, FetchToken, UpdateToken, UpdateTokenInfo } from './config.js'
 export { OAuthKitError, ErrorCode, isOAuthKitError } from './errors.js'
 export type { OAuthKitErrorOptions } from './errors.js'

@@ -7,9 +7,9 @@
 import * as jose from 'jose'
 import type { ResponsePromise } from 'ky'
 import * as oauth from 'oauth4webapi'
-import { ApiClient, type ApiRequestOptions, type CallState } from './api.js'
-import { authMethodOf, clientAuthOf } from './client-auth.js'
-import type { FetchToken, OAuth2AppConfig, UpdateToken } from './config.js'
+import { ApiClient, CallState, type ApiRequestOptions } from './api.js'
+import { authMethodOf, clientAuthOf, currentSecret } from './client-auth.js'
+import type { FetchToken, NormalizedProfile, OAuth2AppConfig, ProfileApi, UpdateToken } from './config.js'
 import { isLoopback, scopeString } from './config.js'
 import { ErrorCode, OAuthKitError, isOAuthKitError } from './errors.js'
 import { HttpClient, sanitize, toOAuthKitError } from './http.js'
@@ -184,7 +184,7 @@ export class OAuth2App {
    * refreshed when due — the same token `get`/`post` would use.
    */
   async fetchToken(ctx?: TokenContext): Promise<OAuth2Token> {
-    return this.#resolveToken({ ctx, retried: false })
+    return this.#resolveToken(new CallState<OAuth2Token>(undefined, ctx))
   }
 
   /**
@@ -293,11 +293,15 @@ export class OAuth2App {
     const request = ctx.request
     if (!request) throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${this.name}: authorizeAccessToken needs ctx.request (the callback request)`, { app: this.name })
     const params = await callbackParameters(request, this.name)
+    const cookie = this.transactionCookie(new URL(request.url).href)
+    const states = params.getAll('state')
+    // RFC 6749 §3.1: a repeated state is refused below; first consume every transaction it names, so none can be retried.
+    if (states.length > 1) for (const s of new Set(states)) await this.env.transactions.take(ctx.cookies, s, this.name, cookie, this.#ttl).catch(() => undefined)
     const state = single(params, 'state', this.name)
     if (state === undefined) {
       throw new OAuthKitError(ErrorCode.STATE_MISSING, `${this.name}: the callback has no state parameter`, { app: this.name })
     }
-    const tx = await this.env.transactions.take(ctx.cookies, state, this.name, this.transactionCookie(new URL(request.url).href), this.#ttl)
+    const tx = await this.env.transactions.take(ctx.cookies, state, this.name, cookie, this.#ttl)
     const as = await this.loadServerMetadata()
     const expected: oauth.AuthorizationServer = { ...as, issuer: tx.issuer ?? UNKNOWN_ISSUER }
     if (tx.issuer === undefined) params.delete('iss') // No known issuer: RFC 9207 cannot apply; the transaction's app binding still stops mix-ups.
@@ -306,6 +310,10 @@ export class OAuth2App {
       validated = oauth.validateAuthResponse(expected, this.client, params, tx.key)
     } catch (error) {
       throw authorizationResponseError(error, this.name)
+    }
+    // RFC 6749 §4.1.2, §3.1: exactly one code; a repeated or missing one is a malformed callback, not a token endpoint fault.
+    if (single(validated, 'code', this.name) === undefined) {
+      throw new OAuthKitError(ErrorCode.INVALID_AUTHORIZATION_RESPONSE, `${this.name}: the callback has no code parameter`, { app: this.name })
     }
     const token = await this.#exchange(as, expected, tx, validated, options)
     await this.persist(token, { ctx })
@@ -498,10 +506,12 @@ export class OAuth2App {
         ...this.requestOptions('refresh'),
         additionalParameters: options.params,
       })
-      const result = await oauth.processRefreshTokenResponse(as, this.client, response)
+      // Like the login, a refreshed ID token is checked against the issuer idTokenIssuer names (multi-tenant); §12.2 below pins it to the login's.
+      const asForToken = { ...as, issuer: await this.#idTokenIssuer(response, as.issuer) }
+      const result = await oauth.processRefreshTokenResponse(asForToken, this.client, response)
       const claims = oauth.getValidatedIdTokenClaims(result) as IdTokenClaims | undefined
       if (result.id_token && claims) {
-        await this.verifyIdTokenSignature(as, result.id_token)
+        await this.verifyIdTokenSignature(asForToken, result.id_token)
         // OIDC Core §12.2: a refreshed ID token must name the same issuer and subject.
         const previous = token.userinfo
         if (previous && (claims.iss !== previous.iss || claims.sub !== previous.sub)) {
@@ -523,6 +533,32 @@ export class OAuth2App {
     }
     await this.persist(fresh, { ctx: options.ctx, refreshToken: token.refresh_token, accessToken: token.access_token })
     return fresh
+  }
+
+  /**
+   * The signed-in user's profile, normalised (`sub`, `name`, `email`, `email_verified`, `picture`)
+   * with the provider's own profile as `raw`: a preset's loader, else the userinfo claims, else the
+   * validated ID token claims. The token defaults to `fetchToken(name, ctx)`.
+   */
+  async profile(token?: OAuth2Token, ctx?: TokenContext): Promise<NormalizedProfile> {
+    const current = token ?? (await this.fetchToken(ctx))
+    if (this.config.profile) {
+      return (await this.config.profile(this.#profileApi, current)) as NormalizedProfile
+    }
+    const as = await this.loadServerMetadata()
+    const claims = as.userinfo_endpoint ? await this.userinfo(current) : current.userinfo
+    if (!claims || typeof claims.sub !== 'string') {
+      throw new OAuthKitError(ErrorCode.UNSUPPORTED_OPERATION, `${this.name}: no userinfo endpoint, no ID token and no profile loader: configure profile`, { app: this.name })
+    }
+    return standardProfile(claims)
+  }
+
+  get #profileApi(): ProfileApi {
+    return {
+      name: this.name,
+      getJson: <T>(url: string, token: OAuth2Token) => this.get(url, { token }).json<T>(),
+      userinfo: (token: OAuth2Token) => this.userinfo(token),
+    }
   }
 
   /** Cookie attributes for this app's transactions: Secure except on http loopback; None for form_post. @internal */
@@ -574,6 +610,10 @@ export class OAuth2App {
       throw toOAuthKitError(error, this.name, 'token')
     }
     const claims = oauth.getValidatedIdTokenClaims(result) as IdTokenClaims | undefined
+    // OIDC Core §3.1.3.7 (10): an ID token issued before this login started (its nonce did not exist yet) is refused.
+    if (claims && claims.iat < tx.createdAt / 1000 - (this.config.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE)) {
+      throw new OAuthKitError(ErrorCode.ID_TOKEN_INVALID, `${this.name}: the ID token was issued before this login started (iat too far in the past)`, { app: this.name })
+    }
     if (result.id_token) await this.verifyIdTokenSignature(asForToken, result.id_token)
     return toToken(result, claims)
   }
@@ -610,11 +650,18 @@ export class OAuth2App {
         audience: this.config.clientId,
         clockTolerance: this.config.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE,
       }
+      let verified: jose.JWTVerifyResult
       if (alg.startsWith('HS')) {
-        if (!this.config.clientSecret) throw new OAuthKitError(ErrorCode.ID_TOKEN_INVALID, `${this.name}: an ${alg} ID token needs a client secret`, { app: this.name })
-        await jose.jwtVerify(idToken, new TextEncoder().encode(this.config.clientSecret), options)
+        const secret = await currentSecret(this.config)
+        if (!secret) throw new OAuthKitError(ErrorCode.ID_TOKEN_INVALID, `${this.name}: an ${alg} ID token needs a client secret`, { app: this.name })
+        verified = await jose.jwtVerify(idToken, new TextEncoder().encode(secret), options)
       } else {
-        await jose.jwtVerify(idToken, this.#jwksFor(as).resolve, options)
+        verified = await jose.jwtVerify(idToken, this.#jwksFor(as).resolve, options)
+      }
+      // OIDC Core §3.1.3.7 (3): an ID token that also names audiences this client does not trust is refused.
+      const { aud } = verified.payload
+      if (Array.isArray(aud) && aud.some((a) => a !== this.config.clientId)) {
+        throw new OAuthKitError(ErrorCode.ID_TOKEN_INVALID, `${this.name}: the ID token names audiences besides this client`, { app: this.name })
       }
     } catch (error) {
       if (isOAuthKitError(error)) throw error
@@ -643,13 +690,24 @@ function implicitRefused(app: string): OAuthKitError {
   )
 }
 
+/** Standard OpenID Connect claims as a normalised profile. @internal */
+export function standardProfile(claims: { sub: string; [claim: string]: unknown }): NormalizedProfile {
+  const profile: NormalizedProfile = { sub: claims.sub, raw: { ...claims } }
+  if (typeof claims.name === 'string') profile.name = claims.name
+  if (typeof claims.email === 'string') profile.email = claims.email
+  if (typeof claims.email_verified === 'boolean') profile.email_verified = claims.email_verified
+  if (typeof claims.picture === 'string') profile.picture = claims.picture
+  return profile
+}
+
 /** A same-origin relative path, or undefined: `//host`, `/\host` and absolute URLs are refused. @internal */
 export function sameOriginPath(value: string | undefined): string | undefined {
   if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return undefined
   const base = 'http://oauthkit.invalid'
   try {
     const url = new URL(value, base)
-    return url.origin === base ? url.pathname + url.search + url.hash : undefined
+    // Dot segments normalise `/.//evil.example` to `//evil.example`, a network-path reference (RFC 3986 §4.2): refuse it.
+    return url.origin === base && !url.pathname.startsWith('//') ? url.pathname + url.search + url.hash : undefined
   } catch {
     return undefined
   }

@@ -10,6 +10,7 @@ import { ErrorCode, OAuthKitError } from './errors.js'
 import type { AppEnvironment, LockFunction } from './oauth2.js'
 import { OAuth2App } from './oauth2.js'
 import { TransactionStore, randomSecret } from './transaction.js'
+import { OAuth1App, validateOAuth1Config, type OAuth1AppConfig } from './oauth1/app.js'
 import type { OAuthContext } from './types.js'
 
 /** Options of {@link OAuth}. @group Core */
@@ -37,14 +38,18 @@ export interface OAuthOptions {
   lock?: LockFunction
 }
 
-/** Any app config `register` accepts. @group Config */
-export type AppConfig = OAuth2AppConfig
+/** Any app config `register` accepts: `requestTokenUrl` makes it OAuth 1.0a, else OAuth 2. @group Config */
+export type AppConfig = OAuth2AppConfig | OAuth1AppConfig
 
-/** The app type `register` makes from a config. @group Core */
-export type AppFor<C> = C extends OAuth2AppConfig ? OAuth2App : never
+/** The app type `register` makes from a config: {@link OAuth1App} for one with `requestTokenUrl`. @group Core */
+export type AppFor<C> = C extends { requestTokenUrl: string } ? OAuth1App : C extends OAuth2AppConfig ? OAuth2App : never
 
 /** An app of any kind. @group Core */
-export type RemoteApp = OAuth2App
+export type RemoteApp = OAuth2App | OAuth1App
+
+function isOAuth1Config(config: AppConfig): config is OAuth1AppConfig {
+  return typeof config === 'object' && config !== null && 'requestTokenUrl' in config && config.requestTokenUrl !== undefined
+}
 
 /**
  * Holds named remote apps. `register` is chainable and typed, so `create` knows every name.
@@ -84,15 +89,13 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
    * or non-https URL, or no way to find the authorization endpoint fails here, naming the field.
    * Registering a name twice fails unless the config says `overwrite: true`.
    */
-  register<const N extends string, C extends AppConfig>(name: N, config: C): OAuth<Apps & Record<N, AppFor<C>>> {
+  register<const N extends string, const C extends AppConfig>(name: N, config: C): OAuth<Apps & Record<N, AppFor<C>>> {
     if (typeof name !== 'string' || name === '') throw configError(String(name), 'name', 'must be a non-empty string')
     if (this.#configs.has(name) && !config?.overwrite) {
       throw new OAuthKitError(ErrorCode.APP_ALREADY_REGISTERED, `app "${name}" is already registered (pass overwrite: true to replace it)`, { app: name })
     }
-    if (config && typeof config === 'object' && 'requestTokenUrl' in config && config.requestTokenUrl !== undefined) {
-      throw configError(name, 'requestTokenUrl', 'makes an OAuth 1.0a app, which this build does not support')
-    }
-    validateOAuth2Config(name, config)
+    if (isOAuth1Config(config)) validateOAuth1Config(name, config)
+    else validateOAuth2Config(name, config)
     this.#configs.set(name, config)
     this.#apps.delete(name)
     return this as unknown as OAuth<Apps & Record<N, AppFor<C>>>
@@ -110,7 +113,7 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
         `no app is registered as "${name}"${known.length ? ` (registered: ${known.map((n) => `"${n}"`).join(', ')})` : ' (none are registered)'}`,
       )
     }
-    const app = new OAuth2App(name, config, this.#env)
+    const app = isOAuth1Config(config) ? new OAuth1App(name, config, this.#env) : new OAuth2App(name, config, this.#env)
     this.#apps.set(name, app)
     return app as Apps[N]
   }

@@ -87,7 +87,8 @@ export type RequestHook = (request: Request) => Request | void | Promise<Request
 export type ResponseHook = (response: Response) => Response | void | Promise<Response | void>
 
 /**
- * Per-app compliance hooks, Authlib's six plus `metadataResponse` and `userinfoResponse`.
+ * Per-app compliance hooks: Authlib's six plus `accessTokenRequest`, `metadataResponse` and
+ * `userinfoResponse`.
  * Each may be one function or an array; they run in the order given, each receiving what the
  * previous one returned. Use them to bend a provider's quirk back to the standard, and say why in a
  * comment next to the hook.
@@ -102,6 +103,8 @@ export type ResponseHook = (response: Response) => Response | void | Promise<Res
  * @group Hooks
  */
 export interface ComplianceHooks {
+  /** The token request of the authorization code (and other initial grants) before it is sent. */
+  accessTokenRequest?: RequestHook | RequestHook[]
   /** The token endpoint's response to the authorization code (and other initial grants). */
   accessTokenResponse?: ResponseHook | ResponseHook[]
   /** The refresh request before it is sent. */

@@ -196,6 +196,14 @@ describe('refresh', () => {
     expect(tokenCalls.map((b) => b.get('grant_type'))).toEqual(['client_credentials', 'client_credentials'])
   })
 
+  it('asks a clientSecret function for the secret on every token request', async () => {
+    let n = 0
+    const a = app({ tokenEndpointAuthMethod: 'client_secret_post', clientSecret: async () => `secret-${++n}` })
+    await a.get('me', { token: expired() })
+    await a.get('me', { token: { ...expired(), refresh_token: 'rt-other' } })
+    expect(tokenCalls.map((b) => b.get('client_secret'))).toEqual(['secret-1', 'secret-2'])
+  })
+
   it('runs refreshTokenRequest and refreshTokenResponse hooks', async () => {
     // A provider that wants client_id in the body even with Basic auth, and omits token_type on refresh.
     nextRefresh = () => HttpResponse.json({ access_token: 'at-new-h', expires_in: 3600 })

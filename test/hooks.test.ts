@@ -70,9 +70,46 @@ describe('accessTokenResponse', () => {
           hooks: withHook ? { accessTokenResponse: (res) => rewriteJson(res, (body) => ({ token_type: 'bearer', ...body })) } : {},
         })
         .create('slack')
-    await expectCode(make(false).authorizeAccessToken(await callback(make(false) as never)), ErrorCode.INVALID_RESPONSE)
+    await expectCode(make(false).authorizeAccessToken(await callback(make(false))), ErrorCode.INVALID_RESPONSE)
     const app = make(true)
-    expect(await app.authorizeAccessToken(await callback(app as never))).toMatchObject({ access_token: 'xoxp-1', token_type: 'bearer', ok: true })
+    expect(await app.authorizeAccessToken(await callback(app))).toMatchObject({ access_token: 'xoxp-1', token_type: 'bearer', ok: true })
+  })
+})
+
+describe('accessTokenRequest', () => {
+  it('re-encodes the code exchange as JSON for a provider that only reads JSON bodies (Notion)', async () => {
+    const seen: Array<{ type: string | null; body: string }> = []
+    server.use(
+      http.post('https://notion.test/v1/oauth/token', async ({ request }) => {
+        const body = await request.text()
+        seen.push({ type: request.headers.get('content-type'), body })
+        if (!request.headers.get('content-type')?.includes('json')) return HttpResponse.json({ error: 'invalid_request' }, { status: 400 })
+        return HttpResponse.json({ access_token: 'secret_n', token_type: 'bearer', bot_id: 'b1' })
+      }),
+    )
+    const make = (withHook: boolean) =>
+      new OAuth({ secret: SECRET })
+        .register('notion', {
+          clientId: 'n',
+          clientSecret: 'notion-secret',
+          authorizeUrl: 'https://notion.test/v1/oauth/authorize',
+          accessTokenUrl: 'https://notion.test/v1/oauth/token',
+          hooks: withHook
+            ? {
+                accessTokenRequest: async (req) => {
+                  const form = Object.fromEntries(new URLSearchParams(await req.text()))
+                  const headers = new Headers(req.headers)
+                  headers.set('content-type', 'application/json')
+                  return new Request(req.url, { method: 'POST', headers, body: JSON.stringify(form) })
+                },
+              }
+            : {},
+        })
+        .create('notion')
+    await expectCode(make(false).authorizeAccessToken(await callback(make(false))), ErrorCode.TOKEN_ERROR)
+    const app = make(true)
+    expect(await app.authorizeAccessToken(await callback(app))).toMatchObject({ access_token: 'secret_n', bot_id: 'b1' })
+    expect(JSON.parse(seen.at(-1)!.body)).toMatchObject({ grant_type: 'authorization_code', code: 'the-code' })
   })
 })
 

@@ -13,3 +13,6 @@ export {
   DEV_POST_LOGOUT_REDIRECT_URI,
 } from './dev-provider.js'
 export type { DevProvider, DevProviderOptions, DevAccount, AuthorizeResult } from './dev-provider.js'
+export { createEmulation, completeLogin } from './emulator.js'
+export type { EmulatedUser, EmulationSpec, EmulatedTokenContext, ProviderEmulation, LoginApp } from './emulator.js'
+export { emulateGitHub, GITHUB_TEST_USER } from './providers/github.js'

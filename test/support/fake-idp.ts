@@ -96,14 +96,32 @@ export class FakeIdp {
     return callback
   }
 
-  async idToken(claims: Record<string, unknown> = {}, options: { kid?: string; alg?: string; key?: CryptoKey | Uint8Array } = {}): Promise<string> {
+  /**
+   * An ID token signed with one of the provider's keys (`kid`, default the first), or with `key`.
+   * A claim set to `undefined` is left out; `kid: null` leaves the header's `kid` out; `alg: 'none'`
+   * makes an unsigned token; `header` adds header parameters.
+   */
+  async idToken(claims: Record<string, unknown> = {}, options: { kid?: string | null; alg?: string; key?: CryptoKey | Uint8Array; header?: Record<string, unknown> } = {}): Promise<string> {
     const keyEntry = this.keys.find((k) => k.kid === (options.kid ?? this.keys[0]!.kid)) ?? this.keys[0]!
     const alg = options.alg ?? keyEntry.alg
     const now = Math.floor(Date.now() / 1000)
     const payload = { iss: this.issuer, sub: 'user-1', aud: this.clientId, iat: now, exp: now + 300, ...this.idTokenClaims, ...claims }
     for (const [k, v] of Object.entries(payload)) if (v === undefined) delete (payload as Record<string, unknown>)[k]
-    const header: jose.JWTHeaderParameters = { alg, kid: options.kid ?? keyEntry.kid }
+    const header: jose.JWTHeaderParameters = { alg, ...(options.kid === null ? {} : { kid: options.kid ?? keyEntry.kid }), ...options.header }
+    if (alg === 'none') {
+      const part = (value: unknown) => jose.base64url.encode(JSON.stringify(value))
+      return `${part(header)}.${part(payload)}.`
+    }
     return new jose.SignJWT(payload).setProtectedHeader(header).sign(options.key ?? keyEntry.privateKey)
+  }
+
+  /** Refresh tokens issued, each with its family (one per login) and whether it was already used. */
+  readonly refreshTokens = new Map<string, { family: string; used: boolean }>()
+
+  #issueRefreshToken(family: string): string {
+    const token = `rt-${crypto.randomUUID()}`
+    this.refreshTokens.set(token, { family, used: false })
+    return token
   }
 
   async #token(request: Request, body: string): Promise<Response> {
@@ -119,7 +137,18 @@ export class FakeIdp {
         if (jose.base64url.encode(digest) !== pending.codeChallenge) return HttpResponse.json({ error: 'invalid_grant', error_description: 'PKCE' }, { status: 400 })
       }
       const id_token = await this.idToken(pending.nonce ? { nonce: pending.nonce } : {})
-      return HttpResponse.json({ access_token: `at-${crypto.randomUUID()}`, token_type: 'Bearer', expires_in: 3600, refresh_token: `rt-${crypto.randomUUID()}`, id_token, scope: 'openid email' })
+      return HttpResponse.json({ access_token: `at-${crypto.randomUUID()}`, token_type: 'Bearer', expires_in: 3600, refresh_token: this.#issueRefreshToken(pending.code), id_token, scope: 'openid email' })
+    }
+    if (params.get('grant_type') === 'refresh_token') {
+      // Refresh tokens rotate; reusing a rotated one revokes its whole family (RFC 9700 §4.14.2).
+      const entry = this.refreshTokens.get(params.get('refresh_token') ?? '')
+      if (!entry) return HttpResponse.json({ error: 'invalid_grant', error_description: 'unknown refresh token' }, { status: 400 })
+      if (entry.used) {
+        for (const [token, other] of this.refreshTokens) if (other.family === entry.family) this.refreshTokens.delete(token)
+        return HttpResponse.json({ error: 'invalid_grant', error_description: 'refresh token reused; family revoked' }, { status: 400 })
+      }
+      entry.used = true
+      return HttpResponse.json({ access_token: `at-${crypto.randomUUID()}`, token_type: 'Bearer', expires_in: 3600, refresh_token: this.#issueRefreshToken(entry.family), id_token: await this.idToken(), scope: 'openid email' })
     }
     return HttpResponse.json({ error: 'unsupported_grant_type' }, { status: 400 })
   }
