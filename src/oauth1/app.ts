@@ -6,7 +6,7 @@
  */
 import type { ResponsePromise } from 'ky'
 import { ApiClient, CallState, type ApiRequestOptions } from '../api.js'
-import type { BaseAppConfig, UpdateTokenInfo } from '../config.js'
+import type { BaseAppConfig, NormalizedProfile, UpdateTokenInfo } from '../config.js'
 import { checkUrl, configError, isLoopback, validateBaseConfig } from '../config.js'
 import { ErrorCode, OAuthKitError, isOAuthKitError } from '../errors.js'
 import { HttpClient } from '../http.js'
@@ -37,6 +37,28 @@ export type OAuth1FetchToken = (name: string, ctx?: TokenContext) => Promise<OAu
 
 /** Persists a new OAuth 1 token; called once after each login. @group Tokens */
 export type OAuth1UpdateToken = (name: string, token: OAuth1Token, info: UpdateTokenInfo) => Promise<void> | void
+
+/**
+ * What an {@link OAuth1ProfileLoader} can call: the OAuth 1 counterpart of {@link ProfileApi}.
+ *
+ * @group OAuth 1
+ */
+export interface OAuth1ProfileApi {
+  /** The app's name. */
+  readonly name: string
+  /** A signed GET to the provider's API (relative to `apiBaseUrl`), parsed as JSON; an error status is ky's `HTTPError`. */
+  getJson<T>(url: string, token: OAuth1Token): Promise<T>
+}
+
+/**
+ * Loads and normalises a user's profile with an OAuth 1 app and its token (presets supply one): the
+ * OAuth 1 counterpart of {@link ProfileLoader}. OAuth 1 has no standard profile endpoint, so without
+ * a loader {@link OAuth1App.profile} is `unsupported_operation`.
+ *
+ * @typeParam Raw - the provider's profile type.
+ * @group OAuth 1
+ */
+export type OAuth1ProfileLoader<Raw = Record<string, unknown>> = (api: OAuth1ProfileApi, token: OAuth1Token) => Promise<NormalizedProfile<Raw>>
 
 /**
  * Compliance hooks of an OAuth 1 app. Each may be one function or an array, run in order.
@@ -99,6 +121,8 @@ export interface OAuth1AppConfig extends Omit<BaseAppConfig, 'fetchToken' | 'upd
   fetchToken?: OAuth1FetchToken
   /** Persists this app's tokens, overriding the registry's `updateToken`. */
   updateToken?: OAuth1UpdateToken
+  /** How `profile()` loads the user's profile (OAuth 1 has no standard endpoint: without one, `profile()` is refused). */
+  profile?: OAuth1ProfileLoader<unknown>
 }
 
 const SIGNATURE_METHODS: readonly SignatureMethod[] = ['HMAC-SHA1', 'HMAC-SHA256', 'RSA-SHA1', 'PLAINTEXT']
@@ -170,6 +194,7 @@ export function validateOAuth1Config(name: string, config: OAuth1AppConfig): voi
   if (config.transactionTtl !== undefined && !(Number.isFinite(config.transactionTtl) && config.transactionTtl >= 0)) {
     throw configError(name, 'transactionTtl', 'must be a non-negative number of seconds')
   }
+  if (config.profile !== undefined && typeof config.profile !== 'function') throw configError(name, 'profile', 'must be a profile loader function')
 }
 
 /** The two token endpoints, as error messages name them. */
@@ -178,7 +203,7 @@ type Endpoint = 'request token' | 'access token'
 /**
  * An OAuth 1.0a remote app, made by {@link OAuth.register} for a config with `requestTokenUrl` and
  * returned by {@link OAuth.create}. Same surface as an {@link OAuth2App}: `authorizeRedirect`,
- * `authorizeAccessToken`, `fetchToken`, and signed `get`/`post`/`put`/`patch`/`delete`/`request`.
+ * `authorizeAccessToken`, `fetchToken`, `profile` (with a loader), and signed `get`/`post`/`put`/`patch`/`delete`/`request`.
  *
  * Errors (every one an {@link OAuthKitError}):
  * - a token endpoint that refuses the request (a 4xx with an error body — `oauth_problem=…` form or
@@ -289,6 +314,30 @@ export class OAuth1App {
    */
   async fetchToken(ctx?: TokenContext): Promise<OAuth1Token> {
     return this.#resolveToken(new CallState<OAuth1Token>(undefined, ctx))
+  }
+
+  /**
+   * The signed-in user's profile, normalised (`sub`, `name`, `email`, `email_verified`, `picture`)
+   * with the provider's own profile as `raw`, loaded by the config's `profile` loader (presets supply
+   * one). The token defaults to `fetchToken(name, ctx)`.
+   *
+   * @throws An {@link OAuthKitError} `unsupported_operation` when the app has no `profile` loader:
+   *   OAuth 1 has no userinfo endpoint to fall back on.
+   */
+  async profile(token?: OAuth1Token, ctx?: TokenContext): Promise<NormalizedProfile> {
+    const loader = this.config.profile
+    if (!loader) {
+      throw new OAuthKitError(ErrorCode.UNSUPPORTED_OPERATION, `${this.name}: OAuth 1 has no standard profile endpoint and this app has no profile loader: configure profile`, { app: this.name })
+    }
+    const current = token ?? (await this.fetchToken(ctx))
+    return (await loader(this.#profileApi, current)) as NormalizedProfile
+  }
+
+  get #profileApi(): OAuth1ProfileApi {
+    return {
+      name: this.name,
+      getJson: <T>(url: string, token: OAuth1Token) => this.get(url, { token }).json<T>(),
+    }
   }
 
   /**

@@ -16,3 +16,7 @@ export type { DevProvider, DevProviderOptions, DevAccount, AuthorizeResult } fro
 export { createEmulation, completeLogin } from './emulator.js'
 export type { EmulatedUser, EmulationSpec, EmulatedTokenContext, ProviderEmulation, LoginApp } from './emulator.js'
 export { emulateGitHub, GITHUB_TEST_USER } from './providers/github.js'
+export { createOAuth1Emulation } from './oauth1-emulator.js'
+export type { OAuth1Emulation, OAuth1EmulationSpec, OAuth1EmulatedGrant, OAuth1VerifiedRequest, OAuth1Problem, EmulatedConsumer, EmulatedSignatureMethod } from './oauth1-emulator.js'
+export { emulateTwitterOAuth1, TWITTER_OAUTH1_TEST_USER, TWITTER_OAUTH1_TEST_CONSUMER } from './providers/twitter-oauth1.js'
+export type { TwitterOAuth1EmulationOptions } from './providers/twitter-oauth1.js'
