@@ -65,6 +65,8 @@ export interface ProfileApi {
   readonly name: string
   /** An authenticated GET to the provider's API (relative to `apiBaseUrl`), parsed as JSON. */
   getJson<T>(url: string, token: OAuth2Token): Promise<T>
+  /** An authenticated request with any method (and an optional JSON body), parsed as JSON. */
+  requestJson<T>(method: string, url: string, token: OAuth2Token, options?: { json?: unknown }): Promise<T>
   /** The userinfo endpoint's claims (OpenID Connect). */
   userinfo(token: OAuth2Token): Promise<UserInfo>
 }

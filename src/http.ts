@@ -73,7 +73,9 @@ export class HttpClient {
     for (const hook of asArray(requestHook ? (hooks[requestHook] as RequestHook | RequestHook[]) : undefined)) {
       request = (await hook(request)) ?? request
     }
-    if (this.#options.userAgent && !request.headers.has('user-agent')) {
+    // oauth4webapi stamps its own User-Agent; the app's (Reddit requires one of its own) wins.
+    const agent = request.headers.get('user-agent')
+    if (this.#options.userAgent && (!agent || agent.startsWith('oauth4webapi/'))) {
       request.headers.set('user-agent', this.#options.userAgent)
     }
     const timeout = AbortSignal.timeout(this.#options.timeout)

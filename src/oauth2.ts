@@ -557,6 +557,8 @@ export class OAuth2App {
     return {
       name: this.name,
       getJson: <T>(url: string, token: OAuth2Token) => this.get(url, { token }).json<T>(),
+      requestJson: <T>(method: string, url: string, token: OAuth2Token, options: { json?: unknown } = {}) =>
+        this.request(method, url, options.json === undefined ? { token } : { token, json: options.json }).json<T>(),
       userinfo: (token: OAuth2Token) => this.userinfo(token),
     }
   }

@@ -196,6 +196,14 @@ describe('refresh', () => {
     expect(tokenCalls.map((b) => b.get('grant_type'))).toEqual(['client_credentials', 'client_credentials'])
   })
 
+  it('sends the app userAgent to the token endpoint, not the protocol library\'s', async () => {
+    const agents: Array<string | null> = []
+    server.use(http.post(TOKEN_URL, ({ request }) => (agents.push(request.headers.get('user-agent')), nextRefresh(1))))
+    await app({ userAgent: 'web:my-app:1.0 (by /u/me)' }).get('me', { token: expired() })
+    expect(agents).toEqual(['web:my-app:1.0 (by /u/me)'])
+    expect(apiCalls[0]!.headers.get('user-agent')).toBe('web:my-app:1.0 (by /u/me)')
+  })
+
   it('asks a clientSecret function for the secret on every token request', async () => {
     let n = 0
     const a = app({ tokenEndpointAuthMethod: 'client_secret_post', clientSecret: async () => `secret-${++n}` })

@@ -20,7 +20,7 @@ export interface PresetOptions extends Partial<Omit<OAuth2AppConfig, 'clientId' 
  * hooks concatenate (the preset's quirk fixes first).
  * @group Providers
  */
-export function definePreset<C extends Omit<OAuth2AppConfig, 'clientId'>>(options: PresetOptions, defaults: C): C & OAuth2AppConfig {
+export function definePreset<const C extends Omit<OAuth2AppConfig, 'clientId'>>(options: PresetOptions, defaults: C): C & OAuth2AppConfig {
   const hooks: ComplianceHooks = { ...defaults.hooks }
   for (const [name, value] of Object.entries(options.hooks ?? {}) as Array<[keyof ComplianceHooks, unknown]>) {
     const mine = hooks[name] === undefined ? [] : [hooks[name]].flat()
