@@ -1,15 +1,28 @@
 /**
- * `npm run demo`: a local OpenID provider on 127.0.0.1 and the framework-free example app, so signing
- * in works with no network and no credentials. Sign in as alice@example.test / pw.
+ * `npm run demo`: a local OpenID provider on 127.0.0.1 and the Express example app on
+ * http://127.0.0.1:3000, so signing in works with no network and no credentials (sign in as
+ * alice@example.test / pw). Set GITHUB_CLIENT_ID/GITHUB_CLIENT_SECRET (or the variables of any other
+ * provider in OPTIONAL_PROVIDERS) to get its "Sign in with …" button too.
  */
 import { startDevProvider } from 'oauthkit/testing'
+import { providersFromEnv, startExpressExample } from './express/app.js'
 
-const base = process.env.BASE_URL ?? 'http://127.0.0.1:3000'
+const port = Number(process.env.PORT ?? 3000)
+const base = `http://127.0.0.1:${port}`
 const clientSecret = 'demo-secret-0123456789-0123456789-0123456789'
 const provider = await startDevProvider({
-  clients: [{ client_id: 'demo', client_secret: clientSecret, redirect_uris: [`${base}/auth/corp/callback`], grant_types: ['authorization_code', 'refresh_token'] }],
+  clients: [
+    {
+      client_id: 'demo',
+      client_secret: clientSecret,
+      redirect_uris: [`${base}/auth/oidc/callback`],
+      post_logout_redirect_uris: [`${base}/signed-out`],
+      grant_types: ['authorization_code', 'refresh_token'],
+    },
+  ],
 })
-Object.assign(process.env, { BASE_URL: base, OIDC_DISCOVERY_URL: provider.discoveryUrl, OIDC_CLIENT_ID: 'demo', OIDC_CLIENT_SECRET: clientSecret })
+const providers = providersFromEnv()
+const example = await startExpressExample({ port, discoveryUrl: provider.discoveryUrl, clientId: 'demo', clientSecret, providers })
 console.log(`Local OpenID provider: ${provider.issuer} (sign in as alice@example.test / pw)`)
-await import('./core/server.js')
-console.log(`Open ${base}/ and click "Sign in"`)
+for (const { name, label } of providers) console.log(`${label}: register ${base}/auth/${name}/callback as its callback URL`)
+console.log(`Open ${example.url}/ and click "Sign in"`)

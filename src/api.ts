@@ -68,33 +68,41 @@ export class ApiClient<T> {
   readonly #app: string
   readonly #base?: string
 
-  constructor(app: string, options: { apiBaseUrl?: string; fetch: typeof fetch; userAgent?: string; hooks?: RequestHook | RequestHook[] }, authorizer: ApiAuthorizer<T>) {
+  constructor(app: string, options: { apiBaseUrl?: string; fetch: typeof fetch; userAgent?: string; hooks?: RequestHook | readonly RequestHook[] }, authorizer: ApiAuthorizer<T>) {
     this.#app = app
     this.#base = options.apiBaseUrl
     const protectedHooks = options.hooks === undefined ? [] : Array.isArray(options.hooks) ? options.hooks : [options.hooks]
+    const send = options.fetch
+    // The call each signed request belongs to: ky hands the very object its hook returned to `fetch`.
+    const calls = new WeakMap<Request, CallState<T>>()
+    const sign = async (request: Request, state: CallState<T>): Promise<Request> => {
+      let signed = await authorizer.authorize(request, await authorizer.resolve(state))
+      for (const hook of protectedHooks) signed = (await hook(signed)) ?? signed
+      calls.set(signed, state)
+      return signed
+    }
     this.#ky = ky.create({
-      fetch: options.fetch,
+      // The OAuth 401 retry lives in ky's fetch, not an afterResponse hook: ky clones every response
+      // for each such hook, which made every call pay for a retry that is almost never needed.
+      fetch: async (input, init) => {
+        const state = input instanceof Request ? calls.get(input) : undefined
+        if (!state || state.retried || !authorizer.recover) return send(input, init)
+        const request = input as Request
+        const copy = request.body ? request.clone() : undefined // the body, for the one retry a 401 may earn
+        const response = await send(request, init)
+        if (response.status !== 401 || !(await authorizer.recover(response, state))) return response
+        state.retried = true
+        void response.body?.cancel().catch(() => {})
+        return send(await sign(copy ?? request, state), init)
+      },
       headers: options.userAgent ? { 'user-agent': options.userAgent } : undefined,
       // Our own failures (no token, refresh refused) are final: retrying them only repeats the refresh.
       retry: { shouldRetry: ({ error }) => (isOAuthKitError(error) ? false : undefined) },
-      // ky retries idempotent calls on 5xx by default; an OAuth 401 is handled below, once.
       hooks: {
         beforeRequest: [
           async (request, kyOptions) => {
-            const state = kyOptions.context.oauthkit as CallState<T>
-            const token = await authorizer.resolve(state)
-            let signed = await authorizer.authorize(request, token)
-            for (const hook of protectedHooks) signed = (await hook(signed)) ?? signed
+            const signed = await sign(request, kyOptions.context.oauthkit as CallState<T>)
             return signed === request ? undefined : signed
-          },
-        ],
-        afterResponse: [
-          async (request, kyOptions, response) => {
-            const state = kyOptions.context.oauthkit as CallState<T>
-            if (response.status !== 401 || state.retried || !authorizer.recover) return
-            if (!(await authorizer.recover(response, state))) return
-            state.retried = true
-            return this.#ky(request, { retry: 0, context: { oauthkit: state } })
           },
         ],
       },

@@ -142,6 +142,11 @@ export interface OAuth2AppConfig extends Omit<BaseAppConfig, 'clientSecret'> {
   privateKeyAlg?: string
   /** PKCE with S256 (RFC 7636). On by default; `false` only for a provider that rejects it. */
   pkce?: boolean
+  /**
+   * Send and require an OpenID Connect `nonce` (default true with `openid`). `false` only for a
+   * provider that never returns one (LinkedIn): the ID token must then carry no nonce at all.
+   */
+  nonce?: boolean
   /** `form_post` for providers that POST the callback (Sign in with Apple). Default: query. */
   responseMode?: 'query' | 'form_post'
   /** The ID token `alg` expected; default: the provider's advertised algorithms, else RS256. */

@@ -50,8 +50,8 @@ export interface HttpClientOptions {
 /** The fetch signature oauth4webapi's `customFetch` expects. @internal */
 export type CustomFetch = (url: string, init: RequestInit) => Promise<Response>
 
-function asArray<T>(value: T | T[] | undefined): T[] {
-  return value === undefined ? [] : Array.isArray(value) ? value : [value]
+function asArray<T>(value: T | readonly T[] | undefined): readonly T[] {
+  return value === undefined ? [] : Array.isArray(value) ? (value as readonly T[]) : [value as T]
 }
 
 /** @internal */
@@ -70,7 +70,7 @@ export class HttpClient {
   async send(request: Request, step: Step, signal?: AbortSignal): Promise<Response> {
     const { app, hooks } = this.#options
     const requestHook = REQUEST_HOOKS[step]
-    for (const hook of asArray(requestHook ? (hooks[requestHook] as RequestHook | RequestHook[]) : undefined)) {
+    for (const hook of asArray(requestHook ? (hooks[requestHook] as RequestHook | readonly RequestHook[]) : undefined)) {
       request = (await hook(request)) ?? request
     }
     // oauth4webapi stamps its own User-Agent; the app's (Reddit requires one of its own) wins.
@@ -82,7 +82,7 @@ export class HttpClient {
     const signals = [timeout, request.signal, signal].filter((s): s is AbortSignal => s !== undefined)
     let response: Response
     try {
-      response = await this.#options.fetch(new Request(request, { signal: AbortSignal.any(signals) }))
+      response = await this.#options.fetch(new Request(request, { signal: anySignal(signals) }))
     } catch (cause) {
       if (signal?.aborted) throw signal.reason
       if (timeout.aborted) {
@@ -92,7 +92,7 @@ export class HttpClient {
     }
     response = await this.#bounded(response, step, timeout)
     const responseHook = RESPONSE_HOOKS[step]
-    for (const hook of asArray(responseHook ? (hooks[responseHook] as ResponseHook | ResponseHook[]) : undefined)) {
+    for (const hook of asArray(responseHook ? (hooks[responseHook] as ResponseHook | readonly ResponseHook[]) : undefined)) {
       response = (await hook(response)) ?? response
     }
     return response
@@ -151,6 +151,23 @@ export class HttpClient {
     Object.defineProperty(copy, 'url', { value: response.url })
     return copy
   }
+}
+
+/**
+ * `AbortSignal.any`, or an equivalent where the runtime lacks it (Next.js's local Edge runtime).
+ * @internal
+ */
+export function anySignal(signals: AbortSignal[]): AbortSignal {
+  if (typeof AbortSignal.any === 'function') return AbortSignal.any(signals)
+  const controller = new AbortController()
+  for (const signal of signals) {
+    if (signal.aborted) {
+      controller.abort(signal.reason)
+      break
+    }
+    signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true, signal: controller.signal })
+  }
+  return controller.signal
 }
 
 /** Words for a step in an error message. @internal */

@@ -245,8 +245,11 @@ export class OAuth2App {
       query.code_challenge_method = 'S256'
     }
     if (scope?.split(' ').includes('openid')) {
-      tx.nonce = oauth.generateRandomNonce()
-      query.nonce = tx.nonce
+      tx.oidc = true
+      if (this.config.nonce !== false) {
+        tx.nonce = oauth.generateRandomNonce()
+        query.nonce = tx.nonce
+      }
     }
     if (this.config.responseMode === 'form_post') query.response_mode = 'form_post'
     if (query.max_age !== undefined) {
@@ -605,7 +608,7 @@ export class OAuth2App {
     try {
       result = await oauth.processAuthorizationCodeResponse(asForToken, this.client, response, {
         expectedNonce: tx.nonce,
-        requireIdToken: tx.nonce !== undefined,
+        requireIdToken: tx.oidc === true || tx.nonce !== undefined,
         maxAge: tx.maxAge,
       })
     } catch (error) {
@@ -614,7 +617,7 @@ export class OAuth2App {
     const claims = oauth.getValidatedIdTokenClaims(result) as IdTokenClaims | undefined
     // OIDC Core §3.1.3.7 (10): an ID token issued before this login started (its nonce did not exist yet) is refused.
     if (claims && claims.iat < tx.createdAt / 1000 - (this.config.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE)) {
-      throw new OAuthKitError(ErrorCode.ID_TOKEN_INVALID, `${this.name}: the ID token was issued before this login started (iat too far in the past)`, { app: this.name })
+      throw new OAuthKitError(ErrorCode.ID_TOKEN_INVALID, `${this.name}: the ID token was issued before this login started (iat too far in the past; if the clocks differ, fix them or raise clockTolerance)`, { app: this.name })
     }
     if (result.id_token) await this.verifyIdTokenSignature(asForToken, result.id_token)
     return toToken(result, claims)
@@ -631,7 +634,9 @@ export class OAuth2App {
       const body = (await response.clone().json()) as { id_token?: unknown }
       if (typeof body.id_token !== 'string') return issuer
       return resolve(jose.decodeJwt(body.id_token) as IdTokenClaims, issuer)
-    } catch {
+    } catch (error) {
+      // A resolver that refuses the token (wrong tenant) says why; a malformed token fails validation next.
+      if (isOAuthKitError(error)) throw error
       return issuer
     }
   }

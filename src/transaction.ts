@@ -21,6 +21,8 @@ export interface Transaction {
   codeVerifier?: string
   /** OpenID Connect nonce. */
   nonce?: string
+  /** The login asked for `openid`: an ID token is required. */
+  oidc?: boolean
   /** The issuer expected in the callback (RFC 9207) and in the ID token. */
   issuer?: string
   /** `max_age` sent, so `auth_time` can be checked. */

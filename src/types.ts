@@ -104,23 +104,23 @@ export type ResponseHook = (response: Response) => Response | void | Promise<Res
  */
 export interface ComplianceHooks {
   /** The token request of the authorization code (and other initial grants) before it is sent. */
-  accessTokenRequest?: RequestHook | RequestHook[]
+  accessTokenRequest?: RequestHook | readonly RequestHook[]
   /** The token endpoint's response to the authorization code (and other initial grants). */
-  accessTokenResponse?: ResponseHook | ResponseHook[]
+  accessTokenResponse?: ResponseHook | readonly ResponseHook[]
   /** The refresh request before it is sent. */
-  refreshTokenRequest?: RequestHook | RequestHook[]
+  refreshTokenRequest?: RequestHook | readonly RequestHook[]
   /** The token endpoint's response to a refresh. */
-  refreshTokenResponse?: ResponseHook | ResponseHook[]
+  refreshTokenResponse?: ResponseHook | readonly ResponseHook[]
   /** Every authenticated API request, after the token was added. */
-  protectedRequest?: RequestHook | RequestHook[]
+  protectedRequest?: RequestHook | readonly RequestHook[]
   /** The revocation request before it is sent. */
-  revokeTokenRequest?: RequestHook | RequestHook[]
+  revokeTokenRequest?: RequestHook | readonly RequestHook[]
   /** The introspection request before it is sent. */
-  introspectTokenRequest?: RequestHook | RequestHook[]
+  introspectTokenRequest?: RequestHook | readonly RequestHook[]
   /** The discovery document response, before it is validated. */
-  metadataResponse?: ResponseHook | ResponseHook[]
+  metadataResponse?: ResponseHook | readonly ResponseHook[]
   /** The userinfo response, before it is validated. */
-  userinfoResponse?: ResponseHook | ResponseHook[]
+  userinfoResponse?: ResponseHook | readonly ResponseHook[]
 }
 
 /** The names of {@link ComplianceHooks}. @group Hooks */

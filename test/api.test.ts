@@ -151,6 +151,22 @@ describe('refresh', () => {
     expect(tokenCalls).toHaveLength(1)
   })
 
+  it('retries a 401 POST once with the same body and the new token', async () => {
+    const seen: Array<[string | null, string]> = []
+    server.use(
+      http.post(`${API}/echo`, async ({ request }) => {
+        const auth = request.headers.get('authorization')
+        seen.push([auth, await request.text()])
+        return auth === 'Bearer at-valid' ? new HttpResponse(null, { status: 401, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } }) : HttpResponse.json({ ok: true })
+      }),
+    )
+    expect(await app().post('echo', { token: fresh(), json: { a: 1 } }).json()).toEqual({ ok: true })
+    expect(seen).toEqual([
+      ['Bearer at-valid', '{"a":1}'],
+      ['Bearer at-new-1', '{"a":1}'],
+    ])
+  })
+
   it('does not refresh on a 401 without invalid_token, nor when there is no refresh_token', async () => {
     server.use(http.get(`${API}/plain401`, () => new HttpResponse(null, { status: 401 })))
     await app().get('plain401', { token: fresh() }).catch(() => {})

@@ -78,6 +78,18 @@ describe('authorizeRedirect', () => {
     expect(url.searchParams.has('nonce')).toBe(false)
   })
 
+  it('sends no nonce when the app says so, and then refuses an ID token that carries one', async () => {
+    const oauth = new OAuth({ secret: SECRET }).register('idp', { serverMetadataUrl: idp.discoveryUrl, clientId: idp.clientId, clientSecret: idp.clientSecret, scope: 'openid', nonce: false })
+    const { cookies, location } = await startLogin(oauth)
+    expect(location.searchParams.has('nonce')).toBe(false)
+    const token = await oauth.create('idp').authorizeAccessToken({ cookies, request: new Request(idp.authorize(location)) })
+    expect(token.userinfo?.nonce).toBeUndefined()
+    const second = await startLogin(oauth)
+    const callback = idp.authorize(second.location)
+    idp.overrides.token = async () => Response.json({ access_token: 'at', token_type: 'Bearer', id_token: await idp.idToken({ nonce: 'injected' }) })
+    await expectCode(oauth.create('idp').authorizeAccessToken({ cookies: second.cookies, request: new Request(callback) }), ErrorCode.ID_TOKEN_INVALID)
+  })
+
   it('keeps only a same-origin relative returnTo', async () => {
     const app = registry().create('idp')
     expect((await app.createAuthorizationUrl(REDIRECT, { returnTo: '/dash?x=1' })).transaction.returnTo).toBe('/dash?x=1')

@@ -137,9 +137,9 @@ const twitterOAuth1Profile: OAuth1ProfileLoader<TwitterOAuth1Profile> = async (a
  * Sign in with X over OAuth 1.0a: an {@link OAuth1AppConfig} for X's endpoints, HMAC-SHA1 (the only
  * method X accepts), and a `profile` loader reading `account/verify_credentials`. X's quirks and
  * how they are handled:
- * - token endpoints answer form bodies labelled `text/html`: {@link OAuth1App} reads the body, not the label;
+ * - token endpoints answer form bodies labelled `text/html`: `OAuth1App` reads the body, not the label;
  * - errors are JSON `{"errors":[{"code":32,"message":"Could not authenticate you."}]}`: at the token
- *   endpoints {@link OAuth1App} makes them `token_error` (`error: '32'`); from `profile()` they are
+ *   endpoints `OAuth1App` makes them `token_error` (`error: '32'`); from `profile()` they are
  *   `http_error` with the same `error` and `errorDescription`;
  * - `oauth_callback_confirmed=true` is always sent (X speaks 1.0a): a request token without it is
  *   refused as `oauth1_error`, since the callback could then be forged;

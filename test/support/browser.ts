@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, type TestContext } from 'vitest'
+import { afterAll, afterEach, beforeAll, vi, type TestContext } from 'vitest'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
@@ -13,6 +13,8 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run
 
 /** One browser per test file; each test gets fresh contexts (no shared cookies) from `newPage`. */
 export function useBrowser(): { browser: () => Browser; newPage: () => Promise<Page> } {
+  // A real browser against production builds shares 2 cores with the rest of the suite: allow time.
+  vi.setConfig({ testTimeout: 90_000 })
   let browser: Browser | undefined
   const pages: Page[] = []
   beforeAll(async () => {

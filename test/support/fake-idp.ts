@@ -22,7 +22,7 @@ export interface PendingCode {
   clientId: string
 }
 
-type Override = (request: Request) => Response | Promise<Response> | undefined | Promise<undefined>
+type Override = (request: Request) => Response | undefined | Promise<Response | undefined>
 
 export class FakeIdp {
   readonly issuer: string

@@ -1,0 +1,260 @@
+/**
+ * The Express example: sign in with an OpenID provider (and GitHub, or any provider listed in
+ * OPTIONAL_PROVIDERS, when its credentials are set), a profile page with the user's claims and an
+ * authenticated API call, and sign-out at the provider (RP-initiated logout).
+ *
+ * The app's own session is an iron-session cookie holding only the user id; the tokens live in SQLite
+ * (better-sqlite3), read and written by the registry's fetchToken/updateToken.
+ */
+import { randomBytes } from 'node:crypto'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import express, { type NextFunction, type Request as ExpressRequest, type Response as ExpressResponse } from 'express'
+import { getIronSession, type IronSession } from 'iron-session'
+import { OAuth, isOAuthKitError, type OAuth2App, type OAuth2AppConfig, type OAuth2Token } from 'oauthkit'
+import { oauthkit, oauthRoutes, sendResponse } from 'oauthkit/express'
+import { openDatabase, type Db, type Identity } from './db.js'
+
+/** A way to sign in: a registered app, and an authenticated API call telling who signed in. */
+export interface Provider {
+  name: string
+  label: string
+  config: OAuth2AppConfig
+  whoami(app: OAuth2App, token: OAuth2Token): Promise<Record<string, unknown>>
+}
+
+/** Extra sign-in options, each enabled when `<env>_CLIENT_ID` and `<env>_CLIENT_SECRET` are set. */
+export const OPTIONAL_PROVIDERS: Array<{ env: string; provider: (clientId: string, clientSecret: string) => Provider }> = [
+  {
+    env: 'GITHUB',
+    provider: (clientId, clientSecret) => ({
+      name: 'github',
+      label: 'Sign in with GitHub',
+      // Explicit endpoints: GitHub has no discovery document.
+      config: {
+        authorizeUrl: 'https://github.com/login/oauth/authorize',
+        accessTokenUrl: 'https://github.com/login/oauth/access_token',
+        apiBaseUrl: 'https://api.github.com',
+        clientId,
+        clientSecret,
+        scope: 'read:user user:email',
+        userAgent: 'oauthkit-express-example',
+        hooks: {
+          // GitHub reports token errors with HTTP 200; RFC 6749 §5.2 says 400.
+          accessTokenResponse: async (res) => {
+            const body = (await res.clone().json().catch(() => null)) as { error?: string } | null
+            return body?.error ? Response.json(body, { status: 400 }) : res
+          },
+        },
+      },
+      whoami: (app, token) => app.get('user', { token }).json<Record<string, unknown>>(),
+    }),
+  },
+]
+
+/** The optional providers whose credentials are in `env`. */
+export function providersFromEnv(env: Record<string, string | undefined> = process.env): Provider[] {
+  return OPTIONAL_PROVIDERS.flatMap(({ env: prefix, provider }) => {
+    const id = env[`${prefix}_CLIENT_ID`]
+    const secret = env[`${prefix}_CLIENT_SECRET`]
+    return id && secret ? [provider(id, secret)] : []
+  })
+}
+
+/** Options of {@link startExpressExample}. */
+export interface ExpressExampleOptions {
+  /** Port on `host` (default 3000; 0 picks a free one). */
+  port?: number
+  /** Default 127.0.0.1. */
+  host?: string
+  /** The app's public URL (default `http://<host>:<port>`); redirect URIs are built from it. */
+  baseUrl?: string
+  /** The OpenID provider, by its issuer or its discovery document URL. */
+  issuer?: string
+  discoveryUrl?: string
+  clientId: string
+  clientSecret?: string
+  /** Password sealing login transactions (32+ characters; default: random per process). */
+  secret?: string
+  /** Password sealing the session cookie (32+ characters; default: random per process). */
+  sessionSecret?: string
+  /** SQLite file of users and tokens (default `:memory:`). */
+  database?: string
+  /** More ways to sign in (default: {@link providersFromEnv}). */
+  providers?: Provider[]
+}
+
+interface SessionData {
+  userId?: number
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Locals {
+      session: IronSession<SessionData>
+    }
+  }
+}
+
+declare module 'oauthkit/express' {
+  interface Register {
+    oauth: OAuth<Record<string, OAuth2App>>
+  }
+}
+
+/** A running example: its URL, and what a test may want to look at. */
+export interface ExpressExample {
+  url: string
+  server: Server
+  db: Db
+  close(): Promise<void>
+}
+
+/** Start the example app. It needs a client registered with `<baseUrl>/auth/oidc/callback` (and `<baseUrl>/signed-out` for sign-out). */
+export async function startExpressExample(options: ExpressExampleOptions): Promise<ExpressExample> {
+  const host = options.host ?? '127.0.0.1'
+  const server = createServer()
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(options.port ?? 3000, host, resolve))
+  const baseUrl = options.baseUrl ?? `http://${host}:${(server.address() as AddressInfo).port}`
+  const db = openDatabase(options.database)
+  const discoveryUrl = options.discoveryUrl ?? `${options.issuer}/.well-known/openid-configuration`
+  const providers: Provider[] = [
+    {
+      name: 'oidc',
+      label: 'Sign in',
+      config: { serverMetadataUrl: discoveryUrl, clientId: options.clientId, clientSecret: options.clientSecret, scope: 'openid email profile' },
+      whoami: (app, token) => app.userinfo(token),
+    },
+    ...(options.providers ?? providersFromEnv()),
+  ]
+  const sessionSecret = options.sessionSecret ?? randomBytes(32).toString('base64url')
+  // Who signed in, asked of the provider's API with the token.
+  const whoami = (name: string, token: OAuth2Token) => providers.find((p) => p.name === name)!.whoami(oauth.create(name), token)
+
+  // The registry. Tokens live in the database, per user:
+  const oauth: OAuth<Record<string, OAuth2App>> = new OAuth({
+    secret: options.secret ?? randomBytes(32).toString('base64url'), // seals login transactions
+    // API calls read the signed-in user's token here (ctx.userId comes from the session: see `context` below)…
+    fetchToken: (name, ctx) => (typeof ctx?.userId === 'number' ? db.loadToken(ctx.userId, name) : null),
+    // …and every new token is saved here: a refreshed one for the same user; a login's for the user the
+    // provider says signed in (created on first sign-in), whom onSuccess then puts in the session.
+    updateToken: async (name, token, { ctx, accessToken }) => {
+      const refreshed = accessToken !== undefined && typeof ctx?.userId === 'number'
+      const userId = refreshed ? Number(ctx.userId) : db.upsertUser(name, identity(await whoami(name, token)))
+      db.saveToken(userId, name, token)
+      if (ctx) ctx.userId = userId
+    },
+  })
+  for (const provider of providers) oauth.register(provider.name, provider.config)
+
+  const app = express().disable('x-powered-by')
+  // The app's own session: an iron-session cookie holding the user id.
+  app.use(async (req, res, next) => {
+    res.locals.session = await getIronSession<SessionData>(req, res, {
+      password: sessionSecret,
+      cookieName: 'example_session',
+      cookieOptions: { secure: baseUrl.startsWith('https:'), httpOnly: true, sameSite: 'lax', path: '/' },
+    })
+    next()
+  })
+  // req.oauth in every route; its token callbacks see the session's user id.
+  app.use(oauthkit(oauth, { baseUrl, context: (_req, res) => ({ userId: res.locals.session.userId }) }))
+  // GET /auth/:name/login?returnTo=… and GET|POST /auth/:name/callback; failures go to the error handler below.
+  app.use(
+    '/auth',
+    oauthRoutes(oauth, {
+      baseUrl,
+      onSuccess: async (req, res) => {
+        res.locals.session.userId = Number(req.oauth.ctx.userId) // set by updateToken
+        await res.locals.session.save()
+      },
+    }),
+  )
+
+  const signedInUser = (res: ExpressResponse) => (res.locals.session.userId === undefined ? undefined : db.user(res.locals.session.userId))
+
+  app.get(['/', '/signed-out'], (req, res) => {
+    const user = signedInUser(res)
+    const notice = req.path === '/signed-out' && !user ? '<p id="signed-out">Signed out.</p>' : ''
+    const body = user
+      ? `<p>Signed in as <strong>${esc(user.email ?? user.name ?? user.subject)}</strong>. <a id="profile" href="/profile">Profile</a></p>${signOutForm}`
+      : providers
+          .map((p) => `<p><a id="${p.name === 'oidc' ? 'sign-in' : `sign-in-${p.name}`}" href="/auth/${p.name}/login?returnTo=/profile">${esc(p.label)}</a></p>`)
+          .join('')
+    res.type('html').send(page('oauthkit + Express', `${notice}${body}`))
+  })
+
+  app.get('/profile', async (req, res) => {
+    const user = signedInUser(res)
+    if (!user) return res.redirect(303, '/')
+    // The token comes from the database through fetchToken (refreshed first if it is about to expire).
+    const token = await req.oauth
+      .create(user.provider)
+      .fetchToken()
+      .catch((err: unknown) => {
+        if (isOAuthKitError(err, 'token_missing') || isOAuthKitError(err, 'reauthentication_required')) return undefined
+        throw err
+      })
+    if (!token) return res.redirect(303, `/auth/${user.provider}/login?returnTo=/profile`) // sign in again
+    const api = await whoami(user.provider, token)
+    res.type('html').send(
+      page(
+        'Profile',
+        '<h1>Profile</h1><dl>' +
+          `<dt>Email</dt><dd id="email">${esc(user.email ?? '')}</dd>` +
+          `<dt>Name</dt><dd id="name">${esc(user.name ?? '')}</dd>` +
+          `<dt>Subject</dt><dd id="subject">${esc(user.subject)}</dd>` +
+          `<dt>Signed in with</dt><dd id="provider">${esc(user.provider)}</dd></dl>` +
+          `<h2>From the provider's API</h2><pre id="api">${esc(JSON.stringify(api, null, 2))}</pre>${signOutForm}`,
+      ),
+    )
+  })
+
+  // Sign out: end the app's session, forget the tokens, then end the provider's session (RP-initiated logout).
+  app.post('/logout', async (_req, res) => {
+    const user = signedInUser(res)
+    const token = user && db.loadToken(user.id, user.provider)
+    res.locals.session.destroy()
+    if (user) db.deleteTokens(user.id)
+    if (!user || !token?.id_token) return res.redirect(303, '/signed-out')
+    await sendResponse(res, await oauth.create(user.provider).logoutRedirect({ idTokenHint: token, postLogoutRedirectUri: `${baseUrl}/signed-out` }))
+  })
+
+  // Failed logins arrive here as OAuthKitErrors with a stable code.
+  app.use((err: unknown, _req: ExpressRequest, res: ExpressResponse, _next: NextFunction) => {
+    if (!isOAuthKitError(err)) console.error(err)
+    const code = isOAuthKitError(err) ? err.code : 'unexpected'
+    res
+      .status(isOAuthKitError(err) ? 400 : 500)
+      .type('html')
+      .send(page('Sign-in failed', `<h1>Something went wrong</h1><p>Error: <code id="error-code">${esc(code)}</code></p><p><a href="/">Home</a></p>`))
+  })
+
+  server.on('request', app)
+  return {
+    url: baseUrl,
+    server,
+    db,
+    close: async () => {
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+      db.close()
+    },
+  }
+}
+
+function identity(profile: Record<string, unknown>): Identity {
+  const str = (value: unknown) => (typeof value === 'string' && value ? value : undefined)
+  return { subject: String(profile.sub ?? profile.id), email: str(profile.email), name: str(profile.name) ?? str(profile.login) }
+}
+
+const signOutForm = '<form method="post" action="/logout"><button id="sign-out" type="submit">Sign out</button></form>'
+
+function page(title: string, body: string): string {
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title></head><body><main>${body}</main></body></html>`
+}
+
+function esc(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+}

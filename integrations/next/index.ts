@@ -1,0 +1,151 @@
+/**
+ * `oauthkit/next`: Next.js App Router (15 and 16) route handlers and helpers, on the Node.js and the
+ * Edge runtime alike (nothing here or in the core uses a Node built-in).
+ *
+ * - {@link oauthHandlers} makes the `GET`/`POST` handlers of `app/auth/[name]/[action]/route.ts`:
+ *   `/auth/<name>/login?returnTo=/path` starts a login, `/auth/<name>/callback` finishes it.
+ * - {@link getOAuth} binds a registry to the current request's cookies (`cookies()` from
+ *   `next/headers`, async since Next.js 15); {@link bindOAuth} does the same with cookies you pass.
+ *
+ * Next.js lets cookies be set only in Route Handlers and Server Actions. A Server Component can read
+ * them (API calls with a stored token work) but cannot start a login or save a refreshed token.
+ *
+ * @module oauthkit/next
+ */
+import { cookies as requestCookies } from 'next/headers.js'
+import { isOAuthKitError } from '../../src/index.js'
+import type { BoundOAuth, CookieOptions, CookieStore, OAuth, OAuthKitError, RemoteApp, TokenOf } from '../../src/index.js'
+
+/** What oauthkit uses of the object `await cookies()` (from `next/headers`) returns. */
+export interface NextCookies {
+  /** The cookie `name`, if the request has it. */
+  get(name: string): { value: string } | undefined
+  /** Every cookie of the request. */
+  getAll(): Array<{ name: string; value: string }>
+  /** Set a cookie on the response (Route Handlers and Server Actions only). */
+  set(name: string, value: string, options?: CookieOptions): unknown
+}
+
+/** Next's cookies as the core's `CookieStore`. A delete is a set that expires, keeping Secure and SameSite. */
+export function toCookieStore(cookies: NextCookies): CookieStore {
+  return {
+    get: (name) => cookies.get(name)?.value,
+    getAll: () => cookies.getAll().map(({ name, value }) => ({ name, value })),
+    set: (name, value, options) => void cookies.set(name, value, options),
+    delete: (name, options) => void cookies.set(name, '', { ...options, maxAge: 0, expires: new Date(0) }),
+  }
+}
+
+/** `oauth` bound to `cookies` (and the request, which a callback needs): the testable core of {@link getOAuth}. */
+export function bindOAuth<Apps extends Record<string, RemoteApp>>(oauth: OAuth<Apps>, cookies: NextCookies, request?: Request): BoundOAuth<Apps> {
+  return oauth.bind({ cookies: toCookieStore(cookies), request })
+}
+
+/**
+ * `oauth` bound to the current request's cookies, in a Route Handler, Server Action or Server
+ * Component: `(await getOAuth(oauth)).create('github').get('user')`. Call it inside the request.
+ */
+export async function getOAuth<Apps extends Record<string, RemoteApp>>(oauth: OAuth<Apps>, request?: Request): Promise<BoundOAuth<Apps>> {
+  return bindOAuth(oauth, await requestCookies(), request)
+}
+
+/** A finished login, as {@link OAuthHandlersOptions.onSuccess} receives it. */
+export interface SignedIn<Apps extends Record<string, RemoteApp>> {
+  /** The app's registered name. */
+  name: keyof Apps & string
+  /** The new token (already handed to `updateToken`). */
+  token: TokenOf<Apps[keyof Apps & string]>
+  /** The same-origin path the login was started with, if any. */
+  returnTo?: string
+  /** The callback request. */
+  request: Request
+  /** The registry bound to this request. */
+  oauth: BoundOAuth<Apps>
+}
+
+/** Options of {@link oauthHandlers}. */
+export interface OAuthHandlersOptions<Apps extends Record<string, RemoteApp>> {
+  /** After a login: return a response, or nothing for a 303 to `returnTo` or `defaultReturnTo`. */
+  onSuccess?: (result: SignedIn<Apps>) => Response | void | Promise<Response | void>
+  /** On an oauthkit error; by default a 303 to `errorPath?code=<code>`. Other errors are rethrown. */
+  onError?: (error: OAuthKitError, info: { name: string; action: 'login' | 'callback'; request: Request }) => Response | Promise<Response>
+  /** Where a login without a `returnTo` lands (default `/`). */
+  defaultReturnTo?: string
+  /** The default `onError`'s page (default `/auth/error`). */
+  errorPath?: string
+  /** The app's public origin for redirect URIs (default: the request's, with its `Host` header). */
+  baseUrl?: string
+  /** Extra authorization parameters per login (`prompt`, `login_hint`, …). */
+  authorizeParams?: (name: string, request: Request) => Record<string, string> | undefined
+  /** The request's cookies (default: `cookies()` from `next/headers`); tests pass their own. */
+  cookies?: (request: Request) => NextCookies | Promise<NextCookies>
+}
+
+/** The second argument Next.js passes to a handler of `app/…/[name]/[action]/route.ts`. */
+export interface OAuthRouteContext {
+  /** The dynamic segments: the app's name, and `login` or `callback`. */
+  params: Promise<{ name: string; action: string }>
+}
+
+/** What {@link oauthHandlers} returns, to export from the route file. */
+export interface OAuthRouteHandlers {
+  /** `login`, and `callback` with the response in the query. */
+  GET: (request: Request, context: OAuthRouteContext) => Promise<Response>
+  /** `callback` with the response in a form body (`response_mode=form_post`). */
+  POST: (request: Request, context: OAuthRouteContext) => Promise<Response>
+}
+
+/**
+ * The Route Handlers of `app/auth/[name]/[action]/route.ts`: `export const { GET, POST } = oauthHandlers(oauth)`.
+ * `login` answers 302 to the provider with a sealed transaction cookie (`?returnTo=` is kept when it
+ * is a same-origin path). `callback` (`GET`, or `POST` for `form_post`) finishes the login, then
+ * redirects (303) with `Referrer-Policy: no-referrer`, so the code never leaks into a Referer.
+ */
+export function oauthHandlers<Apps extends Record<string, RemoteApp>>(oauth: OAuth<Apps>, options: OAuthHandlersOptions<Apps> = {}): OAuthRouteHandlers {
+  const errorPath = options.errorPath ?? '/auth/error'
+  const onError = options.onError ?? ((error) => redirect(`${errorPath}?code=${encodeURIComponent(error.code)}`))
+
+  async function handle(request: Request, context: OAuthRouteContext, methods: readonly string[]): Promise<Response> {
+    const { name, action } = await context.params
+    if (!(oauth.names() as string[]).includes(name) || !methods.includes(action)) return new Response('Not found', { status: 404 })
+    const appName = name as keyof Apps & string
+    const bound = bindOAuth(oauth, await (options.cookies ?? requestCookies)(request), request)
+    try {
+      if (action === 'login') {
+        const redirectUri = new URL(new URL('callback', request.url).pathname, options.baseUrl ?? origin(request)).href
+        const returnTo = new URL(request.url).searchParams.get('returnTo') ?? undefined
+        return await bound.create(appName).authorizeRedirect(redirectUri, { returnTo, params: options.authorizeParams?.(name, request) })
+      }
+      const { token, returnTo } = await bound.create(appName).completeAuthorization()
+      const response = await options.onSuccess?.({ name: appName, token, returnTo, request, oauth: bound })
+      return noReferrer(response ?? redirect(returnTo ?? options.defaultReturnTo ?? '/'))
+    } catch (error) {
+      if (!isOAuthKitError(error)) throw error
+      const response = await onError(error, { name, action: action as 'login' | 'callback', request })
+      return action === 'callback' ? noReferrer(response) : response
+    }
+  }
+
+  return {
+    GET: (request, context) => handle(request, context, ['login', 'callback']),
+    POST: (request, context) => handle(request, context, ['callback']),
+  }
+}
+
+/** The request's origin as the browser sees it: NextRequest reports 127.0.0.1 as localhost, the Host header does not. */
+function origin(request: Request): string {
+  const host = request.headers.get('host')
+  return host ? `${new URL(request.url).protocol}//${host}` : new URL(request.url).origin
+}
+
+/** A 303 to a same-site path, never cached. */
+function redirect(location: string): Response {
+  return new Response(null, { status: 303, headers: { location, 'cache-control': 'no-store' } })
+}
+
+/** A copy of the response (its headers may be immutable, as `Response.redirect`'s are) with `Referrer-Policy: no-referrer`. */
+function noReferrer(response: Response): Response {
+  const copy = new Response(response.body, response)
+  copy.headers.set('referrer-policy', 'no-referrer')
+  return copy
+}
