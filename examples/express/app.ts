@@ -13,6 +13,7 @@ import express, { type NextFunction, type Request as ExpressRequest, type Respon
 import { getIronSession, type IronSession } from 'iron-session'
 import { OAuth, isOAuthKitError, type OAuth2App, type OAuth2AppConfig, type OAuth2Token } from 'oauthkit'
 import { oauthkit, oauthRoutes, sendResponse } from 'oauthkit/express'
+import * as presets from 'oauthkit/providers'
 import { openDatabase, type Db, type Identity } from './db.js'
 
 /** A way to sign in: a registered app, and an authenticated API call telling who signed in. */
@@ -23,41 +24,43 @@ export interface Provider {
   whoami(app: OAuth2App, token: OAuth2Token): Promise<Record<string, unknown>>
 }
 
-/** Extra sign-in options, each enabled when `<env>_CLIENT_ID` and `<env>_CLIENT_SECRET` are set. */
-export const OPTIONAL_PROVIDERS: Array<{ env: string; provider: (clientId: string, clientSecret: string) => Provider }> = [
-  {
-    env: 'GITHUB',
-    provider: (clientId, clientSecret) => ({
-      name: 'github',
-      label: 'Sign in with GitHub',
-      // Explicit endpoints: GitHub has no discovery document.
-      config: {
-        authorizeUrl: 'https://github.com/login/oauth/authorize',
-        accessTokenUrl: 'https://github.com/login/oauth/access_token',
-        apiBaseUrl: 'https://api.github.com',
-        clientId,
-        clientSecret,
-        scope: 'read:user user:email',
-        userAgent: 'oauthkit-express-example',
-        hooks: {
-          // GitHub reports token errors with HTTP 200; RFC 6749 §5.2 says 400.
-          accessTokenResponse: async (res) => {
-            const body = (await res.clone().json().catch(() => null)) as { error?: string } | null
-            return body?.error ? Response.json(body, { status: 400 }) : res
-          },
-        },
-      },
-      whoami: (app, token) => app.get('user', { token }).json<Record<string, unknown>>(),
-    }),
-  },
+type Env = Record<string, string | undefined>
+
+/**
+ * Extra sign-in options from oauthkit/providers, each enabled when `<env>_CLIENT_ID` and
+ * `<env>_CLIENT_SECRET` are set (and the preset's other settings, named in `needs`).
+ */
+export const OPTIONAL_PROVIDERS: Array<{ env: string; label: string; needs?: string[]; config: (clientId: string, clientSecret: string, env: Env) => OAuth2AppConfig }> = [
+  { env: 'GITHUB', label: 'GitHub', config: (clientId, clientSecret) => presets.github({ clientId, clientSecret }) },
+  { env: 'GOOGLE', label: 'Google', config: (clientId, clientSecret) => presets.google({ clientId, clientSecret }) },
+  { env: 'ENTRA', label: 'Microsoft', config: (clientId, clientSecret, env) => presets.microsoftEntraId({ clientId, clientSecret, tenant: env.ENTRA_TENANT ?? 'common' }) },
+  { env: 'GITLAB', label: 'GitLab', config: (clientId, clientSecret, env) => presets.gitlab({ clientId, clientSecret, baseUrl: env.GITLAB_BASE_URL }) },
+  { env: 'SLACK', label: 'Slack', config: (clientId, clientSecret) => presets.slack({ clientId, clientSecret }) },
+  { env: 'LINKEDIN', label: 'LinkedIn', config: (clientId, clientSecret) => presets.linkedin({ clientId, clientSecret }) },
+  { env: 'FACEBOOK', label: 'Facebook', config: (clientId, clientSecret) => presets.facebook({ clientId, clientSecret }) },
+  { env: 'TWITTER', label: 'X', config: (clientId, clientSecret) => presets.twitter({ clientId, clientSecret }) },
+  { env: 'DISCORD', label: 'Discord', config: (clientId, clientSecret) => presets.discord({ clientId, clientSecret }) },
+  { env: 'SPOTIFY', label: 'Spotify', config: (clientId, clientSecret) => presets.spotify({ clientId, clientSecret }) },
+  { env: 'TWITCH', label: 'Twitch', config: (clientId, clientSecret) => presets.twitch({ clientId, clientSecret }) },
+  { env: 'REDDIT', label: 'Reddit', config: (clientId, clientSecret, env) => presets.reddit({ clientId, clientSecret, userAgent: env.REDDIT_USER_AGENT ?? 'web:oauthkit-demo:0.1 (by /u/oauthkit)' }) },
+  { env: 'DROPBOX', label: 'Dropbox', config: (clientId, clientSecret) => presets.dropbox({ clientId, clientSecret }) },
+  { env: 'BITBUCKET', label: 'Bitbucket', config: (clientId, clientSecret) => presets.bitbucket({ clientId, clientSecret }) },
+  { env: 'STRAVA', label: 'Strava', config: (clientId, clientSecret) => presets.strava({ clientId, clientSecret }) },
+  { env: 'ZOOM', label: 'Zoom', config: (clientId, clientSecret) => presets.zoom({ clientId, clientSecret }) },
+  { env: 'NOTION', label: 'Notion', config: (clientId, clientSecret) => presets.notion({ clientId, clientSecret }) },
+  { env: 'OKTA', label: 'Okta', needs: ['OKTA_ISSUER'], config: (clientId, clientSecret, env) => presets.okta({ clientId, clientSecret, issuer: env.OKTA_ISSUER! }) },
+  { env: 'AUTH0', label: 'Auth0', needs: ['AUTH0_DOMAIN'], config: (clientId, clientSecret, env) => presets.auth0({ clientId, clientSecret, domain: env.AUTH0_DOMAIN! }) },
+  { env: 'KEYCLOAK', label: 'Keycloak', needs: ['KEYCLOAK_BASE_URL', 'KEYCLOAK_REALM'], config: (clientId, clientSecret, env) => presets.keycloak({ clientId, clientSecret, baseUrl: env.KEYCLOAK_BASE_URL!, realm: env.KEYCLOAK_REALM! }) },
 ]
 
 /** The optional providers whose credentials are in `env`. */
-export function providersFromEnv(env: Record<string, string | undefined> = process.env): Provider[] {
-  return OPTIONAL_PROVIDERS.flatMap(({ env: prefix, provider }) => {
+export function providersFromEnv(env: Env = process.env): Provider[] {
+  return OPTIONAL_PROVIDERS.flatMap(({ env: prefix, label, needs = [], config }) => {
     const id = env[`${prefix}_CLIENT_ID`]
     const secret = env[`${prefix}_CLIENT_SECRET`]
-    return id && secret ? [provider(id, secret)] : []
+    if (!id || !secret || needs.some((name) => !env[name])) return []
+    // Each preset maps its provider's profile to the same normalised fields.
+    return [{ name: prefix.toLowerCase(), label: `Sign in with ${label}`, config: config(id, secret, env), whoami: async (app, token) => ({ ...(await app.profile(token)) }) }]
   })
 }
 
