@@ -11,13 +11,13 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? (e.name === 'node_modules' || e.name.startsWith('.') ? [] : files(join(dir, e.name))) : /\.(ts|svelte|js)$/.test(e.name) ? [join(dir, e.name)] : [],
+    e.isDirectory() ? (e.name === 'node_modules' || e.name.startsWith('.') ? [] : files(join(dir, e.name))) : /\.(ts|tsx|svelte|js)$/.test(e.name) ? [join(dir, e.name)] : [],
   )
 }
 
 it('has only TypeScript blocks that are copies of runnable examples', () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8')
-  const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!)
+  const blocks = [...readme.matchAll(/```(?:ts|tsx)\n([\s\S]*?)```/g)].map((m) => m[1]!)
   expect(blocks.length).toBeGreaterThan(0)
   const sources = files(join(root, 'examples')).map((f) => readFileSync(f, 'utf8'))
   for (const block of blocks) {

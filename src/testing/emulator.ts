@@ -107,7 +107,7 @@ export interface ProviderEmulation {
   /** Every request the emulation received, in order. */
   readonly calls: Array<{ url: string; method: string; body: string; headers: Headers }>
   /**
-   * The user's side at the authorize endpoint: approve (or deny) as `user` (id or email; default the
+   * The user's side at the authorize endpoint: approve (or deny) as `user` (id, email or login; default the
    * first user) and return the callback request the browser would send to the app.
    */
   authorize(authorizationUrl: string | URL, options?: { user?: string; deny?: boolean }): Promise<Request>
@@ -134,7 +134,7 @@ export async function createEmulation(spec: EmulationSpec, users: EmulatedUser[]
     key = { privateKey: pair.privateKey, jwk: { ...(await jose.exportJWK(pair.publicKey)), kid: `${spec.name}-1`, alg: 'RS256', use: 'sig' } }
   }
   const find = (login?: string) => {
-    const user = login === undefined ? users[0] : users.find((u) => u.id === login || u.email === login)
+    const user = login === undefined ? users[0] : users.find((u) => u.id === login || u.email === login || u.login === login)
     if (!user) throw new Error(`${spec.name} emulation: no user "${login}"`)
     return user
   }
