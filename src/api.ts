@@ -115,3 +115,38 @@ export class ApiClient<T> {
     return this.#ky(joinUrl(this.#app, this.#base, url), { ...kyOptions, method, context: { ...kyOptions.context, oauthkit: state } })
   }
 }
+
+/**
+ * The HTTP verbs every app offers on top of its `request` (OAuth 2, OAuth 1 and request-bound apps).
+ * @typeParam T - the app's token type.
+ * @group API
+ */
+export abstract class ApiMethods<T> {
+  /** An authenticated request to the provider's API; see the app's own documentation. */
+  abstract request(method: string, url: string | URL, options?: ApiRequestOptions<T>): ResponsePromise
+
+  /** `GET` through `request`. */
+  get(url: string | URL, options?: ApiRequestOptions<T>): ResponsePromise {
+    return this.request('GET', url, options)
+  }
+
+  /** `POST` through `request`. */
+  post(url: string | URL, options?: ApiRequestOptions<T>): ResponsePromise {
+    return this.request('POST', url, options)
+  }
+
+  /** `PUT` through `request`. */
+  put(url: string | URL, options?: ApiRequestOptions<T>): ResponsePromise {
+    return this.request('PUT', url, options)
+  }
+
+  /** `PATCH` through `request`. */
+  patch(url: string | URL, options?: ApiRequestOptions<T>): ResponsePromise {
+    return this.request('PATCH', url, options)
+  }
+
+  /** `DELETE` through `request`. */
+  delete(url: string | URL, options?: ApiRequestOptions<T>): ResponsePromise {
+    return this.request('DELETE', url, options)
+  }
+}

@@ -4,8 +4,9 @@
  *
  * @module
  */
-import type { ApiRequestOptions } from './api.js'
-import type { AuthorizeAccessTokenOptions, AuthorizeOptions, CompletedAuthorization, OAuth2App } from './oauth2.js'
+import type { ResponsePromise } from 'ky'
+import { ApiMethods, type ApiRequestOptions } from './api.js'
+import type { AuthorizeAccessTokenOptions, AuthorizeOptions, CompletedAuthorization } from './oauth2.js'
 import type { OAuthContext } from './types.js'
 
 /** The methods every app kind shares (OAuth 2 and OAuth 1), with its token type `T`. @group Core */
@@ -13,20 +14,19 @@ export interface AppLike<T> {
   readonly name: string
   authorizeRedirect(ctx: OAuthContext, redirectUri: string, options?: AuthorizeOptions): Promise<Response>
   completeAuthorization(ctx: OAuthContext, options?: AuthorizeAccessTokenOptions): Promise<CompletedAuthorization<T>>
-  request(method: string, url: string | URL, options?: ApiRequestOptions<T>): ReturnType<OAuth2App['request']>
+  request(method: string, url: string | URL, options?: ApiRequestOptions<T>): ResponsePromise
   fetchToken(ctx?: OAuthContext): Promise<T>
 }
 
 /** The token type of an app. @group Core */
 export type TokenOf<A> = A extends AppLike<infer T> ? T : never
 
-
 /**
  * One app bound to the current request's context.
  * @group Core
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export class BoundApp<A extends AppLike<any>> {
+export class BoundApp<A extends AppLike<any>> extends ApiMethods<TokenOf<A>> {
   /** The app itself, for methods that need no request context. */
   readonly app: A
   /** The request context every call uses. */
@@ -34,6 +34,7 @@ export class BoundApp<A extends AppLike<any>> {
 
   /** @internal */
   constructor(app: A, ctx: OAuthContext) {
+    super()
     this.app = app
     this.ctx = ctx
   }
@@ -59,33 +60,8 @@ export class BoundApp<A extends AppLike<any>> {
   }
 
   /** An authenticated API request; the token comes from `fetchToken` with this context unless given. */
-  request(method: string, url: string | URL, options: ApiRequestOptions<TokenOf<A>> = {}): ReturnType<OAuth2App['request']> {
+  override request(method: string, url: string | URL, options: ApiRequestOptions<TokenOf<A>> = {}): ResponsePromise {
     return this.app.request(method, url, { ctx: this.ctx, ...options })
-  }
-
-  /** `GET` through {@link BoundApp.request}. */
-  get(url: string | URL, options?: ApiRequestOptions<TokenOf<A>>): ReturnType<OAuth2App['request']> {
-    return this.request('GET', url, options)
-  }
-
-  /** `POST` through {@link BoundApp.request}. */
-  post(url: string | URL, options?: ApiRequestOptions<TokenOf<A>>): ReturnType<OAuth2App['request']> {
-    return this.request('POST', url, options)
-  }
-
-  /** `PUT` through {@link BoundApp.request}. */
-  put(url: string | URL, options?: ApiRequestOptions<TokenOf<A>>): ReturnType<OAuth2App['request']> {
-    return this.request('PUT', url, options)
-  }
-
-  /** `PATCH` through {@link BoundApp.request}. */
-  patch(url: string | URL, options?: ApiRequestOptions<TokenOf<A>>): ReturnType<OAuth2App['request']> {
-    return this.request('PATCH', url, options)
-  }
-
-  /** `DELETE` through {@link BoundApp.request}. */
-  delete(url: string | URL, options?: ApiRequestOptions<TokenOf<A>>): ReturnType<OAuth2App['request']> {
-    return this.request('DELETE', url, options)
   }
 }
 

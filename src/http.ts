@@ -111,45 +111,35 @@ export class HttpClient {
       void response.body.cancel().catch(() => {})
       throw tooLarge()
     }
-    const reader = response.body.getReader()
-    const chunks: Uint8Array[] = []
-    let size = 0
-    // Not every fetch aborts a body that stalls after its headers (mocks, custom fetches): the timeout bounds each read too.
+    // Not every fetch aborts a body that stalls after its headers (mocks, custom fetches): the timeout bounds the reads too.
     let onTimeout = () => {}
     const timedOut = new Promise<never>((_, reject) => (onTimeout = () => reject(timeout.reason)))
     timedOut.catch(() => {})
     if (timeout.aborted) onTimeout()
     else timeout.addEventListener('abort', onTimeout, { once: true })
+    const body = response.body
     try {
-      for (;;) {
-        const { done, value } = await Promise.race([reader.read(), timedOut])
-        if (done) break
-        size += value.byteLength
-        if (size > maxResponseSize) {
-          void reader.cancel().catch(() => {})
-          throw tooLarge()
-        }
-        chunks.push(value)
+      let bytes: Uint8Array<ArrayBuffer>
+      if (response.headers.has('content-length')) {
+        // A declared length within the limit: one read (fetch fails a body longer than it declared).
+        bytes = new Uint8Array(await Promise.race([response.arrayBuffer(), timedOut]))
+        if (bytes.byteLength > maxResponseSize) throw tooLarge()
+      } else {
+        bytes = await readAtMost(body.getReader(), maxResponseSize, timedOut, tooLarge)
       }
+      const copy = new Response(bytes, { status: response.status, statusText: response.statusText, headers: response.headers })
+      Object.defineProperty(copy, 'url', { value: response.url })
+      return copy
     } catch (cause) {
       if (isOAuthKitError(cause)) throw cause
       if (cause instanceof DOMException && cause.name === 'TimeoutError') {
-        void reader.cancel().catch(() => {})
+        void body.cancel().catch(() => {})
         throw new OAuthKitError(ErrorCode.TIMEOUT, `${app}: the ${describe(step)} did not finish its response within ${this.#options.timeout} ms`, { app })
       }
       throw new OAuthKitError(ErrorCode.NETWORK_ERROR, `${app}: the ${describe(step)} response was cut off`, { app, cause: sanitize(cause) })
     } finally {
       timeout.removeEventListener('abort', onTimeout)
     }
-    const body = new Uint8Array(size)
-    let offset = 0
-    for (const chunk of chunks) {
-      body.set(chunk, offset)
-      offset += chunk.byteLength
-    }
-    const copy = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
-    Object.defineProperty(copy, 'url', { value: response.url })
-    return copy
   }
 }
 
@@ -168,6 +158,29 @@ export function anySignal(signals: AbortSignal[]): AbortSignal {
     signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true, signal: controller.signal })
   }
   return controller.signal
+}
+
+/** Read a body without a declared length, refusing it as soon as it passes `limit` bytes. */
+async function readAtMost(reader: ReadableStreamDefaultReader<Uint8Array>, limit: number, timedOut: Promise<never>, tooLarge: () => Error): Promise<Uint8Array<ArrayBuffer>> {
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await Promise.race([reader.read(), timedOut])
+    if (done) break
+    size += value.byteLength
+    if (size > limit) {
+      void reader.cancel().catch(() => {})
+      throw tooLarge()
+    }
+    chunks.push(value)
+  }
+  const body = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    body.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return body
 }
 
 /** Words for a step in an error message. @internal */

@@ -13,6 +13,7 @@ export type { SignatureMethod, SignaturePlacement } from './oauth1/signature.js'
 export { BoundApp } from './bound.js'
 export type { AppLike, BoundOAuth, TokenOf } from './bound.js'
 export type { AuthorizeOptions, AuthorizationRequest, AuthorizeAccessTokenOptions, CompletedAuthorization, LockFunction, RefreshOptions } from './oauth2.js'
+export { ApiMethods } from './api.js'
 export type { ApiRequestOptions } from './api.js'
 export type {
   DeviceAuthorization,

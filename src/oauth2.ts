@@ -7,7 +7,7 @@
 import * as jose from 'jose'
 import type { ResponsePromise } from 'ky'
 import * as oauth from 'oauth4webapi'
-import { ApiClient, CallState, type ApiRequestOptions } from './api.js'
+import { ApiClient, ApiMethods, CallState, type ApiRequestOptions } from './api.js'
 import { authMethodOf, clientAuthOf, currentSecret } from './client-auth.js'
 import type { FetchToken, NormalizedProfile, OAuth2AppConfig, ProfileApi, UpdateToken } from './config.js'
 import { isLoopback, scopeString } from './config.js'
@@ -83,7 +83,7 @@ const DEFAULT_CLOCK_TOLERANCE = 30
  *
  * @group OAuth 2
  */
-export class OAuth2App {
+export class OAuth2App extends ApiMethods<OAuth2Token> {
   /** Always `'oauth2'`; tells OAuth 2 apps from OAuth 1 ones. */
   readonly kind = 'oauth2' as const
   /** The name the app was registered under. */
@@ -108,6 +108,7 @@ export class OAuth2App {
 
   /** @internal */
   constructor(name: string, config: OAuth2AppConfig, env: AppEnvironment) {
+    super()
     this.name = name
     this.config = config
     this.env = env
@@ -150,33 +151,8 @@ export class OAuth2App {
    * const repos = await oauth.create('github').get('user/repos', { token }).json()
    * ```
    */
-  request(method: string, url: string | URL, options?: ApiRequestOptions<OAuth2Token>): ResponsePromise {
+  override request(method: string, url: string | URL, options?: ApiRequestOptions<OAuth2Token>): ResponsePromise {
     return this.#api.request(method, url, options)
-  }
-
-  /** `GET` through {@link OAuth2App.request}. */
-  get(url: string | URL, options?: ApiRequestOptions<OAuth2Token>): ResponsePromise {
-    return this.#api.request('GET', url, options)
-  }
-
-  /** `POST` through {@link OAuth2App.request}. */
-  post(url: string | URL, options?: ApiRequestOptions<OAuth2Token>): ResponsePromise {
-    return this.#api.request('POST', url, options)
-  }
-
-  /** `PUT` through {@link OAuth2App.request}. */
-  put(url: string | URL, options?: ApiRequestOptions<OAuth2Token>): ResponsePromise {
-    return this.#api.request('PUT', url, options)
-  }
-
-  /** `PATCH` through {@link OAuth2App.request}. */
-  patch(url: string | URL, options?: ApiRequestOptions<OAuth2Token>): ResponsePromise {
-    return this.#api.request('PATCH', url, options)
-  }
-
-  /** `DELETE` through {@link OAuth2App.request}. */
-  delete(url: string | URL, options?: ApiRequestOptions<OAuth2Token>): ResponsePromise {
-    return this.#api.request('DELETE', url, options)
   }
 
   /**

@@ -99,8 +99,12 @@ export class TransactionStore {
     this.#prefix = options.cookiePrefix ?? 'oauthkit.tx.'
   }
 
-  /** The cookie name for a transaction key. */
+  /**
+   * The cookie name for a transaction key: oauthkit's own `state` (43 base64url characters, public in
+   * the redirect anyway) names its cookie as is; any other key (an OAuth 1 temporary token) is hashed.
+   */
   async cookieName(key: string): Promise<string> {
+    if (/^[A-Za-z0-9_-]{43}$/.test(key)) return this.#prefix + key
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key)))
     return this.#prefix + base64url(digest.subarray(0, 16))
   }

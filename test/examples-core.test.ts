@@ -3,22 +3,17 @@
  * OpenID provider: sign in, land on the page showing the user's email.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { startTestProvider, type TestProvider } from './support/oidc-provider.js'
+import { freePort } from './support/ports.js'
 
 let provider: TestProvider
 let example: ChildProcess
 let base: string
 
 beforeAll(async () => {
-  const probe = createServer().listen(0, '127.0.0.1')
-  await once(probe, 'listening')
-  const port = (probe.address() as AddressInfo).port
-  await new Promise((r) => probe.close(r))
+  const port = await freePort()
   base = `http://127.0.0.1:${port}`
   provider = await startTestProvider({
     clients: [{ client_id: 'example', client_secret: 'example-secret-0123456789-0123456789', redirect_uris: [`${base}/auth/corp/callback`], grant_types: ['authorization_code', 'refresh_token'] }],

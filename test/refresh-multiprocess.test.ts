@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { freePort } from './support/ports.js'
 
 let redisProcess: ChildProcess
 let redis: Redis
@@ -17,14 +18,6 @@ let provider: Server
 let providerUrl: string
 let refreshRequests = 0
 let current = { access: 'at-old', refresh: 'rt-old' }
-
-async function freePort(): Promise<number> {
-  const s = createServer().listen(0, '127.0.0.1')
-  await once(s, 'listening')
-  const { port } = s.address() as AddressInfo
-  await new Promise((r) => s.close(r))
-  return port
-}
 
 beforeAll(async () => {
   redisPort = await freePort()

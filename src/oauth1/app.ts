@@ -5,7 +5,7 @@
  * @module
  */
 import type { ResponsePromise } from 'ky'
-import { ApiClient, CallState, type ApiRequestOptions } from '../api.js'
+import { ApiClient, ApiMethods, CallState, type ApiRequestOptions } from '../api.js'
 import type { BaseAppConfig, NormalizedProfile, UpdateTokenInfo } from '../config.js'
 import { checkUrl, configError, isLoopback, validateBaseConfig } from '../config.js'
 import { ErrorCode, OAuthKitError, isOAuthKitError } from '../errors.js'
@@ -223,7 +223,7 @@ type Endpoint = 'request token' | 'access token'
  *
  * @group OAuth 1
  */
-export class OAuth1App {
+export class OAuth1App extends ApiMethods<OAuth1Token> {
   /** Always `'oauth1'`; tells OAuth 1 apps from OAuth 2 ones. */
   readonly kind = 'oauth1' as const
   /** The name the app was registered under. */
@@ -238,6 +238,7 @@ export class OAuth1App {
 
   /** @internal */
   constructor(name: string, config: OAuth1AppConfig, env: AppEnvironment) {
+    super()
     this.name = name
     this.config = config
     this.#env = env
@@ -279,33 +280,8 @@ export class OAuth1App {
    * const me = await oauth.create('twitter').get('account/verify_credentials.json', { token }).json()
    * ```
    */
-  request(method: string, url: string | URL, options?: ApiRequestOptions<OAuth1Token>): ResponsePromise {
+  override request(method: string, url: string | URL, options?: ApiRequestOptions<OAuth1Token>): ResponsePromise {
     return this.#api.request(method, url, options)
-  }
-
-  /** `GET` through {@link OAuth1App.request}. */
-  get(url: string | URL, options?: ApiRequestOptions<OAuth1Token>): ResponsePromise {
-    return this.#api.request('GET', url, options)
-  }
-
-  /** `POST` through {@link OAuth1App.request}. */
-  post(url: string | URL, options?: ApiRequestOptions<OAuth1Token>): ResponsePromise {
-    return this.#api.request('POST', url, options)
-  }
-
-  /** `PUT` through {@link OAuth1App.request}. */
-  put(url: string | URL, options?: ApiRequestOptions<OAuth1Token>): ResponsePromise {
-    return this.#api.request('PUT', url, options)
-  }
-
-  /** `PATCH` through {@link OAuth1App.request}. */
-  patch(url: string | URL, options?: ApiRequestOptions<OAuth1Token>): ResponsePromise {
-    return this.#api.request('PATCH', url, options)
-  }
-
-  /** `DELETE` through {@link OAuth1App.request}. */
-  delete(url: string | URL, options?: ApiRequestOptions<OAuth1Token>): ResponsePromise {
-    return this.#api.request('DELETE', url, options)
   }
 
   /**

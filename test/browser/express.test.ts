@@ -4,14 +4,12 @@
  * process, `node --import tsx --conditions=oauthkit-source examples/express/server.ts`.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { useBrowser } from '../support/browser.js'
 import { startTestProvider, type TestProvider } from '../support/oidc-provider.js'
+import { freePort } from '../support/ports.js'
 
 const CLIENT = { client_id: 'express-example', client_secret: 'express-example-secret-0123456789-0123456789' }
 const { newPage } = useBrowser()
@@ -21,10 +19,7 @@ let example: ChildProcess
 let base: string
 
 beforeAll(async () => {
-  const probe = createServer().listen(0, '127.0.0.1')
-  await once(probe, 'listening')
-  const port = (probe.address() as AddressInfo).port
-  await new Promise((resolve) => probe.close(resolve))
+  const port = await freePort()
   base = `http://127.0.0.1:${port}`
   provider = await startTestProvider({
     clients: [

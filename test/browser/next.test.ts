@@ -4,15 +4,13 @@
  * The login/callback route runs on the Edge runtime (checked in the build's middleware manifest).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { useBrowser } from '../support/browser.js'
 import { startTestProvider, type TestProvider } from '../support/oidc-provider.js'
+import { freePort } from '../support/ports.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const exampleDir = `${root}examples/next`
@@ -40,10 +38,7 @@ function next(args: string[], env: Record<string, string>, ready?: RegExp): Prom
 }
 
 beforeAll(async () => {
-  const probe = createServer().listen(0, '127.0.0.1')
-  await once(probe, 'listening')
-  const port = (probe.address() as AddressInfo).port
-  await new Promise((r) => probe.close(r))
+  const port = await freePort()
   base = `http://127.0.0.1:${port}`
   provider = await startTestProvider({
     clients: [{ ...CLIENT, redirect_uris: [`${base}/auth/dev/callback`], post_logout_redirect_uris: [`${base}/`], grant_types: ['authorization_code', 'refresh_token'] }],

@@ -6,8 +6,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync, lstatSync, mkdirSync, symlinkSync } from 'node:fs'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -16,6 +14,7 @@ import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest'
 import { startDevProvider, type DevProvider } from '../../src/testing/index.js'
 import { useBrowser } from '../support/browser.js'
+import { freePort } from '../support/ports.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const dir = join(root, 'examples/sveltekit')
@@ -32,14 +31,6 @@ let buildSeconds = 0
 function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_ENV'))
   return { ...env, NODE_ENV: 'production', ...extra }
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1')
-  await once(probe, 'listening')
-  const { port } = probe.address() as AddressInfo
-  await new Promise((resolve) => probe.close(resolve))
-  return port
 }
 
 beforeAll(async () => {
