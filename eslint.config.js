@@ -20,7 +20,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bench/**', 'examples/**', 'test/**'],
+    files: ['bench/**', 'examples/**', 'test/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { URL: 'readonly', console: 'readonly', process: 'readonly' } },
   },
 )
