@@ -21,6 +21,11 @@ export type FetchToken = (name: string, ctx?: TokenContext) => Promise<OAuth2Tok
 
 /** What {@link UpdateToken} is told about the refresh that produced `token`. @group Tokens */
 export interface UpdateTokenInfo {
+  /**
+   * How the token was obtained: a user's `login`, a `refresh` (the token replaces one the app holds),
+   * or a grant without a login (`client_credentials`, `device_code`, `password`).
+   */
+  reason: 'login' | 'refresh' | 'client_credentials' | 'device_code' | 'password'
   /** The refresh token that was used (the old one). */
   refreshToken?: string
   /** The access token that was replaced. */

@@ -271,7 +271,7 @@ export async function pollDeviceToken(app: OAuth2App, authorization: DeviceAutho
     }
     const token = await finishToken(app, as, result)
     signal?.throwIfAborted()
-    await app.persist(token, { ctx: options.ctx })
+    await app.persist(token, { reason: 'device_code', ctx: options.ctx })
     return token
   }
 }
@@ -303,7 +303,7 @@ export async function passwordGrant(app: OAuth2App, username: string, password: 
     throw toOAuthKitError(error, app.name, 'token')
   }
   const token = await finishToken(app, as, result)
-  await app.persist(token, { ctx: options.ctx })
+  await app.persist(token, { reason: 'password', ctx: options.ctx })
   return token
 }
 

@@ -9,7 +9,7 @@ import type { ResponsePromise } from 'ky'
 import * as oauth from 'oauth4webapi'
 import { ApiClient, ApiMethods, CallState, type ApiRequestOptions } from './api.js'
 import { authMethodOf, clientAuthOf, currentSecret } from './client-auth.js'
-import type { FetchToken, NormalizedProfile, OAuth2AppConfig, ProfileApi, UpdateToken } from './config.js'
+import type { FetchToken, NormalizedProfile, OAuth2AppConfig, ProfileApi, UpdateToken, UpdateTokenInfo } from './config.js'
 import { isLoopback, scopeString } from './config.js'
 import { ErrorCode, OAuthKitError, isOAuthKitError } from './errors.js'
 import { HttpClient, sanitize, toOAuthKitError } from './http.js'
@@ -295,7 +295,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
       throw new OAuthKitError(ErrorCode.INVALID_AUTHORIZATION_RESPONSE, `${this.name}: the callback has no code parameter`, { app: this.name })
     }
     const token = await this.#exchange(as, expected, tx, validated, options)
-    await this.persist(token, { ctx })
+    await this.persist(token, { reason: 'login', ctx })
     return tx.returnTo === undefined ? { token } : { token, returnTo: tx.returnTo }
   }
 
@@ -335,7 +335,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
       throw toOAuthKitError(error, this.name, 'token')
     }
     const token = toToken(result)
-    await this.persist(token, { ctx: options.ctx })
+    await this.persist(token, { reason: 'client_credentials', ctx: options.ctx })
     return token
   }
 
@@ -510,7 +510,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
         status: cause.status,
       })
     }
-    await this.persist(fresh, { ctx: options.ctx, refreshToken: token.refresh_token, accessToken: token.access_token })
+    await this.persist(fresh, { reason: 'refresh', ctx: options.ctx, refreshToken: token.refresh_token, accessToken: token.access_token })
     return fresh
   }
 
@@ -659,7 +659,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
   }
 
   /** Hand a new token to `updateToken` (the app's, else the registry's). @internal */
-  async persist(token: OAuth2Token, info: { ctx?: TokenContext; refreshToken?: string; accessToken?: string }): Promise<void> {
+  async persist(token: OAuth2Token, info: UpdateTokenInfo): Promise<void> {
     const update = this.config.updateToken ?? this.env.updateToken
     if (update) await update(this.name, token, info)
   }

@@ -117,7 +117,7 @@ describe('refresh', () => {
     expect(tokenCalls[0]!.get('refresh_token')).toBe('rt-1')
     expect(updates).toHaveLength(1)
     expect(updates[0]![0]).toMatchObject({ access_token: 'at-new-1', refresh_token: 'rt-new-1', token_type: 'bearer' })
-    expect(updates[0]![1]).toMatchObject({ refreshToken: 'rt-1', accessToken: 'at-valid' })
+    expect(updates[0]![1]).toMatchObject({ reason: 'refresh', refreshToken: 'rt-1', accessToken: 'at-valid' })
   })
 
   it('keeps the old refresh_token when the response has none', async () => {

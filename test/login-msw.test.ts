@@ -7,14 +7,16 @@ const server = useMsw()
 
 let idp: FakeIdp
 let updates: OAuth2Token[]
+let reasons: string[]
 beforeEach(async () => {
   idp = await FakeIdp.create()
   server.use(...idp.handlers())
   updates = []
+  reasons = []
 })
 
 function registry() {
-  return new OAuth({ secret: SECRET, updateToken: (_name, token) => void updates.push(token) }).register('idp', {
+  return new OAuth({ secret: SECRET, updateToken: (_name, token, info) => void (updates.push(token), reasons.push(info.reason)) }).register('idp', {
     serverMetadataUrl: idp.discoveryUrl,
     clientId: idp.clientId,
     clientSecret: idp.clientSecret,
@@ -110,6 +112,7 @@ describe('authorizeAccessToken', () => {
     expect(token.expires_at).toBeGreaterThan(Date.now() / 1000 + 3500)
     expect(token.userinfo?.sub).toBe('user-1')
     expect(updates).toEqual([token])
+    expect(reasons).toEqual(['login'])
     // The transaction is gone: the same callback again is refused.
     await expectCode(oauth.create('idp').authorizeAccessToken({ cookies, request: new Request(callback) }), ErrorCode.TRANSACTION_NOT_FOUND)
   })

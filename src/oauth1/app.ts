@@ -420,7 +420,7 @@ export class OAuth1App extends ApiMethods<OAuth1Token> {
     for (const [key, value] of Object.entries(options.params ?? {})) url.searchParams.append(key, value)
     const fields = await this.#tokenRequest('access token', url, { oauth_verifier: verifier }, { token: oauthToken, secret: tx.tokenSecret ?? '' })
     const token: OAuth1Token = { ...fields, oauth_token: fields.oauth_token, oauth_token_secret: fields.oauth_token_secret }
-    await this.#persist(token, { ctx })
+    await this.#persist(token, { reason: 'login', ctx })
     return tx.returnTo === undefined ? { token } : { token, returnTo: tx.returnTo }
   }
 
