@@ -200,7 +200,12 @@ export async function startExpressExample(options: ExpressExampleOptions): Promi
         throw err
       })
     if (!token) return res.redirect(303, `/auth/${user.provider}/login?returnTo=/profile`) // sign in again
-    const api = await whoami(user.provider, token)
+    const api = await whoami(user.provider, token).catch((err: unknown) => {
+      // The provider no longer accepts the token (revoked, or replaced by a newer login in another tab).
+      if (isOAuthKitError(err, 'userinfo_invalid') && err.status === 401) return undefined
+      throw err
+    })
+    if (!api) return res.redirect(303, `/auth/${user.provider}/login?returnTo=/profile`) // sign in again, no prompt while the provider session lasts
     res.type('html').send(
       page(
         'Profile',

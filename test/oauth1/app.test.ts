@@ -151,7 +151,7 @@ describe('OAuth1App: the three-legged flow and signed API calls', () => {
     const { oauthToken } = await start(app, cookies)
     const request = new Request(provider.approve(oauthToken))
     const token = await app.authorizeAccessToken({ cookies, request, userId: 'u1' })
-    expect(updates).toEqual([['tw', token, { ctx: { cookies, request, userId: 'u1' } }]])
+    expect(updates).toEqual([['tw', token, { reason: 'login', ctx: { cookies, request, userId: 'u1' } }]])
     expect(token).toMatchObject(USER)
   })
 

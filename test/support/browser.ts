@@ -24,7 +24,9 @@ export function useBrowser(): { browser: () => Browser; newPage: () => Promise<P
     if (ctx.task.result?.state === 'fail') {
       mkdirSync('test-results', { recursive: true })
       const name = ctx.task.name.replace(/[^\w-]+/g, '_').slice(0, 80)
-      await Promise.all(pages.map((p, i) => p.screenshot({ path: `test-results/${name}-${i}.png`, fullPage: true }).catch(() => {})))
+      // Every tab of every context the test opened, including tabs it opened itself.
+      const tabs = [...new Set(pages.flatMap((p) => p.context().pages()))]
+      await Promise.all(tabs.map((p, i) => p.screenshot({ path: `test-results/${name}-${i}.png`, fullPage: true }).catch(() => {})))
     }
     await Promise.all(pages.map((p) => p.context().close().catch(() => {})))
     pages.length = 0
