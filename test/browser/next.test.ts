@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { unsealData } from 'iron-session'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { useBrowser } from '../support/browser.js'
@@ -114,6 +115,31 @@ it('finishes two logins started at the same time in two tabs', async () => {
   await Promise.all([first.waitForURL(`${base}/profile`), second.waitForURL(`${base}/profile`)])
   expect(await first.textContent('#email')).toBe('alice@example.test')
   expect(await second.textContent('#email')).toBe('alice@example.test')
+})
+
+it('signs in again, without a prompt, when the provider no longer accepts the session\'s token', async () => {
+  const page = await newPage()
+  await page.goto(base)
+  await page.click('#sign-in')
+  await logInAtProvider(page)
+  await page.waitForURL(`${base}/profile`)
+  // Revoke the session's tokens at the provider (RFC 7009), as a newer login in another tab does.
+  const sealed = (await page.context().cookies(base)).find((c) => c.name === 'session')!.value
+  const { token } = await unsealData<{ token: { access_token: string; refresh_token?: string } }>(decodeURIComponent(sealed), { password: 'session-secret-for-the-next-example-0123456789' })
+  for (const value of [token.refresh_token, token.access_token]) {
+    if (!value) continue
+    const revoked = await fetch(`${provider.issuer}/token/revocation`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${btoa(`${CLIENT.client_id}:${CLIENT.client_secret}`)}` },
+      body: new URLSearchParams({ token: value }),
+    })
+    expect(revoked.status).toBe(200)
+  }
+  const relogin = page.waitForRequest((r) => r.url().startsWith(`${base}/auth/dev/callback`))
+  await page.reload()
+  await relogin
+  await page.waitForURL(`${base}/profile`)
+  expect(await page.textContent('#email')).toBe('alice@example.test')
 })
 
 it('shows transaction_invalid on the error page when the transaction cookie was tampered with', async () => {

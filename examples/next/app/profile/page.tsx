@@ -1,5 +1,6 @@
 import { getOAuth } from 'oauthkit/next'
-import type { UserInfo } from 'oauthkit'
+import { isOAuthKitError, type UserInfo } from 'oauthkit'
+import { redirect } from 'next/navigation'
 import { getSession, oauth } from '../../lib/oauth'
 
 // A Server Component: it reads cookies (the session) but may not write them.
@@ -17,7 +18,16 @@ export default async function Profile() {
   }
   // An authenticated API call: the bound registry's get() takes the token from fetchToken (the session).
   const { userinfo_endpoint } = await oauth.create('dev').loadServerMetadata()
-  const me = await (await getOAuth(oauth)).create('dev').get(userinfo_endpoint!).json<UserInfo>()
+  const me = await (await getOAuth(oauth))
+    .create('dev')
+    .get(userinfo_endpoint!)
+    .json<UserInfo>()
+    .catch((err: unknown) => {
+      // The provider no longer accepts the token (revoked, or replaced by a newer login in another tab).
+      if (isOAuthKitError(err, 'reauthentication_required') || (err as { response?: Response }).response?.status === 401) return undefined
+      throw err
+    })
+  if (!me) redirect('/auth/dev/login?returnTo=/profile') // sign in again, no prompt while the provider session lasts
   return (
     <main>
       <h1>{token.userinfo?.name}</h1>
