@@ -43,6 +43,8 @@ export class CallState<T> {
 export interface ApiAuthorizer<T> {
   /** Resolve the token for a call (given, fetched, refreshed when due). */
   resolve(state: CallState<T>): Promise<T>
+  /** The call's token when it can be used as it is, synchronously; else undefined. */
+  ready?(state: CallState<T>): T | undefined
   /** Add the token to the request (header, or query when the app asks). May return a replacement. */
   authorize(request: Request, token: T): Request | Promise<Request>
   /** After a 401: refresh the token if that can help; true to retry once. */
@@ -76,7 +78,10 @@ export class ApiClient<T> {
     // The call each signed request belongs to: ky hands the very object its hook returned to `fetch`.
     const calls = new WeakMap<Request, CallState<T>>()
     const sign = async (request: Request, state: CallState<T>): Promise<Request> => {
-      let signed = await authorizer.authorize(request, await authorizer.resolve(state))
+      // A usable token already in hand skips the asynchronous resolution (the common case).
+      const token = authorizer.ready?.(state) ?? (await authorizer.resolve(state))
+      const authorized = authorizer.authorize(request, token)
+      let signed = authorized instanceof Request ? authorized : await authorized
       for (const hook of protectedHooks) signed = (await hook(signed)) ?? signed
       calls.set(signed, state)
       return signed

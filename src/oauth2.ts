@@ -134,6 +134,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
       { apiBaseUrl: config.apiBaseUrl, fetch: config.fetch ?? env.fetch, userAgent: config.userAgent, hooks: config.hooks?.protectedRequest },
       {
         resolve: (state) => this.#resolveToken(state),
+        ready: (state) => (state.token && !this.#isDue(state.token) ? state.token : undefined),
         authorize: (request, token) => this.#authorize(request, token),
         recover: (response, state) => this.#recover(response, state),
       },
