@@ -1,6 +1,7 @@
 /**
  * Small statistics and scheduling helpers shared by the benchmarks.
  */
+import { seededRandom } from '../test/support/random.js'
 
 /** Median, quartiles and range of a sample. */
 export interface Summary {
@@ -40,17 +41,8 @@ export function pairedRatios(numerator: readonly number[], denominator: readonly
   return numerator.map((value, i) => value / (denominator[i] ?? Number.NaN))
 }
 
-/** A small seeded PRNG (mulberry32), so a run's contender orders are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** Seeded, so a run's contender orders are reproducible. */
+export { seededRandom }
 
 /** A shuffled copy of `list` (Fisher–Yates). */
 export function shuffled<T>(list: readonly T[], random: () => number): T[] {

@@ -21,20 +21,10 @@ import { OAuth } from 'oauth'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { importRsaSha1Key, signRequest, type SignatureMethod } from '../../src/oauth1/signature.js'
 import { rfcBaseString, rfcPercentEncode } from '../support/oauth1-provider.js'
+import { seededRandom } from '../support/random.js'
 
 type Pair = [string, string]
 
-/** mulberry32: a tiny seeded PRNG, so every run checks the same requests. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 // Characters that stress encoding: reserved, sub-delims, '%' and '+', unicode (2, 3 and 4 UTF-8 bytes).
 const ODD = [..."aZ09-._~ !*'()%+=&?/:@$,;#[]\"<>^`{}|\\", 'é', 'ü', '\u00a0', '中', '😀', '\u2028']
@@ -44,7 +34,7 @@ const PATH_CHARS = [...'abcXYZ019-._~']
 class Generator {
   readonly #random: () => number
   constructor(seed: number) {
-    this.#random = mulberry32(seed)
+    this.#random = seededRandom(seed)
   }
   below(n: number): number {
     return Math.floor(this.#random() * n)
