@@ -2,7 +2,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'docs/**', 'node_modules/**', 'examples/**/build/**', 'examples/**/.next/**', 'examples/**/.svelte-kit/**'] },
+  { ignores: ['dist/**', 'site/**', 'node_modules/**', 'examples/**/build/**', 'examples/**/.next/**', 'examples/**/.svelte-kit/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -13,7 +13,6 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/testing/**'],
     rules: {
       // The core is runtime-agnostic: no Node built-ins.
       'no-restricted-imports': ['error', { patterns: ['node:*', 'fs', 'crypto', 'http', 'https', 'path'] }],

@@ -5,7 +5,7 @@
 import { setupServer } from 'msw/node'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { OPTIONAL_PROVIDERS, providersFromEnv, startExpressExample, type ExpressExample } from '../examples/express/app.js'
-import { emulateGitHub, startDevProvider, type DevProvider } from '../src/testing/index.js'
+import { emulateGitHub, startDevProvider, type DevProvider } from '../testing/index.js'
 
 const server = setupServer()
 let provider: DevProvider

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { startExpressExample, type ExpressExample } from '../examples/express/app.js'
-import { startDevProvider, type DevProvider } from '../src/testing/index.js'
+import { startDevProvider, type DevProvider } from '../testing/index.js'
 import { freePort } from './support/ports.js'
 
 const SECRET = 'express-example-secret-0123456789-0123456789'

@@ -12,7 +12,7 @@ import { promisify } from 'node:util'
 import { unsealData } from 'iron-session'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest'
-import { startDevProvider, type DevProvider } from '../../src/testing/index.js'
+import { startDevProvider, type DevProvider } from '../../testing/index.js'
 import { useBrowser } from '../support/browser.js'
 import { freePort } from '../support/ports.js'
 

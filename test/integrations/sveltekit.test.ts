@@ -6,7 +6,7 @@
 import type { Cookies, Handle, RequestEvent, RequestHandler } from '@sveltejs/kit'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { OAuth, isOAuthKitError, type OAuth2Token } from '../../src/index.js'
-import { startDevProvider, type DevProvider } from '../../src/testing/index.js'
+import { startDevProvider, type DevProvider } from '../../testing/index.js'
 import { oauthCallback, oauthHandle, oauthLogin, type BoundOAuthOf, type CallbackOptions } from '../../integrations/sveltekit/index.js'
 
 const APP = 'https://app.example'

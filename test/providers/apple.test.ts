@@ -2,8 +2,8 @@ import * as jose from 'jose'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ErrorCode, MemoryCookieJar, OAuth } from '../../src/index.js'
 import { APPLE_CLIENT_SECRET_MAX_LIFETIME, apple, appleClientSecret, appleUser, type AppleOptions, type AppleProfile } from '../../src/providers/apple.js'
-import { completeLogin } from '../../src/testing/emulator.js'
-import { APPLE_PRIVATE_RELAY_TEST_USER, APPLE_TEST_USER, emulateApple, generateAppleTestKey, type AppleTestKey } from '../../src/testing/providers/apple.js'
+import { completeLogin } from '../../testing/emulator.js'
+import { APPLE_PRIVATE_RELAY_TEST_USER, APPLE_TEST_USER, emulateApple, generateAppleTestKey, type AppleTestKey } from '../../testing/providers/apple.js'
 import { SECRET, expectCode, useMsw } from '../support/helpers.js'
 
 const server = useMsw()

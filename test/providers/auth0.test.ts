@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { ErrorCode, OAuth } from '../../src/index.js'
 import { auth0, type Auth0Options } from '../../src/providers/auth0.js'
-import { completeLogin, type EmulatedUser } from '../../src/testing/emulator.js'
-import { AUTH0_TEST_USER, emulateAuth0 } from '../../src/testing/providers/auth0.js'
+import { completeLogin, type EmulatedUser } from '../../testing/emulator.js'
+import { AUTH0_TEST_USER, emulateAuth0 } from '../../testing/providers/auth0.js'
 import { SECRET, expectCode, useMsw } from '../support/helpers.js'
 
 const server = useMsw()

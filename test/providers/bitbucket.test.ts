@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { OAuth } from '../../src/index.js'
 import { bitbucket, type BitbucketOptions } from '../../src/providers/bitbucket.js'
-import { completeLogin, type EmulatedUser } from '../../src/testing/index.js'
-import { BITBUCKET_TEST_USER, emulateBitbucket } from '../../src/testing/providers/bitbucket.js'
+import { completeLogin, type EmulatedUser } from '../../testing/index.js'
+import { BITBUCKET_TEST_USER, emulateBitbucket } from '../../testing/providers/bitbucket.js'
 import { SECRET, useMsw } from '../support/helpers.js'
 
 const server = useMsw()

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { OAuth } from '../../src/index.js'
 import { discord, discordAvatarUrl, type DiscordOptions } from '../../src/providers/discord.js'
-import { completeLogin, type EmulatedUser } from '../../src/testing/index.js'
-import { DISCORD_TEST_USER, emulateDiscord } from '../../src/testing/providers/discord.js'
+import { completeLogin, type EmulatedUser } from '../../testing/index.js'
+import { DISCORD_TEST_USER, emulateDiscord } from '../../testing/providers/discord.js'
 import { SECRET, useMsw } from '../support/helpers.js'
 
 const server = useMsw()

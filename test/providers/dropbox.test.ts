@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { OAuth } from '../../src/index.js'
 import { dropbox, type DropboxOptions } from '../../src/providers/dropbox.js'
-import { completeLogin } from '../../src/testing/index.js'
-import { DROPBOX_TEST_USER, emulateDropbox } from '../../src/testing/providers/dropbox.js'
+import { completeLogin } from '../../testing/index.js'
+import { DROPBOX_TEST_USER, emulateDropbox } from '../../testing/providers/dropbox.js'
 import { SECRET, useMsw } from '../support/helpers.js'
 
 const server = useMsw()

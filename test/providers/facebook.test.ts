@@ -2,8 +2,8 @@ import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { ErrorCode, MemoryCookieJar, OAuth } from '../../src/index.js'
 import { facebook, facebookAppsecretProof, type FacebookOptions } from '../../src/providers/facebook.js'
-import { completeLogin, type EmulatedUser } from '../../src/testing/index.js'
-import { emulateFacebook, FACEBOOK_TEST_USER, type FacebookEmulationOptions } from '../../src/testing/providers/facebook.js'
+import { completeLogin, type EmulatedUser } from '../../testing/index.js'
+import { emulateFacebook, FACEBOOK_TEST_USER, type FacebookEmulationOptions } from '../../testing/providers/facebook.js'
 import { SECRET, expectCode, useMsw } from '../support/helpers.js'
 
 const server = useMsw()

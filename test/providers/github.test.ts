@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ErrorCode, MemoryCookieJar, OAuth } from '../../src/index.js'
 import { github, githubTokenResponse } from '../../src/providers/index.js'
-import { completeLogin, emulateGitHub, type EmulatedUser } from '../../src/testing/index.js'
+import { completeLogin, emulateGitHub, type EmulatedUser } from '../../testing/index.js'
 import { SECRET, expectCode, useMsw } from '../support/helpers.js'
 
 const server = useMsw()

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { OAuth } from '../../src/index.js'
 import { gitlab } from '../../src/providers/gitlab.js'
-import { completeLogin } from '../../src/testing/emulator.js'
-import { emulateGitLab, GITLAB_TEST_USER } from '../../src/testing/providers/gitlab.js'
+import { completeLogin } from '../../testing/emulator.js'
+import { emulateGitLab, GITLAB_TEST_USER } from '../../testing/providers/gitlab.js'
 import { SECRET, useMsw } from '../support/helpers.js'
 
 const server = useMsw()

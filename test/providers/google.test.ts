@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { ErrorCode, MemoryCookieJar, OAuth } from '../../src/index.js'
 import { google, type GoogleOptions } from '../../src/providers/google.js'
-import { completeLogin } from '../../src/testing/emulator.js'
-import { emulateGoogle, GOOGLE_TEST_USER, GOOGLE_WORKSPACE_TEST_USER } from '../../src/testing/providers/google.js'
-import type { EmulatedUser } from '../../src/testing/emulator.js'
+import { completeLogin } from '../../testing/emulator.js'
+import { emulateGoogle, GOOGLE_TEST_USER, GOOGLE_WORKSPACE_TEST_USER } from '../../testing/providers/google.js'
+import type { EmulatedUser } from '../../testing/emulator.js'
 import { SECRET, expectCode, useMsw } from '../support/helpers.js'
 
 const server = useMsw()

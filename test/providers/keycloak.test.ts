@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { ErrorCode, MemoryCookieJar, OAuth } from '../../src/index.js'
 import { keycloak } from '../../src/providers/keycloak.js'
-import { completeLogin } from '../../src/testing/emulator.js'
-import { emulateKeycloak, KEYCLOAK_TEST_USER } from '../../src/testing/providers/keycloak.js'
+import { completeLogin } from '../../testing/emulator.js'
+import { emulateKeycloak, KEYCLOAK_TEST_USER } from '../../testing/providers/keycloak.js'
 import { SECRET, expectCode, useMsw } from '../support/helpers.js'
 
 const server = useMsw()

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { ErrorCode, MemoryCookieJar, OAuth } from '../../src/index.js'
 import { linkedin, type LinkedInOptions } from '../../src/providers/linkedin.js'
-import { completeLogin } from '../../src/testing/emulator.js'
-import { emulateLinkedIn, LINKEDIN_TEST_USER, type LinkedInEmulationOptions } from '../../src/testing/providers/linkedin.js'
+import { completeLogin } from '../../testing/emulator.js'
+import { emulateLinkedIn, LINKEDIN_TEST_USER, type LinkedInEmulationOptions } from '../../testing/providers/linkedin.js'
 import { SECRET, expectCode, useMsw } from '../support/helpers.js'
 
 const server = useMsw()

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { ErrorCode, OAuth } from '../../src/index.js'
 import { ENTRA_CONSUMER_TENANT_ID, microsoftEntraId, type MicrosoftEntraIdOptions } from '../../src/providers/microsoft-entra-id.js'
-import { completeLogin, type EmulatedUser } from '../../src/testing/emulator.js'
-import { emulateMicrosoftEntraId, ENTRA_PERSONAL_TEST_USER, ENTRA_TEST_TENANT_ID, ENTRA_TEST_USER, type EntraEmulationOptions } from '../../src/testing/providers/microsoft-entra-id.js'
+import { completeLogin, type EmulatedUser } from '../../testing/emulator.js'
+import { emulateMicrosoftEntraId, ENTRA_PERSONAL_TEST_USER, ENTRA_TEST_TENANT_ID, ENTRA_TEST_USER, type EntraEmulationOptions } from '../../testing/providers/microsoft-entra-id.js'
 import { SECRET, expectCode, useMsw } from '../support/helpers.js'
 
 const server = useMsw()

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { ErrorCode, OAuth, type OAuth2Token } from '../../src/index.js'
 import { notion, type NotionOptions } from '../../src/providers/notion.js'
-import { completeLogin } from '../../src/testing/index.js'
-import { emulateNotion, NOTION_TEST_USER, type NotionEmulationOptions } from '../../src/testing/providers/notion.js'
+import { completeLogin } from '../../testing/index.js'
+import { emulateNotion, NOTION_TEST_USER, type NotionEmulationOptions } from '../../testing/providers/notion.js'
 import { SECRET, expectCode, useMsw } from '../support/helpers.js'
 
 const server = useMsw()

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { MemoryCookieJar, OAuth } from '../../src/index.js'
 import { okta } from '../../src/providers/okta.js'
-import { completeLogin } from '../../src/testing/emulator.js'
-import { emulateOkta, OKTA_TEST_USER } from '../../src/testing/providers/okta.js'
+import { completeLogin } from '../../testing/emulator.js'
+import { emulateOkta, OKTA_TEST_USER } from '../../testing/providers/okta.js'
 import { SECRET, useMsw } from '../support/helpers.js'
 
 const server = useMsw()

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { ErrorCode, MemoryCookieJar, OAuth } from '../../src/index.js'
 import { reddit, redditTokenResponse, type RedditOptions } from '../../src/providers/reddit.js'
-import { completeLogin } from '../../src/testing/index.js'
-import { emulateReddit, REDDIT_TEST_USER, type RedditEmulationOptions } from '../../src/testing/providers/reddit.js'
+import { completeLogin } from '../../testing/index.js'
+import { emulateReddit, REDDIT_TEST_USER, type RedditEmulationOptions } from '../../testing/providers/reddit.js'
 import { SECRET, expectCode, useMsw } from '../support/helpers.js'
 
 const server = useMsw()

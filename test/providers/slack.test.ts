@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { ErrorCode, MemoryCookieJar, OAuth } from '../../src/index.js'
 import { slack, slackTokenResponse, type SlackOptions } from '../../src/providers/slack.js'
-import { completeLogin } from '../../src/testing/emulator.js'
-import { emulateSlack, SLACK_TEST_USER } from '../../src/testing/providers/slack.js'
+import { completeLogin } from '../../testing/emulator.js'
+import { emulateSlack, SLACK_TEST_USER } from '../../testing/providers/slack.js'
 import { SECRET, expectCode, useMsw } from '../support/helpers.js'
 
 const server = useMsw()

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { OAuth } from '../../src/index.js'
 import { spotify, type SpotifyOptions } from '../../src/providers/spotify.js'
-import { completeLogin, type EmulatedUser } from '../../src/testing/index.js'
-import { emulateSpotify, SPOTIFY_TEST_USER } from '../../src/testing/providers/spotify.js'
+import { completeLogin, type EmulatedUser } from '../../testing/index.js'
+import { emulateSpotify, SPOTIFY_TEST_USER } from '../../testing/providers/spotify.js'
 import { SECRET, useMsw } from '../support/helpers.js'
 
 const server = useMsw()

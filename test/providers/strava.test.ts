@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { ErrorCode, MemoryCookieJar, OAuth } from '../../src/index.js'
 import { strava, stravaScope, type StravaOptions } from '../../src/providers/strava.js'
-import { completeLogin, type EmulatedUser } from '../../src/testing/index.js'
-import { emulateStrava, STRAVA_TEST_USER } from '../../src/testing/providers/strava.js'
+import { completeLogin, type EmulatedUser } from '../../testing/index.js'
+import { emulateStrava, STRAVA_TEST_USER } from '../../testing/providers/strava.js'
 import { SECRET, expectCode, useMsw } from '../support/helpers.js'
 
 const server = useMsw()

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { ErrorCode, OAuth } from '../../src/index.js'
 import { twitch, twitchScopeResponse, type TwitchOptions } from '../../src/providers/twitch.js'
-import { completeLogin } from '../../src/testing/index.js'
-import { emulateTwitch, TWITCH_TEST_USER } from '../../src/testing/providers/twitch.js'
+import { completeLogin } from '../../testing/index.js'
+import { emulateTwitch, TWITCH_TEST_USER } from '../../testing/providers/twitch.js'
 import { SECRET, expectCode, useMsw } from '../support/helpers.js'
 
 const server = useMsw()

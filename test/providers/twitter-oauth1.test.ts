@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import { ErrorCode, MemoryCookieJar, OAuth, OAuth1App, type NormalizedProfile, type OAuth1Token } from '../../src/index.js'
 import { twitterOAuth1, type TwitterOAuth1Options, type TwitterOAuth1Profile } from '../../src/providers/twitter-oauth1.js'
-import { completeLogin, type EmulatedUser, type LoginApp } from '../../src/testing/emulator.js'
-import { createOAuth1Emulation } from '../../src/testing/oauth1-emulator.js'
-import { TWITTER_OAUTH1_TEST_CONSUMER, emulateTwitterOAuth1, type TwitterOAuth1EmulationOptions } from '../../src/testing/providers/twitter-oauth1.js'
+import { completeLogin, type EmulatedUser, type LoginApp } from '../../testing/emulator.js'
+import { createOAuth1Emulation } from '../../testing/oauth1-emulator.js'
+import { TWITTER_OAUTH1_TEST_CONSUMER, emulateTwitterOAuth1, type TwitterOAuth1EmulationOptions } from '../../testing/providers/twitter-oauth1.js'
 import { SECRET, expectCode, useMsw } from '../support/helpers.js'
 
 const server = useMsw()

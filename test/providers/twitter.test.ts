@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { ErrorCode, OAuth } from '../../src/index.js'
 import { twitter, type TwitterOptions } from '../../src/providers/twitter.js'
-import { completeLogin } from '../../src/testing/index.js'
-import { emulateTwitter, TWITTER_TEST_USER, type TwitterEmulationOptions } from '../../src/testing/providers/twitter.js'
+import { completeLogin } from '../../testing/index.js'
+import { emulateTwitter, TWITTER_TEST_USER, type TwitterEmulationOptions } from '../../testing/providers/twitter.js'
 import { SECRET, expectCode, useMsw } from '../support/helpers.js'
 
 const server = useMsw()

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { ErrorCode, MemoryCookieJar, OAuth } from '../../src/index.js'
 import { zoom, type ZoomOptions } from '../../src/providers/zoom.js'
-import { completeLogin, type EmulatedUser } from '../../src/testing/index.js'
-import { emulateZoom, ZOOM_TEST_USER } from '../../src/testing/providers/zoom.js'
+import { completeLogin, type EmulatedUser } from '../../testing/index.js'
+import { emulateZoom, ZOOM_TEST_USER } from '../../testing/providers/zoom.js'
 import { SECRET, expectCode, useMsw } from '../support/helpers.js'
 
 const server = useMsw()

@@ -9,10 +9,10 @@ export {
   DEV_REDIRECT_URI as TEST_REDIRECT_URI,
   DEV_REDIRECT_URIS as TEST_REDIRECT_URIS,
   DEV_POST_LOGOUT_REDIRECT_URI as TEST_POST_LOGOUT_REDIRECT_URI,
-} from '../../src/testing/index.js'
+} from '../../testing/index.js'
 export type {
   DevProvider as TestProvider,
   DevProviderOptions as StartTestProviderOptions,
   DevAccount as TestAccount,
   AuthorizeResult,
-} from '../../src/testing/index.js'
+} from '../../testing/index.js'

@@ -5,6 +5,11 @@
  * `startDevProvider()` listens on 127.0.0.1 (free port), registers a fixed set of clients (DEV_CLIENTS) and
  * accounts, replaces oidc-provider's dev interactions with a tiny login page, and can script a browser login
  * (`authorize()`) or a device-flow approval (`approveDevice()`) over plain HTTP. Nothing reaches the internet.
+ *
+ * Also exported by `oauthkit/testing`; this entry point loads without msw, for apps that only need the
+ * dev provider. oidc-provider is imported when {@link startDevProvider} first runs, not at import time.
+ *
+ * @module oauthkit/testing/dev-provider
  */
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
@@ -22,22 +27,35 @@ import type {
   KoaContextWithOIDC,
 } from 'oidc-provider'
 
-// oidc-provider 9 prints "Unsupported runtime" at import time on Node 20 (it targets 22+) although it works there;
-// import it once with just that line muted so every test file run is not noisy.
-async function importOidcProvider(): Promise<typeof import('oidc-provider')> {
+let oidcProvider: Promise<typeof import('oidc-provider')> | undefined
+
+/**
+ * oidc-provider, imported on the first {@link startDevProvider} call, never at import time: the emulations
+ * share this module's entry point and must load with msw alone. oidc-provider 9 prints "Unsupported
+ * runtime" at import time on Node 20 (it targets 22+) although it works there: that one line is muted.
+ */
+function importOidcProvider(): Promise<typeof import('oidc-provider')> {
+  oidcProvider ??= importMuted()
+  oidcProvider.catch(() => (oidcProvider = undefined))
+  return oidcProvider
+}
+
+async function importMuted(): Promise<typeof import('oidc-provider')> {
   const warn = console.warn
   console.warn = (...args: unknown[]) => {
     if (!String(args[0]).includes('Unsupported runtime')) warn(...args)
   }
   try {
     return await import('oidc-provider')
+  } catch (cause) {
+    const missing = (cause as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND'
+    if (!missing) throw cause
+    throw new Error('startDevProvider needs oidc-provider, an optional peer dependency of oauthkit: npm install --save-dev oidc-provider', { cause })
   } finally {
     console.warn = warn
   }
 }
-const { default: OidcProvider } = await importOidcProvider()
 
-export type { Provider }
 
 /** A user of the dev provider. @group Testing */
 export interface DevAccount {
@@ -182,6 +200,7 @@ function defaultClients(pkjwtPublicJwk: JWK): ClientMetadata[] {
 export async function startDevProvider(options: DevProviderOptions = {}): Promise<DevProvider> {
   const accounts = options.accounts ?? [DEFAULT_DEV_ACCOUNT]
   if (accounts.length === 0) throw new Error('startDevProvider: at least one account is required')
+  const { default: OidcProvider } = await importOidcProvider()
 
   const [rsaJwk, ecJwk, pkjwt] = await Promise.all([
     signingJwk('RS256'),
