@@ -69,24 +69,42 @@ export interface DevAccount {
   password?: string
 }
 
-/** Options of {@link startDevProvider}. @group Testing */
+/**
+ * Options of {@link startDevProvider}. Every feature is on by default, so an app can try each flow
+ * against it; turn one off to see how the app copes without it.
+ *
+ * @group Testing
+ */
 export interface DevProviderOptions {
-  /** Port on 127.0.0.1; default 0 (a free port chosen by the OS). */
+  /** Port on 127.0.0.1; default 0 (a free port chosen by the OS, read it from `issuer`). */
   port?: number
-  /** oidc-provider client metadata; defaults to the DEV_CLIENTS set when omitted. */
+  /**
+   * The redirect URIs the default web clients accept (`basic`, `post`, `none`, `jwt`, `pkjwt` of
+   * {@link DEV_CLIENTS}), compared exactly as OAuth requires. Default {@link DEV_REDIRECT_URIS}. Set it to
+   * your app's callback URLs, e.g. `['http://localhost:3000/auth/dev/callback']`.
+   */
+  redirectUris?: string[]
+  /** The post-logout redirect URIs the default web clients accept; default [{@link DEV_POST_LOGOUT_REDIRECT_URI}]. */
+  postLogoutRedirectUris?: string[]
+  /** Clients as oidc-provider client metadata, replacing {@link DEV_CLIENTS} (and `redirectUris`) entirely. */
   clients?: ClientMetadata[]
-  /** Defaults to [DEFAULT_DEV_ACCOUNT]. */
+  /** The users who can sign in; default [{@link DEFAULT_DEV_ACCOUNT}]. The login page takes their sub or email and password. */
   accounts?: DevAccount[]
-  /** oidc-provider's pkce.required for every client; default true. */
+  /** Require PKCE of every client (oidc-provider's `pkce.required`); default true. */
   pkceRequired?: boolean
   /** Access token (and client credentials token) lifetime in seconds; default 3600. */
   accessTokenTtl?: number
   /** Rotate refresh tokens on every use; default true. */
   rotateRefreshToken?: boolean
+  /** The device authorization grant (RFC 8628), for `device-client`; default true. */
   deviceFlow?: boolean
+  /** The client credentials grant, for `service-client`; default true. */
   clientCredentials?: boolean
+  /** The introspection endpoint (RFC 7662); default true. */
   introspection?: boolean
+  /** The revocation endpoint (RFC 7009); default true. */
   revocation?: boolean
+  /** RP-initiated logout (`end_session_endpoint`); default true. */
   rpInitiatedLogout?: boolean
   /** RFC 9207 `iss` in authorization responses (and its discovery flag); default true. */
   issAuthResp?: boolean
@@ -103,6 +121,7 @@ export interface DevProvider {
   issuer: string
   /** issuer + '/.well-known/openid-configuration' */
   discoveryUrl: string
+  /** The oidc-provider instance, for tests that need its events or internals. */
   provider: Provider
   /** Private key of `pkjwt-client` as a JWK (with kid and alg), e.g. for jose. */
   privateKeyJwk: JWK
@@ -150,12 +169,12 @@ export const DEV_CLIENTS = {
 
 const PKJWT_ALG = 'ES256'
 
-function defaultClients(pkjwtPublicJwk: JWK): ClientMetadata[] {
+function defaultClients(pkjwtPublicJwk: JWK, options: DevProviderOptions): ClientMetadata[] {
   const web: Partial<ClientMetadata> = {
-    redirect_uris: DEV_REDIRECT_URIS,
+    redirect_uris: options.redirectUris ?? DEV_REDIRECT_URIS,
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
-    post_logout_redirect_uris: [DEV_POST_LOGOUT_REDIRECT_URI],
+    post_logout_redirect_uris: options.postLogoutRedirectUris ?? [DEV_POST_LOGOUT_REDIRECT_URI],
   }
   return [
     { ...web, ...DEV_CLIENTS.basic, token_endpoint_auth_method: 'client_secret_basic' },
@@ -185,13 +204,35 @@ function defaultClients(pkjwtPublicJwk: JWK): ClientMetadata[] {
   ]
 }
 
+/** On a redirect_uri mismatch, the URI the app sent and the ones the client has, so the fix is obvious. */
+function redirectMismatchHelp(ctx: KoaContextWithOIDC, error: string, description = ''): string {
+  const client = ctx.oidc?.client
+  // oidc-provider reports an unknown post_logout_redirect_uri as a plain invalid_request.
+  const logout = error === 'invalid_request' && /post_logout_redirect_uri not registered/.test(description)
+  if (!client || (error !== 'invalid_redirect_uri' && !logout)) return ''
+  const sent = (ctx.oidc.params?.[logout ? 'post_logout_redirect_uri' : 'redirect_uri'] as string | undefined) ?? ''
+  const registered = (logout ? client.postLogoutRedirectUris : client.redirectUris) ?? []
+  const items = registered.map((uri) => `<li><code>${esc(uri)}</code></li>`).join('')
+  return (
+    `<p>The app sent <code id="sent-uri">${esc(sent)}</code>, but client <code>${esc(client.clientId)}</code> accepts only:</p>` +
+    `<ul id="registered-uris">${items || '<li>(none)</li>'}</ul>` +
+    `<p>Pass the app's callback URL to <code>startDevProvider({ ${logout ? 'postLogoutRedirectUris' : 'redirectUris'}: [...] })</code>.</p>`
+  )
+}
+
 /**
  * Start a local OpenID provider on 127.0.0.1 with configurable users and clients and a simple login
  * page: for the demo, examples, and end-to-end tests of apps built on oauthkit. No network needed.
  *
+ * Resolves once it listens, with its `issuer` and `discoveryUrl`, the clients' keys, helpers that script
+ * a login (`authorize`) or a device approval (`approveDevice`) without a browser, and `close()`. The
+ * clients are {@link DEV_CLIENTS} (one per client authentication method, plus a client credentials and a
+ * device client); sign in as {@link DEFAULT_DEV_ACCOUNT} (`alice@example.test` / `pw`) unless `accounts`
+ * says otherwise. A redirect URI the client does not accept gets an error page that lists the ones it does.
+ *
  * @example
  * ```ts
- * const idp = await startDevProvider({ port: 4000 })
+ * const idp = await startDevProvider({ port: 4000, redirectUris: ['http://localhost:3000/auth/dev/callback'] })
  * oauth.register('dev', { serverMetadataUrl: idp.discoveryUrl, clientId: DEV_CLIENTS.basic.client_id,
  *                        clientSecret: DEV_CLIENTS.basic.client_secret, scope: 'openid email' })
  * ```
@@ -200,6 +241,9 @@ function defaultClients(pkjwtPublicJwk: JWK): ClientMetadata[] {
 export async function startDevProvider(options: DevProviderOptions = {}): Promise<DevProvider> {
   const accounts = options.accounts ?? [DEFAULT_DEV_ACCOUNT]
   if (accounts.length === 0) throw new Error('startDevProvider: at least one account is required')
+  for (const uri of [...(options.redirectUris ?? []), ...(options.postLogoutRedirectUris ?? [])]) {
+    if (!URL.canParse(uri)) throw new Error(`startDevProvider: "${uri}" is not an absolute URL (redirectUris and postLogoutRedirectUris need full URLs)`)
+  }
   const { default: OidcProvider } = await importOidcProvider()
 
   const [rsaJwk, ecJwk, pkjwt] = await Promise.all([
@@ -226,7 +270,7 @@ export async function startDevProvider(options: DevProviderOptions = {}): Promis
   const day = 24 * 60 * 60
 
   const base: Configuration = {
-    clients: options.clients ?? defaultClients(publicKeyJwk),
+    clients: options.clients ?? defaultClients(publicKeyJwk, options),
     adapter: memoryAdapter(),
     jwks: { keys: [rsaJwk, ecJwk] as ProviderJWK[] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
@@ -265,7 +309,8 @@ export async function startDevProvider(options: DevProviderOptions = {}): Promis
       ctx.body = page(
         'Error',
         `<h1>Something went wrong</h1><p id="error">${esc(out.error)}</p>` +
-          `<p id="error_description">${esc(out.error_description ?? '')}</p>`,
+          `<p id="error_description">${esc(out.error_description ?? '')}</p>` +
+          redirectMismatchHelp(ctx, out.error, out.error_description),
       )
     },
     features: {

@@ -308,6 +308,34 @@ describe('startTestProvider options', () => {
     }
   })
 
+  it('registers the redirectUris shorthand for the default clients, and lists them on a mismatch page', async () => {
+    const callback = 'http://localhost:5173/auth/dev/callback'
+    const op = await startTestProvider({ redirectUris: [callback], postLogoutRedirectUris: ['http://localhost:5173/bye'] })
+    try {
+      const as = await discover(op)
+      const { url, state } = await authorizationRequest(as, TEST_CLIENTS.basic.client_id, { redirect_uri: callback })
+      const result = await op.authorize(url)
+      expect(result.url.origin + result.url.pathname).toBe(callback)
+      expect(oauth.validateAuthResponse(as, { client_id: TEST_CLIENTS.basic.client_id }, result.url, state).get('code')).toBeTruthy()
+
+      // The default URI is no longer registered: the error page says what was sent and what would be accepted.
+      const wrong = (await authorizationRequest(as, TEST_CLIENTS.basic.client_id)).url
+      const page = await (await fetch(wrong)).text()
+      expect(page).toContain('invalid_redirect_uri')
+      expect(page).toContain(`<code id="sent-uri">${TEST_REDIRECT_URI}</code>`)
+      expect(page).toMatch(new RegExp(`<ul id="registered-uris"><li><code>${callback}</code></li></ul>`))
+      expect(page).toContain('redirectUris')
+
+      const logout = new URL(as.end_session_endpoint!)
+      logout.search = new URLSearchParams({ client_id: TEST_CLIENTS.basic.client_id, post_logout_redirect_uri: TEST_POST_LOGOUT_REDIRECT_URI }).toString()
+      const logoutPage = await (await fetch(logout, { headers: { accept: 'text/html' } })).text()
+      expect(logoutPage).toContain('<ul id="registered-uris"><li><code>http://localhost:5173/bye</code></li></ul>')
+    } finally {
+      await op.close()
+    }
+    await expect(startTestProvider({ redirectUris: ['/auth/dev/callback'] })).rejects.toThrow(/not an absolute URL/)
+  })
+
   it('accepts custom clients and a configuration escape hatch', async () => {
     const op = await startTestProvider({
       clients: [{ client_id: 'custom', client_secret: 'custom-secret-0123456789', redirect_uris: [TEST_REDIRECT_URI] }],
