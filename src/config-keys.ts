@@ -1,0 +1,112 @@
+/**
+ * Unknown configuration keys, refused with the fix in the message: a misspelt key is a
+ * "did you mean", and Authlib's snake_case names (`authorize_url`, `client_kwargs`, `scopes`, …) are
+ * named in oauthkit's words. TypeScript cannot see these mistakes through `register`'s generic config,
+ * so every entry point that takes an options object checks its keys at runtime too.
+ *
+ * @module
+ * @internal
+ */
+import { ErrorCode, OAuthKitError } from './errors.js'
+
+/** Authlib `client_kwargs` members and where each lives in oauthkit. */
+const CLIENT_KWARGS: Readonly<Record<string, string>> = {
+  scope: 'scope',
+  code_challenge_method: 'pkce (always S256; pkce: false turns it off)',
+  token_endpoint_auth_method: 'tokenEndpointAuthMethod',
+  token_placement: 'tokenPlacement',
+  leeway: 'leeway',
+  signature_method: 'signatureMethod',
+  signature_type: 'signaturePlacement',
+  realm: 'realm',
+  rsa_key: 'rsaKey',
+  timeout: 'timeout',
+}
+
+/** Authlib (and common) names whose oauthkit name is not just their camelCase form. */
+const RENAMED: Readonly<Record<string, string>> = {
+  scopes: 'scope',
+  compliance_fix: 'hooks',
+  client_auth_methods: 'tokenEndpointAuthMethod',
+  code_challenge_method: 'pkce',
+  signature_type: 'signaturePlacement',
+  api_base_url: 'apiBaseUrl',
+  server_metadata_url: 'serverMetadataUrl',
+  request_token_params: 'requestTokenParams',
+  userinfo_endpoint: 'userinfoEndpoint',
+  redirect_uri: 'the redirectUri argument of authorizeRedirect',
+  redirectUri: 'the redirectUri argument of authorizeRedirect',
+  callbackUrl: 'the redirectUri argument of authorizeRedirect',
+  scopeSeparator: 'scope (as an array)',
+}
+
+/** snake_case → camelCase (`authorize_url` → `authorizeUrl`). */
+function camel(key: string): string {
+  return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())
+}
+
+/** Levenshtein distance, stopping early past `max`. */
+function distance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    let best = i
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      const value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost)
+      current.push(value)
+      best = Math.min(best, value)
+    }
+    if (best > max) return max + 1
+    previous = current
+  }
+  return previous[b.length]!
+}
+
+/**
+ * What the user most likely meant by `key`, in words for an error message, or undefined.
+ * @internal
+ */
+export function suggestKey(key: string, known: readonly string[], value?: unknown): string | undefined {
+  if (key === 'client_kwargs') {
+    const members = typeof value === 'object' && value !== null ? Object.keys(value) : []
+    const mapped = members.map((m) => CLIENT_KWARGS[m] ?? camel(m))
+    const list = mapped.length > 0 ? mapped.join(', ') : Object.values(CLIENT_KWARGS).slice(0, 4).join(', ') + ', …'
+    return `put these at the top level of the config: ${list}`
+  }
+  const renamed = RENAMED[key]
+  if (renamed !== undefined && (known.includes(renamed) || !/^[a-zA-Z]+$/.test(renamed))) return `did you mean ${renamed}?`
+  const camelKey = camel(key)
+  if (camelKey !== key && known.includes(camelKey)) return `did you mean ${camelKey}? (oauthkit's names are camelCase)`
+  const lower = key.toLowerCase()
+  const caseOnly = known.find((k) => k.toLowerCase() === lower)
+  if (caseOnly) return `did you mean ${caseOnly}?`
+  const max = key.length <= 4 ? 1 : key.length <= 8 ? 2 : 3
+  let best: { key: string; d: number } | undefined
+  for (const candidate of known) {
+    const d = distance(lower, candidate.toLowerCase(), max)
+    if (d <= max && (!best || d < best.d)) best = { key: candidate, d }
+  }
+  if (best) return `did you mean ${best.key}?`
+  const stripped = known.find((k) => lower.includes(k.toLowerCase()) && k.length >= 5)
+  return stripped ? `did you mean ${stripped}?` : undefined
+}
+
+/**
+ * Refuse any key of `options` that is not in `known`, with a `config_invalid` error naming the key,
+ * where it was found and the likely fix.
+ *
+ * @param app - the app's name (or `''` for registry-wide options).
+ * @param where - the options' name in the message: `config`, `new OAuth()`, `authorizeRedirect options`.
+ * @internal
+ */
+export function checkKnownKeys(app: string, where: string, options: object, known: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue
+    const value = (options as Record<string, unknown>)[key]
+    const hint = suggestKey(key, known, value)
+    const prefix = app ? `app "${app}": ` : ''
+    throw new OAuthKitError(ErrorCode.CONFIG_INVALID, `${prefix}${where} has an unknown key "${key}"${hint ? `: ${hint}` : ''}`, app ? { app } : {})
+  }
+}
