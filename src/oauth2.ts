@@ -701,7 +701,10 @@ export function sameOriginPath(value: string | undefined): string | undefined {
   }
 }
 
-/** The callback's parameters: the query, or the form body of a `form_post` callback. @internal */
+/** Largest callback body read (a form_post response is a few hundred bytes; RFC 6749 §4.1.2). */
+const MAX_CALLBACK_BODY_BYTES = 64 * 1024
+
+/** The callback's parameters: the query, or the form body of a `form_post` callback (read at most 64 KiB). @internal */
 export async function callbackParameters(request: Request, app: string): Promise<URLSearchParams> {
   const url = new URL(request.url)
   if (request.method === 'POST') {
@@ -709,9 +712,28 @@ export async function callbackParameters(request: Request, app: string): Promise
     if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
       throw new OAuthKitError(ErrorCode.INVALID_AUTHORIZATION_RESPONSE, `${app}: a POST callback must be application/x-www-form-urlencoded (response_mode=form_post)`, { app })
     }
-    const text = await request.clone().text()
-    if (text.length > 64 * 1024) throw new OAuthKitError(ErrorCode.INVALID_AUTHORIZATION_RESPONSE, `${app}: the callback body is too large`, { app })
-    return new URLSearchParams(text)
+    const tooLarge = () => new OAuthKitError(ErrorCode.INVALID_AUTHORIZATION_RESPONSE, `${app}: the callback body is too large (over ${MAX_CALLBACK_BODY_BYTES} bytes)`, { app })
+    // A declared size over the cap is refused unread; an undeclared or false one is counted as it streams.
+    if (Number(request.headers.get('content-length') ?? 0) > MAX_CALLBACK_BODY_BYTES) throw tooLarge()
+    const reader = request.clone().body?.getReader()
+    const chunks: Uint8Array[] = []
+    let size = 0
+    for (let read = await reader?.read(); read && !read.done; read = await reader!.read()) {
+      size += read.value.byteLength
+      if (size > MAX_CALLBACK_BODY_BYTES) {
+        // Cancel both branches of the clone's tee, so the source stops too (a lone branch's cancel waits for the other).
+        await Promise.all([reader!.cancel(), request.body?.cancel()]).catch(() => undefined)
+        throw tooLarge()
+      }
+      chunks.push(read.value)
+    }
+    const body = new Uint8Array(size)
+    let offset = 0
+    for (const chunk of chunks) {
+      body.set(chunk, offset)
+      offset += chunk.byteLength
+    }
+    return new URLSearchParams(new TextDecoder().decode(body))
   }
   return new URLSearchParams(url.search)
 }
