@@ -32,10 +32,8 @@ export interface OAuthMiddlewareOptions {
   baseUrl?: string
   /** More context for `fetchToken`/`updateToken` (e.g. `{ userId }` from the app's session). */
   context?: (req: ExpressRequest, res: ExpressResponse) => TokenContext | Promise<TokenContext>
-  /**
-   * The app session value each login is bound to (`ctx.binding`): a callback in another session is refused. Default:
-   * `req.sessionID` with express-session (which is then told to keep the session until the callback), else none.
-   */
+  /** The app session value each login is bound to (`ctx.binding`): a callback in another session is refused. Default:
+   * `req.sessionID` with express-session (which is then told to keep the session until the callback), else none. */
   binding?: (req: ExpressRequest) => string | undefined | Promise<string | undefined>
 }
 
@@ -99,17 +97,11 @@ const fail = (code: ErrorCode, message: string): never => { throw new OAuthKitEr
 const appendCookies = (res: ServerResponse, cookies: string[]) => void (cookies.length && res.setHeader('Set-Cookie', [res.getHeader('Set-Cookie') ?? []].flat().map(String).concat(cookies)))
 
 async function contextFor(req: ExpressRequestLike, res: ServerResponse, options: OAuthMiddlewareOptions): Promise<OAuthContext> {
-  const [xreq, xres] = [req as ExpressRequest, res as ExpressResponse]
-  const extra = await options.context?.(xreq, xres)
   let request: Request | undefined // made only when the core reads it (callbacks)
-  const ctx: OAuthContext = { ...extra, cookies: expressCookies(req, res), get request() { return (request ??= toWebRequest(req, options.baseUrl)) } }
-  const session = req as { session?: Record<string, unknown>; sessionID?: unknown }
-  if (options.binding) ctx.binding = await options.binding(xreq)
-  else if (ctx.binding === undefined && typeof session.sessionID === 'string' && typeof session.session === 'object' && session.session !== null) {
-    const { session: data, sessionID } = session as { session: Record<string, unknown>; sessionID: string }
-    // Read only by a login or callback; the mark makes express-session (saveUninitialized: false) keep this id until the callback.
-    Object.defineProperty(ctx, 'binding', { enumerable: true, get: () => ((data.oauthkitBound = true), sessionID) })
-  }
+  const ctx: OAuthContext = { ...(await options.context?.(req as ExpressRequest, res as ExpressResponse)), cookies: expressCookies(req, res), get request() { return (request ??= toWebRequest(req, options.baseUrl)) } }
+  const { session, sessionID } = req as { session?: Record<string, unknown>; sessionID?: unknown }
+  if (options.binding) ctx.binding = await options.binding(req as ExpressRequest)
+  else if (ctx.binding === undefined && typeof sessionID === 'string' && session) Object.defineProperty(ctx, 'binding', { enumerable: true, get: () => ((session.oauthkitBound = true), sessionID) })
   return ctx
 }
 
@@ -129,10 +121,7 @@ export async function sendResponse(res: ServerResponse, response: Response): Pro
 /** Middleware setting `req.oauth`: `app.use(oauthkit(oauth))`, then `req.oauth.create('github')…` in routes. */
 export function oauthkit<Apps extends Record<string, RemoteApp>>(oauth: OAuth<Apps>, options: OAuthMiddlewareOptions = {}) {
   return (req: ExpressRequestLike, res: ServerResponse, next: (err?: unknown) => void): void => {
-    contextFor(req, res, options).then((ctx) => {
-      req.oauth = oauth.bind(ctx) as unknown as BoundOAuth<RegisteredApps>
-      next()
-    }, next)
+    contextFor(req, res, options).then((ctx) => void ((req.oauth = oauth.bind(ctx) as unknown as BoundOAuth<RegisteredApps>), next()), next)
   }
 }
 
@@ -149,10 +138,7 @@ export function oauthRoutes<Apps extends Record<string, RemoteApp>>(oauth: OAuth
     const [xreq, xres] = [req as ExpressRequest, res as ExpressResponse]
     try {
       const app = oauth.bind(req.oauth?.ctx ?? (await contextFor(req, res, options))).create(name)
-      if (step === 'login') {
-        const returnTo = url.searchParams.get('returnTo') ?? undefined
-        return await sendResponse(res, await app.authorizeRedirect(callbackUrl(req, name, options.baseUrl), { returnTo }))
-      }
+      if (step === 'login') return await sendResponse(res, await app.authorizeRedirect(callbackUrl(req, name, options.baseUrl), { returnTo: url.searchParams.get('returnTo') ?? undefined }))
       res.setHeader('Referrer-Policy', 'no-referrer').setHeader('Cache-Control', 'no-store')
       const { token, returnTo } = await app.completeAuthorization()
       await options.onSuccess?.(xreq, xres, token as TokenOf<Apps[keyof Apps]>, returnTo === undefined ? { name } : { name, returnTo })
