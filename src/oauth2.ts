@@ -250,7 +250,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
    */
   async authorizeRedirect(ctx: OAuthContext, redirectUri: string, options: AuthorizeOptions = {}): Promise<Response> {
     const { url, transaction } = await this.createAuthorizationUrl(redirectUri, options)
-    await this.env.transactions.save(ctx.cookies, transaction, this.transactionCookie(redirectUri), this.#ttl)
+    await this.env.transactions.save(ctx, transaction, this.transactionCookie(redirectUri), this.#ttl)
     return new Response(null, { status: 302, headers: { location: url.href, 'cache-control': 'no-store' } })
   }
 
@@ -276,12 +276,12 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
     const cookie = this.transactionCookie(new URL(request.url).href)
     const states = params.getAll('state')
     // RFC 6749 §3.1: a repeated state is refused below; first consume every transaction it names, so none can be retried.
-    if (states.length > 1) for (const s of new Set(states)) await this.env.transactions.take(ctx.cookies, s, this.name, cookie, this.#ttl).catch(() => undefined)
+    if (states.length > 1) for (const s of new Set(states)) await this.env.transactions.take(ctx, s, this.name, cookie, this.#ttl).catch(() => undefined)
     const state = single(params, 'state', this.name)
     if (state === undefined) {
       throw new OAuthKitError(ErrorCode.STATE_MISSING, `${this.name}: the callback has no state parameter`, { app: this.name })
     }
-    const tx = await this.env.transactions.take(ctx.cookies, state, this.name, cookie, this.#ttl)
+    const tx = await this.env.transactions.take(ctx, state, this.name, cookie, this.#ttl)
     const as = await this.loadServerMetadata()
     const expected: oauth.AuthorizationServer = { ...as, issuer: tx.issuer ?? UNKNOWN_ISSUER }
     if (tx.issuer === undefined) params.delete('iss') // No known issuer: RFC 9207 cannot apply; the transaction's app binding still stops mix-ups.
@@ -543,13 +543,13 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
     }
   }
 
-  /** Cookie attributes for this app's transactions: Secure except on http loopback; None for form_post. @internal */
+  /** Cookie attributes for this app's transactions: Secure and `__Host-` except on http loopback; None for form_post. @internal */
   protected transactionCookie(url: string): TransactionCookieOptions {
     const parsed = new URL(url)
-    const secure = !(parsed.protocol === 'http:' && isLoopback(parsed))
+    const insecureLoopback = parsed.protocol === 'http:' && isLoopback(parsed)
     // A form_post callback is a cross-site POST: Lax cookies are not sent with it (Sign in with Apple).
-    if (this.config.responseMode === 'form_post') return { secure: true, sameSite: 'none' }
-    return { secure, sameSite: 'lax' }
+    if (this.config.responseMode === 'form_post') return { secure: true, sameSite: 'none', insecureLoopback }
+    return { secure: !insecureLoopback, sameSite: 'lax', insecureLoopback }
   }
 
   get #ttl(): number {
@@ -684,20 +684,27 @@ export function standardProfile(claims: { sub: string; [claim: string]: unknown 
   return profile
 }
 
-/** A same-origin relative path, or undefined: `//host`, `/\host` and absolute URLs are refused. @internal */
+/** Longest `returnTo` kept, in bytes once normalised: a longer one is dropped, so logins cannot fill the Cookie header. */
+const MAX_RETURN_TO_BYTES = 512
+
+/** A same-origin relative path of at most 512 bytes, or undefined: `//host`, `/\host`, absolute URLs and longer paths are dropped. @internal */
 export function sameOriginPath(value: string | undefined): string | undefined {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return undefined
+  if (typeof value !== 'string' || value.length > MAX_RETURN_TO_BYTES || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return undefined
   const base = 'http://oauthkit.invalid'
   try {
     const url = new URL(value, base)
+    const path = url.pathname + url.search + url.hash // ASCII: the URL parser percent-encodes the rest
     // Dot segments normalise `/.//evil.example` to `//evil.example`, a network-path reference (RFC 3986 §4.2): refuse it.
-    return url.origin === base && !url.pathname.startsWith('//') ? url.pathname + url.search + url.hash : undefined
+    return url.origin === base && !url.pathname.startsWith('//') && path.length <= MAX_RETURN_TO_BYTES ? path : undefined
   } catch {
     return undefined
   }
 }
 
-/** The callback's parameters: the query, or the form body of a `form_post` callback. @internal */
+/** Largest callback body read (a form_post response is a few hundred bytes; RFC 6749 §4.1.2). */
+const MAX_CALLBACK_BODY_BYTES = 64 * 1024
+
+/** The callback's parameters: the query, or the form body of a `form_post` callback (read at most 64 KiB). @internal */
 export async function callbackParameters(request: Request, app: string): Promise<URLSearchParams> {
   const url = new URL(request.url)
   if (request.method === 'POST') {
@@ -705,9 +712,28 @@ export async function callbackParameters(request: Request, app: string): Promise
     if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
       throw new OAuthKitError(ErrorCode.INVALID_AUTHORIZATION_RESPONSE, `${app}: a POST callback must be application/x-www-form-urlencoded (response_mode=form_post)`, { app })
     }
-    const text = await request.clone().text()
-    if (text.length > 64 * 1024) throw new OAuthKitError(ErrorCode.INVALID_AUTHORIZATION_RESPONSE, `${app}: the callback body is too large`, { app })
-    return new URLSearchParams(text)
+    const tooLarge = () => new OAuthKitError(ErrorCode.INVALID_AUTHORIZATION_RESPONSE, `${app}: the callback body is too large (over ${MAX_CALLBACK_BODY_BYTES} bytes)`, { app })
+    // A declared size over the cap is refused unread; an undeclared or false one is counted as it streams.
+    if (Number(request.headers.get('content-length') ?? 0) > MAX_CALLBACK_BODY_BYTES) throw tooLarge()
+    const reader = request.clone().body?.getReader()
+    const chunks: Uint8Array[] = []
+    let size = 0
+    for (let read = await reader?.read(); read && !read.done; read = await reader!.read()) {
+      size += read.value.byteLength
+      if (size > MAX_CALLBACK_BODY_BYTES) {
+        // Cancel both branches of the clone's tee, so the source stops too (a lone branch's cancel waits for the other).
+        await Promise.all([reader!.cancel(), request.body?.cancel()]).catch(() => undefined)
+        throw tooLarge()
+      }
+      chunks.push(read.value)
+    }
+    const body = new Uint8Array(size)
+    let offset = 0
+    for (const chunk of chunks) {
+      body.set(chunk, offset)
+      offset += chunk.byteLength
+    }
+    return new URLSearchParams(new TextDecoder().decode(body))
   }
   return new URLSearchParams(url.search)
 }

@@ -29,8 +29,15 @@ export interface OAuthOptions {
   secret?: string | Record<string, string>
   /** Seconds a login may take before its transaction expires (default 600). */
   transactionTtl?: number
-  /** Most logins in flight per browser (default 5). */
+  /** Most logins in flight per browser (default 5); together they stay under 6 KiB of cookies, the oldest dropped first. */
   maxTransactions?: number
+  /**
+   * Name prefix of the login transaction cookies (default `__Host-oauthkit.tx.`). The `__Host-`
+   * prefix stops a sibling subdomain or a plain-http page from planting a transaction (login CSRF by
+   * cookie tossing); drop it only if the callback must read a cookie set with `Domain` or another path.
+   * On an http loopback redirect URI (development) a leading `__Host-`/`__Secure-` is left out.
+   */
+  cookiePrefix?: string
   /**
    * A lock shared by every process serving the app (Redis, database), so a token is refreshed once
    * across all of them. Within one process refreshes are single-flight without it.
@@ -77,6 +84,7 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
         secret: options.secret ?? randomSecret(),
         ttl: options.transactionTtl,
         maxInFlight: options.maxTransactions,
+        cookiePrefix: options.cookiePrefix,
       }),
       fetchToken: options.fetchToken,
       updateToken: options.updateToken,

@@ -8,6 +8,7 @@
 import { sealData, unsealData } from 'iron-session'
 import type { CookieOptions, CookieStore } from './cookies.js'
 import { ErrorCode, OAuthKitError } from './errors.js'
+import type { OAuthContext } from './types.js'
 
 /** What a login needs to remember until its callback. @group Transactions */
 export interface Transaction {
@@ -31,6 +32,8 @@ export interface Transaction {
   returnTo?: string
   /** OAuth 1.0a temporary credentials secret. */
   tokenSecret?: string
+  /** SHA-256 (base64url) of the app's `ctx.binding` when the login started; the callback must match it. */
+  binding?: string
   /** Milliseconds since the epoch. */
   createdAt: number
 }
@@ -43,7 +46,10 @@ export interface TransactionStoreOptions {
   ttl?: number
   /** Most logins in flight per browser; the oldest is dropped beyond it (default 5). */
   maxInFlight?: number
-  /** Cookie name prefix (default `oauthkit.tx.`). */
+  /**
+   * Cookie name prefix (default `__Host-oauthkit.tx.`). On an http loopback redirect URI a leading
+   * `__Host-` or `__Secure-` is dropped, as browsers accept those names only from secure origins.
+   */
   cookiePrefix?: string
 }
 
@@ -51,11 +57,21 @@ export interface TransactionStoreOptions {
 export interface TransactionCookieOptions {
   secure: boolean
   sameSite: 'lax' | 'none'
-  path?: string
+  /** The redirect URI is http on a loopback host (development): no `__Host-`/`__Secure-` name there. */
+  insecureLoopback?: boolean
 }
 
 /** Browsers refuse cookies over 4,096 bytes (RFC 6265 §6.1); stay under with the attributes. */
 const MAX_COOKIE_BYTES = 4096
+
+/**
+ * Most bytes all transaction cookies together may add to the browser's `Cookie` header, the oldest
+ * dropped first: Node refuses request headers over 16 KiB (431), so logins must never fill them.
+ */
+export const MAX_TRANSACTION_BYTES = 6 * 1024
+
+/** The default name prefix: `__Host-` makes browsers refuse it with `Domain` or from sibling hosts (RFC 6265bis §4.1.3.2). */
+const DEFAULT_PREFIX = '__Host-oauthkit.tx.'
 
 /** Consumed keys remembered per process, so a replayed callback is refused even with the cookie. */
 class ReplayGuard {
@@ -86,6 +102,8 @@ export class TransactionStore {
   readonly #password: string | Record<string, string>
   readonly #maxInFlight: number
   readonly #prefix: string
+  /** The prefix without `__Host-`/`__Secure-`, used on http loopback. */
+  readonly #plainPrefix: string
   readonly #replay = new ReplayGuard(10_000)
 
   constructor(options: TransactionStoreOptions) {
@@ -96,39 +114,53 @@ export class TransactionStore {
     this.#password = options.secret
     this.ttl = options.ttl ?? 600
     this.#maxInFlight = options.maxInFlight ?? 5
-    this.#prefix = options.cookiePrefix ?? 'oauthkit.tx.'
+    const prefix = options.cookiePrefix ?? DEFAULT_PREFIX
+    if (typeof prefix !== 'string' || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(prefix)) {
+      throw new OAuthKitError(ErrorCode.CONFIG_INVALID, 'OAuth: cookiePrefix must be a non-empty cookie name token (RFC 6265 §4.1.1)')
+    }
+    this.#prefix = prefix
+    this.#plainPrefix = prefix.replace(/^__(Host|Secure)-/i, '')
   }
 
   /**
    * The cookie name for a transaction key: oauthkit's own `state` (43 base64url characters, public in
    * the redirect anyway) names its cookie as is; any other key (an OAuth 1 temporary token) is hashed.
+   * `__Host-` unless the redirect URI is http loopback.
    */
-  async cookieName(key: string): Promise<string> {
-    if (/^[A-Za-z0-9_-]{43}$/.test(key)) return this.#prefix + key
+  async cookieName(key: string, cookie: Pick<TransactionCookieOptions, 'insecureLoopback'> = {}): Promise<string> {
+    const prefix = cookie.insecureLoopback ? this.#plainPrefix : this.#prefix
+    if (/^[A-Za-z0-9_-]{43}$/.test(key)) return prefix + key
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key)))
-    return this.#prefix + base64url(digest.subarray(0, 16))
+    return prefix + base64url(digest.subarray(0, 16))
   }
 
-  /** Seal `tx` into its own cookie, pruning expired transactions and bounding how many are in flight. */
-  async save(cookies: CookieStore, tx: Transaction, cookie: TransactionCookieOptions, ttl = this.ttl): Promise<void> {
-    const name = await this.cookieName(tx.key)
+  /**
+   * Seal `tx` into its own cookie, bound to `ctx.binding` if set, pruning expired transactions and
+   * bounding how many are in flight and how many bytes they take.
+   */
+  async save(ctx: Pick<OAuthContext, 'cookies' | 'binding'>, tx: Transaction, cookie: TransactionCookieOptions, ttl = this.ttl): Promise<void> {
+    const name = await this.cookieName(tx.key, cookie)
+    const binding = await bindingHash(ctx.binding, tx.app)
+    const sealedTx = binding === undefined ? tx : { ...tx, binding }
     // iron's own expiry is a backstop a minute after ours, so an expired login reports "expired".
-    const sealed = await sealData(tx, { password: this.#password, ttl: ttl + 60 })
+    const sealed = await sealData(sealedTx, { password: this.#password, ttl: ttl + 60 })
     const value = `${tx.createdAt.toString(36)}.${sealed}`
     const options = this.#cookieOptions(cookie, ttl)
     if (name.length + encodeURIComponent(value).length + 120 > MAX_COOKIE_BYTES) {
       throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${tx.app}: the login transaction is too large for a cookie (check returnTo's length)`, { app: tx.app })
     }
-    this.#prune(cookies, cookie, tx.createdAt, ttl)
-    cookies.set(name, value, options)
+    this.#prune(ctx.cookies, cookie, tx.createdAt, ttl, name.length + encodeURIComponent(value).length + 2)
+    ctx.cookies.set(name, value, options)
   }
 
   /**
    * Take the transaction for `key` out of the cookies: it is deleted whatever happens next, and a key
-   * can be taken once per process even if the cookie is replayed.
+   * can be taken once per process even if the cookie is replayed. A transaction bound to a
+   * `ctx.binding` is refused unless this context carries the same value (and an unbound one if it carries any).
    */
-  async take(cookies: CookieStore, key: string, app: string, cookie: TransactionCookieOptions, ttl = this.ttl): Promise<Transaction> {
-    const name = await this.cookieName(key)
+  async take(ctx: Pick<OAuthContext, 'cookies' | 'binding'>, key: string, app: string, cookie: TransactionCookieOptions, ttl = this.ttl): Promise<Transaction> {
+    const cookies = ctx.cookies
+    const name = await this.cookieName(key, cookie)
     const raw = cookies.get(name)
     if (raw === undefined) {
       throw new OAuthKitError(
@@ -162,26 +194,49 @@ export class TransactionStore {
     if (tx.app !== app) {
       throw new OAuthKitError(ErrorCode.APP_MISMATCH, `${app}: this callback belongs to a login started with app "${tx.app}" (possible mix-up attack)`, { app })
     }
-    return tx as Transaction
+    // Login CSRF (RFC 6749 §10.12): a transaction planted in this browser was started in another session.
+    if ((await bindingHash(ctx.binding, app)) !== tx.binding) {
+      throw new OAuthKitError(ErrorCode.TRANSACTION_INVALID, `${app}: the login transaction was started in another session of this app (its binding differs); start again`, { app })
+    }
+    const { binding: _binding, ...rest } = tx as Transaction
+    return rest
   }
 
+  /** `__Host-` needs `Secure`, `Path=/` and no `Domain` (RFC 6265bis §4.1.3.2); the plain name keeps the same attributes. */
   #cookieOptions(cookie: TransactionCookieOptions, ttl: number): CookieOptions {
-    return { path: cookie.path ?? '/', httpOnly: true, secure: cookie.secure, sameSite: cookie.sameSite, maxAge: ttl }
+    return { path: '/', httpOnly: true, secure: cookie.secure, sameSite: cookie.sameSite, maxAge: ttl }
   }
 
-  /** Drop expired transaction cookies and the oldest beyond the in-flight bound. */
-  #prune(cookies: CookieStore, cookie: TransactionCookieOptions, now: number, ttl: number): void {
+  /**
+   * Drop expired transaction cookies, then the oldest until one more (of `adding` bytes) fits both the
+   * in-flight bound and {@link MAX_TRANSACTION_BYTES}. Both names (prefixed and plain) count.
+   */
+  #prune(cookies: CookieStore, cookie: TransactionCookieOptions, now: number, ttl: number, adding: number): void {
     if (!cookies.getAll) return
-    const live: Array<{ name: string; createdAt: number }> = []
+    const live: Array<{ name: string; createdAt: number; bytes: number }> = []
     for (const { name, value } of cookies.getAll()) {
-      if (!name.startsWith(this.#prefix)) continue
+      if (!name.startsWith(this.#prefix) && !name.startsWith(this.#plainPrefix)) continue
       const createdAt = parseInt(value.slice(0, value.indexOf('.')), 36)
       if (!Number.isFinite(createdAt) || now - createdAt > ttl * 1000) cookies.delete(name, this.#cookieOptions(cookie, 0))
-      else live.push({ name, createdAt })
+      else live.push({ name, createdAt, bytes: name.length + encodeURIComponent(value).length + 2 }) // `name=value; `
     }
     live.sort((a, b) => a.createdAt - b.createdAt)
-    while (live.length >= this.#maxInFlight) cookies.delete(live.shift()!.name, this.#cookieOptions(cookie, 0))
+    let bytes = live.reduce((sum, c) => sum + c.bytes, adding)
+    while (live.length > 0 && (live.length >= this.#maxInFlight || bytes > MAX_TRANSACTION_BYTES)) {
+      const oldest = live.shift()!
+      bytes -= oldest.bytes
+      cookies.delete(oldest.name, this.#cookieOptions(cookie, 0))
+    }
   }
+}
+
+/** SHA-256 of a binding value, so the sealed cookie never holds the app's session id. */
+async function bindingHash(binding: unknown, app: string): Promise<string | undefined> {
+  if (binding === undefined) return undefined
+  if (typeof binding !== 'string' || binding === '') {
+    throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${app}: ctx.binding must be a non-empty string`, { app })
+  }
+  return base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(binding))))
 }
 
 /** base64url without padding (RFC 4648 §5). @internal */

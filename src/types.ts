@@ -29,6 +29,13 @@ export interface TokenContext {
 export interface OAuthContext extends TokenContext {
   /** Where the login transaction is kept between the redirect and the callback. */
   cookies: CookieStore
+  /**
+   * A value of the browser's session known before the login starts (the app's session id). Its
+   * SHA-256 is sealed into the login's transaction and the callback is refused unless its context
+   * carries the same value, so a transaction planted in the browser cannot finish another session's
+   * login. Set it on both the login and the callback context, or on neither.
+   */
+  binding?: string
 }
 
 /**

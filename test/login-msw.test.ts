@@ -178,7 +178,7 @@ describe('authorizeAccessToken', () => {
       expect(idp.endpointCalls('token')).toBe(0)
       expect(updates).toHaveLength(0)
       // The transaction is consumed unless the callback never named it (no state, or an unknown one).
-      expect(cookies.getAll().filter((c) => c.name.startsWith('oauthkit.tx.'))).toHaveLength(code === ErrorCode.TRANSACTION_NOT_FOUND || code === ErrorCode.STATE_MISSING ? 1 : 0)
+      expect(cookies.getAll().filter((c) => c.name.startsWith('__Host-oauthkit.tx.'))).toHaveLength(code === ErrorCode.TRANSACTION_NOT_FOUND || code === ErrorCode.STATE_MISSING ? 1 : 0)
     })
   }
 

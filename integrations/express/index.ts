@@ -32,6 +32,9 @@ export interface OAuthMiddlewareOptions {
   baseUrl?: string
   /** More context for `fetchToken`/`updateToken` (e.g. `{ userId }` from the app's session). */
   context?: (req: ExpressRequest, res: ExpressResponse) => TokenContext | Promise<TokenContext>
+  /** The app session value each login is bound to (`ctx.binding`): a callback in another session is refused. Default:
+   * `req.sessionID` with express-session (which is then told to keep the session until the callback), else none. */
+  binding?: (req: ExpressRequest) => string | undefined | Promise<string | undefined>
 }
 
 /** Options of {@link oauthRoutes}; `T` is the token type. */
@@ -93,9 +96,13 @@ function bodyOf(req: ExpressRequestLike): BodyInit {
 const fail = (code: ErrorCode, message: string): never => { throw new OAuthKitError(code, `oauthkit/express: ${message}`) }
 const appendCookies = (res: ServerResponse, cookies: string[]) => void (cookies.length && res.setHeader('Set-Cookie', [res.getHeader('Set-Cookie') ?? []].flat().map(String).concat(cookies)))
 
-function contextFor(req: ExpressRequestLike, res: ServerResponse, baseUrl?: string, extra?: TokenContext): OAuthContext {
+async function contextFor(req: ExpressRequestLike, res: ServerResponse, options: OAuthMiddlewareOptions): Promise<OAuthContext> {
   let request: Request | undefined // made only when the core reads it (callbacks)
-  return { ...extra, cookies: expressCookies(req, res), get request() { return (request ??= toWebRequest(req, baseUrl)) } }
+  const ctx: OAuthContext = { ...(await options.context?.(req as ExpressRequest, res as ExpressResponse)), cookies: expressCookies(req, res), get request() { return (request ??= toWebRequest(req, options.baseUrl)) } }
+  const { session, sessionID } = req as { session?: Record<string, unknown>; sessionID?: unknown }
+  if (options.binding) ctx.binding = await options.binding(req as ExpressRequest)
+  else if (ctx.binding === undefined && typeof sessionID === 'string' && session) Object.defineProperty(ctx, 'binding', { enumerable: true, get: () => ((session.oauthkitBound = true), sessionID) })
+  return ctx
 }
 
 /** The redirect URI of app `name` for routes mounted at `req.baseUrl`: the same on login and callback. */
@@ -114,10 +121,7 @@ export async function sendResponse(res: ServerResponse, response: Response): Pro
 /** Middleware setting `req.oauth`: `app.use(oauthkit(oauth))`, then `req.oauth.create('github')…` in routes. */
 export function oauthkit<Apps extends Record<string, RemoteApp>>(oauth: OAuth<Apps>, options: OAuthMiddlewareOptions = {}) {
   return (req: ExpressRequestLike, res: ServerResponse, next: (err?: unknown) => void): void => {
-    Promise.resolve(options.context?.(req as ExpressRequest, res as ExpressResponse)).then((extra) => {
-      req.oauth = oauth.bind(contextFor(req, res, options.baseUrl, extra)) as unknown as BoundOAuth<RegisteredApps>
-      next()
-    }, next)
+    contextFor(req, res, options).then((ctx) => void ((req.oauth = oauth.bind(ctx) as unknown as BoundOAuth<RegisteredApps>), next()), next)
   }
 }
 
@@ -133,11 +137,8 @@ export function oauthRoutes<Apps extends Record<string, RemoteApp>>(oauth: OAuth
     if (!name || !(step === 'login' ? ['GET'] : ['GET', 'POST']).includes(req.method ?? '')) return next()
     const [xreq, xres] = [req as ExpressRequest, res as ExpressResponse]
     try {
-      const app = oauth.bind(req.oauth?.ctx ?? contextFor(req, res, options.baseUrl, await options.context?.(xreq, xres))).create(name)
-      if (step === 'login') {
-        const returnTo = url.searchParams.get('returnTo') ?? undefined
-        return await sendResponse(res, await app.authorizeRedirect(callbackUrl(req, name, options.baseUrl), { returnTo }))
-      }
+      const app = oauth.bind(req.oauth?.ctx ?? (await contextFor(req, res, options))).create(name)
+      if (step === 'login') return await sendResponse(res, await app.authorizeRedirect(callbackUrl(req, name, options.baseUrl), { returnTo: url.searchParams.get('returnTo') ?? undefined }))
       res.setHeader('Referrer-Policy', 'no-referrer').setHeader('Cache-Control', 'no-store')
       const { token, returnTo } = await app.completeAuthorization()
       await options.onSuccess?.(xreq, xres, token as TokenOf<Apps[keyof Apps]>, returnTo === undefined ? { name } : { name, returnTo })

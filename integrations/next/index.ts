@@ -36,17 +36,17 @@ export function toCookieStore(cookies: NextCookies): CookieStore {
   }
 }
 
-/** `oauth` bound to `cookies` (and the request, which a callback needs): the testable core of {@link getOAuth}. */
-export function bindOAuth<Apps extends Record<string, RemoteApp>>(oauth: OAuth<Apps>, cookies: NextCookies, request?: Request): BoundOAuth<Apps> {
-  return oauth.bind({ cookies: toCookieStore(cookies), request })
+/** `oauth` bound to `cookies` (and the request, which a callback needs, and the session `binding`): the testable core of {@link getOAuth}. */
+export function bindOAuth<Apps extends Record<string, RemoteApp>>(oauth: OAuth<Apps>, cookies: NextCookies, request?: Request, binding?: string): BoundOAuth<Apps> {
+  return oauth.bind({ cookies: toCookieStore(cookies), request, ...(binding === undefined ? {} : { binding }) })
 }
 
 /**
  * `oauth` bound to the current request's cookies, in a Route Handler, Server Action or Server
  * Component: `(await getOAuth(oauth)).create('github').get('user')`. Call it inside the request.
  */
-export async function getOAuth<Apps extends Record<string, RemoteApp>>(oauth: OAuth<Apps>, request?: Request): Promise<BoundOAuth<Apps>> {
-  return bindOAuth(oauth, await requestCookies(), request)
+export async function getOAuth<Apps extends Record<string, RemoteApp>>(oauth: OAuth<Apps>, request?: Request, binding?: string): Promise<BoundOAuth<Apps>> {
+  return bindOAuth(oauth, await requestCookies(), request, binding)
 }
 
 /** A finished login, as {@link OAuthHandlersOptions.onSuccess} receives it. */
@@ -79,6 +79,8 @@ export interface OAuthHandlersOptions<Apps extends Record<string, RemoteApp>> {
   authorizeParams?: (name: string, request: Request) => Record<string, string> | undefined
   /** The request's cookies (default: `cookies()` from `next/headers`); tests pass their own. */
   cookies?: (request: Request) => NextCookies | Promise<NextCookies>
+  /** The app session value each login is bound to (`ctx.binding`, e.g. the session id): a callback in another session is refused. */
+  binding?: (request: Request) => string | undefined | Promise<string | undefined>
 }
 
 /** The second argument Next.js passes to a handler of `app/…/[name]/[action]/route.ts`. */
@@ -109,7 +111,7 @@ export function oauthHandlers<Apps extends Record<string, RemoteApp>>(oauth: OAu
     const { name, action } = await context.params
     if (!(oauth.names() as string[]).includes(name) || !methods.includes(action)) return new Response('Not found', { status: 404 })
     const appName = name as keyof Apps & string
-    const bound = bindOAuth(oauth, await (options.cookies ?? requestCookies)(request), request)
+    const bound = bindOAuth(oauth, await (options.cookies ?? requestCookies)(request), request, await options.binding?.(request))
     try {
       if (action === 'login') {
         const redirectUri = new URL(new URL('callback', request.url).pathname, options.baseUrl ?? origin(request)).href

@@ -32,14 +32,22 @@ export function cookieStore(cookies: Cookies): CookieStore {
   }
 }
 
+/** Options of {@link oauthHandle}. */
+export interface HandleOptions {
+  /** The app session value each login is bound to (`ctx.binding`, e.g. the session id): a callback in another session is refused. */
+  binding?: (event: RequestEvent) => string | undefined | Promise<string | undefined>
+}
+
 /**
  * A `handle` hook setting `event.locals.oauth`: the registry bound to this request. The context
- * handed to `fetchToken`/`updateToken` holds `request`, `cookies` and the SvelteKit `event`.
+ * handed to `fetchToken`/`updateToken` holds `request`, `cookies`, the SvelteKit `event` and `binding`.
  * Combine it with other hooks through `sequence` from `@sveltejs/kit/hooks`.
  */
-export function oauthHandle<Apps extends Record<string, RemoteApp>>(oauth: OAuth<Apps>): Handle {
-  return ({ event, resolve }) => {
-    ;(event.locals as { oauth?: unknown }).oauth = oauth.bind({ request: event.request, cookies: cookieStore(event.cookies), event })
+export function oauthHandle<Apps extends Record<string, RemoteApp>>(oauth: OAuth<Apps>, options: HandleOptions = {}): Handle {
+  return async ({ event, resolve }) => {
+    const binding = await options.binding?.(event)
+    const ctx = { request: event.request, cookies: cookieStore(event.cookies), event, ...(binding === undefined ? {} : { binding }) }
+    ;(event.locals as { oauth?: unknown }).oauth = oauth.bind(ctx)
     return resolve(event)
   }
 }

@@ -371,7 +371,7 @@ export class OAuth1App extends ApiMethods<OAuth1Token> {
    */
   async authorizeRedirect(ctx: OAuthContext, callbackUri: string, options: AuthorizeOptions = {}): Promise<Response> {
     const { url, transaction } = await this.createAuthorizationUrl(callbackUri, options)
-    await this.#env.transactions.save(ctx.cookies, transaction, this.#transactionCookie(callbackUri), this.#ttl)
+    await this.#env.transactions.save(ctx, transaction, this.#transactionCookie(callbackUri), this.#ttl)
     return new Response(null, { status: 302, headers: { location: url.href, 'cache-control': 'no-store' } })
   }
 
@@ -399,14 +399,14 @@ export class OAuth1App extends ApiMethods<OAuth1Token> {
     const denied = single(params, 'denied', this.name)
     if (denied !== undefined) {
       // Twitter's refusal: `denied=<temporary token>`. The login is over either way: drop its transaction.
-      await this.#env.transactions.take(ctx.cookies, denied, this.name, cookie, this.#ttl).catch(() => undefined)
+      await this.#env.transactions.take(ctx, denied, this.name, cookie, this.#ttl).catch(() => undefined)
       throw new OAuthKitError(ErrorCode.ACCESS_DENIED, `${this.name}: the authorization was denied`, { app: this.name })
     }
     const oauthToken = single(params, 'oauth_token', this.name)
     if (oauthToken === undefined) {
       throw new OAuthKitError(ErrorCode.STATE_MISSING, `${this.name}: the callback has no oauth_token parameter`, { app: this.name })
     }
-    const tx = await this.#env.transactions.take(ctx.cookies, oauthToken, this.name, cookie, this.#ttl)
+    const tx = await this.#env.transactions.take(ctx, oauthToken, this.name, cookie, this.#ttl)
     const verifier = single(params, 'oauth_verifier', this.name)
     if (verifier === undefined) {
       throw new OAuthKitError(ErrorCode.INVALID_AUTHORIZATION_RESPONSE, `${this.name}: the callback has no oauth_verifier parameter (OAuth 1.0a requires one)`, { app: this.name })
@@ -428,10 +428,11 @@ export class OAuth1App extends ApiMethods<OAuth1Token> {
     return this.config.transactionTtl ?? this.#env.transactions.ttl
   }
 
-  /** Cookie attributes for this app's transactions: Secure except on an http loopback callback. */
+  /** Cookie attributes for this app's transactions: Secure and `__Host-` except on an http loopback callback. */
   #transactionCookie(url: string): TransactionCookieOptions {
     const parsed = new URL(url)
-    return { secure: !(parsed.protocol === 'http:' && isLoopback(parsed)), sameSite: 'lax' }
+    const insecureLoopback = parsed.protocol === 'http:' && isLoopback(parsed)
+    return { secure: !insecureLoopback, sameSite: 'lax', insecureLoopback }
   }
 
   async #persist(token: OAuth1Token, info: UpdateTokenInfo): Promise<void> {

@@ -58,7 +58,7 @@ function browser() {
     },
     serialize: (name, value) => `${name}=${encodeURIComponent(value)}`,
   }
-  const transactions = () => [...jar.keys()].filter((name) => name.startsWith('oauthkit.tx.'))
+  const transactions = () => [...jar.keys()].filter((name) => name.startsWith('__Host-oauthkit.tx.'))
   return { jar, writes, cookies, transactions }
 }
 type Browser = ReturnType<typeof browser>

@@ -98,7 +98,7 @@ export async function hostileRig(server: SetupServer, options: RigOptions = {}) 
     const before = new Set(cookies.getAll().map((c) => c.name))
     const response = await app.authorizeRedirect({ cookies }, REDIRECT, startOptions.returnTo === undefined ? {} : { returnTo: startOptions.returnTo })
     const location = new URL(response.headers.get('location')!)
-    const txCookie = cookies.getAll().find((c) => !before.has(c.name) && c.name.startsWith('oauthkit.tx.'))!.name
+    const txCookie = cookies.getAll().find((c) => !before.has(c.name) && /^(__Host-)?oauthkit\.tx\./.test(c.name))!.name
     return { cookies, location, state: location.searchParams.get('state')!, nonce: location.searchParams.get('nonce') ?? undefined, txCookie }
   }
 
