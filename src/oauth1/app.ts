@@ -214,7 +214,7 @@ type Endpoint = 'request token' | 'access token'
  * - a token endpoint answer that is not form-encoded `oauth_token` + `oauth_token_secret` (an HTML
  *   page with HTTP 200, JSON) is `invalid_response`;
  * - temporary credentials without `oauth_callback_confirmed=true` (OAuth 1.0, not 1.0a) are
- *   `oauth1_error`;
+ *   `oauth1_error` (the value is compared without case: Authlib's provider sends `True`);
  * - a callback with `denied` is `access_denied`; without `oauth_token` `state_missing`; one that
  *   matches no login of this app `transaction_not_found`, `transaction_invalid`, `transaction_expired`
  *   or `app_mismatch`.
@@ -337,7 +337,8 @@ export class OAuth1App extends ApiMethods<OAuth1Token> {
     const url = new URL(this.config.requestTokenUrl)
     for (const [key, value] of Object.entries(this.config.requestTokenParams ?? {})) url.searchParams.append(key, value)
     const fields = await this.#tokenRequest('request token', url, { oauth_callback: callbackUri })
-    if (fields.oauth_callback_confirmed !== 'true') {
+    // RFC 5849 §2.1 says `true`; Authlib's provider sends Python's `True`. Compared without case, still required.
+    if (fields.oauth_callback_confirmed?.toLowerCase() !== 'true') {
       throw new OAuthKitError(
         ErrorCode.OAUTH1_ERROR,
         `${this.name}: the request token endpoint did not answer oauth_callback_confirmed=true: the provider speaks OAuth 1.0, not 1.0a, and is refused (its callback could be forged)`,

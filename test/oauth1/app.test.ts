@@ -366,6 +366,27 @@ describe('OAuth1App: refusals become typed errors', () => {
     }
   })
 
+  it.each([
+    ['True', true],
+    ['TRUE', true],
+    ['yes', false],
+    ['', false],
+  ])('oauth_callback_confirmed=%s is compared without case (Authlib sends True): accepted %s', async (value, accepted) => {
+    // The provider's `oauth_callback_confirmed=true` rewritten as another implementation writes it.
+    const rewrite = async (res: Response) => {
+      const form = new URLSearchParams(await res.text())
+      form.set('oauth_callback_confirmed', value)
+      return new Response(form.toString(), { status: res.status, headers: res.headers })
+    }
+    const app = makeApp({ hooks: { requestTokenResponse: rewrite } })
+    if (accepted) {
+      const { token } = await login(app)
+      expect(token).toMatchObject(USER)
+    } else {
+      await expectCode(app.createAuthorizationUrl(CALLBACK), ErrorCode.OAUTH1_ERROR)
+    }
+  })
+
   it('denied is access_denied, and the transaction of that login is deleted', async () => {
     const app = makeApp()
     const cookies = new MemoryCookieJar()
