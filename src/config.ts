@@ -16,6 +16,24 @@ export type TokenEndpointAuthMethod =
   | 'private_key_jwt'
   | 'none'
 
+/**
+ * How `client_secret_basic` writes the client id and secret into the `Authorization` header.
+ *
+ * - `form` (default): form-encoded first, as RFC 6749 §2.3.1 asks. Letters, digits and `- . _ * ~`
+ *   go out as they are, every other character as `%XX` (a space as `%20`). Works with servers that
+ *   decode (oidc-provider, Keycloak, …) and, for ids and secrets made only of those characters, with
+ *   servers that do not (Authlib).
+ * - `raw`: the UTF-8 bytes as they are, for a server that never decodes (Authlib's, whose own client
+ *   sends them raw) and a secret with other characters (`+ / = %`). The client id must then have no `:`.
+ *
+ * When unsure how a server reads the header, `tokenEndpointAuthMethod: 'client_secret_post'` avoids
+ * the question: the body is form-encoded and every server decodes it.
+ *
+ * @see {@link https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1 | RFC 6749 §2.3.1}
+ * @group Config
+ */
+export type ClientSecretBasicEncoding = 'form' | 'raw'
+
 /** Reads the stored token of the current user for an app. @group Tokens */
 export type FetchToken = (name: string, ctx?: TokenContext) => Promise<OAuth2Token | undefined | null> | OAuth2Token | undefined | null
 
@@ -139,6 +157,11 @@ export interface OAuth2AppConfig extends Omit<BaseAppConfig, 'clientSecret'> {
   accessTokenParams?: Record<string, string>
   /** Default: `client_secret_basic` with a secret, `private_key_jwt` with a private key, else `none`. */
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod
+  /**
+   * How `client_secret_basic` encodes the id and secret: `form` (default) or `raw` for a server that
+   * never decodes them. See {@link ClientSecretBasicEncoding}.
+   */
+  clientSecretBasicEncoding?: ClientSecretBasicEncoding
   /** For `private_key_jwt`: a private JWK, a CryptoKey, or a PKCS#8 PEM. */
   privateKey?: JWK | CryptoKey | string
   /** `kid` to put in the client assertion header (taken from a JWK's own `kid` when absent). */
@@ -278,6 +301,10 @@ export function validateOAuth2Config(name: string, config: OAuth2AppConfig): voi
   if ((method === 'client_secret_basic' || method === 'client_secret_post' || method === 'client_secret_jwt') && !config.clientSecret) {
     throw configError(name, 'clientSecret', `is required for ${method}`)
   }
+  const encoding = config.clientSecretBasicEncoding
+  if (encoding !== undefined && encoding !== 'form' && encoding !== 'raw') throw configError(name, 'clientSecretBasicEncoding', 'must be "form" or "raw"')
+  // RFC 7617 §2: the user-id ends at the first colon, so a raw id cannot hold one.
+  if (encoding === 'raw' && config.clientId.includes(':')) throw configError(name, 'clientSecretBasicEncoding', '"raw" cannot send a client id containing ":"; use "form" or client_secret_post')
   if (method === 'private_key_jwt' && !config.privateKey) throw configError(name, 'privateKey', 'is required for private_key_jwt')
   if (config.responseMode !== undefined && config.responseMode !== 'query' && config.responseMode !== 'form_post') {
     throw configError(name, 'responseMode', 'must be "query" or "form_post"')
