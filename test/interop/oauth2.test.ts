@@ -1,0 +1,136 @@
+/**
+ * The OAuth 2 / OpenID Connect interop matrix: oauthkit logs in (authorizeRedirect → the provider →
+ * authorizeAccessToken), calls the provider's API, refreshes, and where served revokes and
+ * introspects, against provider implementations other than oidc-provider, each started on
+ * 127.0.0.1 by this file. docs/interop.md is the table of what passes where, and why not elsewhere.
+ */
+import { generateKeyPairSync } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ErrorCode, OAuth, type OAuth2App, type OAuth2AppConfig, type OAuth2Token } from '../../src/index.js'
+import { SECRET, expectCode } from '../support/helpers.js'
+import { REDIRECT_URI, loginOAuth2, startPythonServer, type RunningServer } from './support.js'
+
+interface ApiMe {
+  sub: string | null
+  client_id: string
+  scope: string
+}
+
+/** One app of a fresh registry, as a user registers it. */
+function appFor(config: OAuth2AppConfig): OAuth2App {
+  return new OAuth({ secret: SECRET }).register('as', config).create('as')
+}
+
+/** Login, an API call, a refresh with rotation, and the old refresh token refused elsewhere. */
+async function loginCallRefresh(app: OAuth2App, expected: { sub: string; clientId: string; openid: boolean }): Promise<OAuth2Token> {
+  const token = await loginOAuth2(app)
+  expect(token.access_token).toBeTruthy()
+  expect(token.refresh_token).toBeTruthy()
+  if (expected.openid) {
+    expect(token.userinfo?.sub).toBe(expected.sub)
+    // `aud` is a string or an array holding the client id (Authlib sends an array).
+    expect([token.userinfo?.aud].flat()).toEqual([expected.clientId])
+  }
+  expect(await app.get('api/me', { token }).json<ApiMe>()).toMatchObject({ sub: expected.sub, client_id: expected.clientId })
+
+  const fresh = await app.refreshToken(token)
+  expect(fresh.access_token).not.toBe(token.access_token)
+  expect(fresh.refresh_token).toBeTruthy()
+  expect(fresh.refresh_token).not.toBe(token.refresh_token)
+  expect(await app.get('api/me', { token: fresh }).json<ApiMe>()).toMatchObject({ sub: expected.sub })
+  // The rotated-out refresh token is dead: another registry holding it must sign the user in again.
+  const elsewhere = appFor({ ...app.config })
+  const err = await expectCode(elsewhere.refreshToken(token), ErrorCode.REAUTHENTICATION_REQUIRED)
+  expect(err.error).toBe('invalid_grant')
+  return fresh
+}
+
+describe('Authlib AuthorizationServer + OpenIDCode (Debian python3-authlib 1.2.0, Flask)', () => {
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  const privateJwk = { ...rsa.privateKey.export({ format: 'jwk' }), kid: 'pkjwt-1', alg: 'RS256' }
+  const publicJwk = { ...rsa.publicKey.export({ format: 'jwk' }), kid: 'pkjwt-1', alg: 'RS256' }
+  // Ids with `-` and `_` (oauth4webapi alone sent them as %2D/%5F, which Authlib never decodes);
+  // secrets with `+ / = : %`.
+  const CLIENTS = {
+    basic: { client_id: 'basic-client_1', client_secret: 'basic-secret_1.0~x*', token_endpoint_auth_method: 'client_secret_basic' },
+    basicRaw: { client_id: 'raw-client_2', client_secret: 'r+w/s=c:r%t', token_endpoint_auth_method: 'client_secret_basic' },
+    post: { client_id: 'post-client_3', client_secret: 'p+s/t=c:r%t', token_endpoint_auth_method: 'client_secret_post' },
+    none: { client_id: 'public-client_4', token_endpoint_auth_method: 'none' },
+    pkjwt: { client_id: 'pkjwt-client_5', token_endpoint_auth_method: 'private_key_jwt', jwk: publicJwk },
+    service: { client_id: 'service-client_6', client_secret: 's+v/c=:%', token_endpoint_auth_method: 'client_secret_post', grant_types: ['client_credentials'], scope: 'api' },
+  } as const
+  let server: RunningServer
+  beforeAll(async () => {
+    const specs = Object.values(CLIENTS).map((client) => ({ redirect_uris: [REDIRECT_URI], ...client }))
+    server = await startPythonServer('authlib_oidc.py', [JSON.stringify(specs)])
+  })
+  afterAll(() => server?.close())
+
+  const register = (config: Partial<OAuth2AppConfig>) =>
+    appFor({ serverMetadataUrl: `${server.url}/.well-known/openid-configuration`, apiBaseUrl: server.url, scope: 'openid email profile api', clientId: '', ...config })
+
+  const methods: Array<[string, () => Partial<OAuth2AppConfig>]> = [
+    ['client_secret_basic, form-encoded (id with - and _)', () => ({ clientId: CLIENTS.basic.client_id, clientSecret: CLIENTS.basic.client_secret })],
+    [
+      'client_secret_basic, raw (secret with + / = : %)',
+      () => ({ clientId: CLIENTS.basicRaw.client_id, clientSecret: CLIENTS.basicRaw.client_secret, clientSecretBasicEncoding: 'raw' }),
+    ],
+    [
+      'client_secret_post (secret with + / = : %)',
+      () => ({ clientId: CLIENTS.post.client_id, clientSecret: CLIENTS.post.client_secret, tokenEndpointAuthMethod: 'client_secret_post' }),
+    ],
+    ['none (public client, PKCE)', () => ({ clientId: CLIENTS.none.client_id })],
+  ]
+
+  it.each(methods)('%s: logs in, calls the API, refreshes with rotation', async (_label, config) => {
+    const app = register(config())
+    await loginCallRefresh(app, { sub: 'alice', clientId: app.config.clientId, openid: true })
+  })
+
+  it('their bug: client_secret_basic as RFC 6749 §2.3.1 encodes it (+ / = : % escaped) is invalid_client, as Authlib never decodes', async () => {
+    const app = register({ clientId: CLIENTS.basicRaw.client_id, clientSecret: CLIENTS.basicRaw.client_secret })
+    const err = await expectCode(loginOAuth2(app), ErrorCode.TOKEN_ERROR)
+    expect(err.error).toBe('invalid_client')
+    expect(err.message).not.toContain(CLIENTS.basicRaw.client_secret)
+  })
+
+  it('private_key_jwt against the usual setup (aud = token endpoint URL) is invalid_client: oauth4webapi sends the issuer as aud', async () => {
+    const app = register({ clientId: CLIENTS.pkjwt.client_id, privateKey: privateJwk as never })
+    const err = await expectCode(loginOAuth2(app), ErrorCode.TOKEN_ERROR)
+    expect(err.error).toBe('invalid_client')
+  })
+
+  it('private_key_jwt against a server set up with its issuer as the assertion audience: logs in, calls the API, refreshes', async () => {
+    const issuerAud = await startPythonServer('authlib_oidc.py', [JSON.stringify([{ redirect_uris: [REDIRECT_URI], ...CLIENTS.pkjwt }]), '--assertion-aud=issuer'])
+    try {
+      const app = appFor({
+        serverMetadataUrl: `${issuerAud.url}/.well-known/openid-configuration`,
+        apiBaseUrl: issuerAud.url,
+        scope: 'openid email profile api',
+        clientId: CLIENTS.pkjwt.client_id,
+        privateKey: privateJwk as never,
+      })
+      await loginCallRefresh(app, { sub: 'alice', clientId: CLIENTS.pkjwt.client_id, openid: true })
+    } finally {
+      await issuerAud.close()
+    }
+  })
+
+  it('introspects an active token, revokes the grant, then the token is inactive and the API refuses it', async () => {
+    const app = register({ clientId: CLIENTS.basic.client_id, clientSecret: CLIENTS.basic.client_secret })
+    const token = await loginOAuth2(app)
+    expect(await app.introspectToken(token.access_token)).toMatchObject({ active: true, sub: 'alice', client_id: CLIENTS.basic.client_id })
+    await app.revokeToken(token)
+    expect(await app.introspectToken(token.access_token)).toEqual({ active: false })
+    // The API answers 401, the app tries its (revoked) refresh token once, and asks for a new login.
+    const err = await expectCode(app.get('api/me', { token }).json(), ErrorCode.REAUTHENTICATION_REQUIRED)
+    expect(err.error).toBe('invalid_grant')
+  })
+
+  it('client credentials: a machine token, and API calls with it', async () => {
+    const app = register({ clientId: CLIENTS.service.client_id, clientSecret: CLIENTS.service.client_secret, tokenEndpointAuthMethod: 'client_secret_post', grantType: 'client_credentials', scope: 'api' })
+    const token = await app.clientCredentials()
+    expect(token).toMatchObject({ token_type: 'bearer', scope: 'api' })
+    expect(await app.get('api/me').json<ApiMe>()).toEqual({ sub: null, client_id: CLIENTS.service.client_id, scope: 'api' })
+  })
+})
