@@ -17,6 +17,8 @@ const SERVERS = fileURLToPath(new URL('./servers/', import.meta.url))
 export interface RunningServer {
   /** `http://127.0.0.1:<port>` */
   url: string
+  /** The last few KiB the server wrote to stderr (its request log and tracebacks). */
+  stderr(): string
   close(): Promise<void>
 }
 
@@ -48,6 +50,7 @@ export async function startPythonServer(script: string, args: string[] = []): Pr
   })
   return {
     url: `http://127.0.0.1:${port}`,
+    stderr: () => stderr,
     async close() {
       child.stdin.end()
       const timer = setTimeout(() => child.kill('SIGKILL'), 3000)
