@@ -8,6 +8,7 @@ import { generateKeyPairSync } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ErrorCode, OAuth, type OAuth2App, type OAuth2AppConfig, type OAuth2Token } from '../../src/index.js'
 import { SECRET, expectCode } from '../support/helpers.js'
+import { NODE_OAUTH2_PASSWORD, startNodeOAuth2Server, type NodeOAuth2Client } from './servers/node-oauth2-server.js'
 import { REDIRECT_URI, loginOAuth2, startPythonServer, type RunningServer } from './support.js'
 
 interface ApiMe {
@@ -132,5 +133,63 @@ describe('Authlib AuthorizationServer + OpenIDCode (Debian python3-authlib 1.2.0
     const token = await app.clientCredentials()
     expect(token).toMatchObject({ token_type: 'bearer', scope: 'api' })
     expect(await app.get('api/me').json<ApiMe>()).toEqual({ sub: null, client_id: CLIENTS.service.client_id, scope: 'api' })
+  })
+})
+
+describe('@node-oauth/oauth2-server 5 (npm)', () => {
+  const CLIENTS = {
+    basic: { client_id: 'basic-client_1', client_secret: 'basic-secret_1.0~x*', grants: ['authorization_code', 'refresh_token'] },
+    post: { client_id: 'post-client_3', client_secret: 'p+s/t=c:r%t', grants: ['authorization_code', 'refresh_token'] },
+    none: { client_id: 'public-client_4', grants: ['authorization_code', 'refresh_token'] },
+    service: { client_id: 'service-client_6', client_secret: 's+v/c=:%', grants: ['client_credentials', 'password', 'refresh_token'] },
+  } satisfies Record<string, NodeOAuth2Client>
+  let server: RunningServer
+  beforeAll(async () => {
+    server = await startNodeOAuth2Server(Object.values(CLIENTS).map((client) => ({ redirect_uris: [REDIRECT_URI], ...client })))
+  })
+  afterAll(() => server?.close())
+
+  const register = (config: Partial<OAuth2AppConfig>) =>
+    appFor({ authorizeUrl: `${server.url}/authorize`, accessTokenUrl: `${server.url}/token`, apiBaseUrl: server.url, scope: 'api', clientId: '', ...config })
+
+  it.each([
+    ['client_secret_basic, form-encoded (id with - and _)', () => ({ clientId: CLIENTS.basic.client_id, clientSecret: CLIENTS.basic.client_secret })],
+    ['client_secret_post (secret with + / = : %)', () => ({ clientId: CLIENTS.post.client_id, clientSecret: CLIENTS.post.client_secret, tokenEndpointAuthMethod: 'client_secret_post' as const })],
+    ['none (public client, PKCE)', () => ({ clientId: CLIENTS.none.client_id })],
+  ])('%s: logs in, calls the API, refreshes with rotation', async (_label, config) => {
+    const app = register(config())
+    await loginCallRefresh(app, { sub: 'alice', clientId: app.config.clientId, openid: false })
+  })
+
+  it('client_secret_basic raw: the secret with + / = : % as it is (the server does not decode either)', async () => {
+    const app = register({ clientId: CLIENTS.service.client_id, clientSecret: CLIENTS.service.client_secret, clientSecretBasicEncoding: 'raw', grantType: 'client_credentials' })
+    await app.clientCredentials()
+    expect(await app.get('api/me').json<ApiMe>()).toEqual({ sub: null, client_id: CLIENTS.service.client_id, scope: 'api' })
+    // Form-encoded, as RFC 6749 §2.3.1 asks, the same secret is refused: the server never decodes it.
+    const encoded = register({ clientId: CLIENTS.service.client_id, clientSecret: CLIENTS.service.client_secret, grantType: 'client_credentials' })
+    expect((await expectCode(encoded.clientCredentials(), ErrorCode.TOKEN_ERROR)).error).toBe('invalid_client')
+  })
+
+  it('client credentials over client_secret_post', async () => {
+    const app = register({ clientId: CLIENTS.service.client_id, clientSecret: CLIENTS.service.client_secret, tokenEndpointAuthMethod: 'client_secret_post', grantType: 'client_credentials' })
+    expect(await app.clientCredentials()).toMatchObject({ token_type: 'bearer', scope: 'api' })
+    expect(await app.get('api/me').json<ApiMe>()).toEqual({ sub: null, client_id: CLIENTS.service.client_id, scope: 'api' })
+  })
+
+  it('password grant, then refresh', async () => {
+    const app = register({ clientId: CLIENTS.service.client_id, clientSecret: CLIENTS.service.client_secret, tokenEndpointAuthMethod: 'client_secret_post' })
+    const token = await app.passwordGrant(NODE_OAUTH2_PASSWORD.username, NODE_OAUTH2_PASSWORD.password)
+    expect(await app.get('api/me', { token }).json<ApiMe>()).toMatchObject({ sub: 'alice' })
+    const fresh = await app.refreshToken(token)
+    expect(fresh.refresh_token).not.toBe(token.refresh_token)
+    expect(await app.get('api/me', { token: fresh }).json<ApiMe>()).toMatchObject({ sub: 'alice' })
+    await expectCode(app.passwordGrant(NODE_OAUTH2_PASSWORD.username, 'wrong'), ErrorCode.TOKEN_ERROR)
+  })
+
+  it('n/a: no revocation or introspection endpoint (the library has none): unsupported, not a silent success', async () => {
+    const app = register({ clientId: CLIENTS.basic.client_id, clientSecret: CLIENTS.basic.client_secret })
+    const token = await loginOAuth2(app)
+    await expectCode(app.revokeToken(token), ErrorCode.METADATA_INVALID)
+    await expectCode(app.introspectToken(token.access_token), ErrorCode.METADATA_INVALID)
   })
 })
