@@ -29,13 +29,31 @@ export async function clientAuthOf(app: string, config: OAuth2AppConfig): Promis
     case 'client_secret_post':
       return withSecret(config, oauth.ClientSecretPost)
     case 'client_secret_jwt':
-      return withSecret(config, oauth.ClientSecretJwt)
+      return withSecret(config, (secret) => withAudience(app, config, (options) => oauth.ClientSecretJwt(secret, options)))
     case 'none':
       return oauth.None()
     case 'private_key_jwt': {
       const { key, kid } = await importPrivateKey(app, config)
-      return oauth.PrivateKeyJwt(kid === undefined ? key : { key, kid })
+      return withAudience(app, config, (options) => oauth.PrivateKeyJwt(kid === undefined ? key : { key, kid }, options))
     }
+  }
+}
+
+/**
+ * oauth4webapi puts the issuer in a client assertion's `aud`; `clientAssertionAudience:
+ * 'token_endpoint'` puts the token endpoint URL there instead (RFC 7523 §3 allows either).
+ */
+function withAudience(app: string, config: OAuth2AppConfig, method: (options?: oauth.ModifyAssertionOptions) => oauth.ClientAuth): oauth.ClientAuth {
+  if (config.clientAssertionAudience !== 'token_endpoint') return method()
+  return async (as, client, body, headers) => {
+    const audience = as.token_endpoint
+    if (audience === undefined) throw configError(app, 'accessTokenUrl', 'is required for clientAssertionAudience "token_endpoint"')
+    const options: oauth.ModifyAssertionOptions = {
+      [oauth.modifyAssertion]: (_header, payload) => {
+        payload.aud = audience
+      },
+    }
+    return method(options)(as, client, body, headers)
   }
 }
 

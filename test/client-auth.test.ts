@@ -1,8 +1,10 @@
 /**
  * client_secret_basic's Authorization header: form-encoded as RFC 6749 §2.3.1 asks, but leaving
  * `- . _ * ~` as they are (servers that never decode, such as Authlib's, then still read `my-app`), or
- * raw for such servers when the secret holds other characters.
+ * raw for such servers when the secret holds other characters. And the `aud` of the client assertion
+ * of private_key_jwt and client_secret_jwt.
  */
+import { decodeJwt, generateKeyPair } from 'jose'
 import { http, HttpResponse } from 'msw'
 import { describe, expect, it } from 'vitest'
 import { ErrorCode, OAuth, type OAuth2AppConfig } from '../src/index.js'
@@ -75,5 +77,51 @@ describe('client_secret_basic encoding', () => {
   it('refuses an unknown encoding, and raw with a ":" in the client id', () => {
     expect(() => register({ clientSecretBasicEncoding: 'base64' as never })).toThrow(/clientSecretBasicEncoding must be "form" or "raw"/)
     expect(() => register({ clientId: 'a:b', clientSecretBasicEncoding: 'raw' })).toThrow(/"raw" cannot send a client id containing ":"/)
+  })
+})
+
+describe('clientAssertionAudience', () => {
+  const ISSUER = 'https://as.test'
+  const register = (config: Partial<OAuth2AppConfig>) =>
+    new OAuth({ secret: SECRET }).register('as', {
+      authorizeUrl: 'https://as.test/authorize',
+      accessTokenUrl: TOKEN_URL,
+      issuer: ISSUER,
+      clientId: 'my-app',
+      grantType: 'client_credentials',
+      ...config,
+    } as OAuth2AppConfig)
+
+  /** The `aud` of each client assertion the token endpoint receives. */
+  function audiences(): unknown[] {
+    const seen: unknown[] = []
+    server.use(
+      http.post(TOKEN_URL, async ({ request }) => {
+        const assertion = new URLSearchParams(await request.text()).get('client_assertion') ?? ''
+        seen.push(decodeJwt(assertion).aud)
+        return HttpResponse.json({ access_token: 'at', token_type: 'Bearer', expires_in: 60 })
+      }),
+    )
+    return seen
+  }
+
+  const methods = [
+    ['private_key_jwt', async () => ({ privateKey: (await generateKeyPair('ES256')).privateKey })],
+    ['client_secret_jwt', async () => ({ tokenEndpointAuthMethod: 'client_secret_jwt' as const, clientSecret: 'a+b/c=d:e%f-long-enough-for-hs256' })],
+  ] as const
+
+  it.each(methods)('%s: the issuer by default and with "issuer", the token endpoint URL with "token_endpoint"', async (_method, credentials) => {
+    const seen = audiences()
+    const base = await credentials()
+    await register(base).create('as').clientCredentials()
+    await register({ ...base, clientAssertionAudience: 'issuer' }).create('as').clientCredentials()
+    await register({ ...base, clientAssertionAudience: 'token_endpoint' }).create('as').clientCredentials()
+    expect(seen).toEqual([ISSUER, ISSUER, TOKEN_URL])
+  })
+
+  it('refuses an unknown value, and a method that signs no assertion', () => {
+    expect(() => register({ privateKey: 'x', clientAssertionAudience: 'aud' as never })).toThrow(/"as": clientAssertionAudience must be "issuer" or "token_endpoint"/)
+    expect(() => register({ clientSecret: 's', clientAssertionAudience: 'token_endpoint' })).toThrow(/"as": clientAssertionAudience applies only to private_key_jwt and client_secret_jwt/)
+    expect(() => register({ clientSecret: 's', tokenEndpointAuthMethod: 'client_secret_post', clientAssertionAudience: 'issuer' })).toThrow(/applies only to private_key_jwt/)
   })
 })

@@ -4,8 +4,7 @@ Code + PKCE (OpenIDCode), refresh with rotation, client credentials, revocation 
 introspection (RFC 7662), private_key_jwt (RFC 7523) and a bearer-protected API, in memory. The
 user `alice` is signed in and consents at once: GET /authorize answers with the redirect.
 Run with /usr/bin/python3; prints {"port": N}; the clients are the test's CLIENTS (JSON in argv[1]).
-The private_key_jwt assertion's `aud` must be the token endpoint URL, as Authlib's docs set it up, or
-the issuer with `--assertion-aud=issuer`.
+The private_key_jwt assertion's `aud` must be the token endpoint URL, as Authlib's docs set it up.
 """
 import json
 import os
@@ -321,7 +320,7 @@ def api_me():
 
 def on_port(port):
     config['issuer'] = 'http://127.0.0.1:%d' % port
-    server.register_client_auth_method(PrivateKeyJwt.CLIENT_AUTH_METHOD, PrivateKeyJwt(config['issuer'] if '--assertion-aud=issuer' in sys.argv else config['issuer'] + '/token'))
+    server.register_client_auth_method(PrivateKeyJwt.CLIENT_AUTH_METHOD, PrivateKeyJwt(config['issuer'] + '/token'))
 
 
 if __name__ == '__main__':
