@@ -129,7 +129,7 @@ const SIGNATURE_METHODS: readonly SignatureMethod[] = ['HMAC-SHA1', 'HMAC-SHA256
 const PLACEMENTS: readonly SignaturePlacement[] = ['header', 'query', 'body']
 const URL_FIELDS = ['requestTokenUrl', 'accessTokenUrl', 'authorizeUrl', 'apiBaseUrl'] as const
 /** OAuth 2 options that mean nothing to an OAuth 1 app: refused, so a mixed-up config fails loudly. */
-const OAUTH2_ONLY = ['serverMetadataUrl', 'issuer', 'scope', 'grantType', 'tokenEndpointAuthMethod', 'pkce', 'responseMode', 'privateKey'] as const
+const OAUTH2_ONLY = ['serverMetadataUrl', 'issuer', 'scope', 'grantType', 'tokenEndpointAuthMethod', 'clientSecretBasicEncoding', 'clientAssertionAudience', 'pkce', 'responseMode', 'privateKey'] as const
 /** The protocol parameters oauthkit adds to a signed request (and strips again before re-signing a retry). */
 const OWN_PARAMS: ReadonlySet<string> = new Set(['oauth_consumer_key', 'oauth_nonce', 'oauth_signature', 'oauth_signature_method', 'oauth_timestamp', 'oauth_token'])
 const FORM_TYPE = 'application/x-www-form-urlencoded'

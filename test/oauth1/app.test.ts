@@ -496,6 +496,8 @@ describe('OAuth1App: configuration', () => {
     ['an unknown placement', { signaturePlacement: 'cookie' }, /"bad": signaturePlacement must be one of/],
     ['an oauth_ request token parameter', { requestTokenParams: { oauth_callback: 'x' } }, /"bad": requestTokenParams.oauth_callback is set by oauthkit/],
     ['an OAuth 2 option', { scope: 'read' }, /"bad": scope is an OAuth 2 option/],
+    ['clientSecretBasicEncoding (OAuth 2 client authentication)', { clientSecretBasicEncoding: 'raw' }, /"bad": clientSecretBasicEncoding is an OAuth 2 option/],
+    ['clientAssertionAudience (OAuth 2 client authentication)', { clientAssertionAudience: 'token_endpoint' }, /"bad": clientAssertionAudience is an OAuth 2 option/],
   ]
   for (const [what, config, message] of bad) {
     it(`fails at register on ${what}, naming the app and the field`, () => {
