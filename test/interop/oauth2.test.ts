@@ -185,3 +185,67 @@ describe('@node-oauth/oauth2-server 5 (npm)', () => {
     await expectCode(app.introspectToken(token.access_token), ErrorCode.METADATA_INVALID)
   })
 })
+
+describe("oauthlib's Server with our RequestValidator (Debian python3-oauthlib 3.2.2, Flask)", () => {
+  // oauthlib leaves client authentication to the validator; ours form-decodes client_secret_basic as
+  // RFC 6749 §2.3.1 says, so the default encoding works with any secret.
+  const CLIENTS = {
+    basic: { client_id: 'basic-client_1', client_secret: 'basic-secret_1.0~x*', token_endpoint_auth_method: 'client_secret_basic' },
+    basicEscaped: { client_id: 'escaped-client_2', client_secret: 'b+s/t=c:r%t', token_endpoint_auth_method: 'client_secret_basic' },
+    post: { client_id: 'post-client_3', client_secret: 'p+s/t=c:r%t', token_endpoint_auth_method: 'client_secret_post' },
+    none: { client_id: 'public-client_4', token_endpoint_auth_method: 'none' },
+    service: { client_id: 'service-client_6', client_secret: 's+v/c=:%', token_endpoint_auth_method: 'client_secret_basic', grant_types: ['client_credentials', 'password', 'refresh_token'] },
+  } as const
+  let server: RunningServer
+  beforeAll(async () => {
+    server = await startPythonServer('oauthlib_oauth2.py', [JSON.stringify(Object.values(CLIENTS).map((client) => ({ redirect_uris: [REDIRECT_URI], ...client })))])
+  })
+  afterAll(() => server?.close())
+
+  // RFC 8414 metadata from oauthlib's MetadataEndpoint.
+  const register = (config: Partial<OAuth2AppConfig>) =>
+    appFor({ serverMetadataUrl: `${server.url}/.well-known/oauth-authorization-server`, apiBaseUrl: server.url, scope: 'api', clientId: '', ...config })
+
+  it.each([
+    ['client_secret_basic, form-encoded (id with - and _)', () => ({ clientId: CLIENTS.basic.client_id, clientSecret: CLIENTS.basic.client_secret })],
+    ['client_secret_basic, form-encoded (secret with + / = : %)', () => ({ clientId: CLIENTS.basicEscaped.client_id, clientSecret: CLIENTS.basicEscaped.client_secret })],
+    ['client_secret_post (secret with + / = : %)', () => ({ clientId: CLIENTS.post.client_id, clientSecret: CLIENTS.post.client_secret, tokenEndpointAuthMethod: 'client_secret_post' as const })],
+    ['none (public client, PKCE)', () => ({ clientId: CLIENTS.none.client_id })],
+  ])('%s: logs in, calls the API, refreshes with rotation', async (_label, config) => {
+    const app = register(config())
+    await loginCallRefresh(app, { sub: 'alice', clientId: app.config.clientId, openid: false })
+  })
+
+  it('client_secret_basic raw is for servers that never decode: this one reads the raw "+" and "%" back as something else, invalid_client', async () => {
+    const app = register({ clientId: CLIENTS.service.client_id, clientSecret: CLIENTS.service.client_secret, clientSecretBasicEncoding: 'raw', grantType: 'client_credentials' })
+    const err = await expectCode(app.clientCredentials(), ErrorCode.TOKEN_ERROR)
+    expect(err.error).toBe('invalid_client')
+    expect(err.message).not.toContain(CLIENTS.service.client_secret)
+  })
+
+  it('client credentials: a machine token, and API calls with it', async () => {
+    const app = register({ clientId: CLIENTS.service.client_id, clientSecret: CLIENTS.service.client_secret, grantType: 'client_credentials' })
+    expect(await app.clientCredentials()).toMatchObject({ token_type: 'bearer', scope: 'api' })
+    expect(await app.get('api/me').json<ApiMe>()).toEqual({ sub: null, client_id: CLIENTS.service.client_id, scope: 'api' })
+  })
+
+  it('password grant, then refresh with rotation', async () => {
+    const app = register({ clientId: CLIENTS.service.client_id, clientSecret: CLIENTS.service.client_secret })
+    const token = await app.passwordGrant('alice', 'alice-password')
+    expect(await app.get('api/me', { token }).json<ApiMe>()).toMatchObject({ sub: 'alice' })
+    const fresh = await app.refreshToken(token)
+    expect(fresh.refresh_token).not.toBe(token.refresh_token)
+    expect(await app.get('api/me', { token: fresh }).json<ApiMe>()).toMatchObject({ sub: 'alice' })
+    await expectCode(app.passwordGrant('alice', 'wrong'), ErrorCode.TOKEN_ERROR)
+  })
+
+  it('introspects an active token, revokes the grant, then the token is inactive and the API refuses it', async () => {
+    const app = register({ clientId: CLIENTS.basicEscaped.client_id, clientSecret: CLIENTS.basicEscaped.client_secret })
+    const token = await loginOAuth2(app)
+    expect(await app.introspectToken(token.access_token)).toMatchObject({ active: true, sub: 'alice', client_id: CLIENTS.basicEscaped.client_id, scope: 'api' })
+    await app.revokeToken(token)
+    expect(await app.introspectToken(token.access_token)).toEqual({ active: false })
+    const err = await expectCode(app.get('api/me', { token }).json(), ErrorCode.REAUTHENTICATION_REQUIRED)
+    expect(err.error).toBe('invalid_grant')
+  })
+})
