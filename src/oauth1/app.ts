@@ -206,8 +206,9 @@ type Endpoint = 'request token' | 'access token'
  * `authorizeAccessToken`, `fetchToken`, `profile` (with a loader), and signed `get`/`post`/`put`/`patch`/`delete`/`request`.
  *
  * Errors (every one an {@link OAuthKitError}):
- * - a token endpoint that refuses the request (a 4xx with an error body — `oauth_problem=…` form or
- *   Twitter's `{"errors":[{"code":32,"message":"…"}]}` JSON — or any 401: bad signature, used nonce,
+ * - a token endpoint that refuses the request (a 4xx with an error body — `oauth_problem=…` form,
+ *   oauthlib's `error=…&error_description=…` form or Twitter's `{"errors":[{"code":32,"message":"…"}]}`
+ *   JSON — or any 401: bad signature, used nonce,
  *   stale timestamp, unknown token, wrong verifier) is `token_error`, with the provider's problem or
  *   error code in `error`, its text in `errorDescription` and the HTTP status in `status`;
  *   another failed status is `http_error`;
@@ -598,8 +599,8 @@ function clean(value: unknown, secrets: Array<string | undefined>): string | und
 /**
  * The provider's own error in a token endpoint body, in the shapes OAuth 1 providers use:
  * `oauth_problem=…&oauth_problem_advice=…` (OAuth Problem Reporting), Twitter's
- * `{"errors":[{"code":32,"message":"…"}]}`, `{"error":…,"error_description":…}`, `{"title","detail"}`
- * (RFC 9457), or a short plain-text sentence.
+ * `{"errors":[{"code":32,"message":"…"}]}`, `{"error":…,"error_description":…}` as JSON or (oauthlib)
+ * as a form, `{"title","detail"}` (RFC 9457), or a short plain-text sentence.
  */
 function providerError(contentType: string | null, text: string, secrets: Array<string | undefined>): { error?: string; description?: string } | undefined {
   const body = text.trim()
@@ -632,6 +633,8 @@ function providerError(contentType: string | null, text: string, secrets: Array<
   if (body.startsWith('<')) return undefined
   const form = new URLSearchParams(body)
   if (form.has('oauth_problem')) return result(form.get('oauth_problem'), form.get('oauth_problem_advice'))
+  // oauthlib's providers answer with OAuth 2's names in a form: error=invalid_request&error_description=…
+  if (form.has('error')) return result(form.get('error'), form.get('error_description'))
   // A bare sentence ("Failed to validate oauth signature and token"), not form fields.
   if ((type === 'text/plain' || type === '') && !body.includes('=') && body.length <= MAX_PROVIDER_TEXT) return result(undefined, body)
   return undefined
