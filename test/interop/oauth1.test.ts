@@ -6,8 +6,8 @@
  */
 import { generateKeyPairSync } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { OAuth, type OAuth1App, type OAuth1AppConfig, type SignatureMethod, type SignaturePlacement } from '../../src/index.js'
-import { SECRET } from '../support/helpers.js'
+import { ErrorCode, OAuth, type OAuth1App, type OAuth1AppConfig, type SignatureMethod, type SignaturePlacement } from '../../src/index.js'
+import { SECRET, expectCode } from '../support/helpers.js'
 import { loginOAuth1, runPython, startPythonServer, type RunningServer } from './support.js'
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 })
@@ -16,6 +16,8 @@ const RSA_PUBLIC_PEM = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toS
 /** A consumer key and secret with characters RFC 5849 §3.6 must percent-encode. */
 const HMAC_CLIENT = { client_id: 'hmac-consumer_1', client_secret: 'c0ns+umer/sec=ret:%' }
 const RSA_CLIENT = { client_id: 'rsa-consumer_2', client_secret: '', rsa_public_key: RSA_PUBLIC_PEM }
+/** A consumer secret of unreserved characters only, which percent-encoding leaves as it is. */
+const PLAIN_CLIENT = { client_id: 'plain-consumer_3', client_secret: 'PlainSecret-1.0_~' }
 const QUERY = { q: 'a b&c=d/e', 'x y': '~!*', n: '1' }
 const FORM = { text: 'hello wörld+1', tag: 'x/y', empty: '' }
 
@@ -27,9 +29,16 @@ interface Paths {
   accessToken: string
 }
 
-function appFor(base: string, signatureMethod: SignatureMethod, signaturePlacement: SignaturePlacement, paths: Paths, onSigned?: (request: Request) => void): OAuth1App {
+function appFor(
+  base: string,
+  signatureMethod: SignatureMethod,
+  signaturePlacement: SignaturePlacement,
+  paths: Paths,
+  onSigned?: (request: Request) => void,
+  secretClient: { client_id: string; client_secret: string } = HMAC_CLIENT,
+): OAuth1App {
   const credentials: Partial<OAuth1AppConfig> =
-    signatureMethod === 'RSA-SHA1' ? { clientId: RSA_CLIENT.client_id, rsaKey: RSA_PRIVATE_PEM } : { clientId: HMAC_CLIENT.client_id, clientSecret: HMAC_CLIENT.client_secret }
+    signatureMethod === 'RSA-SHA1' ? { clientId: RSA_CLIENT.client_id, rsaKey: RSA_PRIVATE_PEM } : { clientId: secretClient.client_id, clientSecret: secretClient.client_secret }
   return new OAuth({ secret: SECRET })
     .register('p', {
       requestTokenUrl: `${base}${paths.requestToken}`,
@@ -106,5 +115,66 @@ describe('Authlib flask_oauth1 AuthorizationServer + ResourceProtector (Debian p
     // Authlib's client signing in the query is refused every time, with or without a "+".
     expect(own.query_signed).toHaveLength(24)
     expect(own.query_signed.map(([, status]) => status)).toEqual(Array(24).fill(401))
+  })
+})
+
+describe("oauthlib's WebApplicationServer with our RequestValidator (Debian python3-oauthlib 3.2.2, Flask)", () => {
+  let server: RunningServer
+  beforeAll(async () => {
+    server = await startPythonServer('oauthlib_oauth1.py', [JSON.stringify([HMAC_CLIENT, RSA_CLIENT, PLAIN_CLIENT]), '--nonce-length=20,64'])
+  })
+  afterAll(() => server?.close())
+  const paths = { requestToken: '/request_token', authorize: '/authorize', accessToken: '/access_token' }
+  // What Authlib's ResourceProtector mangles: a "+" in a value and non-ASCII text.
+  const HARD_QUERY = { ...QUERY, plus: '1+1', accent: 'é€' }
+
+  const combinations = METHODS.flatMap((m) => (['header', 'body', 'query'] as const).map((p): [SignatureMethod, SignaturePlacement] => [m, p]))
+  const plaintextOutsideHeader = (m: SignatureMethod, p: SignaturePlacement) => m === 'PLAINTEXT' && p !== 'header'
+
+  it.each(combinations.filter(([m, p]) => !plaintextOutsideHeader(m, p)))(
+    '%s in the %s: logs in, signed GETs with a query (+ and non-ASCII values, signatures with and without "+") and a POST with a form body',
+    async (method, placement) => {
+      const app = appFor(server.url, method, placement, paths)
+      const token = await loginOAuth1(app)
+      // oauthlib adds the realms granted (none here) to the token credentials.
+      expect(token).toEqual({ oauth_token: expect.any(String), oauth_token_secret: expect.any(String), oauth_authorized_realms: '' })
+      for (let call = 0; call < 4; call++) {
+        expect(await app.get('api/me', { token, searchParams: HARD_QUERY }).json()).toEqual({ user: 'alice', query: sorted(HARD_QUERY) })
+      }
+      expect(await app.post('api/echo', { token, body: new URLSearchParams(FORM) }).json()).toEqual({ user: 'alice', form: sorted(FORM) })
+    },
+  )
+
+  // oauthlib form-decodes the body and the query, then percent-decodes every oauth_ value once more
+  // (signature.collect_parameters): the encoded secret inside a PLAINTEXT signature no longer matches.
+  it.each(combinations.filter(([m, p]) => plaintextOutsideHeader(m, p)))(
+    '%s in the %s: logs in and calls the API with a secret of unreserved characters; their bug: a secret with + / = : % is refused (401) at once',
+    async (method, placement) => {
+      const plain = appFor(server.url, method, placement, paths, undefined, PLAIN_CLIENT)
+      const token = await loginOAuth1(plain)
+      expect(await plain.get('api/me', { token, searchParams: HARD_QUERY }).json()).toEqual({ user: 'alice', query: sorted(HARD_QUERY) })
+      expect(await plain.post('api/echo', { token, body: new URLSearchParams(FORM) }).json()).toEqual({ user: 'alice', form: sorted(FORM) })
+
+      const escaped = appFor(server.url, method, placement, paths)
+      const err = await expectCode(loginOAuth1(escaped), ErrorCode.TOKEN_ERROR)
+      expect(err.status).toBe(401)
+      expect(err.message).not.toContain(HMAC_CLIENT.client_secret)
+    },
+  )
+
+  it("their bug, proved with oauthlib's own client (oauthlib.oauth1.Client) and urllib against the same server", async () => {
+    const statuses = await runPython<Record<string, Record<SignaturePlacement, number>>>('oauthlib_oauth1_own_client.py', [server.url, HMAC_CLIENT.client_id, HMAC_CLIENT.client_secret])
+    expect(statuses).toEqual({ PLAINTEXT: { header: 200, body: 401, query: 401 }, 'HMAC-SHA1': { header: 200, body: 200, query: 200 } })
+  })
+
+  it("mismatch: under oauthlib's default nonce_length (20 to 30 characters) oauthkit's nonce (32 hex digits) is refused; RFC 5849 §3.3 sets no length", async () => {
+    const strict = await startPythonServer('oauthlib_oauth1.py', [JSON.stringify([HMAC_CLIENT])])
+    try {
+      const err = await expectCode(loginOAuth1(appFor(strict.url, 'HMAC-SHA1', 'header', paths)), ErrorCode.TOKEN_ERROR)
+      // oauthlib's form-encoded OAuth 2-style error, read as the provider's words.
+      expect(err).toMatchObject({ status: 400, error: 'invalid_request', errorDescription: 'Invalid nonce format.' })
+    } finally {
+      await strict.close()
+    }
   })
 })
