@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Debian packages the tests need (installed only when missing): redis-server for the multi-process
-# refresh-lock test, chromium for the browser tests (never a downloaded browser). Runs apt-get as
-# root, or through sudo.
+# refresh-lock test, chromium for the browser tests (never a downloaded browser), and Authlib,
+# oauthlib, Flask and cryptography under /usr/bin/python3 for the interop provider servers
+# (test/interop/servers/). Runs apt-get as root, or through sudo.
 set -euo pipefail
 packages=()
 command -v redis-server >/dev/null || packages+=(redis-server)
 [ -x /usr/bin/chromium ] || packages+=(chromium)
+for module in authlib:python3-authlib flask:python3-flask oauthlib:python3-oauthlib cryptography:python3-cryptography; do
+  [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import ${module%%:*}" 2>/dev/null || packages+=("${module#*:}")
+done
 [ ${#packages[@]} -eq 0 ] && exit 0
 as_root=()
 [ "$(id -u)" -eq 0 ] || as_root=(sudo)

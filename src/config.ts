@@ -16,6 +16,38 @@ export type TokenEndpointAuthMethod =
   | 'private_key_jwt'
   | 'none'
 
+/**
+ * How `client_secret_basic` writes the client id and secret into the `Authorization` header.
+ *
+ * - `form` (default): form-encoded first, as RFC 6749 §2.3.1 asks. Letters, digits and `- . _ * ~`
+ *   go out as they are, every other character as `%XX` (a space as `%20`). Works with servers that
+ *   decode (oidc-provider, Keycloak, …) and, for ids and secrets made only of those characters, with
+ *   servers that do not (Authlib).
+ * - `raw`: the UTF-8 bytes as they are, for a server that never decodes (Authlib's, whose own client
+ *   sends them raw) and a secret with other characters (`+ / = %`). The client id must then have no `:`.
+ *
+ * When unsure how a server reads the header, `tokenEndpointAuthMethod: 'client_secret_post'` avoids
+ * the question: the body is form-encoded and every server decodes it.
+ *
+ * @see {@link https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1 | RFC 6749 §2.3.1}
+ * @group Config
+ */
+export type ClientSecretBasicEncoding = 'form' | 'raw'
+
+/**
+ * The `aud` of the JWT a client signs for `private_key_jwt` and `client_secret_jwt`.
+ *
+ * - `issuer` (default, what oauth4webapi sends): the authorization server's issuer identifier, which
+ *   OpenID Connect servers (oidc-provider, Keycloak, …) accept.
+ * - `token_endpoint`: the token endpoint URL, for a server that accepts only that, as RFC 7523 §3
+ *   allows and Authlib's `JWTBearerClientAssertion` is set up in its docs. The same assertion then
+ *   also authenticates at the revocation and introspection endpoints.
+ *
+ * @see {@link https://www.rfc-editor.org/rfc/rfc7523#section-3 | RFC 7523 §3}
+ * @group Config
+ */
+export type ClientAssertionAudience = 'issuer' | 'token_endpoint'
+
 /** Reads the stored token of the current user for an app. @group Tokens */
 export type FetchToken = (name: string, ctx?: TokenContext) => Promise<OAuth2Token | undefined | null> | OAuth2Token | undefined | null
 
@@ -139,6 +171,16 @@ export interface OAuth2AppConfig extends Omit<BaseAppConfig, 'clientSecret'> {
   accessTokenParams?: Record<string, string>
   /** Default: `client_secret_basic` with a secret, `private_key_jwt` with a private key, else `none`. */
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod
+  /**
+   * How `client_secret_basic` encodes the id and secret: `form` (default) or `raw` for a server that
+   * never decodes them. See {@link ClientSecretBasicEncoding}.
+   */
+  clientSecretBasicEncoding?: ClientSecretBasicEncoding
+  /**
+   * For `private_key_jwt` and `client_secret_jwt`: the client assertion's `aud`, the issuer (default)
+   * or the token endpoint URL. See {@link ClientAssertionAudience}.
+   */
+  clientAssertionAudience?: ClientAssertionAudience
   /** For `private_key_jwt`: a private JWK, a CryptoKey, or a PKCS#8 PEM. */
   privateKey?: JWK | CryptoKey | string
   /** `kid` to put in the client assertion header (taken from a JWK's own `kid` when absent). */
@@ -278,7 +320,18 @@ export function validateOAuth2Config(name: string, config: OAuth2AppConfig): voi
   if ((method === 'client_secret_basic' || method === 'client_secret_post' || method === 'client_secret_jwt') && !config.clientSecret) {
     throw configError(name, 'clientSecret', `is required for ${method}`)
   }
+  const encoding = config.clientSecretBasicEncoding
+  if (encoding !== undefined && encoding !== 'form' && encoding !== 'raw') throw configError(name, 'clientSecretBasicEncoding', 'must be "form" or "raw"')
+  // RFC 7617 §2: the user-id ends at the first colon, so a raw id cannot hold one.
+  if (encoding === 'raw' && config.clientId.includes(':')) throw configError(name, 'clientSecretBasicEncoding', '"raw" cannot send a client id containing ":"; use "form" or client_secret_post')
   if (method === 'private_key_jwt' && !config.privateKey) throw configError(name, 'privateKey', 'is required for private_key_jwt')
+  const audience = config.clientAssertionAudience
+  if (audience !== undefined) {
+    if (audience !== 'issuer' && audience !== 'token_endpoint') throw configError(name, 'clientAssertionAudience', 'must be "issuer" or "token_endpoint"')
+    // The default method with a private key is private_key_jwt (client-auth.ts authMethodOf).
+    const signs = method === undefined ? Boolean(config.privateKey) : method === 'private_key_jwt' || method === 'client_secret_jwt'
+    if (!signs) throw configError(name, 'clientAssertionAudience', 'applies only to private_key_jwt and client_secret_jwt')
+  }
   if (config.responseMode !== undefined && config.responseMode !== 'query' && config.responseMode !== 'form_post') {
     throw configError(name, 'responseMode', 'must be "query" or "form_post"')
   }

@@ -28,7 +28,7 @@ export type {
   LogoutOptions,
 } from './grants.js'
 export type { NormalizedProfile, ProfileLoader, ProfileApi } from './config.js'
-export type { OAuth2AppConfig, BaseAppConfig, TokenEndpointAuthMethod, FetchToken, UpdateToken, UpdateTokenInfo } from './config.js'
+export type { OAuth2AppConfig, BaseAppConfig, TokenEndpointAuthMethod, ClientSecretBasicEncoding, ClientAssertionAudience, FetchToken, UpdateToken, UpdateTokenInfo } from './config.js'
 export { OAuthKitError, ErrorCode, isOAuthKitError } from './errors.js'
 export type { OAuthKitErrorOptions } from './errors.js'
 export { MemoryCookieJar, parseCookieHeader, serializeCookie } from './cookies.js'

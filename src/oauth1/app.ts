@@ -129,7 +129,7 @@ const SIGNATURE_METHODS: readonly SignatureMethod[] = ['HMAC-SHA1', 'HMAC-SHA256
 const PLACEMENTS: readonly SignaturePlacement[] = ['header', 'query', 'body']
 const URL_FIELDS = ['requestTokenUrl', 'accessTokenUrl', 'authorizeUrl', 'apiBaseUrl'] as const
 /** OAuth 2 options that mean nothing to an OAuth 1 app: refused, so a mixed-up config fails loudly. */
-const OAUTH2_ONLY = ['serverMetadataUrl', 'issuer', 'scope', 'grantType', 'tokenEndpointAuthMethod', 'pkce', 'responseMode', 'privateKey'] as const
+const OAUTH2_ONLY = ['serverMetadataUrl', 'issuer', 'scope', 'grantType', 'tokenEndpointAuthMethod', 'clientSecretBasicEncoding', 'clientAssertionAudience', 'pkce', 'responseMode', 'privateKey'] as const
 /** The protocol parameters oauthkit adds to a signed request (and strips again before re-signing a retry). */
 const OWN_PARAMS: ReadonlySet<string> = new Set(['oauth_consumer_key', 'oauth_nonce', 'oauth_signature', 'oauth_signature_method', 'oauth_timestamp', 'oauth_token'])
 const FORM_TYPE = 'application/x-www-form-urlencoded'
@@ -206,15 +206,16 @@ type Endpoint = 'request token' | 'access token'
  * `authorizeAccessToken`, `fetchToken`, `profile` (with a loader), and signed `get`/`post`/`put`/`patch`/`delete`/`request`.
  *
  * Errors (every one an {@link OAuthKitError}):
- * - a token endpoint that refuses the request (a 4xx with an error body — `oauth_problem=…` form or
- *   Twitter's `{"errors":[{"code":32,"message":"…"}]}` JSON — or any 401: bad signature, used nonce,
+ * - a token endpoint that refuses the request (a 4xx with an error body — `oauth_problem=…` form,
+ *   oauthlib's `error=…&error_description=…` form or Twitter's `{"errors":[{"code":32,"message":"…"}]}`
+ *   JSON — or any 401: bad signature, used nonce,
  *   stale timestamp, unknown token, wrong verifier) is `token_error`, with the provider's problem or
  *   error code in `error`, its text in `errorDescription` and the HTTP status in `status`;
  *   another failed status is `http_error`;
  * - a token endpoint answer that is not form-encoded `oauth_token` + `oauth_token_secret` (an HTML
  *   page with HTTP 200, JSON) is `invalid_response`;
  * - temporary credentials without `oauth_callback_confirmed=true` (OAuth 1.0, not 1.0a) are
- *   `oauth1_error`;
+ *   `oauth1_error` (the value is compared without case: Authlib's provider sends `True`);
  * - a callback with `denied` is `access_denied`; without `oauth_token` `state_missing`; one that
  *   matches no login of this app `transaction_not_found`, `transaction_invalid`, `transaction_expired`
  *   or `app_mismatch`.
@@ -337,7 +338,8 @@ export class OAuth1App extends ApiMethods<OAuth1Token> {
     const url = new URL(this.config.requestTokenUrl)
     for (const [key, value] of Object.entries(this.config.requestTokenParams ?? {})) url.searchParams.append(key, value)
     const fields = await this.#tokenRequest('request token', url, { oauth_callback: callbackUri })
-    if (fields.oauth_callback_confirmed !== 'true') {
+    // RFC 5849 §2.1 says `true`; Authlib's provider sends Python's `True`. Compared without case, still required.
+    if (fields.oauth_callback_confirmed?.toLowerCase() !== 'true') {
       throw new OAuthKitError(
         ErrorCode.OAUTH1_ERROR,
         `${this.name}: the request token endpoint did not answer oauth_callback_confirmed=true: the provider speaks OAuth 1.0, not 1.0a, and is refused (its callback could be forged)`,
@@ -598,8 +600,8 @@ function clean(value: unknown, secrets: Array<string | undefined>): string | und
 /**
  * The provider's own error in a token endpoint body, in the shapes OAuth 1 providers use:
  * `oauth_problem=…&oauth_problem_advice=…` (OAuth Problem Reporting), Twitter's
- * `{"errors":[{"code":32,"message":"…"}]}`, `{"error":…,"error_description":…}`, `{"title","detail"}`
- * (RFC 9457), or a short plain-text sentence.
+ * `{"errors":[{"code":32,"message":"…"}]}`, `{"error":…,"error_description":…}` as JSON or (oauthlib)
+ * as a form, `{"title","detail"}` (RFC 9457), or a short plain-text sentence.
  */
 function providerError(contentType: string | null, text: string, secrets: Array<string | undefined>): { error?: string; description?: string } | undefined {
   const body = text.trim()
@@ -632,6 +634,8 @@ function providerError(contentType: string | null, text: string, secrets: Array<
   if (body.startsWith('<')) return undefined
   const form = new URLSearchParams(body)
   if (form.has('oauth_problem')) return result(form.get('oauth_problem'), form.get('oauth_problem_advice'))
+  // oauthlib's providers answer with OAuth 2's names in a form: error=invalid_request&error_description=…
+  if (form.has('error')) return result(form.get('error'), form.get('error_description'))
   // A bare sentence ("Failed to validate oauth signature and token"), not form fields.
   if ((type === 'text/plain' || type === '') && !body.includes('=') && body.length <= MAX_PROVIDER_TEXT) return result(undefined, body)
   return undefined

@@ -366,6 +366,27 @@ describe('OAuth1App: refusals become typed errors', () => {
     }
   })
 
+  it.each([
+    ['True', true],
+    ['TRUE', true],
+    ['yes', false],
+    ['', false],
+  ])('oauth_callback_confirmed=%s is compared without case (Authlib sends True): accepted %s', async (value, accepted) => {
+    // The provider's `oauth_callback_confirmed=true` rewritten as another implementation writes it.
+    const rewrite = async (res: Response) => {
+      const form = new URLSearchParams(await res.text())
+      form.set('oauth_callback_confirmed', value)
+      return new Response(form.toString(), { status: res.status, headers: res.headers })
+    }
+    const app = makeApp({ hooks: { requestTokenResponse: rewrite } })
+    if (accepted) {
+      const { token } = await login(app)
+      expect(token).toMatchObject(USER)
+    } else {
+      await expectCode(app.createAuthorizationUrl(CALLBACK), ErrorCode.OAUTH1_ERROR)
+    }
+  })
+
   it('denied is access_denied, and the transaction of that login is deleted', async () => {
     const app = makeApp()
     const cookies = new MemoryCookieJar()
@@ -475,6 +496,8 @@ describe('OAuth1App: configuration', () => {
     ['an unknown placement', { signaturePlacement: 'cookie' }, /"bad": signaturePlacement must be one of/],
     ['an oauth_ request token parameter', { requestTokenParams: { oauth_callback: 'x' } }, /"bad": requestTokenParams.oauth_callback is set by oauthkit/],
     ['an OAuth 2 option', { scope: 'read' }, /"bad": scope is an OAuth 2 option/],
+    ['clientSecretBasicEncoding (OAuth 2 client authentication)', { clientSecretBasicEncoding: 'raw' }, /"bad": clientSecretBasicEncoding is an OAuth 2 option/],
+    ['clientAssertionAudience (OAuth 2 client authentication)', { clientAssertionAudience: 'token_endpoint' }, /"bad": clientAssertionAudience is an OAuth 2 option/],
   ]
   for (const [what, config, message] of bad) {
     it(`fails at register on ${what}, naming the app and the field`, () => {
