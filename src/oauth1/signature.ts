@@ -52,7 +52,7 @@ export interface SignRequestInput {
   placement?: SignaturePlacement
   /** The signature method; `HMAC-SHA1` by default. */
   signatureMethod?: SignatureMethod
-  /** A fixed `oauth_nonce`, for tests and vectors; a random 128-bit one by default. */
+  /** A fixed `oauth_nonce`, for tests and vectors; by default 30 random letters and digits (178 bits). */
   nonce?: string
   /** A fixed `oauth_timestamp` in seconds, for tests and vectors; the current time by default. */
   timestamp?: string
@@ -281,10 +281,20 @@ function protocolParameters(
   return params
 }
 
+const NONCE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+const NONCE_LENGTH = 30
+
 function generateNonce(): string {
-  // 128 bits from the CSPRNG, as hex: URL-safe and unchanged by percent-encoding.
-  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16))
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('')
+  // 30 characters of [A-Za-z0-9] from the CSPRNG (178 bits): unchanged by percent-encoding, and within the
+  // 20 to 30 letters and digits that oauthlib-based providers accept by default (RFC 5849 §3.3 sets no length).
+  let nonce = ''
+  while (nonce.length < NONCE_LENGTH) {
+    for (const byte of globalThis.crypto.getRandomValues(new Uint8Array(NONCE_LENGTH + 8))) {
+      // 248 = 4 × 62: bytes above it are skipped so every character is equally likely.
+      if (byte < 248 && nonce.length < NONCE_LENGTH) nonce += NONCE_ALPHABET[byte % 62]
+    }
+  }
+  return nonce
 }
 
 function checkCredentials(credentials: OAuth1Credentials, method: SignatureMethod): void {

@@ -121,7 +121,7 @@ describe('Authlib flask_oauth1 AuthorizationServer + ResourceProtector (Debian p
 describe("oauthlib's WebApplicationServer with our RequestValidator (Debian python3-oauthlib 3.2.2, Flask)", () => {
   let server: RunningServer
   beforeAll(async () => {
-    server = await startPythonServer('oauthlib_oauth1.py', [JSON.stringify([HMAC_CLIENT, RSA_CLIENT, PLAIN_CLIENT]), '--nonce-length=20,64'])
+    server = await startPythonServer('oauthlib_oauth1.py', [JSON.stringify([HMAC_CLIENT, RSA_CLIENT, PLAIN_CLIENT])])
   })
   afterAll(() => server?.close())
   const paths = { requestToken: '/request_token', authorize: '/authorize', accessToken: '/access_token' }
@@ -167,14 +167,11 @@ describe("oauthlib's WebApplicationServer with our RequestValidator (Debian pyth
     expect(statuses).toEqual({ PLAINTEXT: { header: 200, body: 401, query: 401 }, 'HMAC-SHA1': { header: 200, body: 200, query: 200 } })
   })
 
-  it("mismatch: under oauthlib's default nonce_length (20 to 30 characters) oauthkit's nonce (32 hex digits) is refused; RFC 5849 §3.3 sets no length", async () => {
-    const strict = await startPythonServer('oauthlib_oauth1.py', [JSON.stringify([HMAC_CLIENT])])
-    try {
-      const err = await expectCode(loginOAuth1(appFor(strict.url, 'HMAC-SHA1', 'header', paths)), ErrorCode.TOKEN_ERROR)
-      // oauthlib's form-encoded OAuth 2-style error, read as the provider's words.
-      expect(err).toMatchObject({ status: 400, error: 'invalid_request', errorDescription: 'Invalid nonce format.' })
-    } finally {
-      await strict.close()
-    }
+  it("oauthlib's default nonce rule (20 to 30 letters and digits) accepts oauthkit's nonce; a 32-character one, as oauthkit sent before, is refused", async () => {
+    // Every oauthlib server here runs with its default nonce_length; this pins the limit the nonce must fit.
+    const app = appFor(server.url, 'HMAC-SHA1', 'header', paths)
+    await expect(loginOAuth1(app)).resolves.toHaveProperty('oauth_token')
+    const refused = await runPython<{ status: number; body: string }>('oauthlib_oauth1_own_client.py', [server.url, HMAC_CLIENT.client_id, HMAC_CLIENT.client_secret, '--nonce=' + '0123456789abcdef'.repeat(2)])
+    expect(refused).toEqual({ status: 400, body: 'error=invalid_request&error_description=Invalid+nonce+format.' })
   })
 })

@@ -235,11 +235,11 @@ describe('signature methods', () => {
 describe('protocol parameters', () => {
   const credentials = { clientId: 'ck', clientSecret: 'cs' }
 
-  it('nonces are 128-bit hex from the CSPRNG, never repeated; the timestamp is now, in seconds', async () => {
+  it('nonces are 30 random letters and digits from the CSPRNG, never repeated; the timestamp is now, in seconds', async () => {
     const nonces = new Set<string>()
     for (let i = 0; i < 200; i++) {
       const { oauthParams } = await signRequest(credentials, { method: 'GET', url: 'https://api.example/' })
-      expect(oauthParams.oauth_nonce).toMatch(/^[0-9a-f]{32}$/)
+      expect(oauthParams.oauth_nonce).toMatch(/^[A-Za-z0-9]{30}$/)
       nonces.add(oauthParams.oauth_nonce!)
       expect(Math.abs(Number(oauthParams.oauth_timestamp) - Date.now() / 1000)).toBeLessThan(5)
     }

@@ -6,7 +6,8 @@ value a second time (signature.collect_parameters), so `c%2B` (the encoded `+` i
 signature) is read as `c+`. HMAC-SHA1, whose base64 signature holds no `%`, is the control.
 
 argv: the provider's URL, the client id, the client secret. Prints one JSON object: the request token
-endpoint's HTTP status per signature method and placement.
+endpoint's HTTP status per signature method and placement. With a fourth argument `--nonce=N`, signs one
+HMAC-SHA1 request with that nonce instead and prints its status and body.
 """
 import json
 import sys
@@ -32,5 +33,19 @@ def request_token_status(method, placement):
     except urllib.error.HTTPError as e:
         return e.code
 
+
+def with_nonce(nonce):
+    client = Client(client_id, client_secret=client_secret, callback_uri=CALLBACK, nonce=nonce)
+    uri, headers, body = client.sign(base + '/request_token', http_method='POST')
+    try:
+        with urllib.request.urlopen(urllib.request.Request(uri, data=b'', headers=headers, method='POST')) as response:
+            return {'status': response.status, 'body': response.read().decode()}
+    except urllib.error.HTTPError as e:
+        return {'status': e.code, 'body': e.read().decode()}
+
+
+if len(sys.argv) > 4 and sys.argv[4].startswith('--nonce='):
+    print(json.dumps(with_nonce(sys.argv[4].split('=', 1)[1])))
+    sys.exit(0)
 
 print(json.dumps({method: {placement: request_token_status(method, placement) for placement in PLACEMENTS} for method in (SIGNATURE_PLAINTEXT, SIGNATURE_HMAC_SHA1)}))
