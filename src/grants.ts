@@ -12,6 +12,7 @@ import * as oauth from 'oauth4webapi'
 import { scopeString } from './config.js'
 import { ErrorCode, OAuthKitError } from './errors.js'
 import { toOAuthKitError } from './http.js'
+import { providerText } from './provider-text.js'
 import type { OAuth2App } from './oauth2.js'
 import { toToken } from './token.js'
 import type { IdTokenClaims, OAuth2Token, TokenContext } from './types.js'
@@ -256,7 +257,7 @@ export async function pollDeviceToken(app: OAuth2App, authorization: DeviceAutho
           throw new OAuthKitError(ErrorCode.ACCESS_DENIED, `${app.name}: the user denied the device authorization`, {
             app: app.name,
             error: error.error,
-            errorDescription: error.error_description,
+            errorDescription: providerText(error.error_description),
             status: error.status,
           })
         }
@@ -464,7 +465,7 @@ function deviceCodeExpired(app: OAuth2App, why: string, cause?: oauth.ResponseBo
   return new OAuthKitError(ErrorCode.TOKEN_ERROR, `${app.name}: ${why}; start a new device authorization`, {
     app: app.name,
     error: 'expired_token',
-    errorDescription: cause?.error_description,
+    errorDescription: providerText(cause?.error_description),
     status: cause?.status,
   })
 }

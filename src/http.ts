@@ -7,6 +7,7 @@
  */
 import * as oauth from 'oauth4webapi'
 import { ErrorCode, OAuthKitError, isOAuthKitError } from './errors.js'
+import { providerText } from './provider-text.js'
 import type { ComplianceHooks, RequestHook, ResponseHook } from './types.js'
 
 /** A step of the protocol, used to pick hooks and to word errors. @internal */
@@ -229,19 +230,19 @@ export function toOAuthKitError(error: unknown, app: string, step: Step): OAuthK
   const where = describe(step)
   const cause = sanitize(error)
   if (error instanceof oauth.ResponseBodyError) {
-    const fields = { app, cause, error: error.error, errorDescription: error.error_description, status: error.status }
+    const fields = { app, cause, error: providerText(error.error), errorDescription: providerText(error.error_description), status: error.status }
     if (error.error === 'access_denied') return new OAuthKitError(ErrorCode.ACCESS_DENIED, `${app}: the ${where} answered access_denied`, fields)
     const code = step === 'metadata' ? ErrorCode.METADATA_INVALID : step === 'userinfo' ? ErrorCode.USERINFO_INVALID : ErrorCode.TOKEN_ERROR
-    return new OAuthKitError(code, `${app}: the ${where} answered with error "${error.error}"${error.error_description ? `: ${error.error_description}` : ''}`, fields)
+    return new OAuthKitError(code, `${app}: the ${where} answered with error "${fields.error ?? ''}"${fields.errorDescription ? `: ${fields.errorDescription}` : ''}`, fields)
   }
   if (error instanceof oauth.WWWAuthenticateChallengeError) {
     const challenge = error.cause[0]
-    const providerError = challenge?.parameters.error
+    const providerError = providerText(challenge?.parameters.error)
     const tokenSteps: Step[] = ['token', 'refresh', 'revocation', 'introspection', 'device']
     return new OAuthKitError(
       step === 'userinfo' ? ErrorCode.USERINFO_INVALID : tokenSteps.includes(step) && providerError ? ErrorCode.TOKEN_ERROR : ErrorCode.HTTP_ERROR,
       `${app}: the ${where} refused the request with HTTP ${error.status}${providerError ? ` (${providerError})` : ''}`,
-      { app, cause, status: error.status, error: providerError, errorDescription: challenge?.parameters.error_description },
+      { app, cause, status: error.status, error: providerError, errorDescription: providerText(challenge?.parameters.error_description) },
     )
   }
   if (error instanceof oauth.UnsupportedOperationError) {

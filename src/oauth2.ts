@@ -17,6 +17,7 @@ import * as grants from './grants.js'
 import { JwksCache } from './jwks.js'
 import { toToken } from './token.js'
 import { MetadataCache, UNKNOWN_ISSUER } from './metadata.js'
+import { providerText } from './provider-text.js'
 import { base64url, type Transaction, type TransactionCookieOptions, type TransactionStore } from './transaction.js'
 import type { IdTokenClaims, OAuth2Token, OAuthContext, TokenContext, UserInfo } from './types.js'
 
@@ -723,9 +724,11 @@ export function single(params: URLSearchParams, name: string, app: string): stri
 
 function authorizationResponseError(error: unknown, app: string): OAuthKitError {
   if (error instanceof oauth.AuthorizationResponseError) {
-    const fields = { app, error: error.error, errorDescription: error.error_description, errorUri: error.cause.get('error_uri') ?? undefined }
-    if (error.error === 'access_denied') return new OAuthKitError(ErrorCode.ACCESS_DENIED, `${app}: the authorization was denied${error.error_description ? `: ${error.error_description}` : ''}`, fields)
-    return new OAuthKitError(ErrorCode.AUTHORIZATION_ERROR, `${app}: the provider answered with error "${error.error}"${error.error_description ? `: ${error.error_description}` : ''}`, fields)
+    // The callback's text is the attacker's to choose: cleaned before it reaches a message or a log.
+    const fields = { app, error: providerText(error.error), errorDescription: providerText(error.error_description), errorUri: providerText(error.cause.get('error_uri')) }
+    const said = fields.errorDescription ? `: ${fields.errorDescription}` : ''
+    if (error.error === 'access_denied') return new OAuthKitError(ErrorCode.ACCESS_DENIED, `${app}: the authorization was denied${said}`, fields)
+    return new OAuthKitError(ErrorCode.AUTHORIZATION_ERROR, `${app}: the provider answered with error "${fields.error ?? ''}"${said}`, fields)
   }
   if (error instanceof oauth.OperationProcessingError) {
     if (/"iss" \(issuer\) missing/.test(error.message)) {
