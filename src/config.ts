@@ -238,6 +238,15 @@ export function scopeString(scope: string | string[] | undefined): string | unde
   return joined || undefined
 }
 
+/**
+ * True for a `max_age` the callback can enforce: a plain non-negative integer of seconds (OIDC Core
+ * §3.1.2.1), no sign, exponent, unit or leading zero a provider might read differently.
+ * @internal
+ */
+export function isMaxAge(value: string): boolean {
+  return /^(0|[1-9]\d{0,9})$/.test(value)
+}
+
 /** Check what is shared by all apps. @internal */
 export function validateBaseConfig(name: string, config: Omit<BaseAppConfig, 'clientSecret'> & { clientSecret?: unknown }): void {
   if (typeof config !== 'object' || config === null) throw configError(name, 'config', 'must be an object')
@@ -285,6 +294,10 @@ export function validateOAuth2Config(name: string, config: OAuth2AppConfig): voi
   const responseType = config.authorizeParams?.response_type
   if (responseType !== undefined && responseType !== 'code') {
     throw configError(name, 'authorizeParams.response_type', `"${responseType}" is refused: the implicit and hybrid grants leak tokens (RFC 9700 §2.1.2); use the authorization code grant with PKCE`)
+  }
+  const maxAge = config.authorizeParams?.max_age
+  if (maxAge !== undefined && !isMaxAge(maxAge)) {
+    throw configError(name, 'authorizeParams.max_age', 'must be a plain non-negative integer of seconds (OIDC Core §3.1.2.1), or auth_time could not be checked against it')
   }
   if (config.clockTolerance !== undefined && !(config.clockTolerance >= 0 && config.clockTolerance <= 300)) {
     throw configError(name, 'clockTolerance', 'must be between 0 and 300 seconds')

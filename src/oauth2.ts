@@ -10,7 +10,7 @@ import * as oauth from 'oauth4webapi'
 import { ApiClient, ApiMethods, CallState, type ApiRequestOptions } from './api.js'
 import { authMethodOf, clientAuthOf, currentSecret } from './client-auth.js'
 import type { FetchToken, NormalizedProfile, OAuth2AppConfig, ProfileApi, UpdateToken, UpdateTokenInfo } from './config.js'
-import { isLoopback, scopeString } from './config.js'
+import { isLoopback, isMaxAge, scopeString } from './config.js'
 import { ErrorCode, OAuthKitError, isOAuthKitError } from './errors.js'
 import { HttpClient, sanitize, toOAuthKitError } from './http.js'
 import * as grants from './grants.js'
@@ -205,6 +205,10 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
         throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${this.name}: the "${key}" parameter is set by oauthkit and cannot be overridden`, { app: this.name })
       }
     }
+    // OIDC Core §3.1.3.7 (11): auth_time is checked against max_age at the callback, so it must be a number oauthkit reads as the provider does.
+    if (params.max_age !== undefined && !isMaxAge(String(params.max_age))) {
+      throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${this.name}: max_age must be a plain non-negative integer of seconds`, { app: this.name })
+    }
     const as = await this.loadServerMetadata()
     if (!as.authorization_endpoint) {
       throw new OAuthKitError(ErrorCode.METADATA_INVALID, `${this.name}: the provider has no authorization_endpoint`, { app: this.name })
@@ -230,10 +234,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
       }
     }
     if (this.config.responseMode === 'form_post') query.response_mode = 'form_post'
-    if (query.max_age !== undefined) {
-      const maxAge = Number(query.max_age)
-      if (Number.isInteger(maxAge) && maxAge >= 0) tx.maxAge = maxAge
-    }
+    if (query.max_age !== undefined) tx.maxAge = Number(query.max_age)
     const returnTo = sameOriginPath(options.returnTo)
     if (returnTo) tx.returnTo = returnTo
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value)
@@ -258,7 +259,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
   /**
    * Finish a login on the callback route: check the response against its transaction (state, RFC 9207
    * `iss`, app), exchange the code with the same redirect_uri and PKCE verifier, validate the ID token
-   * (signature, alg, iss, aud/azp, exp/iat, nonce) and return the token with wire names and `userinfo`
+   * (signature, alg, typ, iss, sub, aud, exp, iat, nonce, auth_time) and return the token with wire names and `userinfo`
    * set to the ID token's validated claims. The transaction is deleted whether this succeeds or not.
    * `updateToken` is called with the new token.
    */
@@ -621,19 +622,31 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
 
   /**
    * Verify the ID token's JWS signature with the provider's JWKS (or the client secret for HS*),
-   * only with the algorithms the client or provider allows; `none` is never accepted.
+   * only with the algorithms the client or provider allows; `none` is never accepted. Also refuses an
+   * explicitly typed JWT (`at+jwt`, …), an empty `sub`, an `iat` in the future and extra audiences.
    * @internal
    */
   async verifyIdTokenSignature(as: oauth.AuthorizationServer, idToken: string): Promise<void> {
     const allowed = (this.config.idTokenSignedResponseAlg ? [this.config.idTokenSignedResponseAlg] : (as.id_token_signing_alg_values_supported ?? ['RS256'])).filter((a) => a !== 'none')
+    const tolerance = this.config.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE
+    const refuse = (why: string) => new OAuthKitError(ErrorCode.ID_TOKEN_INVALID, `${this.name}: ${why}`, { app: this.name })
     try {
-      const { alg } = jose.decodeProtectedHeader(idToken)
-      if (typeof alg !== 'string' || !allowed.includes(alg)) throw new OAuthKitError(ErrorCode.ID_TOKEN_INVALID, `${this.name}: the ID token alg "${String(alg)}" is not allowed`, { app: this.name })
+      const { alg, typ } = jose.decodeProtectedHeader(idToken)
+      if (typeof alg !== 'string' || !allowed.includes(alg)) throw refuse(`the ID token alg "${providerText(String(alg), [], 20) ?? ''}" is not allowed`)
+      // RFC 8725 §3.11, RFC 9068 §4: an explicitly typed JWT (`at+jwt`, `logout+jwt`, …) is another kind of token, never an ID token.
+      if (typeof typ === 'string' && /\+jwt$/i.test(typ)) throw refuse(`the JWT offered as an ID token is typed "${providerText(typ, [], 40) ?? ''}", another kind of token`)
+      const claims = jose.decodeJwt(idToken)
+      // OIDC Core §2: sub is a non-empty identifier; an empty one would match every account keyed on it.
+      if (claims.sub === '') throw refuse('the ID token has an empty sub')
+      // OIDC Core §2: iat is when the token was issued; one from the future (beyond the clock tolerance) is forged or mis-clocked.
+      if (typeof claims.iat === 'number' && claims.iat > Date.now() / 1000 + tolerance) {
+        throw refuse('the ID token was issued in the future (iat beyond the clock tolerance; if the clocks differ, fix them or raise clockTolerance)')
+      }
       const options: jose.JWTVerifyOptions = {
         algorithms: allowed,
         issuer: as.issuer,
         audience: this.config.clientId,
-        clockTolerance: this.config.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE,
+        clockTolerance: tolerance,
       }
       let verified: jose.JWTVerifyResult
       if (alg.startsWith('HS')) {
