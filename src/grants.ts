@@ -9,7 +9,7 @@
  * @module
  */
 import * as oauth from 'oauth4webapi'
-import { scopeString } from './config.js'
+import { isLoopback, scopeString } from './config.js'
 import { ErrorCode, OAuthKitError } from './errors.js'
 import { toOAuthKitError } from './http.js'
 import { providerText } from './provider-text.js'
@@ -410,7 +410,8 @@ export async function introspectToken(app: OAuth2App, token: string, options: In
 /**
  * The URL that ends the user's session at the provider: its `end_session_endpoint` with
  * `client_id`, `id_token_hint` (the token's ID token when a token is given), `post_logout_redirect_uri`
- * and `state`. Throws `metadata_invalid` when the provider has no end_session_endpoint.
+ * and `state`. Throws `metadata_invalid` when the provider has no end_session_endpoint, or one that
+ * is not https (http only on loopback, or with `allowInsecureRequests`).
  *
  * @see OpenID Connect RP-Initiated Logout 1.0 §2, https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout
  */
@@ -423,6 +424,10 @@ export async function createLogoutUrl(app: OAuth2App, options: LogoutOptions = {
     throw new OAuthKitError(ErrorCode.METADATA_INVALID, `${app.name}: the provider has no end_session_endpoint (RP-initiated logout is not supported)`, { app: app.name })
   }
   const url = new URL(as.end_session_endpoint)
+  // The logout URL carries id_token_hint through the browser: https only, except loopback or an app that allows http (RFC 9700 §4.3.2 on URLs that carry tokens).
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (isLoopback(url) || app.config.allowInsecureRequests === true))) {
+    throw new OAuthKitError(ErrorCode.METADATA_INVALID, `${app.name}: the end_session_endpoint must use https: (got ${url.protocol}${url.protocol === 'http:' ? ' on a non-loopback host' : ''})`, { app: app.name })
+  }
   const query: Record<string, string> = { ...options.params, client_id: app.config.clientId }
   const hint = typeof options.idTokenHint === 'string' ? options.idTokenHint : options.idTokenHint?.id_token
   if (hint) query.id_token_hint = hint

@@ -67,7 +67,7 @@ export class HttpClient {
     return (url, init) => this.send(new Request(url, init), step)
   }
 
-  /** Send `request` for `step`: request hooks, fetch with timeout, bounded body, response hooks. */
+  /** Send `request` for `step`: request hooks, fetch with timeout and no redirects, bounded body, response hooks. */
   async send(request: Request, step: Step, signal?: AbortSignal): Promise<Response> {
     const { app, hooks } = this.#options
     const requestHook = REQUEST_HOOKS[step]
@@ -83,13 +83,19 @@ export class HttpClient {
     const signals = [timeout, request.signal, signal].filter((s): s is AbortSignal => s !== undefined)
     let response: Response
     try {
-      response = await this.#options.fetch(new Request(request, { signal: anySignal(signals) }))
+      // Never follow a provider's redirect: it could lead a token request, or the JWKS, to another host.
+      response = await this.#options.fetch(new Request(request, { signal: anySignal(signals), redirect: 'manual' }))
     } catch (cause) {
       if (signal?.aborted) throw signal.reason
       if (timeout.aborted) {
         throw new OAuthKitError(ErrorCode.TIMEOUT, `${app}: the ${describe(step)} did not answer within ${this.#options.timeout} ms`, { app, cause: sanitize(cause) })
       }
       throw new OAuthKitError(ErrorCode.NETWORK_ERROR, `${app}: the ${describe(step)} could not be reached (${new URL(request.url).origin})`, { app, cause: sanitize(cause) })
+    }
+    if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400 && response.status !== 304)) {
+      void response.body?.cancel().catch(() => {})
+      const code = step === 'metadata' || step === 'jwks' ? ErrorCode.METADATA_INVALID : ErrorCode.HTTP_ERROR
+      throw new OAuthKitError(code, `${app}: the ${describe(step)} answered with a redirect (HTTP ${response.status || 'opaque'}), which oauthkit does not follow`, { app, status: response.status || undefined })
     }
     response = await this.#bounded(response, step, timeout)
     const responseHook = RESPONSE_HOOKS[step]

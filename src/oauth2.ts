@@ -123,7 +123,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
     })
     // http: is allowed for loopback (checked at register) or when the app explicitly allows it.
     this.insecure = config.allowInsecureRequests === true || [config.serverMetadataUrl, config.authorizeUrl, config.accessTokenUrl].some((u) => u !== undefined && new URL(u).protocol === 'http:' && isLoopback(new URL(u)))
-    this.#metadata = new MetadataCache(name, config, this.http, config.metadataTtl ?? 3600, this.insecure)
+    this.#metadata = new MetadataCache(name, config, this.http, config.metadataTtl ?? 3600)
     this.client = {
       client_id: config.clientId,
       token_endpoint_auth_method: authMethodOf(config),
