@@ -10,7 +10,7 @@ import * as oauth from 'oauth4webapi'
 import { ApiClient, ApiMethods, CallState, type ApiRequestOptions } from './api.js'
 import { authMethodOf, clientAuthOf, currentSecret } from './client-auth.js'
 import type { FetchToken, NormalizedProfile, OAuth2AppConfig, ProfileApi, UpdateToken, UpdateTokenInfo } from './config.js'
-import { isLoopback, isMaxAge, scopeString } from './config.js'
+import { hasOpenId, isLoopback, isMaxAge, scopeString } from './config.js'
 import { ErrorCode, OAuthKitError, isOAuthKitError } from './errors.js'
 import { HttpClient, sanitize, toOAuthKitError } from './http.js'
 import * as grants from './grants.js'
@@ -177,7 +177,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
 
   /** True when the scope asks for OpenID Connect. */
   get isOpenId(): boolean {
-    return (scopeString(this.config.scope) ?? '').split(' ').includes('openid')
+    return hasOpenId(this.config.scope)
   }
 
   /**
@@ -204,6 +204,10 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
       if (RESERVED.has(key)) {
         throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${this.name}: the "${key}" parameter is set by oauthkit and cannot be overridden`, { app: this.name })
       }
+    }
+    // An app that checks ID tokens (idTokenIssuer: tenant, hosted domain, organization) cannot let a login go without one.
+    if (this.config.idTokenIssuer && !hasOpenId(params.scope ?? this.config.scope)) {
+      throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${this.name}: the scope must include openid: this app checks each ID token (idTokenIssuer)`, { app: this.name })
     }
     // OIDC Core §3.1.3.7 (11): auth_time is checked against max_age at the callback, so it must be a number oauthkit reads as the provider does.
     if (params.max_age !== undefined && !isMaxAge(String(params.max_age))) {
@@ -587,7 +591,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
     try {
       result = await oauth.processAuthorizationCodeResponse(asForToken, this.client, response, {
         expectedNonce: tx.nonce,
-        requireIdToken: tx.oidc === true || tx.nonce !== undefined,
+        requireIdToken: tx.oidc === true || tx.nonce !== undefined || this.config.idTokenIssuer !== undefined,
         maxAge: tx.maxAge,
       })
     } catch (error) {
