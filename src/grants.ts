@@ -9,7 +9,7 @@
  * @module
  */
 import * as oauth from 'oauth4webapi'
-import { isLoopback, scopeString } from './config.js'
+import { hasOpenId, isLoopback, scopeString } from './config.js'
 import { ErrorCode, OAuthKitError } from './errors.js'
 import { toOAuthKitError } from './http.js'
 import { providerText } from './provider-text.js'
@@ -183,6 +183,7 @@ export async function deviceAuthorization(app: OAuth2App, options: DeviceAuthori
   requireEndpoint(app, as, 'device_authorization_endpoint')
   const params: Record<string, string> = { ...options.params }
   const scope = scopeString(options.scope ?? app.config.scope)
+  requireOpenIdForPolicy(app, scope)
   if (scope) params.scope = scope
   let result: oauth.DeviceAuthorizationResponse
   try {
@@ -241,9 +242,11 @@ export async function pollDeviceToken(app: OAuth2App, authorization: DeviceAutho
     signal?.throwIfAborted()
 
     let result: oauth.TokenEndpointResponse
+    let asForToken = as
     try {
       const response = await oauth.deviceCodeGrantRequest(as, app.client, clientAuth, authorization.device_code, { ...app.requestOptions('token'), signal })
-      result = await oauth.processDeviceCodeResponse(as, app.client, response)
+      asForToken = { ...as, issuer: await app.idTokenIssuerFor(response, as.issuer) }
+      result = await oauth.processDeviceCodeResponse(asForToken, app.client, response)
     } catch (error) {
       if (signal?.aborted) throw signal.reason
       if (error instanceof oauth.ResponseBodyError) {
@@ -270,7 +273,7 @@ export async function pollDeviceToken(app: OAuth2App, authorization: DeviceAutho
       }
       throw failure
     }
-    const token = await finishToken(app, as, result)
+    const token = await finishToken(app, asForToken, result)
     signal?.throwIfAborted()
     await app.persist(token, { reason: 'device_code', ctx: options.ctx })
     return token
@@ -294,16 +297,19 @@ export async function passwordGrant(app: OAuth2App, username: string, password: 
   params.set('username', username)
   params.set('password', password)
   const scope = scopeString(options.scope ?? app.config.scope)
+  requireOpenIdForPolicy(app, scope)
   if (scope) params.set('scope', scope)
   const as = await app.loadServerMetadata()
   let result: oauth.TokenEndpointResponse
+  let asForToken = as
   try {
     const response = await oauth.genericTokenEndpointRequest(as, app.client, await app.clientAuth(), 'password', params, app.requestOptions('token'))
-    result = await oauth.processGenericTokenEndpointResponse(as, app.client, response)
+    asForToken = { ...as, issuer: await app.idTokenIssuerFor(response, as.issuer) }
+    result = await oauth.processGenericTokenEndpointResponse(asForToken, app.client, response)
   } catch (error) {
     throw toOAuthKitError(error, app.name, 'token')
   }
-  const token = await finishToken(app, as, result)
+  const token = await finishToken(app, asForToken, result)
   await app.persist(token, { reason: 'password', ctx: options.ctx })
   return token
 }
@@ -449,12 +455,23 @@ export async function logoutRedirect(app: OAuth2App, options: LogoutOptions = {}
 
 /** A token response → token, with an ID token's signature verified and its claims as `userinfo`. */
 async function finishToken(app: OAuth2App, as: oauth.AuthorizationServer, result: oauth.TokenEndpointResponse): Promise<OAuth2Token> {
+  // A policy checked on the ID token (idTokenIssuer: tenant, hosted domain, organization) fails open without one.
+  if (app.config.idTokenIssuer && !result.id_token) {
+    throw new OAuthKitError(ErrorCode.ID_TOKEN_INVALID, `${app.name}: the token response has no ID token, which this app checks (idTokenIssuer)`, { app: app.name })
+  }
   try {
     const claims = oauth.getValidatedIdTokenClaims(result) as IdTokenClaims | undefined
     if (result.id_token) await app.verifyIdTokenSignature(as, result.id_token)
     return toToken(result, claims)
   } catch (error) {
     throw toOAuthKitError(error, app.name, 'token')
+  }
+}
+
+/** An app that checks ID tokens (idTokenIssuer) must ask for one. */
+function requireOpenIdForPolicy(app: OAuth2App, scope: string | undefined): void {
+  if (app.config.idTokenIssuer && !hasOpenId(scope)) {
+    throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${app.name}: the scope must include openid: this app checks each ID token (idTokenIssuer)`, { app: app.name })
   }
 }
 

@@ -493,7 +493,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
         additionalParameters: options.params,
       })
       // Like the login, a refreshed ID token is checked against the issuer idTokenIssuer names (multi-tenant); §12.2 below pins it to the login's.
-      const asForToken = { ...as, issuer: await this.#idTokenIssuer(response, as.issuer) }
+      const asForToken = { ...as, issuer: await this.idTokenIssuerFor(response, as.issuer) }
       const result = await oauth.processRefreshTokenResponse(asForToken, this.client, response)
       const claims = oauth.getValidatedIdTokenClaims(result) as IdTokenClaims | undefined
       if (result.id_token && claims) {
@@ -585,7 +585,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
     } catch (error) {
       throw toOAuthKitError(error, this.name, 'token')
     }
-    const idTokenIssuer = await this.#idTokenIssuer(response, expected.issuer)
+    const idTokenIssuer = await this.idTokenIssuerFor(response, expected.issuer)
     const asForToken = { ...expected, issuer: idTokenIssuer }
     let result: oauth.TokenEndpointResponse
     try {
@@ -609,8 +609,9 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
   /**
    * The issuer an ID token must carry: the metadata issuer, or what the app's `idTokenIssuer` says
    * for this token (read from a copy of the response; the token is validated against it after).
+   * @internal
    */
-  async #idTokenIssuer(response: Response, issuer: string): Promise<string> {
+  async idTokenIssuerFor(response: Response, issuer: string): Promise<string> {
     const resolve = this.config.idTokenIssuer
     if (!resolve || !response.ok) return issuer
     try {

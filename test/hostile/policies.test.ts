@@ -4,8 +4,9 @@
  * `openid` has no ID token, so it must never happen for an app with such a policy: the presets add
  * `openid`, and the core refuses any app with `idTokenIssuer` whose config or login leaves it out.
  */
+import { http, HttpResponse } from 'msw'
 import { describe, expect, it } from 'vitest'
-import { ErrorCode, MemoryCookieJar, OAuth } from '../../src/index.js'
+import { ErrorCode, MemoryCookieJar, OAuth, type OAuth2AppConfig } from '../../src/index.js'
 import { auth0 } from '../../src/providers/auth0.js'
 import { google } from '../../src/providers/google.js'
 import { microsoftEntraId } from '../../src/providers/microsoft-entra-id.js'
@@ -70,5 +71,26 @@ describe('hostile user: policies checked on the ID token', () => {
     const login = await r.start()
     r.idp.answerToken(() => ({ id_token: undefined }))
     await r.expectRefused(() => r.signIn(login, r.idp.authorize(login.location)), ErrorCode.INVALID_RESPONSE, { login, calls: ['token'] })
+  })
+
+  it('policy-device-and-password: the device and password grants of an app with idTokenIssuer ask for openid, need an ID token and apply the policy to it', async () => {
+    const policy: Partial<OAuth2AppConfig> = { idTokenIssuer: (claims, issuer) => (claims.tid === 'home' ? issuer : 'urn:refused'), scope: 'openid email' }
+    const r = await hostileRig(server, { config: policy, idp: { metadata: { device_authorization_endpoint: 'https://idp.test/device' } } })
+    server.use(http.post('https://idp.test/device', () => HttpResponse.json({ device_code: 'dc-1', user_code: 'U-1', verification_uri: 'https://idp.test/activate', expires_in: 600, interval: 1 })))
+    let idToken: () => Promise<string | undefined> = () => r.idp.idToken({ tid: 'elsewhere' })
+    r.idp.overrides.token = async () => HttpResponse.json({ access_token: 'at-1', token_type: 'Bearer', expires_in: 3600, id_token: await idToken() })
+    const poll = async () => r.app.pollDeviceToken(await r.app.deviceAuthorization(), { sleep: async () => {} })
+    await r.app.loadServerMetadata()
+
+    await r.expectRefused(poll, ErrorCode.ID_TOKEN_INVALID, { calls: ['token'] })
+    await r.expectRefused(() => r.app.passwordGrant('user', 'pw'), ErrorCode.ID_TOKEN_INVALID, { calls: ['token'] })
+    idToken = async () => undefined
+    await r.expectRefused(poll, ErrorCode.ID_TOKEN_INVALID, { calls: ['token'] })
+    await r.expectRefused(() => r.app.passwordGrant('user', 'pw'), ErrorCode.ID_TOKEN_INVALID, { calls: ['token'] })
+    await expectCode(r.app.deviceAuthorization({ scope: 'email' }), ErrorCode.INVALID_REQUEST)
+    await expectCode(r.app.passwordGrant('user', 'pw', { scope: 'email' }), ErrorCode.INVALID_REQUEST)
+    idToken = () => r.idp.idToken({ tid: 'home' })
+    await expect(poll()).resolves.toHaveProperty('userinfo.tid', 'home')
+    await expect(r.app.passwordGrant('user', 'pw')).resolves.toHaveProperty('userinfo.tid', 'home')
   })
 })
