@@ -430,7 +430,7 @@ export async function createLogoutUrl(app: OAuth2App, options: LogoutOptions = {
     throw new OAuthKitError(ErrorCode.METADATA_INVALID, `${app.name}: the provider has no end_session_endpoint (RP-initiated logout is not supported)`, { app: app.name })
   }
   const url = new URL(as.end_session_endpoint)
-  // The logout URL carries id_token_hint through the browser: https only, except loopback or an app that allows http (RFC 9700 §4.3.2 on URLs that carry tokens).
+  // The logout URL carries id_token_hint through the browser: TLS (OIDC Core §16.17), except loopback or an app that allows http.
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (isLoopback(url) || app.config.allowInsecureRequests === true))) {
     throw new OAuthKitError(ErrorCode.METADATA_INVALID, `${app.name}: the end_session_endpoint must use https: (got ${url.protocol}${url.protocol === 'http:' ? ' on a non-loopback host' : ''})`, { app: app.name })
   }

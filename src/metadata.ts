@@ -79,7 +79,7 @@ function pointsAtHost(url: URL): boolean {
 /**
  * Hold the endpoints the provider (or `serverMetadata`) named to the rule configured ones follow:
  * https, or http on loopback (any http with `allowInsecureRequests`). A provider on a public host may
- * not steer requests at this machine or its link (RFC 8414 §7.1 lets metadata name any URL: SSRF).
+ * not steer requests at this machine or its link: a discovery document can name any URL (SSRF).
  */
 function checkEndpoints(app: string, config: OAuth2AppConfig, metadata: Record<string, unknown>): void {
   const issuer = typeof metadata.issuer === 'string' && URL.canParse(metadata.issuer) ? new URL(metadata.issuer) : undefined

@@ -209,7 +209,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
     if (this.config.idTokenIssuer && !hasOpenId(params.scope ?? this.config.scope)) {
       throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${this.name}: the scope must include openid: this app checks each ID token (idTokenIssuer)`, { app: this.name })
     }
-    // OIDC Core §3.1.3.7 (11): auth_time is checked against max_age at the callback, so it must be a number oauthkit reads as the provider does.
+    // OIDC Core §3.1.2.1, §3.1.3.7: auth_time is checked against max_age at the callback, so it must be a number read as the provider reads it.
     if (params.max_age !== undefined && !isMaxAge(String(params.max_age))) {
       throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${this.name}: max_age must be a plain non-negative integer of seconds`, { app: this.name })
     }
