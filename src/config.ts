@@ -209,7 +209,8 @@ export interface OAuth2AppConfig extends Omit<BaseAppConfig, 'clientSecret'> {
   /**
    * The issuer an ID token must carry, when it depends on the token (Microsoft Entra multi-tenant:
    * `https://login.microsoftonline.com/{tid}/v2.0`). Receives the unverified claims; the token is
-   * then fully validated against the returned issuer. Default: the metadata issuer.
+   * then fully validated against the returned issuer. Default: the metadata issuer. An app with it
+   * must ask for `openid` (checked at `register` and per login), and each login must return an ID token.
    */
   idTokenIssuer?: (claims: IdTokenClaims, metadataIssuer: string) => string
   /** `client_credentials` makes a machine-to-machine app: API calls fetch (and renew) its own token. */
@@ -280,6 +281,20 @@ export function scopeString(scope: string | string[] | undefined): string | unde
   return joined || undefined
 }
 
+/**
+ * True for a `max_age` the callback can enforce: a plain non-negative integer of seconds (OIDC Core
+ * §3.1.2.1), no sign, exponent, unit or leading zero a provider might read differently.
+ * @internal
+ */
+export function isMaxAge(value: string): boolean {
+  return /^(0|[1-9]\d{0,9})$/.test(value)
+}
+
+/** True when a scope asks for OpenID Connect. @internal */
+export function hasOpenId(scope: string | string[] | undefined): boolean {
+  return (scopeString(scope) ?? '').split(' ').includes('openid')
+}
+
 /** Check what is shared by all apps. @internal */
 export function validateBaseConfig(name: string, config: Omit<BaseAppConfig, 'clientSecret'> & { clientSecret?: unknown }): void {
   if (typeof config !== 'object' || config === null) throw configError(name, 'config', 'must be an object')
@@ -338,6 +353,14 @@ export function validateOAuth2Config(name: string, config: OAuth2AppConfig): voi
   const responseType = config.authorizeParams?.response_type
   if (responseType !== undefined && responseType !== 'code') {
     throw configError(name, 'authorizeParams.response_type', `"${responseType}" is refused: the implicit and hybrid grants leak tokens (RFC 9700 §2.1.2); use the authorization code grant with PKCE`)
+  }
+  // A policy on the ID token (tenant, hosted domain, organization) fails open when a login has no ID token: require openid.
+  if (config.idTokenIssuer !== undefined && !hasOpenId(config.authorizeParams?.scope ?? config.scope)) {
+    throw configError(name, 'scope', 'must include openid: idTokenIssuer checks each ID token, so every login must be an OpenID Connect login')
+  }
+  const maxAge = config.authorizeParams?.max_age
+  if (maxAge !== undefined && !isMaxAge(maxAge)) {
+    throw configError(name, 'authorizeParams.max_age', 'must be a plain non-negative integer of seconds (OIDC Core §3.1.2.1), or auth_time could not be checked against it')
   }
   if (config.clockTolerance !== undefined && !(config.clockTolerance >= 0 && config.clockTolerance <= 300)) {
     throw configError(name, 'clockTolerance', 'must be between 0 and 300 seconds')

@@ -9,9 +9,10 @@
  * @module
  */
 import * as oauth from 'oauth4webapi'
-import { scopeString } from './config.js'
+import { hasOpenId, isLoopback, scopeString } from './config.js'
 import { ErrorCode, OAuthKitError } from './errors.js'
 import { toOAuthKitError } from './http.js'
+import { providerText } from './provider-text.js'
 import type { OAuth2App } from './oauth2.js'
 import { toToken } from './token.js'
 import type { IdTokenClaims, OAuth2Token, TokenContext } from './types.js'
@@ -182,6 +183,7 @@ export async function deviceAuthorization(app: OAuth2App, options: DeviceAuthori
   requireEndpoint(app, as, 'device_authorization_endpoint')
   const params: Record<string, string> = { ...options.params }
   const scope = scopeString(options.scope ?? app.config.scope)
+  requireOpenIdForPolicy(app, scope)
   if (scope) params.scope = scope
   let result: oauth.DeviceAuthorizationResponse
   try {
@@ -240,9 +242,11 @@ export async function pollDeviceToken(app: OAuth2App, authorization: DeviceAutho
     signal?.throwIfAborted()
 
     let result: oauth.TokenEndpointResponse
+    let asForToken = as
     try {
       const response = await oauth.deviceCodeGrantRequest(as, app.client, clientAuth, authorization.device_code, { ...app.requestOptions('token'), signal })
-      result = await oauth.processDeviceCodeResponse(as, app.client, response)
+      asForToken = { ...as, issuer: await app.idTokenIssuerFor(response, as.issuer) }
+      result = await oauth.processDeviceCodeResponse(asForToken, app.client, response)
     } catch (error) {
       if (signal?.aborted) throw signal.reason
       if (error instanceof oauth.ResponseBodyError) {
@@ -256,7 +260,7 @@ export async function pollDeviceToken(app: OAuth2App, authorization: DeviceAutho
           throw new OAuthKitError(ErrorCode.ACCESS_DENIED, `${app.name}: the user denied the device authorization`, {
             app: app.name,
             error: error.error,
-            errorDescription: error.error_description,
+            errorDescription: providerText(error.error_description),
             status: error.status,
           })
         }
@@ -269,7 +273,7 @@ export async function pollDeviceToken(app: OAuth2App, authorization: DeviceAutho
       }
       throw failure
     }
-    const token = await finishToken(app, as, result)
+    const token = await finishToken(app, asForToken, result)
     signal?.throwIfAborted()
     await app.persist(token, { reason: 'device_code', ctx: options.ctx })
     return token
@@ -293,16 +297,19 @@ export async function passwordGrant(app: OAuth2App, username: string, password: 
   params.set('username', username)
   params.set('password', password)
   const scope = scopeString(options.scope ?? app.config.scope)
+  requireOpenIdForPolicy(app, scope)
   if (scope) params.set('scope', scope)
   const as = await app.loadServerMetadata()
   let result: oauth.TokenEndpointResponse
+  let asForToken = as
   try {
     const response = await oauth.genericTokenEndpointRequest(as, app.client, await app.clientAuth(), 'password', params, app.requestOptions('token'))
-    result = await oauth.processGenericTokenEndpointResponse(as, app.client, response)
+    asForToken = { ...as, issuer: await app.idTokenIssuerFor(response, as.issuer) }
+    result = await oauth.processGenericTokenEndpointResponse(asForToken, app.client, response)
   } catch (error) {
     throw toOAuthKitError(error, app.name, 'token')
   }
-  const token = await finishToken(app, as, result)
+  const token = await finishToken(app, asForToken, result)
   await app.persist(token, { reason: 'password', ctx: options.ctx })
   return token
 }
@@ -409,7 +416,8 @@ export async function introspectToken(app: OAuth2App, token: string, options: In
 /**
  * The URL that ends the user's session at the provider: its `end_session_endpoint` with
  * `client_id`, `id_token_hint` (the token's ID token when a token is given), `post_logout_redirect_uri`
- * and `state`. Throws `metadata_invalid` when the provider has no end_session_endpoint.
+ * and `state`. Throws `metadata_invalid` when the provider has no end_session_endpoint, or one that
+ * is not https (http only on loopback, or with `allowInsecureRequests`).
  *
  * @see OpenID Connect RP-Initiated Logout 1.0 §2, https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout
  */
@@ -422,6 +430,10 @@ export async function createLogoutUrl(app: OAuth2App, options: LogoutOptions = {
     throw new OAuthKitError(ErrorCode.METADATA_INVALID, `${app.name}: the provider has no end_session_endpoint (RP-initiated logout is not supported)`, { app: app.name })
   }
   const url = new URL(as.end_session_endpoint)
+  // The logout URL carries id_token_hint through the browser: TLS (OIDC Core §16.17), except loopback or an app that allows http.
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (isLoopback(url) || app.config.allowInsecureRequests === true))) {
+    throw new OAuthKitError(ErrorCode.METADATA_INVALID, `${app.name}: the end_session_endpoint must use https: (got ${url.protocol}${url.protocol === 'http:' ? ' on a non-loopback host' : ''})`, { app: app.name })
+  }
   const query: Record<string, string> = { ...options.params, client_id: app.config.clientId }
   const hint = typeof options.idTokenHint === 'string' ? options.idTokenHint : options.idTokenHint?.id_token
   if (hint) query.id_token_hint = hint
@@ -443,12 +455,23 @@ export async function logoutRedirect(app: OAuth2App, options: LogoutOptions = {}
 
 /** A token response → token, with an ID token's signature verified and its claims as `userinfo`. */
 async function finishToken(app: OAuth2App, as: oauth.AuthorizationServer, result: oauth.TokenEndpointResponse): Promise<OAuth2Token> {
+  // A policy checked on the ID token (idTokenIssuer: tenant, hosted domain, organization) fails open without one.
+  if (app.config.idTokenIssuer && !result.id_token) {
+    throw new OAuthKitError(ErrorCode.ID_TOKEN_INVALID, `${app.name}: the token response has no ID token, which this app checks (idTokenIssuer)`, { app: app.name })
+  }
   try {
     const claims = oauth.getValidatedIdTokenClaims(result) as IdTokenClaims | undefined
     if (result.id_token) await app.verifyIdTokenSignature(as, result.id_token)
     return toToken(result, claims)
   } catch (error) {
     throw toOAuthKitError(error, app.name, 'token')
+  }
+}
+
+/** An app that checks ID tokens (idTokenIssuer) must ask for one. */
+function requireOpenIdForPolicy(app: OAuth2App, scope: string | undefined): void {
+  if (app.config.idTokenIssuer && !hasOpenId(scope)) {
+    throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${app.name}: the scope must include openid: this app checks each ID token (idTokenIssuer)`, { app: app.name })
   }
 }
 
@@ -464,7 +487,7 @@ function deviceCodeExpired(app: OAuth2App, why: string, cause?: oauth.ResponseBo
   return new OAuthKitError(ErrorCode.TOKEN_ERROR, `${app.name}: ${why}; start a new device authorization`, {
     app: app.name,
     error: 'expired_token',
-    errorDescription: cause?.error_description,
+    errorDescription: providerText(cause?.error_description),
     status: cause?.status,
   })
 }

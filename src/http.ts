@@ -7,6 +7,7 @@
  */
 import * as oauth from 'oauth4webapi'
 import { ErrorCode, OAuthKitError, isOAuthKitError } from './errors.js'
+import { providerText } from './provider-text.js'
 import type { ComplianceHooks, RequestHook, ResponseHook } from './types.js'
 
 /** A step of the protocol, used to pick hooks and to word errors. @internal */
@@ -66,7 +67,7 @@ export class HttpClient {
     return (url, init) => this.send(new Request(url, init), step)
   }
 
-  /** Send `request` for `step`: request hooks, fetch with timeout, bounded body, response hooks. */
+  /** Send `request` for `step`: request hooks, fetch with timeout and no redirects, bounded body, response hooks. */
   async send(request: Request, step: Step, signal?: AbortSignal): Promise<Response> {
     const { app, hooks } = this.#options
     const requestHook = REQUEST_HOOKS[step]
@@ -82,13 +83,19 @@ export class HttpClient {
     const signals = [timeout, request.signal, signal].filter((s): s is AbortSignal => s !== undefined)
     let response: Response
     try {
-      response = await this.#options.fetch(new Request(request, { signal: anySignal(signals) }))
+      // Never follow a provider's redirect: it could lead a token request, or the JWKS, to another host.
+      response = await this.#options.fetch(new Request(request, { signal: anySignal(signals), redirect: 'manual' }))
     } catch (cause) {
       if (signal?.aborted) throw signal.reason
       if (timeout.aborted) {
         throw new OAuthKitError(ErrorCode.TIMEOUT, `${app}: the ${describe(step)} did not answer within ${this.#options.timeout} ms`, { app, cause: sanitize(cause) })
       }
       throw new OAuthKitError(ErrorCode.NETWORK_ERROR, `${app}: the ${describe(step)} could not be reached (${new URL(request.url).origin})`, { app, cause: sanitize(cause) })
+    }
+    if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400 && response.status !== 304)) {
+      void response.body?.cancel().catch(() => {})
+      const code = step === 'metadata' || step === 'jwks' ? ErrorCode.METADATA_INVALID : ErrorCode.HTTP_ERROR
+      throw new OAuthKitError(code, `${app}: the ${describe(step)} answered with a redirect (HTTP ${response.status || 'opaque'}), which oauthkit does not follow`, { app, status: response.status || undefined })
     }
     response = await this.#bounded(response, step, timeout)
     const responseHook = RESPONSE_HOOKS[step]
@@ -229,19 +236,19 @@ export function toOAuthKitError(error: unknown, app: string, step: Step): OAuthK
   const where = describe(step)
   const cause = sanitize(error)
   if (error instanceof oauth.ResponseBodyError) {
-    const fields = { app, cause, error: error.error, errorDescription: error.error_description, status: error.status }
+    const fields = { app, cause, error: providerText(error.error), errorDescription: providerText(error.error_description), status: error.status }
     if (error.error === 'access_denied') return new OAuthKitError(ErrorCode.ACCESS_DENIED, `${app}: the ${where} answered access_denied`, fields)
     const code = step === 'metadata' ? ErrorCode.METADATA_INVALID : step === 'userinfo' ? ErrorCode.USERINFO_INVALID : ErrorCode.TOKEN_ERROR
-    return new OAuthKitError(code, `${app}: the ${where} answered with error "${error.error}"${error.error_description ? `: ${error.error_description}` : ''}`, fields)
+    return new OAuthKitError(code, `${app}: the ${where} answered with error "${fields.error ?? ''}"${fields.errorDescription ? `: ${fields.errorDescription}` : ''}`, fields)
   }
   if (error instanceof oauth.WWWAuthenticateChallengeError) {
     const challenge = error.cause[0]
-    const providerError = challenge?.parameters.error
+    const providerError = providerText(challenge?.parameters.error)
     const tokenSteps: Step[] = ['token', 'refresh', 'revocation', 'introspection', 'device']
     return new OAuthKitError(
       step === 'userinfo' ? ErrorCode.USERINFO_INVALID : tokenSteps.includes(step) && providerError ? ErrorCode.TOKEN_ERROR : ErrorCode.HTTP_ERROR,
       `${app}: the ${where} refused the request with HTTP ${error.status}${providerError ? ` (${providerError})` : ''}`,
-      { app, cause, status: error.status, error: providerError, errorDescription: challenge?.parameters.error_description },
+      { app, cause, status: error.status, error: providerError, errorDescription: providerText(challenge?.parameters.error_description) },
     )
   }
   if (error instanceof oauth.UnsupportedOperationError) {

@@ -46,6 +46,59 @@ function explicitMetadata(config: OAuth2AppConfig): Record<string, unknown> {
   return out
 }
 
+/** The metadata members that name a URL oauthkit may send a request, a user or a token to. */
+const ENDPOINTS = [
+  'authorization_endpoint',
+  'token_endpoint',
+  'userinfo_endpoint',
+  'jwks_uri',
+  'revocation_endpoint',
+  'introspection_endpoint',
+  'device_authorization_endpoint',
+  'end_session_endpoint',
+] as const
+
+/** The config fields that set those members; already checked at `register`. */
+const CONFIGURED: Record<(typeof ENDPOINTS)[number], keyof OAuth2AppConfig> = {
+  authorization_endpoint: 'authorizeUrl',
+  token_endpoint: 'accessTokenUrl',
+  userinfo_endpoint: 'userinfoEndpoint',
+  jwks_uri: 'jwksUri',
+  revocation_endpoint: 'revocationEndpoint',
+  introspection_endpoint: 'introspectionEndpoint',
+  device_authorization_endpoint: 'deviceAuthorizationEndpoint',
+  end_session_endpoint: 'endSessionEndpoint',
+}
+
+/** This machine or its link: loopback, unspecified, and link-local (cloud metadata) IP literals. */
+function pointsAtHost(url: URL): boolean {
+  const host = url.hostname
+  return isLoopback(url) || host === '0.0.0.0' || host === '[::]' || /^169\.254\.\d{1,3}\.\d{1,3}$/.test(host) || /^\[(fe[89ab][0-9a-f]:|::ffff:(7f|a9fe|0:))/i.test(host)
+}
+
+/**
+ * Hold the endpoints the provider (or `serverMetadata`) named to the rule configured ones follow:
+ * https, or http on loopback (any http with `allowInsecureRequests`). A provider on a public host may
+ * not steer requests at this machine or its link: a discovery document can name any URL (SSRF).
+ */
+function checkEndpoints(app: string, config: OAuth2AppConfig, metadata: Record<string, unknown>): void {
+  const issuer = typeof metadata.issuer === 'string' && URL.canParse(metadata.issuer) ? new URL(metadata.issuer) : undefined
+  const publicIssuer = issuer !== undefined && (issuer.protocol === 'https:' || issuer.protocol === 'http:') && !pointsAtHost(issuer)
+  for (const field of ENDPOINTS) {
+    const value = metadata[field]
+    if (value === undefined || config[CONFIGURED[field]] !== undefined) continue
+    if (typeof value !== 'string' || !URL.canParse(value)) throw configError(app, `discovered ${field}`, 'is not an absolute URL')
+    const url = new URL(value)
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw configError(app, `discovered ${field}`, `must use https: (got ${url.protocol})`)
+    if (url.protocol === 'http:' && !isLoopback(url) && config.allowInsecureRequests !== true) {
+      throw configError(app, `discovered ${field}`, 'uses http: on a non-loopback host')
+    }
+    if (publicIssuer && pointsAtHost(url)) {
+      throw configError(app, `discovered ${field}`, `points at this machine (${url.host}) while the issuer is ${issuer.host}; configure it explicitly if that is intended`)
+    }
+  }
+}
+
 /** A placeholder issuer for plain OAuth 2 apps that have none (never matches a real `iss`). @internal */
 export const UNKNOWN_ISSUER = 'urn:oauthkit:issuer-unknown'
 
@@ -59,7 +112,6 @@ export class MetadataCache {
     private readonly config: OAuth2AppConfig,
     private readonly http: HttpClient,
     private readonly ttlSeconds: number,
-    private readonly insecure: boolean,
   ) {}
 
   /** The merged metadata; one discovery request at a time, refetched after the TTL. */
@@ -79,7 +131,9 @@ export class MetadataCache {
   async #load(): Promise<oauth.AuthorizationServer> {
     const explicit = explicitMetadata(this.config)
     if (!this.config.serverMetadataUrl) {
-      return { issuer: UNKNOWN_ISSUER, ...explicit } as oauth.AuthorizationServer
+      const metadata = { issuer: UNKNOWN_ISSUER, ...explicit }
+      checkEndpoints(this.app, this.config, metadata)
+      return metadata as oauth.AuthorizationServer
     }
     const expected = this.config.issuer ?? issuerFromMetadataUrl(this.app, this.config.serverMetadataUrl)
     try {
@@ -88,13 +142,9 @@ export class MetadataCache {
         'metadata',
       )
       const discovered = await oauth.processDiscoveryResponse(new URL(expected), response)
-      for (const field of ['authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'jwks_uri'] as const) {
-        const value = discovered[field]
-        if (value !== undefined && !this.insecure && new URL(value).protocol !== 'https:' && !isLoopback(new URL(value))) {
-          throw configError(this.app, `discovered ${field}`, 'uses http: on a non-loopback host')
-        }
-      }
-      return { ...discovered, ...explicit, issuer: discovered.issuer }
+      const metadata = { ...discovered, ...explicit, issuer: discovered.issuer }
+      checkEndpoints(this.app, this.config, metadata)
+      return metadata
     } catch (error) {
       throw toOAuthKitError(error, this.app, 'metadata')
     }

@@ -10,13 +10,14 @@ import * as oauth from 'oauth4webapi'
 import { ApiClient, ApiMethods, CallState, type ApiRequestOptions } from './api.js'
 import { authMethodOf, clientAuthOf, currentSecret } from './client-auth.js'
 import type { FetchToken, NormalizedProfile, OAuth2AppConfig, ProfileApi, UpdateToken, UpdateTokenInfo } from './config.js'
-import { isLoopback, scopeString } from './config.js'
+import { hasOpenId, isLoopback, isMaxAge, scopeString } from './config.js'
 import { ErrorCode, OAuthKitError, isOAuthKitError } from './errors.js'
 import { HttpClient, sanitize, toOAuthKitError } from './http.js'
 import * as grants from './grants.js'
 import { JwksCache } from './jwks.js'
 import { toToken } from './token.js'
 import { MetadataCache, UNKNOWN_ISSUER } from './metadata.js'
+import { providerText } from './provider-text.js'
 import { base64url, type Transaction, type TransactionCookieOptions, type TransactionStore } from './transaction.js'
 import type { IdTokenClaims, OAuth2Token, OAuthContext, TokenContext, UserInfo } from './types.js'
 
@@ -122,7 +123,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
     })
     // http: is allowed for loopback (checked at register) or when the app explicitly allows it.
     this.insecure = config.allowInsecureRequests === true || [config.serverMetadataUrl, config.authorizeUrl, config.accessTokenUrl].some((u) => u !== undefined && new URL(u).protocol === 'http:' && isLoopback(new URL(u)))
-    this.#metadata = new MetadataCache(name, config, this.http, config.metadataTtl ?? 3600, this.insecure)
+    this.#metadata = new MetadataCache(name, config, this.http, config.metadataTtl ?? 3600)
     this.client = {
       client_id: config.clientId,
       token_endpoint_auth_method: authMethodOf(config),
@@ -176,7 +177,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
 
   /** True when the scope asks for OpenID Connect. */
   get isOpenId(): boolean {
-    return (scopeString(this.config.scope) ?? '').split(' ').includes('openid')
+    return hasOpenId(this.config.scope)
   }
 
   /**
@@ -204,6 +205,14 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
         throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${this.name}: the "${key}" parameter is set by oauthkit and cannot be overridden`, { app: this.name })
       }
     }
+    // An app that checks ID tokens (idTokenIssuer: tenant, hosted domain, organization) cannot let a login go without one.
+    if (this.config.idTokenIssuer && !hasOpenId(params.scope ?? this.config.scope)) {
+      throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${this.name}: the scope must include openid: this app checks each ID token (idTokenIssuer)`, { app: this.name })
+    }
+    // OIDC Core §3.1.2.1, §3.1.3.7: auth_time is checked against max_age at the callback, so it must be a number read as the provider reads it.
+    if (params.max_age !== undefined && !isMaxAge(String(params.max_age))) {
+      throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${this.name}: max_age must be a plain non-negative integer of seconds`, { app: this.name })
+    }
     const as = await this.loadServerMetadata()
     if (!as.authorization_endpoint) {
       throw new OAuthKitError(ErrorCode.METADATA_INVALID, `${this.name}: the provider has no authorization_endpoint`, { app: this.name })
@@ -229,10 +238,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
       }
     }
     if (this.config.responseMode === 'form_post') query.response_mode = 'form_post'
-    if (query.max_age !== undefined) {
-      const maxAge = Number(query.max_age)
-      if (Number.isInteger(maxAge) && maxAge >= 0) tx.maxAge = maxAge
-    }
+    if (query.max_age !== undefined) tx.maxAge = Number(query.max_age)
     const returnTo = sameOriginPath(options.returnTo)
     if (returnTo) tx.returnTo = returnTo
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value)
@@ -257,7 +263,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
   /**
    * Finish a login on the callback route: check the response against its transaction (state, RFC 9207
    * `iss`, app), exchange the code with the same redirect_uri and PKCE verifier, validate the ID token
-   * (signature, alg, iss, aud/azp, exp/iat, nonce) and return the token with wire names and `userinfo`
+   * (signature, alg, typ, iss, sub, aud, exp, iat, nonce, auth_time) and return the token with wire names and `userinfo`
    * set to the ID token's validated claims. The transaction is deleted whether this succeeds or not.
    * `updateToken` is called with the new token.
    */
@@ -487,7 +493,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
         additionalParameters: options.params,
       })
       // Like the login, a refreshed ID token is checked against the issuer idTokenIssuer names (multi-tenant); §12.2 below pins it to the login's.
-      const asForToken = { ...as, issuer: await this.#idTokenIssuer(response, as.issuer) }
+      const asForToken = { ...as, issuer: await this.idTokenIssuerFor(response, as.issuer) }
       const result = await oauth.processRefreshTokenResponse(asForToken, this.client, response)
       const claims = oauth.getValidatedIdTokenClaims(result) as IdTokenClaims | undefined
       if (result.id_token && claims) {
@@ -579,13 +585,13 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
     } catch (error) {
       throw toOAuthKitError(error, this.name, 'token')
     }
-    const idTokenIssuer = await this.#idTokenIssuer(response, expected.issuer)
+    const idTokenIssuer = await this.idTokenIssuerFor(response, expected.issuer)
     const asForToken = { ...expected, issuer: idTokenIssuer }
     let result: oauth.TokenEndpointResponse
     try {
       result = await oauth.processAuthorizationCodeResponse(asForToken, this.client, response, {
         expectedNonce: tx.nonce,
-        requireIdToken: tx.oidc === true || tx.nonce !== undefined,
+        requireIdToken: tx.oidc === true || tx.nonce !== undefined || this.config.idTokenIssuer !== undefined,
         maxAge: tx.maxAge,
       })
     } catch (error) {
@@ -603,8 +609,9 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
   /**
    * The issuer an ID token must carry: the metadata issuer, or what the app's `idTokenIssuer` says
    * for this token (read from a copy of the response; the token is validated against it after).
+   * @internal
    */
-  async #idTokenIssuer(response: Response, issuer: string): Promise<string> {
+  async idTokenIssuerFor(response: Response, issuer: string): Promise<string> {
     const resolve = this.config.idTokenIssuer
     if (!resolve || !response.ok) return issuer
     try {
@@ -620,19 +627,31 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
 
   /**
    * Verify the ID token's JWS signature with the provider's JWKS (or the client secret for HS*),
-   * only with the algorithms the client or provider allows; `none` is never accepted.
+   * only with the algorithms the client or provider allows; `none` is never accepted. Also refuses an
+   * explicitly typed JWT (`at+jwt`, …), an empty `sub`, an `iat` in the future and extra audiences.
    * @internal
    */
   async verifyIdTokenSignature(as: oauth.AuthorizationServer, idToken: string): Promise<void> {
     const allowed = (this.config.idTokenSignedResponseAlg ? [this.config.idTokenSignedResponseAlg] : (as.id_token_signing_alg_values_supported ?? ['RS256'])).filter((a) => a !== 'none')
+    const tolerance = this.config.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE
+    const refuse = (why: string) => new OAuthKitError(ErrorCode.ID_TOKEN_INVALID, `${this.name}: ${why}`, { app: this.name })
     try {
-      const { alg } = jose.decodeProtectedHeader(idToken)
-      if (typeof alg !== 'string' || !allowed.includes(alg)) throw new OAuthKitError(ErrorCode.ID_TOKEN_INVALID, `${this.name}: the ID token alg "${String(alg)}" is not allowed`, { app: this.name })
+      const { alg, typ } = jose.decodeProtectedHeader(idToken)
+      if (typeof alg !== 'string' || !allowed.includes(alg)) throw refuse(`the ID token alg "${providerText(String(alg), [], 20) ?? ''}" is not allowed`)
+      // RFC 8725 §3.11, RFC 9068 §4: an explicitly typed JWT (`at+jwt`, `logout+jwt`, …) is another kind of token, never an ID token.
+      if (typeof typ === 'string' && /\+jwt$/i.test(typ)) throw refuse(`the JWT offered as an ID token is typed "${providerText(typ, [], 40) ?? ''}", another kind of token`)
+      const claims = jose.decodeJwt(idToken)
+      // OIDC Core §2: sub is a non-empty identifier; an empty one would match every account keyed on it.
+      if (claims.sub === '') throw refuse('the ID token has an empty sub')
+      // OIDC Core §2: iat is when the token was issued; one from the future (beyond the clock tolerance) is forged or mis-clocked.
+      if (typeof claims.iat === 'number' && claims.iat > Date.now() / 1000 + tolerance) {
+        throw refuse('the ID token was issued in the future (iat beyond the clock tolerance; if the clocks differ, fix them or raise clockTolerance)')
+      }
       const options: jose.JWTVerifyOptions = {
         algorithms: allowed,
         issuer: as.issuer,
         audience: this.config.clientId,
-        clockTolerance: this.config.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE,
+        clockTolerance: tolerance,
       }
       let verified: jose.JWTVerifyResult
       if (alg.startsWith('HS')) {
@@ -749,9 +768,11 @@ export function single(params: URLSearchParams, name: string, app: string): stri
 
 function authorizationResponseError(error: unknown, app: string): OAuthKitError {
   if (error instanceof oauth.AuthorizationResponseError) {
-    const fields = { app, error: error.error, errorDescription: error.error_description, errorUri: error.cause.get('error_uri') ?? undefined }
-    if (error.error === 'access_denied') return new OAuthKitError(ErrorCode.ACCESS_DENIED, `${app}: the authorization was denied${error.error_description ? `: ${error.error_description}` : ''}`, fields)
-    return new OAuthKitError(ErrorCode.AUTHORIZATION_ERROR, `${app}: the provider answered with error "${error.error}"${error.error_description ? `: ${error.error_description}` : ''}`, fields)
+    // The callback's text is the attacker's to choose: cleaned before it reaches a message or a log.
+    const fields = { app, error: providerText(error.error), errorDescription: providerText(error.error_description), errorUri: providerText(error.cause.get('error_uri')) }
+    const said = fields.errorDescription ? `: ${fields.errorDescription}` : ''
+    if (error.error === 'access_denied') return new OAuthKitError(ErrorCode.ACCESS_DENIED, `${app}: the authorization was denied${said}`, fields)
+    return new OAuthKitError(ErrorCode.AUTHORIZATION_ERROR, `${app}: the provider answered with error "${fields.error ?? ''}"${said}`, fields)
   }
   if (error instanceof oauth.OperationProcessingError) {
     if (/"iss" \(issuer\) missing/.test(error.message)) {

@@ -10,6 +10,7 @@ import type { BaseAppConfig, NormalizedProfile, UpdateTokenInfo } from '../confi
 import { checkUrl, configError, isLoopback, validateBaseConfig } from '../config.js'
 import { ErrorCode, OAuthKitError, isOAuthKitError } from '../errors.js'
 import { HttpClient } from '../http.js'
+import { MAX_PROVIDER_TEXT, providerText } from '../provider-text.js'
 import type { AppEnvironment, AuthorizationRequest, AuthorizeAccessTokenOptions, AuthorizeOptions, CompletedAuthorization } from '../oauth2.js'
 import { callbackParameters, sameOriginPath, single } from '../oauth2.js'
 import type { Transaction, TransactionCookieOptions } from '../transaction.js'
@@ -133,8 +134,6 @@ const OAUTH2_ONLY = ['serverMetadataUrl', 'issuer', 'scope', 'grantType', 'token
 /** The protocol parameters oauthkit adds to a signed request (and strips again before re-signing a retry). */
 const OWN_PARAMS: ReadonlySet<string> = new Set(['oauth_consumer_key', 'oauth_nonce', 'oauth_signature', 'oauth_signature_method', 'oauth_timestamp', 'oauth_token'])
 const FORM_TYPE = 'application/x-www-form-urlencoded'
-/** Longest provider error text kept in an error. */
-const MAX_PROVIDER_TEXT = 300
 
 function checkParams(name: string, field: string, params: unknown, reserved: (key: string) => boolean): void {
   if (params === undefined) return
@@ -588,15 +587,6 @@ function withoutOwnParams(href: string): string {
   return url.href
 }
 
-/** Printable text only, secrets replaced, bounded. */
-function clean(value: unknown, secrets: Array<string | undefined>): string | undefined {
-  if (typeof value !== 'string' && typeof value !== 'number') return undefined
-  let text = String(value).replace(/\p{Cc}+/gu, ' ').trim()
-  for (const secret of secrets) if (secret && secret.length >= 4) text = text.split(secret).join('[redacted]')
-  if (text === '') return undefined
-  return text.length > MAX_PROVIDER_TEXT ? `${text.slice(0, MAX_PROVIDER_TEXT)}…` : text
-}
-
 /**
  * The provider's own error in a token endpoint body, in the shapes OAuth 1 providers use:
  * `oauth_problem=…&oauth_problem_advice=…` (OAuth Problem Reporting), Twitter's
@@ -608,7 +598,7 @@ function providerError(contentType: string | null, text: string, secrets: Array<
   if (body === '') return undefined
   const type = mediaType(contentType ?? '')
   const result = (error: unknown, description: unknown) => {
-    const found = { error: clean(error, secrets), description: clean(description, secrets) }
+    const found = { error: providerText(error, secrets), description: providerText(description, secrets) }
     return found.error === undefined && found.description === undefined ? undefined : found
   }
   if (body.startsWith('{')) {

@@ -11,7 +11,7 @@
  */
 import type { NormalizedProfile, OAuth2AppConfig, ProfileLoader } from '../config.js'
 import type { IdTokenClaims } from '../types.js'
-import { definePreset, type PresetOptions } from './preset.js'
+import { definePreset, withOpenId, type PresetOptions } from './preset.js'
 import { claimsProfile, presetError, refusedIssuer } from './oidc-profile.js'
 
 /** Auth0's userinfo claims. @group Providers */
@@ -41,7 +41,8 @@ export interface Auth0Options extends PresetOptions {
   audience?: string
   /**
    * Auth0 Organizations: log in to this organization, by id (`org_…`) or name. The ID token's
-   * `org_id` (or `org_name`) is then checked, as Auth0 requires of apps that send `organization`.
+   * `org_id` (or `org_name`) is then checked, as Auth0 requires of apps that send `organization`;
+   * `openid` is always added to `scope` then, since without an ID token there is no claim to check.
    */
   organization?: string
 }
@@ -72,7 +73,7 @@ export function auth0(options: Auth0Options): OAuth2AppConfig & { profile: Profi
   const authorizeParams: Record<string, string> = {}
   if (audience) authorizeParams.audience = audience
   if (organization) authorizeParams.organization = organization
-  return definePreset(rest, {
+  const config = definePreset(rest, {
     serverMetadataUrl: `https://${host}/.well-known/openid-configuration`,
     scope: 'openid profile email',
     authorizeParams,
@@ -82,6 +83,8 @@ export function auth0(options: Auth0Options): OAuth2AppConfig & { profile: Profi
     }),
     profile: auth0Profile,
   })
+  // The organization is checked on the ID token: a scope without openid would let any organization in.
+  return organization ? { ...config, scope: withOpenId(config.scope) } : config
 }
 
 function inOrganization(claims: IdTokenClaims, organization: string): boolean {

@@ -10,7 +10,8 @@
  */
 import type { NormalizedProfile, OAuth2AppConfig, ProfileLoader } from '../config.js'
 import type { IdTokenClaims } from '../types.js'
-import { definePreset, type PresetOptions } from './preset.js'
+import { hasOpenId } from '../config.js'
+import { definePreset, withOpenId, type PresetOptions } from './preset.js'
 import { claimsProfile, refusedIssuer } from './oidc-profile.js'
 
 const GOOGLE_ISSUER = 'https://accounts.google.com'
@@ -52,7 +53,8 @@ export interface GoogleOptions extends PresetOptions {
   prompt?: 'none' | 'consent' | 'select_account' | 'consent select_account' | (string & {})
   /**
    * Only accept accounts of this Google Workspace domain (`'*'`: any Workspace account). Sent as
-   * `hd`, which Google treats as a UI hint only, so the ID token's `hd` claim is checked too.
+   * `hd`, which Google treats as a UI hint only, so the ID token's `hd` claim is checked too (and
+   * `openid` is always added to `scope`, since without an ID token there is no claim to check).
    */
   hostedDomain?: string
 }
@@ -82,7 +84,7 @@ export function google(options: GoogleOptions): OAuth2AppConfig & { profile: Pro
   if (accessType) authorizeParams.access_type = accessType
   if (prompt) authorizeParams.prompt = prompt
   if (hostedDomain) authorizeParams.hd = hostedDomain
-  return definePreset(rest, {
+  const config = definePreset(rest, {
     serverMetadataUrl: `${GOOGLE_ISSUER}/.well-known/openid-configuration`,
     scope: 'openid email profile',
     authorizeParams,
@@ -94,6 +96,11 @@ export function google(options: GoogleOptions): OAuth2AppConfig & { profile: Pro
     },
     profile: googleProfile,
   })
+  // The hosted domain is checked on the ID token: a scope without openid would let any account in.
+  if (hostedDomain) return { ...config, scope: withOpenId(config.scope) }
+  // Without openid (API access only) there is no ID token, and no issuer to resolve.
+  if (!hasOpenId(config.authorizeParams.scope ?? config.scope)) return { ...config, idTokenIssuer: undefined }
+  return config
 }
 
 function inHostedDomain(hd: unknown, wanted: string): boolean {

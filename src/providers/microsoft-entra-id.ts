@@ -15,7 +15,7 @@
 import type { NormalizedProfile, OAuth2AppConfig, ProfileLoader } from '../config.js'
 import { rewriteJson } from '../http.js'
 import type { IdTokenClaims, ResponseHook } from '../types.js'
-import { definePreset, type PresetOptions } from './preset.js'
+import { definePreset, withOpenId, type PresetOptions } from './preset.js'
 import { claimsProfile, presetError, refusedIssuer, trimSlash } from './oidc-profile.js'
 
 /** The tenant id of personal Microsoft accounts (MSA). @group Providers */
@@ -52,7 +52,10 @@ export interface EntraIdTokenClaims extends IdTokenClaims {
 export interface MicrosoftEntraIdOptions extends PresetOptions {
   /** The authority's tenant segment, as chosen by the app registration's "supported account types". */
   tenant: EntraTenant
-  /** Only these tenant ids may sign in (checked against each ID token's `tid`). */
+  /**
+   * Only these tenant ids may sign in (checked against each ID token's `tid`). Every tenant policy is
+   * checked on the ID token, so the preset always adds `openid` to `scope`.
+   */
   allowedTenants?: string[]
   /** Sign-in host (national clouds: `https://login.microsoftonline.us`, …). Default `https://login.microsoftonline.com`. */
   authority?: string
@@ -129,13 +132,15 @@ export function microsoftEntraId(options: MicrosoftEntraIdOptions): OAuth2AppCon
     return `${authority}/${tid}/v2.0`
   }
 
-  return definePreset(rest, {
+  const config = definePreset(rest, {
     serverMetadataUrl: `${authority}/${tenant}/v2.0/.well-known/openid-configuration`,
     scope: 'openid profile email',
     hooks: { metadataResponse },
     idTokenIssuer,
     profile: entraProfile,
   })
+  // The tenant policy is checked on the ID token: a scope without openid would let any tenant in.
+  return { ...config, scope: withOpenId(config.scope) }
 }
 
 function escapeRegExp(value: string): string {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { OAuth2AppConfig } from '../config.js'
+import { hasOpenId, scopeString, type OAuth2AppConfig } from '../config.js'
 import type { ComplianceHooks } from '../types.js'
 
 /**
@@ -32,4 +32,13 @@ export function definePreset<const C extends Omit<OAuth2AppConfig, 'clientId'>>(
     authorizeParams: { ...defaults.authorizeParams, ...options.authorizeParams },
     hooks,
   } as C & OAuth2AppConfig
+}
+
+/**
+ * `scope` with `openid` added when it lacks it: a preset whose policy is checked on the ID token
+ * (tenant, hosted domain, organization) must never log in without one.
+ * @internal
+ */
+export function withOpenId(scope: string | string[] | undefined): string {
+  return hasOpenId(scope) ? scopeString(scope)! : ['openid', scopeString(scope)].filter(Boolean).join(' ')
 }
