@@ -4,6 +4,7 @@
  */
 import * as jose from 'jose'
 import { http, HttpResponse, type HttpHandler } from 'msw'
+import { registerAuthorization, registerCredential, registerCredentialFields } from './secrets.js'
 
 export interface FakeIdpOptions {
   issuer?: string
@@ -41,6 +42,7 @@ export class FakeIdp {
     this.issuer = options.issuer ?? 'https://idp.test'
     this.clientId = options.clientId ?? 'client-1'
     this.clientSecret = options.clientSecret ?? 'client-secret-that-is-long-enough-000'
+    registerCredential(this.clientSecret)
   }
 
   static async create(options: FakeIdpOptions = {}): Promise<FakeIdp> {
@@ -81,6 +83,7 @@ export class FakeIdp {
     const url = new URL(authorizationUrl)
     const q = url.searchParams
     const code = `code-${crypto.randomUUID()}`
+    registerCredential(code)
     this.codes.set(code, {
       code,
       nonce: q.get('nonce') ?? undefined,
@@ -120,6 +123,7 @@ export class FakeIdp {
 
   #issueRefreshToken(family: string): string {
     const token = `rt-${crypto.randomUUID()}`
+    registerCredential(token)
     this.refreshTokens.set(token, { family, used: false })
     return token
   }
@@ -157,7 +161,23 @@ export class FakeIdp {
     const record = async (endpoint: string, request: Request) => {
       const body = await request.clone().text()
       this.calls.push({ endpoint, request, body })
+      // Whatever the client sends as a credential (code, verifier, secret, tokens) is in play from now on.
+      registerCredentialFields(new URLSearchParams(body))
+      registerCredentialFields(new URL(request.url).searchParams)
+      registerAuthorization(request.headers.get('authorization'))
       return body
+    }
+    // Whatever the provider answers with (its own tokens or a test's override) is in play too. Read from
+    // a copy without waiting for it: a test's body may stall on purpose.
+    const issued = (response: Response): Response => {
+      if ((response.headers.get('content-type') ?? '').includes('json')) {
+        void response
+          .clone()
+          .json()
+          .then((body: unknown) => body && typeof body === 'object' && registerCredentialFields(body as Record<string, unknown>))
+          .catch(() => {})
+      }
+      return response
     }
     const discoveryPath = new URL(this.discoveryUrl).href
     return [
@@ -171,7 +191,7 @@ export class FakeIdp {
       }),
       http.post(`${this.issuer}/token`, async ({ request }) => {
         const body = await record('token', request)
-        return (await this.overrides.token?.(request)) ?? this.#token(request, body)
+        return issued((await this.overrides.token?.(request)) ?? (await this.#token(request, body)))
       }),
       http.get(`${this.issuer}/userinfo`, async ({ request }) => {
         await record('userinfo', request)
