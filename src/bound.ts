@@ -7,7 +7,7 @@
 import type { ResponsePromise } from 'ky'
 import { ApiMethods, type ApiRequestOptions } from './api.js'
 import type { AuthorizeAccessTokenOptions, AuthorizeOptions, CompletedAuthorization } from './oauth2.js'
-import { INSPECT, type InspectFn } from './redact.js'
+import { INSPECT } from './redact.js'
 import type { OAuthContext } from './types.js'
 
 /** The methods every app kind shares (OAuth 2 and OAuth 1), with its token type `T`. @group Core */
@@ -66,7 +66,7 @@ export class BoundApp<A extends AppLike<any>> extends ApiMethods<TokenOf<A>> {
   }
 
   /** What `console.log(bound)` shows: the app (secrets redacted), not the request context (cookies, session). */
-  [INSPECT](_depth: number, options: object, inspect: InspectFn): string {
+  [INSPECT](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
     return `BoundApp ${inspect({ app: this.app }, options)}`
   }
 

@@ -17,7 +17,7 @@ import * as grants from './grants.js'
 import { JwksCache } from './jwks.js'
 import { toToken } from './token.js'
 import { MetadataCache, UNKNOWN_ISSUER } from './metadata.js'
-import { INSPECT, redactedView, withRedaction, type InspectFn } from './redact.js'
+import { INSPECT, redactedView, withRedaction } from './redact.js'
 import { base64url, type Transaction, type TransactionCookieOptions, type TransactionStore } from './transaction.js'
 import type { IdTokenClaims, OAuth2Token, OAuthContext, TokenContext, UserInfo } from './types.js'
 
@@ -568,7 +568,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
   }
 
   /** What `console.log(app)` and `util.inspect(app)` show: the name and the config, secrets redacted. */
-  [INSPECT](_depth: number, options: object, inspect: InspectFn): string {
+  [INSPECT](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
     return `OAuth2App ${inspect(this.toJSON(), options)}`
   }
 

@@ -9,9 +9,6 @@
 /** `util.inspect.custom`, shared by every runtime that implements it (Node, Bun, Deno's Node mode). @internal */
 export const INSPECT: unique symbol = Symbol.for('nodejs.util.inspect.custom') as never
 
-/** The signature Node calls an `[INSPECT]` method with (only what we use). @internal */
-export type InspectFn = (value: unknown, options: object) => string
-
 /** Config fields that hold a secret: shown as `[redacted]`. */
 const SECRET_FIELDS = ['clientSecret', 'privateKey', 'rsaKey'] as const
 

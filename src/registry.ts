@@ -11,7 +11,7 @@ import type { AppEnvironment, LockFunction } from './oauth2.js'
 import { OAuth2App } from './oauth2.js'
 import { TransactionStore, randomSecret } from './transaction.js'
 import { OAuth1App, validateOAuth1Config, type OAuth1AppConfig } from './oauth1/app.js'
-import { INSPECT, type InspectFn } from './redact.js'
+import { INSPECT } from './redact.js'
 import type { OAuthContext } from './types.js'
 
 /** Options of {@link OAuth}. @group Core */
@@ -125,7 +125,7 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
   }
 
   /** What `console.log(oauth)` shows: the registered names (configs and secrets stay inside). */
-  [INSPECT](_depth: number, options: object, inspect: InspectFn): string {
+  [INSPECT](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
     return `OAuth ${inspect(this.toJSON(), options)}`
   }
 
@@ -147,7 +147,7 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
     // Printed, it shows the names only: the request context holds the user's cookies and session.
     const view = () => ({ apps: this.names() })
     return Object.defineProperties(bound, {
-      [INSPECT]: { value: (_depth: number, options: object, inspect: InspectFn) => `BoundOAuth ${inspect(view(), options)}` },
+      [INSPECT]: { value: (_depth: number, options: object, inspect: (value: unknown, options: object) => string) => `BoundOAuth ${inspect(view(), options)}` },
       toJSON: { value: view },
     })
   }

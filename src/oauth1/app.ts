@@ -12,7 +12,7 @@ import { ErrorCode, OAuthKitError, isOAuthKitError } from '../errors.js'
 import { HttpClient } from '../http.js'
 import type { AppEnvironment, AuthorizationRequest, AuthorizeAccessTokenOptions, AuthorizeOptions, CompletedAuthorization } from '../oauth2.js'
 import { callbackParameters, sameOriginPath, single } from '../oauth2.js'
-import { INSPECT, redactedView, withRedaction, type InspectFn } from '../redact.js'
+import { INSPECT, redactedView, withRedaction } from '../redact.js'
 import type { Transaction, TransactionCookieOptions } from '../transaction.js'
 import type { OAuthContext, RequestHook, ResponseHook, TokenContext } from '../types.js'
 import { importRsaSha1Key, signRequest, type OAuth1Credentials, type SignatureMethod, type SignaturePlacement, type SignRequestInput } from './signature.js'
@@ -336,7 +336,7 @@ export class OAuth1App extends ApiMethods<OAuth1Token> {
   }
 
   /** What `console.log(app)` and `util.inspect(app)` show: the name and the config, secrets redacted. */
-  [INSPECT](_depth: number, options: object, inspect: InspectFn): string {
+  [INSPECT](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
     return `OAuth1App ${inspect(this.toJSON(), options)}`
   }
 
