@@ -25,6 +25,21 @@ export interface PendingCode {
 
 type Override = (request: Request) => Response | undefined | Promise<Response | undefined>
 
+/** Register the credential fields of a JSON body of at most 64 KiB; a longer one is dropped unread. */
+async function registerFromJson(stream: ReadableStream<Uint8Array>): Promise<void> {
+  const reader = stream.getReader()
+  const decoder = new TextDecoder()
+  let text = ''
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    text += decoder.decode(value, { stream: true })
+    if (text.length > 64 * 1024) return void reader.cancel().catch(() => {})
+  }
+  const body: unknown = JSON.parse(text)
+  if (body && typeof body === 'object') registerCredentialFields(body as Record<string, unknown>)
+}
+
 export class FakeIdp {
   readonly issuer: string
   readonly clientId: string
@@ -168,15 +183,10 @@ export class FakeIdp {
       return body
     }
     // Whatever the provider answers with (its own tokens or a test's override) is in play too. Read from
-    // a copy without waiting for it: a test's body may stall on purpose.
+    // a copy without waiting for it, and only its first 64 KiB: a test's body may stall or never end.
     const issued = (response: Response): Response => {
-      if ((response.headers.get('content-type') ?? '').includes('json')) {
-        void response
-          .clone()
-          .json()
-          .then((body: unknown) => body && typeof body === 'object' && registerCredentialFields(body as Record<string, unknown>))
-          .catch(() => {})
-      }
+      const body = (response.headers.get('content-type') ?? '').includes('json') ? response.clone().body : null
+      if (body) void registerFromJson(body).catch(() => {})
       return response
     }
     const discoveryPath = new URL(this.discoveryUrl).href
