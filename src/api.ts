@@ -3,9 +3,13 @@
  * from `fetchToken`), refreshed when due, added to the request, and the app's `protectedRequest`
  * hooks run; ky's own options and hooks stay available and the result is ky's response promise.
  *
+ * Credentials are added only to the copy of the request handed to `fetch`, never to ky's own
+ * `request`: ky keeps that one on its errors (`HTTPError`, `TimeoutError`), which apps log.
+ *
  * @module
  */
-import ky, { type KyInstance, type Options as KyOptions, type ResponsePromise } from 'ky'
+import ky, { TimeoutError, type KyInstance, type Options as KyOptions, type ResponsePromise } from 'ky'
+import { isLoopback } from './config.js'
 import { ErrorCode, OAuthKitError, isOAuthKitError } from './errors.js'
 import type { RequestHook, TokenContext } from './types.js'
 
@@ -15,27 +19,34 @@ export interface ApiRequestOptions<T = unknown> extends Omit<KyOptions, 'prefixU
   token?: T
   /** The request context handed to `fetchToken` / `updateToken`. */
   ctx?: TokenContext
+  /**
+   * Largest response body this call accepts, in bytes: the app's `apiMaxResponseSize` (default
+   * 10 MiB) unless given here; `false` lifts the limit (a large download). A body over the limit is
+   * an {@link OAuthKitError} `response_too_large`, when its declared length is read or as it streams.
+   */
+  maxResponseSize?: number | false
 }
 
 /**
- * Per-call state shared by the hooks through ky's `context`. The token lives in a private field:
- * ky keeps `context` on its `HTTPError`, and an error must never serialise a token.
+ * Per-call state: the token the call uses (once resolved) and whether it already earned its one retry.
  * @internal
  */
 export class CallState<T> {
   #token?: T
+  readonly #ctx?: TokenContext
   retried = false
-  constructor(
-    token: T | undefined,
-    readonly ctx: TokenContext | undefined,
-  ) {
+  constructor(token: T | undefined, ctx: TokenContext | undefined) {
     this.#token = token
+    this.#ctx = ctx
   }
   get token(): T | undefined {
     return this.#token
   }
   set token(value: T | undefined) {
     this.#token = value
+  }
+  get ctx(): TokenContext | undefined {
+    return this.#ctx
   }
 }
 
@@ -45,11 +56,37 @@ export interface ApiAuthorizer<T> {
   resolve(state: CallState<T>): Promise<T>
   /** The call's token when it can be used as it is, synchronously; else undefined. */
   ready?(state: CallState<T>): T | undefined
-  /** Add the token to the request (header, or query when the app asks). May return a replacement. */
+  /**
+   * Add the token to `request`, a copy only the outgoing call holds (header, query or body). May change
+   * it in place or return a replacement.
+   */
   authorize(request: Request, token: T): Request | Promise<Request>
-  /** After a 401: refresh the token if that can help; true to retry once. */
+  /** After a 401 from the origin that was sent the token: refresh it if that can help; true to retry once. */
   recover?(response: Response, state: CallState<T>): Promise<boolean>
+  /** Origins of the provider's own endpoints known only at run time (a discovered userinfo endpoint). */
+  origins?(): Promise<readonly string[]>
 }
+
+/** How an {@link ApiClient} is set up. @internal */
+export interface ApiClientOptions {
+  apiBaseUrl?: string
+  fetch: typeof fetch
+  userAgent?: string
+  hooks?: RequestHook | readonly RequestHook[]
+  /** Origins credentials may be sent to besides `apiBaseUrl`'s (checked at register). */
+  trustedOrigins?: readonly (string | undefined)[]
+  /** `http:` origins beyond loopback were allowed at register. */
+  allowInsecureRequests?: boolean
+  /** Milliseconds before a call is abandoned (ky's `timeout`). */
+  timeout: number
+  /** Default limit of a response body the app reads (`apiMaxResponseSize`). */
+  maxResponseSize: number | false
+  /** Limit of a body oauthkit itself reads as JSON (the app's `maxResponseSize`). */
+  maxJsonSize: number
+}
+
+/** Default `apiMaxResponseSize`: 10 MiB. @internal */
+export const DEFAULT_API_MAX_RESPONSE_SIZE = 10 * 1024 * 1024
 
 /** @internal */
 export function joinUrl(app: string, base: string | undefined, url: string | URL): string {
@@ -61,6 +98,15 @@ export function joinUrl(app: string, base: string | undefined, url: string | URL
   return base.replace(/\/+$/, '') + '/' + url.replace(/^\/+/, '')
 }
 
+/** `https://host[:port]/`, the prefix every URL of that origin starts with once serialised. */
+function originPrefix(url: string): string | undefined {
+  return URL.canParse(url) ? `${new URL(url).origin}/` : undefined
+}
+
+function originOf(url: string): string {
+  return URL.canParse(url) ? new URL(url).origin : '(not a URL)'
+}
+
 /**
  * A ky instance bound to one app.
  * @internal
@@ -69,55 +115,193 @@ export class ApiClient<T> {
   readonly #ky: KyInstance
   readonly #app: string
   readonly #base?: string
+  readonly #authorizer: ApiAuthorizer<T>
+  readonly #hooks: readonly RequestHook[]
+  readonly #send: typeof fetch
+  readonly #trusted: string[]
+  readonly #insecure: boolean
+  readonly #maxResponseSize: number | false
+  readonly #maxJsonSize: number
+  readonly #timeout: number
 
-  constructor(app: string, options: { apiBaseUrl?: string; fetch: typeof fetch; userAgent?: string; hooks?: RequestHook | readonly RequestHook[] }, authorizer: ApiAuthorizer<T>) {
+  constructor(app: string, options: ApiClientOptions, authorizer: ApiAuthorizer<T>) {
     this.#app = app
     this.#base = options.apiBaseUrl
-    const protectedHooks = options.hooks === undefined ? [] : Array.isArray(options.hooks) ? options.hooks : [options.hooks]
-    const send = options.fetch
-    // The call each signed request belongs to: ky hands the very object its hook returned to `fetch`.
-    const calls = new WeakMap<Request, CallState<T>>()
-    const sign = async (request: Request, state: CallState<T>): Promise<Request> => {
-      // A usable token already in hand skips the asynchronous resolution (the common case).
-      const token = authorizer.ready?.(state) ?? (await authorizer.resolve(state))
-      const authorized = authorizer.authorize(request, token)
-      let signed = authorized instanceof Request ? authorized : await authorized
-      for (const hook of protectedHooks) signed = (await hook(signed)) ?? signed
-      calls.set(signed, state)
-      return signed
-    }
+    this.#authorizer = authorizer
+    this.#hooks = options.hooks === undefined ? [] : Array.isArray(options.hooks) ? options.hooks : [options.hooks as RequestHook]
+    this.#send = options.fetch
+    this.#insecure = options.allowInsecureRequests === true
+    this.#maxResponseSize = options.maxResponseSize
+    this.#maxJsonSize = options.maxJsonSize
+    this.#timeout = options.timeout
+    this.#trusted = [...new Set([options.apiBaseUrl, ...(options.trustedOrigins ?? [])].flatMap((u) => (u === undefined ? [] : (originPrefix(u) ?? []))))]
     this.#ky = ky.create({
-      // The OAuth 401 retry lives in ky's fetch, not an afterResponse hook: ky clones every response
-      // for each such hook, which made every call pay for a retry that is almost never needed.
-      fetch: async (input, init) => {
-        const state = input instanceof Request ? calls.get(input) : undefined
-        if (!state || state.retried || !authorizer.recover) return send(input, init)
-        const request = input as Request
-        const copy = request.body ? request.clone() : undefined // the body, for the one retry a 401 may earn
-        const response = await send(request, init)
-        if (response.status !== 401 || !(await authorizer.recover(response, state))) return response
-        state.retried = true
-        void response.body?.cancel().catch(() => {})
-        return send(await sign(copy ?? request, state), init)
-      },
       headers: options.userAgent ? { 'user-agent': options.userAgent } : undefined,
-      // Our own failures (no token, refresh refused) are final: retrying them only repeats the refresh.
+      timeout: options.timeout,
+      // Our own failures (no token, refresh refused, untrusted origin) are final: retrying them only repeats them.
       retry: { shouldRetry: ({ error }) => (isOAuthKitError(error) ? false : undefined) },
-      hooks: {
-        beforeRequest: [
-          async (request, kyOptions) => {
-            const signed = await sign(request, kyOptions.context.oauthkit as CallState<T>)
-            return signed === request ? undefined : signed
-          },
-        ],
-      },
     })
   }
 
   request(method: string, url: string | URL, options: ApiRequestOptions<T> = {}): ResponsePromise {
-    const { token, ctx, ...kyOptions } = options
+    const { token, ctx, maxResponseSize, fetch: callFetch, ...kyOptions } = options
     const state = new CallState<T>(token, ctx)
-    return this.#ky(joinUrl(this.#app, this.#base, url), { ...kyOptions, method, context: { ...kyOptions.context, oauthkit: state } })
+    const send = callFetch ?? this.#send
+    const limit = maxResponseSize === undefined ? this.#maxResponseSize : maxResponseSize
+    // A fetch per call: it carries the call's state, whatever ky's or the app's hooks do to the request.
+    const fetch = (input: RequestInfo | URL, init?: RequestInit) => this.#call(input as Request, init, state, send, limit)
+    return this.#ky(joinUrl(this.#app, this.#base, url), { ...kyOptions, method, fetch })
+  }
+
+  /**
+   * A call whose body oauthkit reads itself (profile loaders): bounded by the app's `maxResponseSize`,
+   * and its body by the app's `timeout` too (a timeout is `timeout`). An error status is ky's `HTTPError`.
+   */
+  async json<R>(method: string, url: string, options: ApiRequestOptions<T> = {}): Promise<R> {
+    const headers = new Headers(options.headers as HeadersInit | undefined)
+    if (!headers.has('accept')) headers.set('accept', 'application/json')
+    let response: Response
+    try {
+      response = await this.request(method, url, { ...options, headers, maxResponseSize: this.#maxJsonSize })
+    } catch (error) {
+      if (error instanceof TimeoutError) throw this.#error(ErrorCode.TIMEOUT, `the API did not answer within ${this.#timeout} ms`)
+      throw error
+    }
+    const text = await readText(response, this.#timeout, () => this.#error(ErrorCode.TIMEOUT, `the API did not finish its response within ${this.#timeout} ms`))
+    if (response.status === 204 || text === '') return '' as R
+    try {
+      return JSON.parse(text) as R
+    } catch {
+      throw this.#error(ErrorCode.INVALID_RESPONSE, `the API answered HTTP ${response.status} with a body that is not JSON (${originOf(response.url || '')})`, response.status)
+    }
+  }
+
+  async #call(request: Request, init: RequestInit | undefined, state: CallState<T>, send: typeof fetch, limit: number | false): Promise<Response> {
+    await this.#checkOrigin(request.url)
+    const authorizer = this.#authorizer
+    // A usable token already in hand skips the asynchronous resolution (the common case).
+    const token = authorizer.ready?.(state) ?? (await authorizer.resolve(state))
+    // The body, for the one retry a 401 may earn.
+    const copy = authorizer.recover && !state.retried && request.body ? request.clone() : undefined
+    let signed = await this.#sign(request, token)
+    let response = await send(signed, init)
+    if (response.status === 401 && authorizer.recover && !state.retried && this.#answeredBy(response, signed) && (await authorizer.recover(response, state))) {
+      state.retried = true
+      void response.body?.cancel().catch(() => {})
+      signed = await this.#sign(copy ?? request, state.token as T)
+      response = await send(signed, init)
+    }
+    return this.#deliver(response, request, signed, limit)
+  }
+
+  /** A copy of `request` with the credentials and the app's hooks, for `fetch` only. */
+  async #sign(request: Request, token: T): Promise<Request> {
+    const authorized = this.#authorizer.authorize(new Request(request), token)
+    let signed = authorized instanceof Request ? authorized : await authorized
+    for (const hook of this.#hooks) signed = (await hook(signed)) ?? signed
+    // A hook may rewrite the request: the credentials still go only where they may.
+    if (signed.url !== request.url) await this.#checkOrigin(signed.url)
+    return signed
+  }
+
+  /** Credentials go to the API's origin, the provider's own endpoints and `trustedOrigins` only. */
+  async #checkOrigin(url: string): Promise<void> {
+    if (this.#trusted.some((prefix) => url.startsWith(prefix))) return
+    // Plain http only to loopback, unless the app allows it (its configured origins were checked at register).
+    if (/^http:/i.test(url) && !this.#insecure && !isLoopback(new URL(url))) {
+      throw this.#error(ErrorCode.UNTRUSTED_ORIGIN, `refused to send credentials over http: to ${originOf(url)}; use https:, or set allowInsecureRequests: true for a private test rig`)
+    }
+    const discovered = await this.#authorizer.origins?.().catch(() => undefined)
+    if (discovered?.some((origin) => url.startsWith(originPrefix(origin) ?? '\0'))) return
+    throw this.#error(
+      ErrorCode.UNTRUSTED_ORIGIN,
+      `refused to send credentials to ${originOf(url)}, which is not the origin of apiBaseUrl nor of the provider's endpoints; list it in the app's trustedOrigins if it should get the token`,
+    )
+  }
+
+  /** True when the response comes from the origin that was sent the credentials (not a redirect elsewhere). */
+  #answeredBy(response: Response, signed: Request): boolean {
+    return !response.url || response.url.startsWith(originPrefix(signed.url) ?? '\0')
+  }
+
+  /**
+   * The response as the app gets it: its URL without the credentials the signing put there (the token
+   * in the query, an OAuth 1 signature), and its body within `limit` bytes.
+   */
+  #deliver(response: Response, request: Request, signed: Request, limit: number | false): Response {
+    const signedUrl = signed.url !== request.url
+    const body = response.body
+    let bounded: ReadableStream<Uint8Array> | null = body
+    if (limit !== false && body !== null) {
+      const declared = Number(response.headers.get('content-length') ?? NaN)
+      if (declared > limit) {
+        void body.cancel().catch(() => {})
+        throw this.#error(ErrorCode.RESPONSE_TOO_LARGE, `the API response is larger than ${limit} bytes (set maxResponseSize on the call, or apiMaxResponseSize on the app, to accept more)`, response.status)
+      }
+      // A declared length binds the body (fetch fails a longer one) unless it is the compressed size.
+      if (!Number.isFinite(declared) || response.headers.has('content-encoding')) bounded = body.pipeThrough(this.#counter(limit, response.status))
+    }
+    if (!signedUrl && bounded === body) return response
+    let copy: Response
+    try {
+      copy = new Response(bounded, { status: response.status, statusText: response.statusText, headers: response.headers })
+    } catch {
+      return response // a status Response cannot be built with (never from fetch); the body is then left as it is
+    }
+    const url = !signedUrl ? response.url : !response.url || response.url === signed.url ? request.url : withoutAdded(response.url, signed.url, request.url)
+    Object.defineProperty(copy, 'url', { value: url })
+    Object.defineProperty(copy, 'redirected', { value: response.redirected })
+    return copy
+  }
+
+  #counter(limit: number, status: number): TransformStream<Uint8Array, Uint8Array> {
+    let size = 0
+    return new TransformStream({
+      transform: (chunk, controller) => {
+        size += chunk.byteLength
+        if (size > limit) controller.error(this.#error(ErrorCode.RESPONSE_TOO_LARGE, `the API response is larger than ${limit} bytes (set maxResponseSize on the call, or apiMaxResponseSize on the app, to accept more)`, status))
+        else controller.enqueue(chunk)
+      },
+    })
+  }
+
+  #error(code: ErrorCode, message: string, status?: number): OAuthKitError {
+    return new OAuthKitError(code, `${this.#app}: ${message}`, status === undefined ? { app: this.#app } : { app: this.#app, status })
+  }
+}
+
+/** `url` without the query parameters the signing added (present in `signed`, absent from `unsigned`). */
+function withoutAdded(url: string, signed: string, unsigned: string): string {
+  const result = new URL(url)
+  const before = new URL(unsigned).searchParams
+  for (const name of new URL(signed).searchParams.keys()) if (!before.has(name)) result.searchParams.delete(name)
+  return result.href
+}
+
+/** The whole body as text, abandoned (and an error) when it takes longer than `timeout` ms. */
+async function readText(response: Response, timeout: number, timedOut: () => Error): Promise<string> {
+  if (response.body === null) return ''
+  const reader = response.body.getReader()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      // Rejected first: cancelling ends the pending read, which must not win the race as a complete body.
+      reject(timedOut())
+      void reader.cancel().catch(() => {})
+    }, timeout)
+  })
+  deadline.catch(() => {})
+  const decoder = new TextDecoder()
+  let text = ''
+  try {
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), deadline])
+      if (done) break
+      text += decoder.decode(value, { stream: true })
+    }
+    return text + decoder.decode()
+  } finally {
+    clearTimeout(timer)
   }
 }
 

@@ -7,6 +7,7 @@
 import type { ResponsePromise } from 'ky'
 import { ApiMethods, type ApiRequestOptions } from './api.js'
 import type { AuthorizeAccessTokenOptions, AuthorizeOptions, CompletedAuthorization } from './oauth2.js'
+import { INSPECT } from './redact.js'
 import type { OAuthContext } from './types.js'
 
 /** The methods every app kind shares (OAuth 2 and OAuth 1), with its token type `T`. @group Core */
@@ -62,6 +63,16 @@ export class BoundApp<A extends AppLike<any>> extends ApiMethods<TokenOf<A>> {
   /** An authenticated API request; the token comes from `fetchToken` with this context unless given. */
   override request(method: string, url: string | URL, options: ApiRequestOptions<TokenOf<A>> = {}): ResponsePromise {
     return this.app.request(method, url, { ctx: this.ctx, ...options })
+  }
+
+  /** What `console.log(bound)` shows: the app (secrets redacted), not the request context (cookies, session). */
+  [INSPECT](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+    return `BoundApp ${inspect({ app: this.app }, options)}`
+  }
+
+  /** What `JSON.stringify(bound)` gives: the app, secrets redacted; not the request context. */
+  toJSON(): { app: A } {
+    return { app: this.app }
   }
 }
 

@@ -122,8 +122,22 @@ export interface BaseAppConfig {
   fetch?: typeof fetch
   /** Milliseconds before a provider request is abandoned (default 10,000). */
   timeout?: number
-  /** Largest provider response accepted by the protocol steps, in bytes (default 1 MiB). */
+  /**
+   * Largest provider response accepted by the protocol steps, and by what oauthkit itself reads from
+   * the API (`profile()`), in bytes (default 1 MiB).
+   */
   maxResponseSize?: number
+  /**
+   * Largest API response body the app reads from `get`/`post`/… (default 10 MiB); `false` lifts it.
+   * A call can set its own with `maxResponseSize`.
+   */
+  apiMaxResponseSize?: number | false
+  /**
+   * More origins (`https://host[:port]`) API calls may send the app's token or signature to. By
+   * default credentials go only to the origin of `apiBaseUrl` and of the provider's userinfo endpoint:
+   * a call to any other origin is refused (`untrusted_origin`) before anything is sent.
+   */
+  trustedOrigins?: string[]
   /** Allow `http:` endpoints that are not loopback. Only for test rigs on private networks. */
   allowInsecureRequests?: boolean
   /** A User-Agent header for every request to the provider (some APIs require one). */
@@ -306,6 +320,26 @@ export function validateBaseConfig(name: string, config: Omit<BaseAppConfig, 'cl
     const value = config[field]
     if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw configError(name, field, 'must be a positive number')
   }
+  const apiLimit = config.apiMaxResponseSize
+  if (apiLimit !== undefined && apiLimit !== false && !(Number.isFinite(apiLimit) && apiLimit > 0)) {
+    throw configError(name, 'apiMaxResponseSize', 'must be a positive number of bytes, or false for no limit')
+  }
+  checkTrustedOrigins(name, config.trustedOrigins, config.allowInsecureRequests)
+}
+
+/** Each trusted origin: an https origin (http only on loopback or with allowInsecureRequests), nothing more. */
+function checkTrustedOrigins(name: string, origins: unknown, allowInsecure: boolean | undefined): void {
+  if (origins === undefined) return
+  if (!Array.isArray(origins)) throw configError(name, 'trustedOrigins', 'must be an array of origins (https://host[:port])')
+  origins.forEach((origin: unknown, i) => {
+    const field = `trustedOrigins[${i}]`
+    checkUrl(name, field, origin, allowInsecure)
+    const url = new URL(origin as string)
+    // An origin, not a URL prefix: a path would suggest a scope that the origin check does not enforce.
+    if (url.username || url.password || url.pathname !== '/' || url.search || url.hash || !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]+\/?$/i.test(origin as string)) {
+      throw configError(name, field, `must be an origin only (${url.origin}), without path, query or credentials`)
+    }
+  })
 }
 
 /** Check an OAuth 2 app's config. Throws an {@link OAuthKitError} `config_invalid`. @internal */

@@ -69,6 +69,12 @@ export const ErrorCode = {
   REAUTHENTICATION_REQUIRED: 'reauthentication_required',
   /** The OAuth 1.0a provider misbehaved (e.g. no `oauth_callback_confirmed=true`). */
   OAUTH1_ERROR: 'oauth1_error',
+  /**
+   * An API call was refused before anything was sent: its URL is on an origin the app does not send
+   * credentials to (not `apiBaseUrl`'s, not the provider's endpoints, not in `trustedOrigins`), or
+   * plain `http:` to a host that is not loopback.
+   */
+  UNTRUSTED_ORIGIN: 'untrusted_origin',
 } as const
 
 /** One of the values of {@link ErrorCode}. @group Errors */

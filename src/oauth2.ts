@@ -7,7 +7,7 @@
 import * as jose from 'jose'
 import type { ResponsePromise } from 'ky'
 import * as oauth from 'oauth4webapi'
-import { ApiClient, ApiMethods, CallState, type ApiRequestOptions } from './api.js'
+import { ApiClient, ApiMethods, CallState, DEFAULT_API_MAX_RESPONSE_SIZE, type ApiRequestOptions } from './api.js'
 import { authMethodOf, clientAuthOf, currentSecret } from './client-auth.js'
 import type { FetchToken, NormalizedProfile, OAuth2AppConfig, ProfileApi, UpdateToken, UpdateTokenInfo } from './config.js'
 import { hasOpenId, isLoopback, isMaxAge, scopeString } from './config.js'
@@ -18,6 +18,7 @@ import { JwksCache } from './jwks.js'
 import { toToken } from './token.js'
 import { MetadataCache, UNKNOWN_ISSUER } from './metadata.js'
 import { providerText } from './provider-text.js'
+import { INSPECT, redactedView, withRedaction } from './redact.js'
 import { base64url, type Transaction, type TransactionCookieOptions, type TransactionStore } from './transaction.js'
 import type { IdTokenClaims, OAuth2Token, OAuthContext, TokenContext, UserInfo } from './types.js'
 
@@ -89,7 +90,10 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
   readonly kind = 'oauth2' as const
   /** The name the app was registered under. */
   readonly name: string
-  /** The app's configuration, as registered. */
+  /**
+   * The app's configuration, as registered: a copy that prints (`console.log`, `JSON.stringify`) with
+   * `clientSecret` and `privateKey` redacted; reading a field gives its value.
+   */
   readonly config: Readonly<OAuth2AppConfig>
   /** @internal */
   readonly env: AppEnvironment
@@ -111,7 +115,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
   constructor(name: string, config: OAuth2AppConfig, env: AppEnvironment) {
     super()
     this.name = name
-    this.config = config
+    this.config = withRedaction(config)
     this.env = env
     this.http = new HttpClient({
       app: name,
@@ -132,21 +136,39 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
     if (config.idTokenSignedResponseAlg) this.client.id_token_signed_response_alg = config.idTokenSignedResponseAlg
     this.#api = new ApiClient<OAuth2Token>(
       name,
-      { apiBaseUrl: config.apiBaseUrl, fetch: config.fetch ?? env.fetch, userAgent: config.userAgent, hooks: config.hooks?.protectedRequest },
+      {
+        apiBaseUrl: config.apiBaseUrl,
+        fetch: config.fetch ?? env.fetch,
+        userAgent: config.userAgent,
+        hooks: config.hooks?.protectedRequest,
+        // RFC 6750 §5.3: the token goes only to the API and the provider's own endpoints, unless the app trusts more.
+        trustedOrigins: [config.userinfoEndpoint, ...(config.trustedOrigins ?? [])],
+        allowInsecureRequests: config.allowInsecureRequests,
+        timeout: config.timeout ?? 10_000,
+        maxResponseSize: config.apiMaxResponseSize ?? DEFAULT_API_MAX_RESPONSE_SIZE,
+        maxJsonSize: config.maxResponseSize ?? 1024 * 1024,
+      },
       {
         resolve: (state) => this.#resolveToken(state),
         ready: (state) => (state.token && !this.#isDue(state.token) ? state.token : undefined),
         authorize: (request, token) => this.#authorize(request, token),
         recover: (response, state) => this.#recover(response, state),
+        origins: async () => {
+          const userinfo = (await this.loadServerMetadata()).userinfo_endpoint
+          return userinfo ? [userinfo] : []
+        },
       },
     )
   }
 
   /**
    * An authenticated request to the provider's API, through ky. A relative `url` is appended to
-   * `apiBaseUrl` (`'user'` and `'/user'` both mean `${apiBaseUrl}/user`); an absolute URL is used as is.
-   * The token is `options.token`, else `fetchToken(name, ctx)`; it is refreshed first when it expires
-   * within `leeway` seconds, and once more if the API answers 401 `invalid_token`.
+   * `apiBaseUrl` (`'user'` and `'/user'` both mean `${apiBaseUrl}/user`); an absolute URL is used as is,
+   * but only on the origin of `apiBaseUrl`, of the userinfo endpoint or of `trustedOrigins`: any other
+   * is refused (`untrusted_origin`) before the token is read. The token is `options.token`, else
+   * `fetchToken(name, ctx)`; it is refreshed first when it expires within `leeway` seconds, and once
+   * more if the API itself answers 401 `invalid_token`. The call gives up after the app's `timeout`
+   * (ky's `TimeoutError`), and its body is limited to `apiMaxResponseSize` bytes.
    *
    * @example
    * ```ts
@@ -417,6 +439,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
     return typeof token.expires_at === 'number' && token.expires_at - (this.config.leeway ?? 60) <= Date.now() / 1000
   }
 
+  /** ApiAuthorizer.authorize: `request` is the outgoing copy only `fetch` sees, so it may be changed in place. */
   #authorize(request: Request, token: OAuth2Token): Request {
     if (typeof token.access_token !== 'string' || token.access_token === '') {
       throw new OAuthKitError(ErrorCode.TOKEN_MISSING, `${this.name}: the token has no access_token`, { app: this.name })
@@ -540,13 +563,24 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
   }
 
   get #profileApi(): ProfileApi {
+    // Bodies oauthkit reads itself are held to maxResponseSize, like every protocol response.
     return {
       name: this.name,
-      getJson: <T>(url: string, token: OAuth2Token) => this.get(url, { token }).json<T>(),
+      getJson: <T>(url: string, token: OAuth2Token) => this.#api.json<T>('GET', url, { token }),
       requestJson: <T>(method: string, url: string, token: OAuth2Token, options: { json?: unknown } = {}) =>
-        this.request(method, url, options.json === undefined ? { token } : { token, json: options.json }).json<T>(),
+        this.#api.json<T>(method, url, options.json === undefined ? { token } : { token, json: options.json }),
       userinfo: (token: OAuth2Token) => this.userinfo(token),
     }
+  }
+
+  /** What `console.log(app)` and `util.inspect(app)` show: the name and the config, secrets redacted. */
+  [INSPECT](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+    return `OAuth2App ${inspect(this.toJSON(), options)}`
+  }
+
+  /** What `JSON.stringify(app)` gives: the name and the config, secrets redacted. */
+  toJSON(): { kind: 'oauth2'; name: string; config: Record<string, unknown> } {
+    return { kind: this.kind, name: this.name, config: redactedView(this.config) }
   }
 
   /** Cookie attributes for this app's transactions: Secure and `__Host-` except on http loopback; None for form_post. @internal */

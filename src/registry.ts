@@ -11,6 +11,7 @@ import type { AppEnvironment, LockFunction } from './oauth2.js'
 import { OAuth2App } from './oauth2.js'
 import { TransactionStore, randomSecret } from './transaction.js'
 import { OAuth1App, validateOAuth1Config, type OAuth1AppConfig } from './oauth1/app.js'
+import { INSPECT } from './redact.js'
 import type { OAuthContext } from './types.js'
 
 /** Options of {@link OAuth}. @group Core */
@@ -131,15 +132,31 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
     return [...this.#configs.keys()] as Array<keyof Apps & string>
   }
 
+  /** What `console.log(oauth)` shows: the registered names (configs and secrets stay inside). */
+  [INSPECT](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+    return `OAuth ${inspect(this.toJSON(), options)}`
+  }
+
+  /** What `JSON.stringify(oauth)` gives: the registered names. */
+  toJSON(): { apps: string[] } {
+    return { apps: this.names() }
+  }
+
   /**
    * This registry bound to one request's context: `bind(ctx).create('github').authorizeRedirect(uri)`.
    * Integrations call it once per request; apps stay shared, only the context differs.
    */
   bind(ctx: OAuthContext): BoundOAuth<Apps> {
-    return {
+    const bound: BoundOAuth<Apps> = {
       ctx,
       create: (name) => new BoundApp(this.create(name), ctx),
       names: () => this.names(),
     }
+    // Printed, it shows the names only: the request context holds the user's cookies and session.
+    const view = () => ({ apps: this.names() })
+    return Object.defineProperties(bound, {
+      [INSPECT]: { value: (_depth: number, options: object, inspect: (value: unknown, options: object) => string) => `BoundOAuth ${inspect(view(), options)}` },
+      toJSON: { value: view },
+    })
   }
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import type { ResponsePromise } from 'ky'
-import { ApiClient, ApiMethods, CallState, type ApiRequestOptions } from '../api.js'
+import { ApiClient, ApiMethods, CallState, DEFAULT_API_MAX_RESPONSE_SIZE, type ApiRequestOptions } from '../api.js'
 import type { BaseAppConfig, NormalizedProfile, UpdateTokenInfo } from '../config.js'
 import { checkUrl, configError, isLoopback, validateBaseConfig } from '../config.js'
 import { ErrorCode, OAuthKitError, isOAuthKitError } from '../errors.js'
@@ -13,6 +13,7 @@ import { HttpClient } from '../http.js'
 import { MAX_PROVIDER_TEXT, providerText } from '../provider-text.js'
 import type { AppEnvironment, AuthorizationRequest, AuthorizeAccessTokenOptions, AuthorizeOptions, CompletedAuthorization } from '../oauth2.js'
 import { callbackParameters, sameOriginPath, single } from '../oauth2.js'
+import { INSPECT, redactedView, withRedaction } from '../redact.js'
 import type { Transaction, TransactionCookieOptions } from '../transaction.js'
 import type { OAuthContext, RequestHook, ResponseHook, TokenContext } from '../types.js'
 import { importRsaSha1Key, signRequest, type OAuth1Credentials, type SignatureMethod, type SignaturePlacement, type SignRequestInput } from './signature.js'
@@ -228,7 +229,10 @@ export class OAuth1App extends ApiMethods<OAuth1Token> {
   readonly kind = 'oauth1' as const
   /** The name the app was registered under. */
   readonly name: string
-  /** The app's configuration, as registered. */
+  /**
+   * The app's configuration, as registered: a copy that prints (`console.log`, `JSON.stringify`) with
+   * `clientSecret` and `rsaKey` redacted; reading a field gives its value.
+   */
   readonly config: Readonly<OAuth1AppConfig>
   readonly #env: AppEnvironment
   readonly #requestTokenHttp: HttpClient
@@ -240,7 +244,7 @@ export class OAuth1App extends ApiMethods<OAuth1Token> {
   constructor(name: string, config: OAuth1AppConfig, env: AppEnvironment) {
     super()
     this.name = name
-    this.config = config
+    this.config = withRedaction(config)
     this.#env = env
     const http = (accessTokenResponse: ResponseHook | ResponseHook[] | undefined) =>
       new HttpClient({
@@ -256,7 +260,18 @@ export class OAuth1App extends ApiMethods<OAuth1Token> {
     this.#accessTokenHttp = http(config.hooks?.accessTokenResponse)
     this.#api = new ApiClient<OAuth1Token>(
       name,
-      { apiBaseUrl: config.apiBaseUrl, fetch: config.fetch ?? env.fetch, userAgent: config.userAgent, hooks: config.hooks?.protectedRequest },
+      {
+        apiBaseUrl: config.apiBaseUrl,
+        fetch: config.fetch ?? env.fetch,
+        userAgent: config.userAgent,
+        hooks: config.hooks?.protectedRequest,
+        // The signature (with PLAINTEXT, the secrets themselves) goes only to the API, unless the app trusts more.
+        trustedOrigins: config.trustedOrigins,
+        allowInsecureRequests: config.allowInsecureRequests,
+        timeout: config.timeout ?? 10_000,
+        maxResponseSize: config.apiMaxResponseSize ?? DEFAULT_API_MAX_RESPONSE_SIZE,
+        maxJsonSize: config.maxResponseSize ?? 1024 * 1024,
+      },
       {
         resolve: (state) => this.#resolveToken(state),
         authorize: (request, token) => this.#sign(request, token),
@@ -268,7 +283,10 @@ export class OAuth1App extends ApiMethods<OAuth1Token> {
   /**
    * A signed request to the provider's API, through ky. A relative `url` is appended to `apiBaseUrl`
    * (`'account/verify_credentials.json'` and `'/account/verify_credentials.json'` both mean
-   * `${apiBaseUrl}/account/verify_credentials.json`); an absolute URL is used as is.
+   * `${apiBaseUrl}/account/verify_credentials.json`); an absolute URL is used as is, but only on the
+   * origin of `apiBaseUrl` or of `trustedOrigins`: any other is refused (`untrusted_origin`) before
+   * anything is signed or sent. The call gives up after the app's `timeout` (ky's `TimeoutError`), and
+   * its body is limited to `apiMaxResponseSize` bytes.
    *
    * The token is `options.token`, else `fetchToken(name, ctx)`. The request is signed with the client
    * and token credentials: its method, URL and query, and the body only when it is
@@ -310,10 +328,21 @@ export class OAuth1App extends ApiMethods<OAuth1Token> {
   }
 
   get #profileApi(): OAuth1ProfileApi {
+    // Bodies oauthkit reads itself are held to maxResponseSize, like every protocol response.
     return {
       name: this.name,
-      getJson: <T>(url: string, token: OAuth1Token) => this.get(url, { token }).json<T>(),
+      getJson: <T>(url: string, token: OAuth1Token) => this.#api.json<T>('GET', url, { token }),
     }
+  }
+
+  /** What `console.log(app)` and `util.inspect(app)` show: the name and the config, secrets redacted. */
+  [INSPECT](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+    return `OAuth1App ${inspect(this.toJSON(), options)}`
+  }
+
+  /** What `JSON.stringify(app)` gives: the name and the config, secrets redacted. */
+  toJSON(): { kind: 'oauth1'; name: string; config: Record<string, unknown> } {
+    return { kind: this.kind, name: this.name, config: redactedView(this.config) }
   }
 
   /**
@@ -526,8 +555,16 @@ export class OAuth1App extends ApiMethods<OAuth1Token> {
     )
   }
 
-  /** ApiAuthorizer.authorize: sign one API request (also a ky retry of one already signed). */
+  /**
+   * ApiAuthorizer.authorize: sign one API request. `request` is the outgoing copy only `fetch` sees
+   * (ky keeps its own unsigned), so the header is set in place.
+   */
   async #sign(request: Request, token: OAuth1Token): Promise<Request> {
+    const signatureMethod = this.config.signatureMethod ?? 'HMAC-SHA1'
+    // RFC 5849 §3.4.4: PLAINTEXT sends the secrets as the signature, so never over plain http: beyond loopback.
+    if (signatureMethod === 'PLAINTEXT' && /^http:/i.test(request.url) && !isLoopback(new URL(request.url))) {
+      throw new OAuthKitError(ErrorCode.UNTRUSTED_ORIGIN, `${this.name}: refused to send a PLAINTEXT signature over http: to ${new URL(request.url).origin}`, { app: this.name })
+    }
     const contentType = request.headers.get('content-type')
     const form = contentType !== null && mediaType(contentType) === FORM_TYPE
     const method = request.method.toUpperCase()

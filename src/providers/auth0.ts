@@ -59,10 +59,11 @@ export interface Auth0Options extends PresetOptions {
  *
  * const oauth = new OAuth({ secret: process.env.OAUTH_SECRET }).register(
  *   'auth0',
- *   auth0({ domain: 'dev-abc123.us.auth0.com', audience: 'https://api.example.com', clientId: process.env.AUTH0_CLIENT_ID!, clientSecret: process.env.AUTH0_CLIENT_SECRET }),
+ *   // The access token is for your API: apiBaseUrl (or trustedOrigins) lets API calls send it there.
+ *   auth0({ domain: 'dev-abc123.us.auth0.com', audience: 'https://api.example.com', apiBaseUrl: 'https://api.example.com', clientId: process.env.AUTH0_CLIENT_ID!, clientSecret: process.env.AUTH0_CLIENT_SECRET }),
  * )
  * const token = await oauth.create('auth0').authorizeAccessToken({ cookies, request })
- * const orders = await oauth.create('auth0').get('https://api.example.com/orders', { token }).json()
+ * const orders = await oauth.create('auth0').get('orders', { token }).json()
  * ```
  * @group Providers
  */

@@ -56,6 +56,12 @@ export const bitbucketTokenResponse: ResponseHook = (response) => {
 }
 
 const MAX_EMAIL_PAGES = 5
+const BITBUCKET_API = 'https://api.bitbucket.org/2.0'
+
+/** A `next` link only when it stays on the API: a page must not send the token to another host. */
+function nextPage(next: unknown): string | undefined {
+  return typeof next === 'string' && next.startsWith(`${BITBUCKET_API}/`) ? next : undefined
+}
 
 /** `/user`, then the primary confirmed address of `/user/emails` (which `/user` never shows). */
 const bitbucketProfile: ProfileLoader<BitbucketProfile> = async (api, token) => {
@@ -71,7 +77,7 @@ const bitbucketProfile: ProfileLoader<BitbucketProfile> = async (api, token) => 
     const result: Page<BitbucketEmail> | undefined = await api.getJson<Page<BitbucketEmail>>(url, token).catch(() => undefined)
     if (!result) break
     emails.push(...result.values)
-    url = result.next
+    url = nextPage(result.next)
   }
   const primary = emails.find((e) => e.is_primary && e.is_confirmed) ?? emails.find((e) => e.is_primary)
   if (primary) {
@@ -99,7 +105,7 @@ export function bitbucket(options: BitbucketOptions): OAuth2AppConfig & { profil
   return definePreset(options, {
     authorizeUrl: 'https://bitbucket.org/site/oauth2/authorize',
     accessTokenUrl: 'https://bitbucket.org/site/oauth2/access_token',
-    apiBaseUrl: 'https://api.bitbucket.org/2.0',
+    apiBaseUrl: BITBUCKET_API,
     scope: 'account email',
     hooks: { accessTokenResponse: bitbucketTokenResponse, refreshTokenResponse: bitbucketTokenResponse },
     profile: bitbucketProfile,

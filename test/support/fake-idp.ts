@@ -4,6 +4,7 @@
  */
 import * as jose from 'jose'
 import { http, HttpResponse, type HttpHandler } from 'msw'
+import { registerAuthorization, registerCredential, registerCredentialFields } from './secrets.js'
 
 export interface FakeIdpOptions {
   issuer?: string
@@ -24,6 +25,21 @@ export interface PendingCode {
 
 type Override = (request: Request) => Response | undefined | Promise<Response | undefined>
 
+/** Register the credential fields of a JSON body of at most 64 KiB; a longer one is dropped unread. */
+async function registerFromJson(stream: ReadableStream<Uint8Array>): Promise<void> {
+  const reader = stream.getReader()
+  const decoder = new TextDecoder()
+  let text = ''
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    text += decoder.decode(value, { stream: true })
+    if (text.length > 64 * 1024) return void reader.cancel().catch(() => {})
+  }
+  const body: unknown = JSON.parse(text)
+  if (body && typeof body === 'object') registerCredentialFields(body as Record<string, unknown>)
+}
+
 export class FakeIdp {
   readonly issuer: string
   readonly clientId: string
@@ -41,6 +57,7 @@ export class FakeIdp {
     this.issuer = options.issuer ?? 'https://idp.test'
     this.clientId = options.clientId ?? 'client-1'
     this.clientSecret = options.clientSecret ?? 'client-secret-that-is-long-enough-000'
+    registerCredential(this.clientSecret)
   }
 
   static async create(options: FakeIdpOptions = {}): Promise<FakeIdp> {
@@ -81,6 +98,7 @@ export class FakeIdp {
     const url = new URL(authorizationUrl)
     const q = url.searchParams
     const code = `code-${crypto.randomUUID()}`
+    registerCredential(code)
     this.codes.set(code, {
       code,
       nonce: q.get('nonce') ?? undefined,
@@ -120,6 +138,7 @@ export class FakeIdp {
 
   #issueRefreshToken(family: string): string {
     const token = `rt-${crypto.randomUUID()}`
+    registerCredential(token)
     this.refreshTokens.set(token, { family, used: false })
     return token
   }
@@ -157,7 +176,18 @@ export class FakeIdp {
     const record = async (endpoint: string, request: Request) => {
       const body = await request.clone().text()
       this.calls.push({ endpoint, request, body })
+      // Whatever the client sends as a credential (code, verifier, secret, tokens) is in play from now on.
+      registerCredentialFields(new URLSearchParams(body))
+      registerCredentialFields(new URL(request.url).searchParams)
+      registerAuthorization(request.headers.get('authorization'))
       return body
+    }
+    // Whatever the provider answers with (its own tokens or a test's override) is in play too. Read from
+    // a copy without waiting for it, and only its first 64 KiB: a test's body may stall or never end.
+    const issued = (response: Response): Response => {
+      const body = (response.headers.get('content-type') ?? '').includes('json') ? response.clone().body : null
+      if (body) void registerFromJson(body).catch(() => {})
+      return response
     }
     const discoveryPath = new URL(this.discoveryUrl).href
     return [
@@ -171,7 +201,7 @@ export class FakeIdp {
       }),
       http.post(`${this.issuer}/token`, async ({ request }) => {
         const body = await record('token', request)
-        return (await this.overrides.token?.(request)) ?? this.#token(request, body)
+        return issued((await this.overrides.token?.(request)) ?? (await this.#token(request, body)))
       }),
       http.get(`${this.issuer}/userinfo`, async ({ request }) => {
         await record('userinfo', request)

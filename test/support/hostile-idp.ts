@@ -13,6 +13,7 @@ import { expect } from 'vitest'
 import { MemoryCookieJar, OAuth, type OAuth2AppConfig, type OAuth2Token, type OAuthKitError, type OAuthOptions } from '../../src/index.js'
 import { FakeIdp, type FakeIdpOptions } from './fake-idp.js'
 import { REDIRECT, SECRET, expectCode } from './helpers.js'
+import { expectNoCredentials } from './secrets.js'
 
 export class HostileIdp extends FakeIdp {
   static override async create(options: FakeIdpOptions = {}): Promise<HostileIdp> {
@@ -122,6 +123,7 @@ export async function hostileRig(server: SetupServer, options: RigOptions = {}) 
     const callsBefore = idp.calls.length
     const updatesBefore = updates.length
     const err = await expectCode(attempt(), code)
+    expectNoCredentials(err, `the ${code} error`)
     expect(idp.calls.slice(callsBefore).map((c) => c.endpoint), 'provider endpoints called after the fault').toEqual(check.calls)
     expect(updates.length, 'updateToken must not be called').toBe(updatesBefore)
     if (check.login) {

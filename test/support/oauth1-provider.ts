@@ -11,6 +11,7 @@
 import { createHmac, createPublicKey, randomBytes, timingSafeEqual, verify, type KeyObject } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { registerCredential } from './secrets.js'
 
 export type OAuth1TestSignatureMethod = 'HMAC-SHA1' | 'HMAC-SHA256' | 'RSA-SHA1' | 'PLAINTEXT'
 
@@ -289,8 +290,11 @@ const SIGNATURE_METHODS: ReadonlySet<string> = new Set(['HMAC-SHA1', 'HMAC-SHA25
 const DEFAULT_USER: OAuth1TestUser = { id: '783214', screenName: 'oauthkit_test' }
 const MAX_BODY = 1 << 20
 
+/** A token, token secret or verifier; each is a credential in play (test/support/secrets.ts). */
 function randomToken(): string {
-  return randomBytes(16).toString('hex')
+  const token = randomBytes(16).toString('hex')
+  registerCredential(token)
+  return token
 }
 
 function readBody(req: http.IncomingMessage): Promise<string> {
@@ -310,6 +314,7 @@ function readBody(req: http.IncomingMessage): Promise<string> {
 /** Starts the provider; `close()` it in `afterAll`. */
 export async function startOAuth1Provider(options: StartOAuth1ProviderOptions): Promise<OAuth1Provider> {
   const consumers = new Map(options.consumers.map((consumer) => [consumer.key, consumer]))
+  for (const consumer of options.consumers) registerCredential(consumer.secret)
   const defaultUser = options.user ?? DEFAULT_USER
   const window = options.timestampWindow ?? 300
   const now = options.now ?? (() => Math.floor(Date.now() / 1000))
@@ -364,8 +369,11 @@ export async function startOAuth1Provider(options: StartOAuth1ProviderOptions): 
       if (absent.length > 0) throw new Problem('parameter_absent', { oauth_parameters_absent: absent.join('&') })
       if (protocol.oauth_version !== undefined && protocol.oauth_version !== '1.0') throw new Problem('version_rejected')
       if (method === undefined || !SIGNATURE_METHODS.has(method)) throw new Problem('signature_method_rejected')
+      // Signatures (with PLAINTEXT, the secrets themselves) and consumers a test added later are in play too.
+      registerCredential(protocol.oauth_signature)
       const consumer = consumers.get(protocol.oauth_consumer_key ?? '')
       if (!consumer) throw new Problem('consumer_key_unknown')
+      registerCredential(consumer.secret)
       if (method === 'RSA-SHA1' && consumer.rsaPublicKey === undefined) throw new Problem('signature_method_rejected')
 
       let timestamp: number | undefined
