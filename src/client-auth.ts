@@ -94,6 +94,11 @@ function formEncode(app: string, field: string, value: string): string {
   return encoded.replace(/[!'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 }
 
+/** The configured secret when it is a plain string (to redact it from provider text), else undefined. @internal */
+export function staticSecret(config: Pick<OAuth2AppConfig, 'clientSecret'>): string | undefined {
+  return typeof config.clientSecret === 'string' ? config.clientSecret : undefined
+}
+
 /** The client secret now (resolving a secret function). @internal */
 export async function currentSecret(config: OAuth2AppConfig): Promise<string | undefined> {
   const secret = config.clientSecret

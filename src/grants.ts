@@ -11,6 +11,7 @@
 import * as oauth from 'oauth4webapi'
 import { hasOpenId, isLoopback, scopeString } from './config.js'
 import { ErrorCode, OAuthKitError } from './errors.js'
+import { staticSecret } from './client-auth.js'
 import { toOAuthKitError } from './http.js'
 import { providerText } from './provider-text.js'
 import type { OAuth2App } from './oauth2.js'
@@ -190,7 +191,7 @@ export async function deviceAuthorization(app: OAuth2App, options: DeviceAuthori
     const response = await oauth.deviceAuthorizationRequest(as, app.client, await app.clientAuth(), params, app.requestOptions('device'))
     result = await oauth.processDeviceAuthorizationResponse(as, app.client, response)
   } catch (error) {
-    throw toOAuthKitError(error, app.name, 'device')
+    throw toOAuthKitError(error, app.name, 'device', [staticSecret(app.config)])
   }
   const authorization: DeviceAuthorization = {
     device_code: result.device_code,
@@ -265,7 +266,7 @@ export async function pollDeviceToken(app: OAuth2App, authorization: DeviceAutho
           })
         }
       }
-      const failure = toOAuthKitError(error, app.name, 'token')
+      const failure = toOAuthKitError(error, app.name, 'token', [authorization.device_code, staticSecret(app.config)])
       // RFC 8628 §3.5: after a connection timeout, poll less often before trying again.
       if (failure.code === ErrorCode.TIMEOUT) {
         interval *= 2
@@ -307,7 +308,7 @@ export async function passwordGrant(app: OAuth2App, username: string, password: 
     asForToken = { ...as, issuer: await app.idTokenIssuerFor(response, as.issuer) }
     result = await oauth.processGenericTokenEndpointResponse(asForToken, app.client, response)
   } catch (error) {
-    throw toOAuthKitError(error, app.name, 'token')
+    throw toOAuthKitError(error, app.name, 'token', [password, staticSecret(app.config)])
   }
   const token = await finishToken(app, asForToken, result)
   await app.persist(token, { reason: 'password', ctx: options.ctx })
@@ -352,7 +353,7 @@ export async function tokenExchange(app: OAuth2App, options: TokenExchangeOption
     // RFC 8693 §2.2.1: "N_A" when the issued token is not an access token (oauth4webapi lower-cases it).
     result = await oauth.processGenericTokenEndpointResponse(as, app.client, response, { recognizedTokenTypes: { n_a: () => {} } })
   } catch (error) {
-    throw toOAuthKitError(error, app.name, 'token')
+    throw toOAuthKitError(error, app.name, 'token', [options.subjectToken, options.actorToken, staticSecret(app.config)])
   }
   return finishToken(app, as, result)
 }
@@ -384,7 +385,7 @@ export async function revokeToken(app: OAuth2App, token: string | OAuth2Token, o
     })
     await oauth.processRevocationResponse(response)
   } catch (error) {
-    throw toOAuthKitError(error, app.name, 'revocation')
+    throw toOAuthKitError(error, app.name, 'revocation', [value, staticSecret(app.config)])
   }
 }
 
@@ -409,7 +410,7 @@ export async function introspectToken(app: OAuth2App, token: string, options: In
     const result = await oauth.processIntrospectionResponse(as, app.client, response)
     return { ...result } as TokenIntrospection
   } catch (error) {
-    throw toOAuthKitError(error, app.name, 'introspection')
+    throw toOAuthKitError(error, app.name, 'introspection', [token, staticSecret(app.config)])
   }
 }
 

@@ -231,24 +231,25 @@ export function sanitize(error: unknown): Error | undefined {
  * Turn whatever a step threw into an {@link OAuthKitError} with the right code.
  * @internal
  */
-export function toOAuthKitError(error: unknown, app: string, step: Step): OAuthKitError {
+export function toOAuthKitError(error: unknown, app: string, step: Step, secrets: ReadonlyArray<string | undefined> = []): OAuthKitError {
   if (isOAuthKitError(error)) return error
   const where = describe(step)
   const cause = sanitize(error)
   if (error instanceof oauth.ResponseBodyError) {
-    const fields = { app, cause, error: providerText(error.error), errorDescription: providerText(error.error_description), status: error.status }
+    // A provider that echoes what it was sent (code, verifier, refresh token, secret) must not put it in a log.
+    const fields = { app, cause, error: providerText(error.error, secrets), errorDescription: providerText(error.error_description, secrets), status: error.status }
     if (error.error === 'access_denied') return new OAuthKitError(ErrorCode.ACCESS_DENIED, `${app}: the ${where} answered access_denied`, fields)
     const code = step === 'metadata' ? ErrorCode.METADATA_INVALID : step === 'userinfo' ? ErrorCode.USERINFO_INVALID : ErrorCode.TOKEN_ERROR
     return new OAuthKitError(code, `${app}: the ${where} answered with error "${fields.error ?? ''}"${fields.errorDescription ? `: ${fields.errorDescription}` : ''}`, fields)
   }
   if (error instanceof oauth.WWWAuthenticateChallengeError) {
     const challenge = error.cause[0]
-    const providerError = providerText(challenge?.parameters.error)
+    const providerError = providerText(challenge?.parameters.error, secrets)
     const tokenSteps: Step[] = ['token', 'refresh', 'revocation', 'introspection', 'device']
     return new OAuthKitError(
       step === 'userinfo' ? ErrorCode.USERINFO_INVALID : tokenSteps.includes(step) && providerError ? ErrorCode.TOKEN_ERROR : ErrorCode.HTTP_ERROR,
       `${app}: the ${where} refused the request with HTTP ${error.status}${providerError ? ` (${providerError})` : ''}`,
-      { app, cause, status: error.status, error: providerError, errorDescription: providerText(challenge?.parameters.error_description) },
+      { app, cause, status: error.status, error: providerError, errorDescription: providerText(challenge?.parameters.error_description, secrets) },
     )
   }
   if (error instanceof oauth.UnsupportedOperationError) {

@@ -8,7 +8,7 @@ import * as jose from 'jose'
 import type { ResponsePromise } from 'ky'
 import * as oauth from 'oauth4webapi'
 import { ApiClient, ApiMethods, CallState, DEFAULT_API_MAX_RESPONSE_SIZE, type ApiRequestOptions } from './api.js'
-import { authMethodOf, clientAuthOf, currentSecret } from './client-auth.js'
+import { authMethodOf, clientAuthOf, currentSecret, staticSecret } from './client-auth.js'
 import type { FetchToken, NormalizedProfile, OAuth2AppConfig, ProfileApi, UpdateToken, UpdateTokenInfo } from './config.js'
 import { hasOpenId, isLoopback, isMaxAge, scopeString } from './config.js'
 import { ErrorCode, OAuthKitError, isOAuthKitError } from './errors.js'
@@ -344,7 +344,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
       if (error instanceof oauth.OperationProcessingError && /"sub"/.test(error.message)) {
         throw new OAuthKitError(ErrorCode.USERINFO_INVALID, `${this.name}: the userinfo sub differs from the ID token's sub`, { app: this.name, cause: sanitize(error) })
       }
-      throw toOAuthKitError(error, this.name, 'userinfo')
+      throw toOAuthKitError(error, this.name, 'userinfo', [token.access_token])
     }
   }
 
@@ -361,7 +361,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
       const response = await oauth.clientCredentialsGrantRequest(as, this.client, await this.clientAuth(), params, this.requestOptions('token'))
       result = await oauth.processClientCredentialsResponse(as, this.client, response)
     } catch (error) {
-      throw toOAuthKitError(error, this.name, 'token')
+      throw toOAuthKitError(error, this.name, 'token', [staticSecret(this.config)])
     }
     const token = toToken(result)
     await this.persist(token, { reason: 'client_credentials', ctx: options.ctx })
@@ -531,7 +531,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
       if (!claims && token.userinfo) fresh.userinfo = token.userinfo
       if (fresh.refresh_token === undefined && token.refresh_token !== undefined) fresh.refresh_token = token.refresh_token
     } catch (error) {
-      const cause = toOAuthKitError(error, this.name, 'refresh')
+      const cause = toOAuthKitError(error, this.name, 'refresh', [token.refresh_token, token.access_token, staticSecret(this.config)])
       throw new OAuthKitError(ErrorCode.REAUTHENTICATION_REQUIRED, `${this.name}: the token could not be refreshed (${cause.code}${cause.error ? `: ${cause.error}` : ''}); sign the user in again`, {
         app: this.name,
         cause,
@@ -617,7 +617,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
         additionalParameters: { ...this.config.accessTokenParams, ...options.params },
       })
     } catch (error) {
-      throw toOAuthKitError(error, this.name, 'token')
+      throw toOAuthKitError(error, this.name, 'token', [params.get('code') ?? undefined, tx.codeVerifier, staticSecret(this.config)])
     }
     const idTokenIssuer = await this.idTokenIssuerFor(response, expected.issuer)
     const asForToken = { ...expected, issuer: idTokenIssuer }
@@ -629,7 +629,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
         maxAge: tx.maxAge,
       })
     } catch (error) {
-      throw toOAuthKitError(error, this.name, 'token')
+      throw toOAuthKitError(error, this.name, 'token', [params.get('code') ?? undefined, tx.codeVerifier, staticSecret(this.config)])
     }
     const claims = oauth.getValidatedIdTokenClaims(result) as IdTokenClaims | undefined
     // OIDC Core §3.1.3.7 (10): an ID token issued before this login started (its nonce did not exist yet) is refused.

@@ -67,3 +67,29 @@ describe('hostile provider: text in errors', () => {
     expect(err.errorDescription).toBe('bad request [31m red evil x')
   })
 })
+
+describe('hostile provider: credentials echoed in errors', () => {
+  it('echoed-credentials: a token endpoint that echoes the code, the verifier, the refresh token or the client secret into its error has them redacted', async () => {
+    const r = await hostileRig(server)
+    const login = await r.start()
+    r.idp.overrides.token = async (request) => {
+      const body = new URLSearchParams(await request.clone().text())
+      const basic = atob((request.headers.get('authorization') ?? 'Basic ').slice(6))
+      const echoed = [body.get('code'), body.get('code_verifier'), body.get('refresh_token'), decodeURIComponent(basic.slice(basic.indexOf(':') + 1))]
+      return HttpResponse.json({ error: 'invalid_grant', error_description: `rejected ${echoed.filter(Boolean).join(' and ')}` }, { status: 400 })
+    }
+    // expectRefused also walks the error for every credential in play (test/support/secrets.ts).
+    const err = await r.expectRefused(() => r.signIn(login, r.idp.authorize(login.location)), ErrorCode.TOKEN_ERROR, { login, calls: ['token'] })
+    expect(err.errorDescription).toBe('rejected [redacted] and [redacted] and [redacted]')
+
+    r.idp.overrides.token = undefined
+    const ok = await r.start()
+    const token = await r.signIn(ok, r.idp.authorize(ok.location))
+    r.idp.overrides.token = async (request) => {
+      const body = new URLSearchParams(await request.clone().text())
+      return HttpResponse.json({ error: 'invalid_grant', error_description: `refresh token ${body.get('refresh_token')} was revoked` }, { status: 400 })
+    }
+    const refused = await r.expectRefused(() => r.app.refreshToken(token), ErrorCode.REAUTHENTICATION_REQUIRED, { calls: ['token'] })
+    expect(refused.errorDescription).toBe('refresh token [redacted] was revoked')
+  })
+})
