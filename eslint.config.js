@@ -2,7 +2,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'site/**', 'node_modules/**', 'examples/**/build/**', 'examples/**/.next/**', 'examples/**/.svelte-kit/**'] },
+  { ignores: ['dist/**', 'site/**', 'node_modules/**', 'examples/**/build/**', 'examples/**/.next/**', 'examples/**/.svelte-kit/**', '.stryker-tmp/**', 'reports/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,6 +1,7 @@
 /**
  * Authenticated API calls and refresh, against provider endpoints emulated with msw.
  */
+import { HTTPError } from 'ky'
 import { http, HttpResponse } from 'msw'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { ErrorCode, OAuth, type OAuth2AppConfig, type OAuth2Token, type UpdateTokenInfo } from '../src/index.js'
@@ -167,25 +168,66 @@ describe('refresh', () => {
     ])
   })
 
-  it('does not refresh on a 401 without invalid_token, nor when there is no refresh_token', async () => {
-    server.use(http.get(`${API}/plain401`, () => new HttpResponse(null, { status: 401 })))
-    await app().get('plain401', { token: fresh() }).catch(() => {})
+  /** The rejection of `call`, which must be ky's HTTPError for a 401. */
+  async function unauthorized(call: Promise<unknown>): Promise<HTTPError> {
+    const err = await call.then(() => null, (e: unknown) => e)
+    expect(err).toBeInstanceOf(HTTPError)
+    expect((err as HTTPError).response.status).toBe(401)
+    return err as HTTPError
+  }
+
+  const notInvalidToken: Array<[string, Record<string, string>]> = [
+    ['no WWW-Authenticate at all', {}],
+    ['Bearer realm="api" (no error)', { 'www-authenticate': 'Bearer realm="api"' }],
+    ['Bearer error="insufficient_scope"', { 'www-authenticate': 'Bearer realm="api", error="insufficient_scope"' }],
+    ['invalid_token in a Basic challenge', { 'www-authenticate': 'Basic realm="api", error="invalid_token"' }],
+  ]
+  for (const [what, headers] of notInvalidToken) {
+    it(`does not refresh on a 401 with ${what}: the 401 surfaces after one call`, async () => {
+      server.use(http.get(`${API}/refused`, ({ request }) => (apiCalls.push(request), new HttpResponse(null, { status: 401, headers }))))
+      await unauthorized(app().get('refused', { token: fresh() }))
+      expect(apiCalls).toHaveLength(1)
+      expect(tokenCalls).toHaveLength(0)
+      expect(updates).toHaveLength(0)
+    })
+  }
+
+  it('does not refresh on 401 invalid_token when the token has no refresh_token: the 401 surfaces after one call', async () => {
     validTokens.delete('at-valid')
-    await app().get('me', { token: { ...fresh(), refresh_token: undefined } }).catch(() => {})
+    await unauthorized(app().get('me', { token: { ...fresh(), refresh_token: undefined } }))
+    expect(apiCalls).toHaveLength(1)
     expect(tokenCalls).toHaveLength(0)
   })
 
-  const failures: Array<[string, () => Response, string | undefined]> = [
-    ['invalid_grant', () => HttpResponse.json({ error: 'invalid_grant', error_description: 'revoked' }, { status: 400 }), 'invalid_grant'],
-    ['a 5xx', () => new HttpResponse('<html>bad gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } }), undefined],
-    ['a network failure', () => HttpResponse.error(), undefined],
-    ['a refreshed ID token for another subject', () => HttpResponse.json({ access_token: 'x', token_type: 'Bearer', id_token: 'not-a-jwt' }), undefined],
+  it('refreshes at most once per call, also when ky retries a 5xx that followed the refreshed retry (401 → 503 → 401)', async () => {
+    const answers = [401, 503, 401]
+    server.use(
+      http.get(`${API}/flaky`, ({ request }) => {
+        apiCalls.push(request)
+        const status = answers[apiCalls.length - 1] ?? 200
+        if (status === 200) return HttpResponse.json({ ok: true })
+        return new HttpResponse(null, { status, headers: status === 401 ? { 'www-authenticate': 'Bearer error="invalid_token"' } : {} })
+      }),
+    )
+    await unauthorized(app().get('flaky', { token: fresh(), retry: { limit: 2, backoffLimit: 1 } }))
+    expect(tokenCalls).toHaveLength(1)
+    expect(updates).toHaveLength(1)
+    expect(apiCalls.map((r) => r.headers.get('authorization'))).toEqual(['Bearer at-valid', 'Bearer at-new-1', 'Bearer at-new-1'])
+  })
+
+  // A refreshed ID token for another subject is refused too: test/hostile/refresh.test.ts › refreshed-id-token-sub.
+  const failures: Array<[string, () => Response, string | undefined, string]> = [
+    ['invalid_grant', () => HttpResponse.json({ error: 'invalid_grant', error_description: 'revoked' }, { status: 400 }), 'invalid_grant', ErrorCode.TOKEN_ERROR],
+    ['a 5xx', () => new HttpResponse('<html>bad gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } }), undefined, ErrorCode.HTTP_ERROR],
+    ['a network failure', () => HttpResponse.error(), undefined, ErrorCode.NETWORK_ERROR],
+    ['a refreshed ID token that is not a JWT', () => HttpResponse.json({ access_token: 'x', token_type: 'Bearer', id_token: 'not-a-jwt' }), undefined, ErrorCode.ID_TOKEN_INVALID],
   ]
-  for (const [what, respond, providerError] of failures) {
-    it(`turns ${what} during refresh into reauthentication_required, with no updateToken and no API call`, async () => {
+  for (const [what, respond, providerError, causeCode] of failures) {
+    it(`turns ${what} during refresh into reauthentication_required (cause ${causeCode}), with no updateToken and no API call`, async () => {
       nextRefresh = respond
       const err = await expectCode(app().get('me', { token: expired() }), ErrorCode.REAUTHENTICATION_REQUIRED)
       expect(err.error).toBe(providerError)
+      expect((err.cause as { code?: string }).code).toBe(causeCode)
       expect(err.message).not.toContain('rt-1')
       expect(updates).toHaveLength(0)
       expect(apiCalls).toHaveLength(0)

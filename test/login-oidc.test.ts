@@ -4,28 +4,43 @@
  * discovery and with explicit endpoints.
  */
 import * as jose from 'jose'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { KoaContextWithOIDC } from 'oidc-provider'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { ErrorCode, MemoryCookieJar, OAuth, type OAuth2AppConfig, type OAuth2Token } from '../src/index.js'
 import { SECRET, expectCode } from './support/helpers.js'
 import { TEST_CLIENTS, TEST_REDIRECT_URI, startTestProvider, type TestProvider } from './support/oidc-provider.js'
 
 let provider: TestProvider
 let pem: string
+/** How each successful token request authenticated the client, as the provider received it. */
+let tokenAuth: string[]
 beforeAll(async () => {
   provider = await startTestProvider()
   pem = await jose.exportPKCS8(await jose.importJWK(provider.privateKeyJwk, 'ES256', { extractable: true }) as CryptoKey)
+  provider.provider.on('grant.success', (ctx: KoaContextWithOIDC) => void tokenAuth.push(clientAuthSeen(ctx)))
+})
+beforeEach(() => {
+  tokenAuth = []
 })
 afterAll(() => provider?.close())
 
+/** oidc-provider accepts client_secret_basic and client_secret_post for either: tell them apart from the request itself. */
+function clientAuthSeen(ctx: KoaContextWithOIDC): string {
+  const params = ctx.oidc.params as Record<string, unknown>
+  if (/^basic /i.test(ctx.get('authorization'))) return params.client_secret === undefined ? 'client_secret_basic' : 'basic and post'
+  if (typeof params.client_assertion === 'string') return jose.decodeProtectedHeader(params.client_assertion).alg?.startsWith('HS') ? 'client_secret_jwt' : 'private_key_jwt'
+  return params.client_secret === undefined ? 'none' : 'client_secret_post'
+}
+
 type Credentials = Pick<OAuth2AppConfig, 'clientId' | 'clientSecret' | 'tokenEndpointAuthMethod' | 'privateKey' | 'privateKeyAlg' | 'privateKeyId'>
-const methods: Array<[string, () => Credentials]> = [
-  ['client_secret_basic', () => ({ clientId: TEST_CLIENTS.basic.client_id, clientSecret: TEST_CLIENTS.basic.client_secret })],
-  ['client_secret_post', () => ({ clientId: TEST_CLIENTS.post.client_id, clientSecret: TEST_CLIENTS.post.client_secret, tokenEndpointAuthMethod: 'client_secret_post' })],
-  ['client_secret_jwt', () => ({ clientId: TEST_CLIENTS.jwt.client_id, clientSecret: TEST_CLIENTS.jwt.client_secret, tokenEndpointAuthMethod: 'client_secret_jwt' })],
-  ['private_key_jwt (JWK)', () => ({ clientId: TEST_CLIENTS.pkjwt.client_id, privateKey: provider.privateKeyJwk as never })],
-  ['private_key_jwt (CryptoKey)', () => ({ clientId: TEST_CLIENTS.pkjwt.client_id, privateKey: provider.privateKey, tokenEndpointAuthMethod: 'private_key_jwt' })],
-  ['private_key_jwt (PKCS#8 PEM)', () => ({ clientId: TEST_CLIENTS.pkjwt.client_id, privateKey: pem, privateKeyAlg: 'ES256', privateKeyId: provider.privateKeyJwk.kid })],
-  ['none (public client, PKCE only)', () => ({ clientId: TEST_CLIENTS.none.client_id })],
+const methods: Array<[string, string, () => Credentials]> = [
+  ['client_secret_basic', 'client_secret_basic', () => ({ clientId: TEST_CLIENTS.basic.client_id, clientSecret: TEST_CLIENTS.basic.client_secret })],
+  ['client_secret_post', 'client_secret_post', () => ({ clientId: TEST_CLIENTS.post.client_id, clientSecret: TEST_CLIENTS.post.client_secret, tokenEndpointAuthMethod: 'client_secret_post' })],
+  ['client_secret_jwt', 'client_secret_jwt', () => ({ clientId: TEST_CLIENTS.jwt.client_id, clientSecret: TEST_CLIENTS.jwt.client_secret, tokenEndpointAuthMethod: 'client_secret_jwt' })],
+  ['private_key_jwt (JWK)', 'private_key_jwt', () => ({ clientId: TEST_CLIENTS.pkjwt.client_id, privateKey: provider.privateKeyJwk as never })],
+  ['private_key_jwt (CryptoKey)', 'private_key_jwt', () => ({ clientId: TEST_CLIENTS.pkjwt.client_id, privateKey: provider.privateKey, tokenEndpointAuthMethod: 'private_key_jwt' })],
+  ['private_key_jwt (PKCS#8 PEM)', 'private_key_jwt', () => ({ clientId: TEST_CLIENTS.pkjwt.client_id, privateKey: pem, privateKeyAlg: 'ES256', privateKeyId: provider.privateKeyJwk.kid })],
+  ['none (public client, PKCE only)', 'none', () => ({ clientId: TEST_CLIENTS.none.client_id })],
 ]
 
 function explicitEndpoints(): Partial<OAuth2AppConfig> {
@@ -45,7 +60,7 @@ describe.each([
   ['discovery', () => ({ serverMetadataUrl: provider.discoveryUrl })],
   ['explicit endpoints', explicitEndpoints],
 ])('login with %s', (_label, endpoints) => {
-  it.each(methods)('signs in with %s and reads userinfo', async (_method, credentials) => {
+  it.each(methods)('signs in with %s (the provider receives that client authentication) and reads userinfo', async (_label, method, credentials) => {
     const saved: OAuth2Token[] = []
     const oauth = new OAuth({ secret: SECRET, updateToken: (_n, t) => void saved.push(t) }).register('op', {
       ...endpoints(),
@@ -59,6 +74,7 @@ describe.each([
     expect(token.userinfo).toMatchObject({ sub: 'alice', email: 'alice@example.test', iss: provider.issuer, aud: credentials().clientId })
     expect(token.expires_at).toBeGreaterThan(Date.now() / 1000)
     expect(saved).toEqual([token])
+    expect(tokenAuth).toEqual([method])
     const info = await oauth.create('op').userinfo(token)
     expect(info).toMatchObject({ sub: 'alice', email: 'alice@example.test', name: 'Alice Example' })
   })

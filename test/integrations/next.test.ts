@@ -10,9 +10,11 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import * as adapters16 from 'next/dist/server/web/spec-extension/adapters/request-cookies.js'
 import * as cookies16 from 'next/dist/server/web/spec-extension/cookies.js'
+import * as navigation16 from 'next/navigation.js'
 import * as server16 from 'next/server.js'
 import * as adapters15 from 'next15/dist/server/web/spec-extension/adapters/request-cookies.js'
 import * as cookies15 from 'next15/dist/server/web/spec-extension/cookies.js'
+import * as navigation15 from 'next15/navigation.js'
 import * as server15 from 'next15/server.js'
 import { OAuth, isOAuthKitError, type OAuthKitError, type OAuth2Token } from '../../src/index.js'
 import { bindOAuth, oauthHandlers, toCookieStore, type NextCookies, type OAuthHandlersOptions, type OAuthRouteHandlers } from '../../integrations/next/index.js'
@@ -35,11 +37,11 @@ afterAll(async () => {
 
 /** The Next.js pieces a Route Handler sees, from one installed version. */
 const versions = [
-  { version: 'Next.js 16', adapters: adapters16, cookies: cookies16, server: server16 },
-  { version: 'Next.js 15', adapters: adapters15, cookies: cookies15, server: server15 },
+  { version: 'Next.js 16', adapters: adapters16, cookies: cookies16, server: server16, navigation: navigation16 },
+  { version: 'Next.js 15', adapters: adapters15, cookies: cookies15, server: server15, navigation: navigation15 },
 ] as const
 
-describe.each(versions)('$version', ({ adapters, cookies, server }) => {
+describe.each(versions)('$version', ({ adapters, cookies, server, navigation }) => {
   /** Each request's mutable cookies, as Next's request store keeps them. */
   const jars = new WeakMap<Request, ReturnType<typeof adapters.MutableRequestCookiesAdapter.wrap>>()
 
@@ -213,6 +215,28 @@ describe.each(versions)('$version', ({ adapters, cookies, server }) => {
     const requestCookies = adapters.MutableRequestCookiesAdapter.wrap(new cookies.RequestCookies(request.headers))
     const me = await bindOAuth(oauth, requestCookies, request).create('dev').get('me').json<{ sub: string }>()
     expect(me.sub).toBe('alice')
+  })
+
+  it('lets errors that are not OAuthKitErrors through from onSuccess (Next redirect() and a plain Error), without onError', async () => {
+    const thrown: unknown[] = []
+    const throwing = (make: () => never) => () => {
+      try {
+        make()
+      } catch (error) {
+        thrown.push(error)
+        throw error
+      }
+    }
+    const onError = vi.fn(() => new Response('onError', { status: 500 }))
+    for (const make of [() => navigation.redirect('/welcome'), () => { throw new Error('the app failed') }]) {
+      const h = handlers({ onSuccess: throwing(make), onError })
+      const { callback, cookie } = await signIn(h)
+      const rejection = await route(h.GET, callback, { cookie }).then(() => undefined, (e: unknown) => e)
+      expect(rejection).toBe(thrown.at(-1))
+    }
+    expect((thrown[0] as { digest?: string }).digest).toMatch(/^NEXT_REDIRECT;.*;\/welcome;/)
+    expect((thrown[1] as Error).message).toBe('the app failed')
+    expect(onError).not.toHaveBeenCalled()
   })
 })
 

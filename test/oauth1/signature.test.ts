@@ -175,7 +175,12 @@ describe('signature methods', () => {
     const error = await rejection(signRequest(credentials, { method: 'POST', url: 'http://photos.example.net/initiate', signatureMethod: 'PLAINTEXT' }))
     expect(error.code).toBe(ErrorCode.INVALID_REQUEST)
     for (const url of ['http://127.0.0.1:8080/x', 'http://localhost/x', 'http://[::1]/x']) {
-      await expect(signRequest(credentials, { method: 'POST', url, signatureMethod: 'PLAINTEXT' })).resolves.toBeDefined()
+      const signed = await signRequest(credentials, { method: 'POST', url, signatureMethod: 'PLAINTEXT' })
+      expect(signed.oauthParams.oauth_signature).toBe('kd94hf93k423kf44&pfkkdhi9sl3r4s00')
+      expect(headerParams(signed.headers.get('authorization')).oauth_signature).toBe('kd94hf93k423kf44&pfkkdhi9sl3r4s00')
+    }
+    for (const url of ['http://evillocalhost/x', 'http://localhost.evil.example/x', 'http://127.0.0.1.evil.example/x']) {
+      expect((await rejection(signRequest(credentials, { method: 'POST', url, signatureMethod: 'PLAINTEXT' }))).code).toBe(ErrorCode.INVALID_REQUEST)
     }
   })
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ErrorCode, MemoryCookieJar, OAuth } from '../../src/index.js'
+import { ErrorCode, MemoryCookieJar, OAuth, rewriteJson } from '../../src/index.js'
 import { linkedin, type LinkedInOptions } from '../../src/providers/linkedin.js'
 import { completeLogin } from '../../testing/emulator.js'
 import { emulateLinkedIn, LINKEDIN_TEST_USER, type LinkedInEmulationOptions } from '../../testing/providers/linkedin.js'
@@ -67,5 +67,20 @@ describe('linkedin preset', () => {
     expect((await app.profile(await completeLogin(app, emulation))).email).toBeTruthy()
     const strict = await setup({}, { nonce: true })
     await expectCode(completeLogin(strict.app, strict.emulation), ErrorCode.ID_TOKEN_INVALID)
+  })
+
+  it('an OpenID login still needs an ID token with the nonce off: a token response without one is refused and nothing is stored', async () => {
+    const updates: unknown[] = []
+    const emulation = await emulateLinkedIn()
+    server.use(...emulation.handlers)
+    const preset = linkedin({ clientId: '86abcdefgh', clientSecret: 'linkedin-secret' })
+    const withoutIdToken = (response: Response) => rewriteJson(response, ({ id_token: _dropped, ...rest }) => rest)
+    const app = new OAuth({ secret: SECRET, updateToken: (_n, token) => void updates.push(token) })
+      .register('linkedin', { ...preset, hooks: { ...preset.hooks, accessTokenResponse: withoutIdToken } })
+      .create('linkedin')
+    expect(preset.nonce).toBe(false)
+    const err = await expectCode(completeLogin(app, emulation), ErrorCode.INVALID_RESPONSE)
+    expect(err.message).toMatch(/"id_token"/)
+    expect(updates).toEqual([])
   })
 })
