@@ -11,25 +11,28 @@ export default {
   plugins: ['@stryker-mutator/vitest-runner'],
   vitest: { configFile: 'vitest.mutate.config.ts' },
   mutate: [
-    // Transactions: sealing, one-time take, binding to the callback and the app, bounds.
+    // Transactions: sealing, one-time take, binding to the callback, the app and the session; bounds.
     'src/transaction.ts',
-    // ID token checks: code exchange (nonce, iat, required ID token), issuer resolution, signature and audiences.
-    'src/oauth2.ts:571-660',
+    // The callback: one-valued parameters, state, iss, the transaction, the code.
+    'src/oauth2.ts:300-334',
+    // ID token checks: code exchange (nonce, iat, required ID token), issuer resolution, signature, typ, audiences.
+    'src/oauth2.ts:611-720',
     'src/jwks.ts',
-    // HTTP limits: timeout, declared and streamed size caps; errors stripped of response bodies.
-    'src/http.ts:58-184',
-    'src/http.ts:209-221',
+    // HTTP limits: timeout, no redirects, declared and streamed size caps; errors stripped of bodies and echoed secrets.
+    'src/http.ts:59-193',
+    'src/http.ts:221-299',
     // Loopback: where http: and non-Secure cookies are allowed.
-    'src/config.ts:210-231',
+    'src/config.ts:268-271',
     // Token lifecycle: resolve, due, 401 recovery, single-flight refresh, §12.2 identity on refresh.
-    'src/oauth2.ts:392-516',
-    'src/api.ts:441-495',
+    'src/oauth2.ts:420-551',
+    // API calls: credentials only on the request fetch sees, only to trusted origins, one 401 retry, limits.
+    'src/api.ts:92-312',
     // OAuth 1 signatures.
     'src/oauth1/signature.ts',
     // Integrations' error paths: oauthkit errors to onError, everything else rethrown.
-    'integrations/next/index.ts:597-626',
-    'integrations/sveltekit/index.ts:108-148',
-    'integrations/express/index.ts:128-149',
+    'integrations/next/index.ts:106-135',
+    'integrations/sveltekit/index.ts:116-156',
+    'integrations/express/index.ts:132-150',
   ],
   coverageAnalysis: 'perTest',
   // Module-level constants would each need every test run again: too slow on two cores.
