@@ -14,7 +14,7 @@ import { ErrorCode, MemoryCookieJar, OAuth, type OAuth1AppConfig, type OAuth2App
 import { SECRET, useMsw } from '../support/helpers.js'
 import { hostileRig } from '../support/hostile-idp.js'
 import { startOAuth1Provider, type OAuth1Provider } from '../support/oauth1-provider.js'
-import { expectNoCredentials, findCredentials, registerCredential } from '../support/secrets.js'
+import { credentialsInPlay, expectNoCredentials, findCredentials, registerCredential } from '../support/secrets.js'
 
 const server = useMsw()
 const API = 'https://api.creds.test/v1'
@@ -52,6 +52,19 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
     (error: unknown) => error,
   )
 }
+
+describe('the credentials in play', () => {
+  it('are every token, code and secret that crosses an emulated provider, so the checks cover emulations too', async () => {
+    const issued = { access_token: `at-${randomUUID()}`, refresh_token: `rt-${randomUUID()}` }
+    server.use(http.post('https://emulated.creds.test/token', () => HttpResponse.json({ ...issued, token_type: 'Bearer', code: 'not_a_credential_code' })))
+    const code = `code-${randomUUID()}`
+    await fetch('https://emulated.creds.test/token', { method: 'POST', body: new URLSearchParams({ code }), headers: { authorization: `Bearer sent-${code}` } })
+    await new Promise((resolve) => setTimeout(resolve, 50)) // msw's lifecycle events run after the response
+    for (const value of [issued.access_token, issued.refresh_token, code, `sent-${code}`]) expect(credentialsInPlay().has(value), value).toBe(true)
+    // An API's error `code` in a response is not an authorization code.
+    expect(credentialsInPlay().has('not_a_credential_code')).toBe(false)
+  })
+})
 
 describe('OAuth 2 API calls: ky errors carry no token', () => {
   it('bearer-http-error: a failed get or post throws an HTTPError whose request, response, options and message hold no token', async () => {

@@ -3,7 +3,7 @@ import { OAuth } from '../../src/index.js'
 import { dropbox, type DropboxOptions } from '../../src/providers/dropbox.js'
 import { completeLogin } from '../../testing/index.js'
 import { DROPBOX_TEST_USER, emulateDropbox } from '../../testing/providers/dropbox.js'
-import { SECRET, useMsw } from '../support/helpers.js'
+import { SECRET, useMsw, expectRejected } from '../support/helpers.js'
 
 const server = useMsw()
 
@@ -57,7 +57,7 @@ describe('dropbox preset', () => {
 
     const raw = await setup({}, (config) => void (config.hooks = { ...config.hooks, protectedRequest: [] }))
     const rawToken = await completeLogin(raw.app, raw.emulation)
-    await expect(raw.app.profile(rawToken)).rejects.toThrow(/400/)
+    await expectRejected(raw.app.profile(rawToken), /400/)
     expect(raw.emulation.calls.at(-1)).toMatchObject({ method: 'GET' })
   })
 })

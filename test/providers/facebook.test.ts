@@ -4,7 +4,7 @@ import { ErrorCode, MemoryCookieJar, OAuth } from '../../src/index.js'
 import { facebook, facebookAppsecretProof, type FacebookOptions } from '../../src/providers/facebook.js'
 import { completeLogin, type EmulatedUser } from '../../testing/index.js'
 import { emulateFacebook, FACEBOOK_TEST_USER, type FacebookEmulationOptions } from '../../testing/providers/facebook.js'
-import { SECRET, expectCode, useMsw } from '../support/helpers.js'
+import { SECRET, expectCode, useMsw, expectRejected } from '../support/helpers.js'
 
 const server = useMsw()
 
@@ -86,7 +86,7 @@ describe('facebook preset', () => {
     expect(me.searchParams.get('appsecret_proof')).toBe(createHmac('sha256', 'fb-secret').update(token.access_token).digest('hex'))
 
     const off = await setup({ appsecretProof: false }, { requireAppsecretProof: true })
-    await expect(off.app.profile(await completeLogin(off.app, off.emulation))).rejects.toThrow(/400/)
+    await expectRejected(off.app.profile(await completeLogin(off.app, off.emulation)), /400/)
   })
 
   it('appsecret_proof also works with a secret function and is not sent to other hosts', async () => {

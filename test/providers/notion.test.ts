@@ -3,7 +3,7 @@ import { ErrorCode, OAuth, type OAuth2Token } from '../../src/index.js'
 import { notion, type NotionOptions } from '../../src/providers/notion.js'
 import { completeLogin } from '../../testing/index.js'
 import { emulateNotion, NOTION_TEST_USER, type NotionEmulationOptions } from '../../testing/providers/notion.js'
-import { SECRET, expectCode, useMsw } from '../support/helpers.js'
+import { SECRET, expectCode, useMsw, expectRejected } from '../support/helpers.js'
 
 const server = useMsw()
 
@@ -68,7 +68,7 @@ describe('notion preset', () => {
 
     const raw = await setup({}, {}, (config) => void (config.hooks = { ...config.hooks, protectedRequest: [] }))
     const { owner: _o, ...rawStored } = await completeLogin(raw.app, raw.emulation)
-    await expect(raw.app.profile(rawStored as OAuth2Token)).rejects.toThrow(/400/)
+    await expectRejected(raw.app.profile(rawStored as OAuth2Token), /400/)
   })
 
   it('a token without an owning user has no user profile', async () => {

@@ -3,7 +3,7 @@ import { ErrorCode, OAuth } from '../../src/index.js'
 import { twitch, twitchScopeResponse, type TwitchOptions } from '../../src/providers/twitch.js'
 import { completeLogin } from '../../testing/index.js'
 import { emulateTwitch, TWITCH_TEST_USER } from '../../testing/providers/twitch.js'
-import { SECRET, expectCode, useMsw } from '../support/helpers.js'
+import { SECRET, expectCode, useMsw, expectRejected } from '../support/helpers.js'
 
 const server = useMsw()
 
@@ -56,7 +56,7 @@ describe('twitch preset', () => {
 
     const raw = await setup({}, (config) => void (config.hooks = { ...config.hooks, protectedRequest: [] }))
     const rawToken = await completeLogin(raw.app, raw.emulation)
-    await expect(raw.app.profile(rawToken)).rejects.toThrow(/401/)
+    await expectRejected(raw.app.profile(rawToken), /401/)
   })
 
   it('forceVerify sets force_verify', async () => {
