@@ -7,7 +7,108 @@
  * @module
  * @internal
  */
+import type { BaseAppConfig, OAuth2AppConfig } from './config.js'
 import { ErrorCode, OAuthKitError } from './errors.js'
+import type { OAuth1AppConfig } from './oauth1/app.js'
+import type { OAuthOptions } from './registry.js'
+
+/** True when `List` names every key of `T`; else the missing keys, as a type error where it is used. */
+type Exhaustive<T, List extends readonly PropertyKey[]> = [Exclude<keyof T, List[number]>] extends [never] ? true : { missing: Exclude<keyof T, List[number]> }
+
+const BASE_KEYS = [
+  'clientId',
+  'clientSecret',
+  'apiBaseUrl',
+  'overwrite',
+  'fetch',
+  'timeout',
+  'maxResponseSize',
+  'apiMaxResponseSize',
+  'trustedOrigins',
+  'allowInsecureRequests',
+  'userAgent',
+  'fetchToken',
+  'updateToken',
+] as const satisfies ReadonlyArray<keyof BaseAppConfig>
+
+const OAUTH2_LIST = [
+  ...BASE_KEYS,
+  'serverMetadataUrl',
+  'issuer',
+  'authorizeUrl',
+  'accessTokenUrl',
+  'userinfoEndpoint',
+  'jwksUri',
+  'revocationEndpoint',
+  'introspectionEndpoint',
+  'deviceAuthorizationEndpoint',
+  'endSessionEndpoint',
+  'serverMetadata',
+  'scope',
+  'authorizeParams',
+  'accessTokenParams',
+  'tokenEndpointAuthMethod',
+  'clientSecretBasicEncoding',
+  'clientAssertionAudience',
+  'privateKey',
+  'privateKeyId',
+  'privateKeyAlg',
+  'pkce',
+  'nonce',
+  'responseMode',
+  'idTokenSignedResponseAlg',
+  'clockTolerance',
+  'leeway',
+  'metadataTtl',
+  'transactionTtl',
+  'idTokenIssuer',
+  'grantType',
+  'tokenPlacement',
+  'hooks',
+  'profile',
+  'requestTokenUrl',
+] as const satisfies ReadonlyArray<keyof OAuth2AppConfig>
+
+const OAUTH1_LIST = [
+  ...BASE_KEYS,
+  'requestTokenUrl',
+  'accessTokenUrl',
+  'authorizeUrl',
+  'signatureMethod',
+  'signaturePlacement',
+  'realm',
+  'rsaKey',
+  'requestTokenParams',
+  'authorizeParams',
+  'transactionTtl',
+  'hooks',
+  'profile',
+] as const satisfies ReadonlyArray<keyof OAuth1AppConfig>
+
+const REGISTRY_LIST = [
+  'fetchToken',
+  'updateToken',
+  'fetch',
+  'secret',
+  'transactionTtl',
+  'maxTransactions',
+  'cookiePrefix',
+  'lock',
+] as const satisfies ReadonlyArray<keyof OAuthOptions>
+
+/** Every key an OAuth 2 app's config may have. @internal */
+export const OAUTH2_CONFIG_KEYS: readonly string[] = OAUTH2_LIST
+/** Every key an OAuth 1 app's config may have. @internal */
+export const OAUTH1_CONFIG_KEYS: readonly string[] = OAUTH1_LIST
+/** The per-call options of `authorizeRedirect` and `createAuthorizationUrl`. @internal */
+export const AUTHORIZE_OPTION_KEYS: readonly string[] = ['params', 'returnTo'] as const satisfies ReadonlyArray<keyof import('./oauth2.js').AuthorizeOptions>
+/** Every option of `new OAuth()`. @internal */
+export const REGISTRY_OPTION_KEYS: readonly string[] = REGISTRY_LIST
+
+// A key added to a config type must be added to its list: these fail to compile otherwise.
+const _oauth2Keys: Exhaustive<OAuth2AppConfig, typeof OAUTH2_LIST> = true
+const _oauth1Keys: Exhaustive<OAuth1AppConfig, typeof OAUTH1_LIST> = true
+const _registryKeys: Exhaustive<OAuthOptions, typeof REGISTRY_LIST> = true
 
 /** Authlib `client_kwargs` members and where each lives in oauthkit. */
 const CLIENT_KWARGS: Readonly<Record<string, string>> = {
@@ -99,14 +200,29 @@ export function suggestKey(key: string, known: readonly string[], value?: unknow
  *
  * @param app - the app's name (or `''` for registry-wide options).
  * @param where - the options' name in the message: `config`, `new OAuth()`, `authorizeRedirect options`.
+ * @param otherwise - the hint when no known key is close.
  * @internal
  */
-export function checkKnownKeys(app: string, where: string, options: object, known: readonly string[]): void {
+export function checkKnownKeys(app: string, where: string, options: object, known: readonly string[], otherwise?: (key: string) => string): void {
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue
     const value = (options as Record<string, unknown>)[key]
-    const hint = suggestKey(key, known, value)
+    const hint = suggestKey(key, known, value) ?? otherwise?.(key)
     const prefix = app ? `app "${app}": ` : ''
     throw new OAuthKitError(ErrorCode.CONFIG_INVALID, `${prefix}${where} has an unknown key "${key}"${hint ? `: ${hint}` : ''}`, app ? { app } : {})
   }
+}
+
+/**
+ * The keys of config `C` that its kind of app does not know, mapped to `never`, so that an unknown key
+ * in a `register` call is a type error (`register` is generic, which turns off excess-property checks).
+ * @internal
+ */
+export type UnknownKeysOf<C> = {
+  [K in Exclude<keyof C, C extends { requestTokenUrl: string } ? keyof OAuth1AppConfig : keyof OAuth2AppConfig>]: never
+}
+
+/** The hint for an unknown `authorizeRedirect` option: it is most likely an authorization parameter. @internal */
+export function asAuthorizeParam(key: string): string {
+  return `authorization request parameters go in params: { params: { ${key}: … } }`
 }

@@ -7,6 +7,7 @@
 import * as jose from 'jose'
 import type { ResponsePromise } from 'ky'
 import * as oauth from 'oauth4webapi'
+import { AUTHORIZE_OPTION_KEYS, asAuthorizeParam, checkKnownKeys } from './config-keys.js'
 import { ApiClient, ApiMethods, CallState, DEFAULT_API_MAX_RESPONSE_SIZE, type ApiRequestOptions } from './api.js'
 import { authMethodOf, clientAuthOf, currentSecret, staticSecret } from './client-auth.js'
 import type { FetchToken, NormalizedProfile, OAuth2AppConfig, ProfileApi, UpdateToken, UpdateTokenInfo } from './config.js'
@@ -217,6 +218,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
    * @param redirectUri - the exact callback URL registered with the provider.
    */
   async createAuthorizationUrl(redirectUri: string, options: AuthorizeOptions = {}): Promise<AuthorizationRequest> {
+    checkKnownKeys(this.name, 'authorizeRedirect options', options, AUTHORIZE_OPTION_KEYS, asAuthorizeParam)
     if (!URL.canParse(redirectUri)) {
       throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${this.name}: redirectUri is not an absolute URL`, { app: this.name })
     }

@@ -5,6 +5,7 @@
  */
 import type { FetchToken, OAuth2AppConfig, UpdateToken } from './config.js'
 import { configError, validateOAuth2Config } from './config.js'
+import { checkKnownKeys, OAUTH1_CONFIG_KEYS, OAUTH2_CONFIG_KEYS, REGISTRY_OPTION_KEYS, type UnknownKeysOf } from './config-keys.js'
 import { BoundApp, type BoundOAuth } from './bound.js'
 import { ErrorCode, OAuthKitError } from './errors.js'
 import type { AppEnvironment, LockFunction } from './oauth2.js'
@@ -55,6 +56,18 @@ export type AppFor<C> = C extends { requestTokenUrl: string } ? OAuth1App : C ex
 /** An app of any kind. @group Core */
 export type RemoteApp = OAuth2App | OAuth1App
 
+/** A misspelt or Authlib-style key is refused with the fix, before anything else is checked. */
+function checkConfigKeys(name: string, config: object): void {
+  if (isOAuth1Config(config as AppConfig)) {
+    // An OAuth 2 option on an OAuth 1 app gets validateOAuth1Config's own message.
+    const oauth2Only = (key: string) => OAUTH2_CONFIG_KEYS.includes(key) && !OAUTH1_CONFIG_KEYS.includes(key)
+    const rest = Object.fromEntries(Object.entries(config).filter(([key]) => !oauth2Only(key)))
+    checkKnownKeys(name, 'config', rest, OAUTH1_CONFIG_KEYS)
+  } else {
+    checkKnownKeys(name, 'config', config, OAUTH2_CONFIG_KEYS)
+  }
+}
+
 function isOAuth1Config(config: AppConfig): config is OAuth1AppConfig {
   return typeof config === 'object' && config !== null && 'requestTokenUrl' in config && config.requestTokenUrl !== undefined
 }
@@ -79,6 +92,7 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
   readonly #env: AppEnvironment
 
   constructor(options: OAuthOptions = {}) {
+    if (typeof options === 'object' && options !== null) checkKnownKeys('', 'new OAuth()', options, REGISTRY_OPTION_KEYS)
     this.#env = {
       fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
       transactions: new TransactionStore({
@@ -98,11 +112,12 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
    * or non-https URL, or no way to find the authorization endpoint fails here, naming the field.
    * Registering a name twice fails unless the config says `overwrite: true`.
    */
-  register<const N extends string, const C extends AppConfig>(name: N, config: C): OAuth<Apps & Record<N, AppFor<C>>> {
+  register<const N extends string, const C extends AppConfig>(name: N, config: C & UnknownKeysOf<C>): OAuth<Apps & Record<N, AppFor<C>>> {
     if (typeof name !== 'string' || name === '') throw configError(String(name), 'name', 'must be a non-empty string')
     if (this.#configs.has(name) && !config?.overwrite) {
       throw new OAuthKitError(ErrorCode.APP_ALREADY_REGISTERED, `app "${name}" is already registered (pass overwrite: true to replace it)`, { app: name })
     }
+    if (typeof config === 'object' && config !== null) checkConfigKeys(name, config)
     if (isOAuth1Config(config)) validateOAuth1Config(name, config)
     else validateOAuth2Config(name, config)
     this.#configs.set(name, config)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { checkKnownKeys, suggestKey } from '../src/config-keys.js'
-import { ErrorCode } from '../src/index.js'
-import { expectCode } from './support/helpers.js'
+import { ErrorCode, MemoryCookieJar, OAuth, isOAuthKitError } from '../src/index.js'
+import { REDIRECT, SECRET, expectCode } from './support/helpers.js'
 
 const KNOWN = ['clientId', 'clientSecret', 'scope', 'authorizeUrl', 'accessTokenUrl', 'serverMetadataUrl', 'apiBaseUrl', 'hooks', 'tokenEndpointAuthMethod', 'tokenPlacement', 'leeway', 'pkce']
 
@@ -37,5 +37,46 @@ describe('unknown config keys', () => {
     expect(err.app).toBe('github')
     expect(() => checkKnownKeys('', 'new OAuth()', { secert: 'x' }, ['secret', 'fetch'])).toThrow('new OAuth() has an unknown key "secert": did you mean secret?')
     expect(() => checkKnownKeys('a', 'config', { clientId: 'x', scope: 'y' }, KNOWN)).not.toThrow()
+  })
+})
+
+describe('register, new OAuth() and authorizeRedirect refuse unknown keys with the fix', () => {
+  const endpoints = { authorizeUrl: 'https://idp.test/authorize', accessTokenUrl: 'https://idp.test/token' }
+  const register = (config: Record<string, unknown>) => () => new OAuth({ secret: SECRET }).register('idp', config as never)
+
+  it.each([
+    [{ clientId: 'c', ...endpoints, scopes: 'openid email' }, 'app "idp": config has an unknown key "scopes": did you mean scope?'],
+    [{ clientId: 'c', ...endpoints, client_kwargs: { scope: 'openid', token_endpoint_auth_method: 'client_secret_post' } }, 'app "idp": config has an unknown key "client_kwargs": put these at the top level of the config: scope, tokenEndpointAuthMethod'],
+    [{ client_id: 'c', ...endpoints }, 'app "idp": config has an unknown key "client_id": did you mean clientId? (oauthkit\'s names are camelCase)'],
+    [{ clientId: 'c', authorize_url: endpoints.authorizeUrl, accessTokenUrl: endpoints.accessTokenUrl }, 'app "idp": config has an unknown key "authorize_url": did you mean authorizeUrl? (oauthkit\'s names are camelCase)'],
+    [{ clientId: 'c', ...endpoints, compliance_fix: () => {} }, 'app "idp": config has an unknown key "compliance_fix": did you mean hooks?'],
+    [{ clientId: 'c', requestTokenUrl: 'https://x.test/rt', ...endpoints, clientSecret: 's', signature_method: 'PLAINTEXT' }, 'app "idp": config has an unknown key "signature_method": did you mean signatureMethod? (oauthkit\'s names are camelCase)'],
+  ])('%j', (config, message) => {
+    expect(register(config)).toThrow(message)
+    let err: unknown
+    try {
+      register(config)()
+    } catch (e) {
+      err = e
+    }
+    expect(isOAuthKitError(err, ErrorCode.CONFIG_INVALID)).toBe(true)
+  })
+
+  it('keeps the specific message for an OAuth 2 option on an OAuth 1 app', () => {
+    expect(register({ clientId: 'c', requestTokenUrl: 'https://x.test/rt', ...endpoints, clientSecret: 's', scope: 'read' })).toThrow(
+      'app "idp": scope is an OAuth 2 option; an OAuth 1 app (requestTokenUrl) does not use it',
+    )
+  })
+
+  it('checks the registry options', () => {
+    expect(() => new OAuth({ secert: SECRET } as never)).toThrow('new OAuth() has an unknown key "secert": did you mean secret?')
+    expect(() => new OAuth({ fetch_token: () => undefined } as never)).toThrow('did you mean fetchToken?')
+  })
+
+  it('checks authorizeRedirect options, and says where authorization parameters go', async () => {
+    const app = new OAuth({ secret: SECRET }).register('idp', { clientId: 'c', ...endpoints }).create('idp')
+    const err = await expectCode(app.authorizeRedirect({ cookies: new MemoryCookieJar() }, REDIRECT, { prompt: 'login' } as never), ErrorCode.CONFIG_INVALID)
+    expect(err.message).toBe('app "idp": authorizeRedirect options has an unknown key "prompt": authorization request parameters go in params: { params: { prompt: … } }')
+    await expectCode(app.authorizeRedirect({ cookies: new MemoryCookieJar() }, REDIRECT, { return_to: '/x' } as never), ErrorCode.CONFIG_INVALID)
   })
 })

@@ -4,7 +4,7 @@
  */
 import { http, HttpResponse } from 'msw'
 import { describe, expect, it } from 'vitest'
-import { ErrorCode, MemoryCookieJar, OAuth, rewriteJson, type ResponseHook } from '../src/index.js'
+import { ErrorCode, MemoryCookieJar, OAuth, rewriteJson, type IdTokenClaims, type ResponseHook } from '../src/index.js'
 import { FakeIdp } from './support/fake-idp.js'
 import { REDIRECT, SECRET, expectCode, useMsw } from './support/helpers.js'
 
@@ -131,7 +131,7 @@ describe('metadataResponse', () => {
       ...(withHooks && {
         hooks: { metadataResponse: (res) => rewriteJson(res, (doc) => ({ ...doc, issuer: String(doc.issuer).replace('{tenantid}', 'common') })) },
         // Each token is then checked against the issuer of its own tenant.
-        idTokenIssuer: (claims) => `https://login.microsoftonline.com/${String(claims.tid)}/v2.0`,
+        idTokenIssuer: (claims: IdTokenClaims) => `https://login.microsoftonline.com/${String(claims.tid)}/v2.0`,
       }),
     })
     return { idp, app: oauth.create('entra') }

@@ -5,6 +5,7 @@
  * @module
  */
 import type { ResponsePromise } from 'ky'
+import { AUTHORIZE_OPTION_KEYS, asAuthorizeParam, checkKnownKeys } from '../config-keys.js'
 import { ApiClient, ApiMethods, CallState, DEFAULT_API_MAX_RESPONSE_SIZE, type ApiRequestOptions } from '../api.js'
 import type { BaseAppConfig, NormalizedProfile, UpdateTokenInfo } from '../config.js'
 import { checkUrl, configError, isLoopback, validateBaseConfig } from '../config.js'
@@ -354,6 +355,7 @@ export class OAuth1App extends ApiMethods<OAuth1Token> {
    * @param callbackUri - the absolute callback URL, sent as `oauth_callback`.
    */
   async createAuthorizationUrl(callbackUri: string, options: AuthorizeOptions = {}): Promise<AuthorizationRequest> {
+    checkKnownKeys(this.name, 'authorizeRedirect options', options, AUTHORIZE_OPTION_KEYS, asAuthorizeParam)
     if (typeof callbackUri !== 'string' || !URL.canParse(callbackUri)) {
       throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${this.name}: callbackUri is not an absolute URL`, { app: this.name })
     }

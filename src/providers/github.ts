@@ -88,9 +88,11 @@ const githubProfile: ProfileLoader<GitHubProfile> = async (api, token) => {
  * @group Providers
  */
 export function github(options: GitHubOptions): OAuth2AppConfig & { profile: ProfileLoader<GitHubProfile> } {
-  const base = (options.enterpriseUrl ?? GITHUB).replace(/\/+$/, '')
-  const api = options.enterpriseUrl ? `${base}/api/v3` : GITHUB_API
-  return definePreset(options, {
+  // enterpriseUrl is the preset's own option, not an app config key: it must not reach register.
+  const { enterpriseUrl, ...rest } = options
+  const base = (enterpriseUrl ?? GITHUB).replace(/\/+$/, '')
+  const api = enterpriseUrl ? `${base}/api/v3` : GITHUB_API
+  return definePreset(rest, {
     authorizeUrl: `${base}/login/oauth/authorize`,
     accessTokenUrl: `${base}/login/oauth/access_token`,
     apiBaseUrl: api,
