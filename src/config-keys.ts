@@ -216,7 +216,7 @@ export function checkKnownKeys(app: string, where: string, options: object, know
 /**
  * The keys of config `C` that its kind of app does not know, mapped to `never`, so that an unknown key
  * in a `register` call is a type error (`register` is generic, which turns off excess-property checks).
- * @internal
+ * @group Config
  */
 export type UnknownKeysOf<C> = {
   [K in Exclude<keyof C, C extends { requestTokenUrl: string } ? keyof OAuth1AppConfig : keyof OAuth2AppConfig>]: never

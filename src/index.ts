@@ -6,6 +6,7 @@
  */
 export { OAuth } from './registry.js'
 export type { OAuthOptions, AppConfig, AppFor, RemoteApp } from './registry.js'
+export type { UnknownKeysOf } from './config-keys.js'
 export { OAuth2App } from './oauth2.js'
 export { OAuth1App } from './oauth1/app.js'
 export type { OAuth1AppConfig, OAuth1Token, OAuth1Hooks, OAuth1FetchToken, OAuth1UpdateToken, OAuth1ProfileApi, OAuth1ProfileLoader } from './oauth1/app.js'
