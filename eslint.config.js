@@ -15,7 +15,7 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     rules: {
       // The core is runtime-agnostic: no Node built-ins.
-      'no-restricted-imports': ['error', { patterns: ['node:*', 'fs', 'crypto', 'http', 'https', 'path'] }],
+      'no-restricted-imports': ['error', { paths: ['fs', 'crypto', 'http', 'https', 'path'], patterns: ['node:*'] }],
     },
   },
   {

@@ -5,9 +5,9 @@
  * @module
  */
 import type { ResponsePromise } from 'ky'
-import { ApiMethods, type ApiRequestOptions } from './api.js'
-import type { AuthorizeAccessTokenOptions, AuthorizeOptions, CompletedAuthorization } from './oauth2.js'
-import { INSPECT } from './redact.js'
+import { ApiMethods, type ApiRequestOptions } from './http/api.js'
+import type { AuthorizeAccessTokenOptions, AuthorizeOptions, CompletedAuthorization } from './app/base.js'
+import { INSPECT } from './app/redact.js'
 import type { OAuthContext } from './types.js'
 
 /** The methods every app kind shares (OAuth 2 and OAuth 1), with its token type `T`. @group Core */

@@ -7,9 +7,10 @@
  * @module
  * @internal
  */
-import type { BaseAppConfig, OAuth2AppConfig } from './config.js'
-import { ErrorCode, OAuthKitError } from './errors.js'
-import type { OAuth1AppConfig } from './oauth1/app.js'
+import type { BaseAppConfig } from './app/config.js'
+import type { OAuth2AppConfig } from './oauth2/config.js'
+import { ErrorCode, OAuthKitError } from './errors/error.js'
+import type { OAuth1AppConfig } from './oauth1/config.js'
 import type { OAuthOptions } from './registry.js'
 
 /** True when `List` names every key of `T`; else the missing keys, as a type error where it is used. */
@@ -101,7 +102,7 @@ export const OAUTH2_CONFIG_KEYS: readonly string[] = OAUTH2_LIST
 /** Every key an OAuth 1 app's config may have. @internal */
 export const OAUTH1_CONFIG_KEYS: readonly string[] = OAUTH1_LIST
 /** The per-call options of `authorizeRedirect` and `createAuthorizationUrl`. @internal */
-export const AUTHORIZE_OPTION_KEYS: readonly string[] = ['params', 'returnTo'] as const satisfies ReadonlyArray<keyof import('./oauth2.js').AuthorizeOptions>
+export const AUTHORIZE_OPTION_KEYS: readonly string[] = ['params', 'returnTo'] as const satisfies ReadonlyArray<keyof import('./app/base.js').AuthorizeOptions>
 /** Every option of `new OAuth()`. @internal */
 export const REGISTRY_OPTION_KEYS: readonly string[] = REGISTRY_LIST
 

@@ -3,24 +3,36 @@
  *
  * @module
  */
-import type { FetchToken, OAuth2AppConfig, UpdateToken } from './config.js'
-import { configError, validateOAuth2Config } from './config.js'
+import type { FetchToken, UpdateToken } from './app/config.js'
+import type { OAuth2AppConfig } from './oauth2/config.js'
+import { configError } from './app/config.js'
+import { validateOAuth2Config } from './oauth2/config.js'
 import { checkKnownKeys, OAUTH1_CONFIG_KEYS, OAUTH2_CONFIG_KEYS, REGISTRY_OPTION_KEYS, type UnknownKeysOf } from './config-keys.js'
 import { BoundApp, type BoundOAuth } from './bound.js'
-import { ErrorCode, OAuthKitError } from './errors.js'
-import type { AppEnvironment, LockFunction } from './oauth2.js'
-import { OAuth2App } from './oauth2.js'
-import { TransactionStore, randomSecret } from './transaction.js'
-import { OAuth1App, validateOAuth1Config, type OAuth1AppConfig } from './oauth1/app.js'
-import { INSPECT } from './redact.js'
-import type { OAuthContext } from './types.js'
+import { ErrorCode, OAuthKitError } from './errors/error.js'
+import type { AppServices, LockFunction } from './app/services.js'
+import { OAuth2App } from './oauth2/app.js'
+import { TransactionStore, randomSecret } from './session/transaction.js'
+import { OAuth1App } from './oauth1/app.js'
+import { validateOAuth1Config, type OAuth1AppConfig } from './oauth1/config.js'
+import { INSPECT } from './app/redact.js'
+import type { AppToken, OAuthContext } from './types.js'
 
 /** Options of {@link OAuth}. @group Core */
 export interface OAuthOptions {
-  /** Reads the current user's stored token for an app (used by API calls when no token is passed). */
-  fetchToken?: FetchToken
-  /** Persists a new token: after a login and after every refresh. */
-  updateToken?: UpdateToken
+  /**
+   * Reads the current user's stored token for an app (used by API calls when no token is passed).
+   * Shared by every app, so it hands the token of whichever app `name` is: OAuth 2 or OAuth 1. A
+   * registry of OAuth 2 apps only may type its parameter `OAuth2Token`: each app checks the kind of
+   * what it reads (another kind is `token_missing`).
+   */
+  fetchToken?(...args: Parameters<FetchToken<AppToken>>): ReturnType<FetchToken<AppToken>>
+  /**
+   * Persists a new token: after a login and after every refresh. Shared by every app, so it gets the
+   * token of whichever app `name` is ({@link AppToken}; `'oauth_token' in token` tells an OAuth 1 one).
+   * A registry of OAuth 2 apps only may type it `(name, token: OAuth2Token, info) => …`.
+   */
+  updateToken?(...args: Parameters<UpdateToken<AppToken>>): ReturnType<UpdateToken<AppToken>>
   /** `fetch` for every app that does not set its own (tests, proxies, edge runtimes). */
   fetch?: typeof fetch
   /**
@@ -89,7 +101,7 @@ function isOAuth1Config(config: AppConfig): config is OAuth1AppConfig {
 export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
   readonly #configs = new Map<string, AppConfig>()
   readonly #apps = new Map<string, RemoteApp>()
-  readonly #env: AppEnvironment
+  readonly #env: AppServices
 
   constructor(options: OAuthOptions = {}) {
     if (typeof options === 'object' && options !== null) checkKnownKeys('', 'new OAuth()', options, REGISTRY_OPTION_KEYS)

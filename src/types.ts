@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { CookieStore } from './cookies.js'
+import type { CookieStore } from './session/cookies.js'
 
 /**
  * What API calls hand to `fetchToken` / `updateToken`: the request, its cookies, or anything else
@@ -58,6 +58,25 @@ export interface OAuth2Token {
   userinfo?: IdTokenClaims
   [parameter: string]: unknown
 }
+
+/**
+ * OAuth 1.0a token credentials as the provider sent them, wire names kept: `oauth_token`,
+ * `oauth_token_secret`, and whatever else the access-token endpoint returned (Twitter/X adds `user_id`
+ * and `screen_name`), as strings. They do not expire and cannot be refreshed.
+ *
+ * @group Tokens
+ */
+export interface OAuth1Token {
+  /** The token identifier, sent as `oauth_token` on every signed request. */
+  oauth_token: string
+  /** The token shared secret: half of the signing key. Never sent. */
+  oauth_token_secret: string
+  /** Any other field of the access-token response (`user_id`, `screen_name`, …). */
+  [parameter: string]: unknown
+}
+
+/** A token of any app kind: what the registry's `fetchToken` and `updateToken` handle. @group Tokens */
+export type AppToken = OAuth2Token | OAuth1Token
 
 /** Claims of a validated ID token. @group Tokens */
 export interface IdTokenClaims {

@@ -44,7 +44,7 @@ beforeEach(() => {
 })
 
 function app(extra: Partial<OAuth2AppConfig> = {}, options: { fetchToken?: () => OAuth2Token | undefined } = {}) {
-  return new OAuth({ secret: SECRET, fetchToken: options.fetchToken, updateToken: (_n, t, info) => void updates.push([t, info]) })
+  return new OAuth({ secret: SECRET, fetchToken: options.fetchToken, updateToken: (_n, t: OAuth2Token, info) => void updates.push([t, info]) })
     .register('api', { clientId: 'c', clientSecret: 's', authorizeUrl: 'https://idp.test/authorize', accessTokenUrl: TOKEN_URL, apiBaseUrl: API, ...extra })
     .create('api')
 }

@@ -8,7 +8,7 @@ import { decodeJwt, generateKeyPair } from 'jose'
 import { http, HttpResponse } from 'msw'
 import { describe, expect, it } from 'vitest'
 import { ErrorCode, OAuth, type OAuth2AppConfig } from '../src/index.js'
-import { basicAuthorization } from '../src/client-auth.js'
+import { basicAuthorization } from '../src/oauth2/client-auth.js'
 import { SECRET, expectCode, useMsw } from './support/helpers.js'
 
 const TOKEN_URL = 'https://as.test/token'

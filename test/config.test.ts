@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { ErrorCode, OAuth, isOAuthKitError, type OAuth2AppConfig } from '../src/index.js'
-import { isLoopback } from '../src/config.js'
+import { isLoopback } from '../src/http/loopback.js'
 import { SECRET } from './support/helpers.js'
 
 describe('isLoopback', () => {

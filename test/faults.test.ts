@@ -19,7 +19,7 @@ beforeEach(async () => {
 })
 
 function app(extra: { timeout?: number; maxResponseSize?: number } = {}) {
-  return new OAuth({ secret: SECRET, updateToken: (_n, t) => void updates.push(t) })
+  return new OAuth({ secret: SECRET, updateToken: (_n, t: OAuth2Token) => void updates.push(t) })
     .register('idp', { serverMetadataUrl: idp.discoveryUrl, clientId: idp.clientId, clientSecret: idp.clientSecret, scope: 'openid', ...extra })
     .create('idp')
 }

@@ -5,17 +5,7 @@
  */
 import { delay, http, HttpResponse } from 'msw'
 import { beforeEach, describe, expect, it } from 'vitest'
-import {
-  createLogoutUrl,
-  deviceAuthorization,
-  introspectToken,
-  logoutRedirect,
-  passwordGrant,
-  pollDeviceToken,
-  revokeToken,
-  tokenExchange,
-  type DeviceAuthorization,
-} from '../src/grants.js'
+import type { DeviceAuthorization } from '../src/index.js'
 import { ErrorCode, OAuth, type OAuth2App, type OAuth2AppConfig, type OAuth2Token, type RequestHook } from '../src/index.js'
 import { FakeIdp } from './support/fake-idp.js'
 import { SECRET, expectCode, useMsw } from './support/helpers.js'
@@ -35,7 +25,7 @@ beforeEach(async () => {
 })
 
 function app(config: Partial<OAuth2AppConfig> = {}): OAuth2App {
-  return new OAuth({ secret: SECRET, updateToken: (_name, token) => void updates.push(token) })
+  return new OAuth({ secret: SECRET, updateToken: (_name, token: OAuth2Token) => void updates.push(token) })
     .register('idp', { serverMetadataUrl: idp.discoveryUrl, clientId: idp.clientId, clientSecret: idp.clientSecret, scope: 'openid email', ...config })
     .create('idp')
 }
@@ -92,7 +82,7 @@ describe('deviceAuthorization', () => {
       }),
     )
     const before = Math.floor(Date.now() / 1000)
-    const result = await deviceAuthorization(app(), { scope: ['openid', 'profile'], params: { audience: 'api' } })
+    const result = await app().deviceAuthorization({ scope: ['openid', 'profile'], params: { audience: 'api' } })
     const after = Math.floor(Date.now() / 1000)
     expect(result.expires_at).toBeGreaterThanOrEqual(before + 900)
     expect(result.expires_at).toBeLessThanOrEqual(after + 900)
@@ -113,16 +103,16 @@ describe('deviceAuthorization', () => {
   it('keeps the provider interval and reports a provider error as token_error', async () => {
     let answer: Response = HttpResponse.json({ device_code: 'dc', user_code: 'U', verification_uri: 'https://idp.test/a', expires_in: 60, interval: 2 })
     server.use(http.post('https://idp.test/device', () => answer))
-    expect((await deviceAuthorization(app())).interval).toBe(2)
+    expect((await app().deviceAuthorization()).interval).toBe(2)
     answer = HttpResponse.json({ error: 'invalid_scope', error_description: 'no such scope' }, { status: 400 })
-    const err = await expectCode(deviceAuthorization(app()), ErrorCode.TOKEN_ERROR)
+    const err = await expectCode(app().deviceAuthorization(), ErrorCode.TOKEN_ERROR)
     expect(err).toMatchObject({ error: 'invalid_scope', errorDescription: 'no such scope', status: 400 })
   })
 
   it('fails with metadata_invalid when the provider has no device_authorization_endpoint', async () => {
     idp = await FakeIdp.create()
     server.use(...idp.handlers())
-    await expectCode(deviceAuthorization(app()), ErrorCode.METADATA_INVALID)
+    await expectCode(app().deviceAuthorization(), ErrorCode.METADATA_INVALID)
   })
 })
 
@@ -130,7 +120,7 @@ describe('pollDeviceToken', () => {
   it('keeps polling while pending, adds 5 s on slow_down, and returns the validated token once', async () => {
     scriptPolls('authorization_pending', 'authorization_pending', 'slow_down', 'authorization_pending', 'token')
     const time = fakeTime()
-    const token = await pollDeviceToken(app(), authorization(), time)
+    const token = await app().pollDeviceToken(authorization(), time)
     expect(time.waits).toEqual([5000, 5000, 5000, 10_000, 10_000])
     const polls = tokenBodies()
     expect(polls).toHaveLength(5)
@@ -144,14 +134,14 @@ describe('pollDeviceToken', () => {
   it('verifies the ID token signature', async () => {
     const { privateKey } = await crypto.subtle.generateKey({ name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, ['sign', 'verify'])
     scriptPolls(async () => HttpResponse.json({ access_token: 'at', token_type: 'Bearer', id_token: await idp.idToken({}, { key: privateKey }) }))
-    await expectCode(pollDeviceToken(app(), authorization(), fakeTime()), ErrorCode.ID_TOKEN_INVALID)
+    await expectCode(app().pollDeviceToken(authorization(), fakeTime()), ErrorCode.ID_TOKEN_INVALID)
     expect(updates).toEqual([])
   })
 
   it('fails with token_error expired_token when the provider says the code expired', async () => {
     scriptPolls('authorization_pending', 'expired_token')
     const time = fakeTime()
-    const err = await expectCode(pollDeviceToken(app(), authorization(), time), ErrorCode.TOKEN_ERROR)
+    const err = await expectCode(app().pollDeviceToken(authorization(), time), ErrorCode.TOKEN_ERROR)
     expect(err).toMatchObject({ error: 'expired_token', errorDescription: 'poll 2', status: 400 })
     expect(err.message).not.toContain('dc-secret-device-code')
     expect(time.waits).toEqual([5000, 5000])
@@ -161,7 +151,7 @@ describe('pollDeviceToken', () => {
   it('stops by itself when expires_in runs out, without a poll after the deadline', async () => {
     scriptPolls(...Array<string>(20).fill('authorization_pending'))
     const time = fakeTime()
-    const err = await expectCode(pollDeviceToken(app(), authorization({ expires_in: 30 }), time), ErrorCode.TOKEN_ERROR)
+    const err = await expectCode(app().pollDeviceToken(authorization({ expires_in: 30 }), time), ErrorCode.TOKEN_ERROR)
     expect(err.error).toBe('expired_token')
     expect(tokenBodies()).toHaveLength(5)
     expect(time.waits).toEqual([5000, 5000, 5000, 5000, 5000, 5000])
@@ -171,21 +161,21 @@ describe('pollDeviceToken', () => {
     scriptPolls(...Array<string>(20).fill('authorization_pending'))
     const time = fakeTime()
     const expires_at = time.now() / 1000 + 12
-    await expectCode(pollDeviceToken(app(), authorization({ expires_at }), time), ErrorCode.TOKEN_ERROR)
+    await expectCode(app().pollDeviceToken(authorization({ expires_at }), time), ErrorCode.TOKEN_ERROR)
     expect(tokenBodies()).toHaveLength(2)
     expect(time.waits).toEqual([5000, 5000, 2000])
   })
 
   it('fails with access_denied when the user refuses', async () => {
     scriptPolls('authorization_pending', 'access_denied')
-    const err = await expectCode(pollDeviceToken(app(), authorization(), fakeTime()), ErrorCode.ACCESS_DENIED)
+    const err = await expectCode(app().pollDeviceToken(authorization(), fakeTime()), ErrorCode.ACCESS_DENIED)
     expect(err.error).toBe('access_denied')
     expect(updates).toEqual([])
   })
 
   it('stops on any other error without retrying', async () => {
     scriptPolls(() => HttpResponse.json({ error: 'invalid_client' }, { status: 401 }))
-    const err = await expectCode(pollDeviceToken(app(), authorization(), fakeTime()), ErrorCode.TOKEN_ERROR)
+    const err = await expectCode(app().pollDeviceToken(authorization(), fakeTime()), ErrorCode.TOKEN_ERROR)
     expect(err.error).toBe('invalid_client')
     expect(tokenBodies()).toHaveLength(1)
   })
@@ -196,7 +186,7 @@ describe('pollDeviceToken', () => {
       return HttpResponse.json({ error: 'authorization_pending' }, { status: 400 })
     }, 'slow_down', 'token')
     const time = fakeTime()
-    const token = await pollDeviceToken(app({ timeout: 100 }), authorization(), time)
+    const token = await app({ timeout: 100 }).pollDeviceToken(authorization(), time)
     expect(token.access_token).toBe('at-device')
     expect(time.waits).toEqual([5000, 10_000, 15_000])
   })
@@ -211,7 +201,7 @@ describe('pollDeviceToken', () => {
     })
     const controller = new AbortController()
     const reason = new Error('cancelled by the user')
-    const polling = pollDeviceToken(app(), authorization(), { ...fakeTime(), signal: controller.signal })
+    const polling = app().pollDeviceToken(authorization(), { ...fakeTime(), signal: controller.signal })
     await inFlight
     controller.abort(reason)
     await expect(polling).rejects.toBe(reason)
@@ -223,7 +213,7 @@ describe('pollDeviceToken', () => {
     const controller = new AbortController()
     const started = Date.now()
     setTimeout(() => controller.abort(), 20)
-    const err: unknown = await pollDeviceToken(app(), authorization({ interval: 5 }), { signal: controller.signal }).catch((e: unknown) => e)
+    const err: unknown = await app().pollDeviceToken(authorization({ interval: 5 }), { signal: controller.signal }).catch((e: unknown) => e)
     expect(err).toBe(controller.signal.reason)
     expect((err as Error).name).toBe('AbortError')
     expect(Date.now() - started).toBeLessThan(1000)
@@ -232,19 +222,19 @@ describe('pollDeviceToken', () => {
 
   it('rejects at once when the signal is already aborted', async () => {
     const reason = new Error('already gone')
-    await expect(pollDeviceToken(app(), authorization(), { ...fakeTime(), signal: AbortSignal.abort(reason) })).rejects.toBe(reason)
+    await expect(app().pollDeviceToken(authorization(), { ...fakeTime(), signal: AbortSignal.abort(reason) })).rejects.toBe(reason)
     expect(idp.calls).toHaveLength(0)
   })
 
   it('refuses an authorization without device_code', async () => {
-    await expectCode(pollDeviceToken(app(), { ...authorization(), device_code: '' }, fakeTime()), ErrorCode.INVALID_REQUEST)
+    await expectCode(app().pollDeviceToken({ ...authorization(), device_code: '' }, fakeTime()), ErrorCode.INVALID_REQUEST)
   })
 })
 
 describe('passwordGrant', () => {
   it('sends username, password and scope with client authentication and stores the token', async () => {
     idp.overrides.token = async () => HttpResponse.json({ access_token: 'at-pw', token_type: 'Bearer', expires_in: 600, refresh_token: 'rt-pw', id_token: await idp.idToken() })
-    const token = await passwordGrant(app(), 'alice', 'p@ss word', { params: { device: 'cli' } })
+    const token = await app().passwordGrant('alice', 'p@ss word', { params: { device: 'cli' } })
     const [body] = tokenBodies()
     expect(Object.fromEntries(body!)).toEqual({ grant_type: 'password', username: 'alice', password: 'p@ss word', scope: 'openid email', device: 'cli' })
     expect(credentialsOf(idp.calls.find((c) => c.endpoint === 'token')!.request.headers.get('authorization'))).toBe(basicAuth())
@@ -254,7 +244,7 @@ describe('passwordGrant', () => {
 
   it('reports invalid_grant as token_error without the password in the message', async () => {
     idp.overrides.token = async () => HttpResponse.json({ error: 'invalid_grant', error_description: 'bad credentials' }, { status: 400 })
-    const err = await expectCode(passwordGrant(app(), 'alice', 'hunter2-secret'), ErrorCode.TOKEN_ERROR)
+    const err = await expectCode(app().passwordGrant('alice', 'hunter2-secret'), ErrorCode.TOKEN_ERROR)
     expect(err).toMatchObject({ error: 'invalid_grant', errorDescription: 'bad credentials' })
     expect(err.message).not.toContain('hunter2-secret')
     expect(JSON.stringify(err)).not.toContain('hunter2-secret')
@@ -263,14 +253,14 @@ describe('passwordGrant', () => {
 
   it('refuses an N_A token_type: only token exchange accepts it', async () => {
     idp.overrides.token = async () => HttpResponse.json({ access_token: 'x', token_type: 'N_A' })
-    await expectCode(passwordGrant(app(), 'alice', 'pw'), ErrorCode.UNSUPPORTED_TOKEN_TYPE)
+    await expectCode(app().passwordGrant('alice', 'pw'), ErrorCode.UNSUPPORTED_TOKEN_TYPE)
   })
 })
 
 describe('tokenExchange', () => {
   it('sends the RFC 8693 parameters and accepts an N_A token with its issued_token_type, without storing it', async () => {
     idp.overrides.token = async () => HttpResponse.json({ access_token: 'eyJ.exchanged.jwt', issued_token_type: JWT_TYPE, token_type: 'N_A', expires_in: 60 })
-    const token = await tokenExchange(app(), {
+    const token = await app().tokenExchange({
       subjectToken: 'subject-token-secret',
       subjectTokenType: ACCESS_TOKEN_TYPE,
       actorToken: 'actor-token',
@@ -297,19 +287,19 @@ describe('tokenExchange', () => {
 
   it('returns a bearer access token and does not send the app scope by default', async () => {
     idp.overrides.token = async () => HttpResponse.json({ access_token: 'at-down', issued_token_type: ACCESS_TOKEN_TYPE, token_type: 'Bearer' })
-    const token = await tokenExchange(app(), { subjectToken: 'st', subjectTokenType: ACCESS_TOKEN_TYPE })
+    const token = await app().tokenExchange({ subjectToken: 'st', subjectTokenType: ACCESS_TOKEN_TYPE })
     expect(token).toMatchObject({ access_token: 'at-down', token_type: 'bearer', issued_token_type: ACCESS_TOKEN_TYPE })
     expect(Object.fromEntries(tokenBodies()[0]!)).toEqual({ grant_type: TOKEN_EXCHANGE, subject_token: 'st', subject_token_type: ACCESS_TOKEN_TYPE })
   })
 
   it('refuses an actor token without its type before any request', async () => {
-    await expectCode(tokenExchange(app(), { subjectToken: 'st', subjectTokenType: ACCESS_TOKEN_TYPE, actorToken: 'at' }), ErrorCode.INVALID_REQUEST)
+    await expectCode(app().tokenExchange({ subjectToken: 'st', subjectTokenType: ACCESS_TOKEN_TYPE, actorToken: 'at' }), ErrorCode.INVALID_REQUEST)
     expect(idp.calls).toHaveLength(0)
   })
 
   it('reports invalid_target as token_error without the subject token in the message', async () => {
     idp.overrides.token = async () => HttpResponse.json({ error: 'invalid_target' }, { status: 400 })
-    const err = await expectCode(tokenExchange(app(), { subjectToken: 'subject-token-secret', subjectTokenType: ACCESS_TOKEN_TYPE, audience: 'nope' }), ErrorCode.TOKEN_ERROR)
+    const err = await expectCode(app().tokenExchange({ subjectToken: 'subject-token-secret', subjectTokenType: ACCESS_TOKEN_TYPE, audience: 'nope' }), ErrorCode.TOKEN_ERROR)
     expect(err.error).toBe('invalid_target')
     expect(err.message).not.toContain('subject-token-secret')
   })
@@ -329,10 +319,10 @@ describe('revokeToken', () => {
 
   it('revokes the refresh token of a token object, else its access token, with the matching hint', async () => {
     const seen = revocationEndpoint()
-    await revokeToken(app(), { access_token: 'at-1', token_type: 'bearer', refresh_token: 'rt-1' })
-    await revokeToken(app(), { access_token: 'at-2', token_type: 'bearer' })
-    await revokeToken(app(), { access_token: 'at-3', token_type: 'bearer', refresh_token: 'rt-3' }, { tokenTypeHint: 'access_token' })
-    await revokeToken(app(), 'plain-token')
+    await app().revokeToken({ access_token: 'at-1', token_type: 'bearer', refresh_token: 'rt-1' })
+    await app().revokeToken({ access_token: 'at-2', token_type: 'bearer' })
+    await app().revokeToken({ access_token: 'at-3', token_type: 'bearer', refresh_token: 'rt-3' }, { tokenTypeHint: 'access_token' })
+    await app().revokeToken('plain-token')
     expect(seen.map((s) => Object.fromEntries(new URLSearchParams(s.body)))).toEqual([
       { token: 'rt-1', token_type_hint: 'refresh_token' },
       { token: 'at-2', token_type_hint: 'access_token' },
@@ -344,25 +334,25 @@ describe('revokeToken', () => {
 
   it('reports a 5xx as http_error with the status and without the token', async () => {
     revocationEndpoint(() => new HttpResponse('upstream down', { status: 503 }))
-    const err = await expectCode(revokeToken(app(), 'rt-secret-value'), ErrorCode.HTTP_ERROR)
+    const err = await expectCode(app().revokeToken('rt-secret-value'), ErrorCode.HTTP_ERROR)
     expect(err.status).toBe(503)
     expect(err.message).not.toContain('rt-secret-value')
   })
 
   it('reports an OAuth error body as token_error', async () => {
     revocationEndpoint(() => HttpResponse.json({ error: 'unsupported_token_type' }, { status: 400 }))
-    const err = await expectCode(revokeToken(app(), 'at', { tokenTypeHint: 'access_token' }), ErrorCode.TOKEN_ERROR)
+    const err = await expectCode(app().revokeToken('at', { tokenTypeHint: 'access_token' }), ErrorCode.TOKEN_ERROR)
     expect(err.error).toBe('unsupported_token_type')
   })
 
   it('refuses a token object without the token to revoke', async () => {
-    await expectCode(revokeToken(app(), { access_token: 'at', token_type: 'bearer' }, { tokenTypeHint: 'refresh_token' }), ErrorCode.INVALID_REQUEST)
+    await expectCode(app().revokeToken({ access_token: 'at', token_type: 'bearer' }, { tokenTypeHint: 'refresh_token' }), ErrorCode.INVALID_REQUEST)
   })
 
   it('fails with metadata_invalid when the provider has no revocation_endpoint', async () => {
     idp = await FakeIdp.create({ metadata: { revocation_endpoint: undefined } })
     server.use(...idp.handlers())
-    await expectCode(revokeToken(app(), 'at'), ErrorCode.METADATA_INVALID)
+    await expectCode(app().revokeToken('at'), ErrorCode.METADATA_INVALID)
   })
 
   describe('revokeTokenRequest hook', () => {
@@ -385,14 +375,14 @@ describe('revokeToken', () => {
 
     it('without it the provider refuses the form body', async () => {
       const seen = jsonOnlyProvider()
-      const err = await expectCode(revokeToken(app(), 'rt-1', { tokenTypeHint: 'refresh_token' }), ErrorCode.TOKEN_ERROR)
+      const err = await expectCode(app().revokeToken('rt-1', { tokenTypeHint: 'refresh_token' }), ErrorCode.TOKEN_ERROR)
       expect(err.errorDescription).toBe('JSON expected')
       expect(seen[0]!.headers.get('content-type')).toBe('application/x-www-form-urlencoded;charset=UTF-8')
     })
 
     it('rewrites the request, and the provider sees JSON with client authentication kept', async () => {
       const seen = jsonOnlyProvider()
-      await revokeToken(app({ hooks: { revokeTokenRequest: formToJson } }), { access_token: 'at', token_type: 'bearer', refresh_token: 'rt-1' })
+      await app({ hooks: { revokeTokenRequest: formToJson } }).revokeToken({ access_token: 'at', token_type: 'bearer', refresh_token: 'rt-1' })
       expect(seen).toHaveLength(1)
       expect(seen[0]!.headers.get('content-type')).toBe('application/json')
       expect(credentialsOf(seen[0]!.headers.get('authorization'))).toBe(basicAuth())
@@ -404,13 +394,13 @@ describe('revokeToken', () => {
 describe('introspectToken', () => {
   it('reports an answer without a boolean active as invalid_response', async () => {
     server.use(http.post(`${idp.issuer}/introspect`, () => HttpResponse.json({ active: 'yes' })))
-    await expectCode(introspectToken(app(), 'at'), ErrorCode.INVALID_RESPONSE)
+    await expectCode(app().introspectToken('at'), ErrorCode.INVALID_RESPONSE)
   })
 
   it('fails with metadata_invalid when the provider has no introspection_endpoint', async () => {
     idp = await FakeIdp.create({ metadata: { introspection_endpoint: undefined } })
     server.use(...idp.handlers())
-    await expectCode(introspectToken(app(), 'at'), ErrorCode.METADATA_INVALID)
+    await expectCode(app().introspectToken('at'), ErrorCode.METADATA_INVALID)
   })
 
   describe('introspectTokenRequest hook', () => {
@@ -438,12 +428,12 @@ describe('introspectToken', () => {
 
     it('without it the live token looks inactive', async () => {
       headerOnlyProvider()
-      expect(await introspectToken(app(), 'at-live')).toEqual({ active: false })
+      expect(await app().introspectToken('at-live')).toEqual({ active: false })
     })
 
     it('rewrites the request, and the provider sees the token in its header', async () => {
       const seen = headerOnlyProvider()
-      const info = await introspectToken(app({ hooks: { introspectTokenRequest: tokenToHeader } }), 'at-live', { tokenTypeHint: 'access_token' })
+      const info = await app({ hooks: { introspectTokenRequest: tokenToHeader } }).introspectToken('at-live', { tokenTypeHint: 'access_token' })
       expect(info).toEqual({ active: true, sub: 'user-1', scope: 'read', client_id: idp.clientId })
       expect(seen[0]!.headers.get('x-token')).toBe('at-live')
       expect(credentialsOf(seen[0]!.headers.get('authorization'))).toBe(basicAuth())
@@ -454,7 +444,7 @@ describe('introspectToken', () => {
 
 describe('logout', () => {
   it('redirects to the end_session_endpoint with no-store', async () => {
-    const res = await logoutRedirect(app(), { idTokenHint: 'id.token.hint', postLogoutRedirectUri: 'https://app.test/bye', state: 's' })
+    const res = await app().logoutRedirect({ idTokenHint: 'id.token.hint', postLogoutRedirectUri: 'https://app.test/bye', state: 's' })
     expect(res.status).toBe(302)
     expect(res.headers.get('cache-control')).toBe('no-store')
     const location = new URL(res.headers.get('location')!)
@@ -465,11 +455,11 @@ describe('logout', () => {
   it('fails with metadata_invalid when the provider has no end_session_endpoint', async () => {
     idp = await FakeIdp.create({ metadata: { end_session_endpoint: undefined } })
     server.use(...idp.handlers())
-    const err = await expectCode(createLogoutUrl(app()), ErrorCode.METADATA_INVALID)
+    const err = await expectCode(app().createLogoutUrl(), ErrorCode.METADATA_INVALID)
     expect(err.message).toMatch(/end_session_endpoint/)
   })
 
   it('refuses a relative postLogoutRedirectUri', async () => {
-    await expectCode(createLogoutUrl(app(), { postLogoutRedirectUri: '/bye' }), ErrorCode.INVALID_REQUEST)
+    await expectCode(app().createLogoutUrl({ postLogoutRedirectUri: '/bye' }), ErrorCode.INVALID_REQUEST)
   })
 })

@@ -4,7 +4,7 @@
  * the RP-initiated logout URL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createLogoutUrl, deviceAuthorization, introspectToken, pollDeviceToken, revokeToken, type DeviceAuthorization } from '../src/grants.js'
+import type { DeviceAuthorization } from '../src/index.js'
 import { ErrorCode, MemoryCookieJar, OAuth, type OAuth2App, type OAuth2Token } from '../src/index.js'
 import { SECRET, expectCode } from './support/helpers.js'
 import { TEST_CLIENTS, TEST_POST_LOGOUT_REDIRECT_URI, TEST_REDIRECT_URI, startTestProvider, type TestProvider } from './support/oidc-provider.js'
@@ -31,7 +31,7 @@ function register(client: { clientId: string; clientSecret?: string; scope?: str
   const saved: OAuth2Token[] = []
   const oauth = new OAuth({
     secret: SECRET,
-    updateToken: (_name, token) => void saved.push(token),
+    updateToken: (_name, token: OAuth2Token) => void saved.push(token),
     fetch: async (input, init) => {
       const response = await globalThis.fetch(input, init)
       if (observer && new URL(input instanceof Request ? input.url : String(input)).pathname === '/token') {
@@ -65,7 +65,7 @@ describe('client credentials', () => {
     expect(token.refresh_token).toBeUndefined()
     expect(token.expires_at).toBeGreaterThan(Date.now() / 1000 + 3500)
     expect(saved).toEqual([token])
-    const info = await introspectToken(app, token.access_token, { tokenTypeHint: 'access_token' })
+    const info = await app.introspectToken(token.access_token, { tokenTypeHint: 'access_token' })
     expect(info).toMatchObject({ active: true, client_id: TEST_CLIENTS.service.client_id, token_type: 'Bearer' })
   })
 })
@@ -83,7 +83,7 @@ describe('device flow', () => {
       },
     }
     const { app, saved } = device(observer)
-    const authorization: DeviceAuthorization = await deviceAuthorization(app)
+    const authorization: DeviceAuthorization = await app.deviceAuthorization()
     shown.userCode = authorization.user_code
     expect(authorization.verification_uri).toBe(`${provider.issuer}/device`)
     expect(authorization.verification_uri_complete).toContain(`user_code=${encodeURIComponent(authorization.user_code)}`)
@@ -92,7 +92,7 @@ describe('device flow', () => {
     expect(authorization.expires_at! - Date.now() / 1000).toBeGreaterThan(authorization.expires_in - 5)
     expect(authorization.expires_at! - Date.now() / 1000).toBeLessThanOrEqual(authorization.expires_in)
 
-    const token = await pollDeviceToken(app, authorization)
+    const token = await app.pollDeviceToken(authorization)
     expect(observer.tokenAnswers.map((b) => b.error ?? 'token')).toEqual(['authorization_pending', 'token'])
     expect(token.token_type).toBe('bearer')
     expect(token.refresh_token).toBeTruthy()
@@ -110,9 +110,9 @@ describe('device flow', () => {
       },
     }
     const { app, saved } = device(observer)
-    const authorization = await deviceAuthorization(app)
+    const authorization = await app.deviceAuthorization()
     shown.userCode = authorization.user_code
-    const err = await expectCode(pollDeviceToken(app, authorization), ErrorCode.ACCESS_DENIED)
+    const err = await expectCode(app.pollDeviceToken(authorization), ErrorCode.ACCESS_DENIED)
     expect(err.error).toBe('access_denied')
     expect(err.message).not.toContain(authorization.device_code)
     expect(observer.tokenAnswers.map((b) => b.error)).toEqual(['authorization_pending', 'access_denied'])
@@ -128,9 +128,9 @@ describe('device flow', () => {
       onTokenAnswer: () => void setTimeout(() => controller.abort(reason), 100),
     }
     const { app, saved } = device(observer)
-    const authorization = await deviceAuthorization(app)
+    const authorization = await app.deviceAuthorization()
     const started = Date.now()
-    await expect(pollDeviceToken(app, authorization, { signal: controller.signal })).rejects.toBe(reason)
+    await expect(app.pollDeviceToken(authorization, { signal: controller.signal })).rejects.toBe(reason)
     // Rejected about 100 ms after the first poll (at ~1 s), well before the second poll would be due (~2 s).
     expect(Date.now() - started).toBeLessThan(1800)
     expect(observer.tokenAnswers).toHaveLength(1)
@@ -142,10 +142,10 @@ describe('revocation and introspection', () => {
   it('introspects a live user token as active, with its subject and scope', async () => {
     const { app } = basic()
     const token = await login(app)
-    const info = await introspectToken(app, token.access_token)
+    const info = await app.introspectToken(token.access_token)
     expect(info).toMatchObject({ active: true, sub: 'alice', client_id: TEST_CLIENTS.basic.client_id })
     expect(info.scope?.split(' ')).toEqual(expect.arrayContaining(['openid', 'email']))
-    const refresh = await introspectToken(app, token.refresh_token!, { tokenTypeHint: 'refresh_token' })
+    const refresh = await app.introspectToken(token.refresh_token!, { tokenTypeHint: 'refresh_token' })
     expect(refresh).toMatchObject({ active: true, sub: 'alice', client_id: TEST_CLIENTS.basic.client_id })
     expect(refresh.exp).toBeGreaterThan(info.exp!)
   })
@@ -153,20 +153,20 @@ describe('revocation and introspection', () => {
   it('revokes a token object through its refresh token, which ends the grant', async () => {
     const { app } = basic()
     const token = await login(app)
-    await revokeToken(app, token)
-    expect(await introspectToken(app, token.refresh_token!)).toEqual({ active: false })
+    await app.revokeToken(token)
+    expect(await app.introspectToken(token.refresh_token!)).toEqual({ active: false })
     // oidc-provider revokes the whole grant with its refresh token, so the access token is dead too.
-    expect(await introspectToken(app, token.access_token)).toEqual({ active: false })
+    expect(await app.introspectToken(token.access_token)).toEqual({ active: false })
     // Revoking again is not an error (RFC 7009 §2.2).
-    await expect(revokeToken(app, token.refresh_token!, { tokenTypeHint: 'refresh_token' })).resolves.toBeUndefined()
+    await expect(app.revokeToken(token.refresh_token!, { tokenTypeHint: 'refresh_token' })).resolves.toBeUndefined()
   })
 
   it('revokes an access token given as a string', async () => {
     const { app } = service()
     const token = await app.clientCredentials()
-    expect((await introspectToken(app, token.access_token)).active).toBe(true)
-    await revokeToken(app, token.access_token, { tokenTypeHint: 'access_token' })
-    expect(await introspectToken(app, token.access_token)).toEqual({ active: false })
+    expect((await app.introspectToken(token.access_token)).active).toBe(true)
+    await app.revokeToken(token.access_token, { tokenTypeHint: 'access_token' })
+    expect(await app.introspectToken(token.access_token)).toEqual({ active: false })
   })
 })
 
@@ -175,7 +175,7 @@ describe('RP-initiated logout', () => {
     const { app } = basic()
     const token = await login(app)
     const discovery = (await (await fetch(provider.discoveryUrl)).json()) as { end_session_endpoint: string }
-    const url = await createLogoutUrl(app, { idTokenHint: token, postLogoutRedirectUri: TEST_POST_LOGOUT_REDIRECT_URI, state: 'bye-123', params: { ui_locales: 'en' } })
+    const url = await app.createLogoutUrl({ idTokenHint: token, postLogoutRedirectUri: TEST_POST_LOGOUT_REDIRECT_URI, state: 'bye-123', params: { ui_locales: 'en' } })
     expect(url.origin + url.pathname).toBe(discovery.end_session_endpoint)
     expect(Object.fromEntries(url.searchParams)).toEqual({
       client_id: TEST_CLIENTS.basic.client_id,
@@ -205,7 +205,7 @@ describe('RP-initiated logout', () => {
 
   it('leaves id_token_hint out when the token has no ID token', async () => {
     const { app } = service()
-    const url = await createLogoutUrl(app, { idTokenHint: { access_token: 'at', token_type: 'bearer' } })
+    const url = await app.createLogoutUrl({ idTokenHint: { access_token: 'at', token_type: 'bearer' } })
     expect([...url.searchParams.keys()]).toEqual(['client_id'])
   })
 })

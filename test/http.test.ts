@@ -6,7 +6,7 @@ import { inspect } from 'node:util'
 import { http, HttpResponse } from 'msw'
 import { describe, expect, it } from 'vitest'
 import { ErrorCode, OAuth } from '../src/index.js'
-import { HttpClient } from '../src/http.js'
+import { HttpClient } from '../src/http/client.js'
 import { SECRET, expectCode, useMsw } from './support/helpers.js'
 
 const server = useMsw()

@@ -6,8 +6,8 @@
 import * as jose from 'jose'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ErrorCode } from '../src/index.js'
-import { HttpClient } from '../src/http.js'
-import { JwksCache } from '../src/jwks.js'
+import { HttpClient } from '../src/http/client.js'
+import { JwksCache } from '../src/oauth2/jwks.js'
 import { expectCode } from './support/helpers.js'
 
 const JWKS_URI = 'https://idp.test/jwks'

@@ -16,7 +16,7 @@ beforeEach(async () => {
 })
 
 function registry() {
-  return new OAuth({ secret: SECRET, updateToken: (_name, token, info) => void (updates.push(token), reasons.push(info.reason)) }).register('idp', {
+  return new OAuth({ secret: SECRET, updateToken: (_name, token: OAuth2Token, info) => void (updates.push(token), reasons.push(info.reason)) }).register('idp', {
     serverMetadataUrl: idp.discoveryUrl,
     clientId: idp.clientId,
     clientSecret: idp.clientSecret,

@@ -62,7 +62,7 @@ describe.each([
 ])('login with %s', (_label, endpoints) => {
   it.each(methods)('signs in with %s (the provider receives that client authentication) and reads userinfo', async (_label, method, credentials) => {
     const saved: OAuth2Token[] = []
-    const oauth = new OAuth({ secret: SECRET, updateToken: (_n, t) => void saved.push(t) }).register('op', {
+    const oauth = new OAuth({ secret: SECRET, updateToken: (_n, t: OAuth2Token) => void saved.push(t) }).register('op', {
       ...endpoints(),
       ...credentials(),
       scope: 'openid email profile',
@@ -120,7 +120,7 @@ describe('against the real provider', () => {
 
   it('refreshes with rotation through refreshToken and keeps the identity', async () => {
     const saved: Array<[OAuth2Token, string | undefined]> = []
-    const oauth = new OAuth({ secret: SECRET, updateToken: (_n, t, info) => void saved.push([t, info.refreshToken]) }).register('op', {
+    const oauth = new OAuth({ secret: SECRET, updateToken: (_n, t: OAuth2Token, info) => void saved.push([t, info.refreshToken]) }).register('op', {
       serverMetadataUrl: provider.discoveryUrl,
       clientId: TEST_CLIENTS.basic.client_id,
       clientSecret: TEST_CLIENTS.basic.client_secret,

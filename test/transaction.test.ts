@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ErrorCode, MemoryCookieJar, OAuth, isOAuthKitError, type Transaction } from '../src/index.js'
-import { TransactionStore } from '../src/transaction.js'
+import { TransactionStore } from '../src/session/transaction.js'
 import { REDIRECT, SECRET, expectCode } from './support/helpers.js'
 
 // An https callback: the cookie gets the __Host- name.

@@ -7,7 +7,7 @@
  */
 import * as jose from 'jose'
 import { http, HttpResponse, type HttpHandler } from 'msw'
-import { MemoryCookieJar } from '../src/cookies.js'
+import { MemoryCookieJar } from '../src/session/cookies.js'
 import type { OAuth2Token } from '../src/types.js'
 
 /** A user of an emulated provider. Extra fields go into the provider's profile as the emulation maps them. @group Testing */

@@ -16,7 +16,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { http, HttpResponse, type HttpHandler } from 'msw'
-import type { OAuth1Token } from '../src/oauth1/app.js'
+import type { OAuth1Token } from '../src/types.js'
 import type { EmulatedUser, ProviderEmulation } from './emulator.js'
 
 /** A signature method the emulation can verify. @group Testing */

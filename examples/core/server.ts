@@ -11,7 +11,7 @@ const tokens = new Map<string, OAuth2Token>() // a real app keys tokens by its o
 
 export const oauth = new OAuth({
   secret: process.env.OAUTH_SECRET ?? 'change-me-to-a-long-random-secret-of-32+chars',
-  updateToken: (name, token) => void tokens.set(name, token),
+  updateToken: (name, token: OAuth2Token) => void tokens.set(name, token),
 })
   // Discovery: endpoints, issuer and keys come from the provider's metadata.
   .register('corp', {

@@ -14,7 +14,7 @@ const oauth = new OAuth({
   // Read the signed-in user's token for an app…
   fetchToken: (name, ctx) => db.load(name, String(ctx?.userId)),
   // …and save it after a login and after every refresh (exactly once per refresh).
-  updateToken: (name, token, { ctx }) => db.save(name, String(ctx?.userId), token),
+  updateToken: (name, token: OAuth2Token, { ctx }) => db.save(name, String(ctx?.userId), token),
 }).register('github', {
   authorizeUrl: 'https://github.com/login/oauth/authorize',
   accessTokenUrl: 'https://github.com/login/oauth/access_token',

@@ -142,7 +142,7 @@ export async function startExpressExample(options: ExpressExampleOptions): Promi
     fetchToken: (name, ctx) => (typeof ctx?.userId === 'number' ? db.loadToken(ctx.userId, name) : null),
     // …and every new token is saved here: a refreshed one for the same user; a login's for the user the
     // provider says signed in (created on first sign-in), whom onSuccess then puts in the session.
-    updateToken: async (name, token, { ctx, reason }) => {
+    updateToken: async (name, token: OAuth2Token, { ctx, reason }) => {
       const refreshed = reason === 'refresh' && typeof ctx?.userId === 'number'
       const userId = refreshed ? Number(ctx.userId) : db.upsertUser(name, identity(await whoami(name, token)))
       db.saveToken(userId, name, token)

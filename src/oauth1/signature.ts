@@ -9,7 +9,7 @@
  * @module
  */
 import OAuth from 'oauth-1.0a'
-import { ErrorCode, OAuthKitError } from '../errors.js'
+import { ErrorCode, OAuthKitError } from '../errors/error.js'
 
 /** A signature method of RFC 5849 §3.4, plus HMAC-SHA256 (same construction as HMAC-SHA1). */
 export type SignatureMethod = 'HMAC-SHA1' | 'HMAC-SHA256' | 'RSA-SHA1' | 'PLAINTEXT'

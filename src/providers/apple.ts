@@ -17,8 +17,9 @@
  * @module
  */
 import * as jose from 'jose'
-import type { NormalizedProfile, OAuth2AppConfig, ProfileApi } from '../config.js'
-import { ErrorCode, OAuthKitError } from '../errors.js'
+import type { NormalizedProfile } from '../app/config.js'
+import type { OAuth2AppConfig, ProfileApi } from '../oauth2/config.js'
+import { ErrorCode, OAuthKitError } from '../errors/error.js'
 import type { IdTokenClaims, OAuth2Token } from '../types.js'
 import { definePreset, type PresetOptions } from './preset.js'
 import { claimBoolean, claimsProfile, presetError } from './oidc-profile.js'

@@ -8,9 +8,10 @@
  *
  * @module
  */
-import type { NormalizedProfile, OAuth2AppConfig, ProfileLoader } from '../config.js'
+import type { NormalizedProfile } from '../app/config.js'
+import type { OAuth2AppConfig, ProfileLoader } from '../oauth2/config.js'
 import type { IdTokenClaims } from '../types.js'
-import { hasOpenId } from '../config.js'
+import { hasOpenId } from '../oauth2/config.js'
 import { definePreset, withOpenId, type PresetOptions } from './preset.js'
 import { claimsProfile, refusedIssuer } from './oidc-profile.js'
 

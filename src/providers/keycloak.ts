@@ -7,7 +7,8 @@
  *
  * @module
  */
-import type { NormalizedProfile, OAuth2AppConfig, ProfileLoader } from '../config.js'
+import type { NormalizedProfile } from '../app/config.js'
+import type { OAuth2AppConfig, ProfileLoader } from '../oauth2/config.js'
 import { definePreset, type PresetOptions } from './preset.js'
 import { claimsProfile, presetError, trimSlash } from './oidc-profile.js'
 

@@ -14,8 +14,9 @@
  *
  * @module
  */
-import type { NormalizedProfile, OAuth2AppConfig, ProfileLoader } from '../config.js'
-import { rewriteJson } from '../http.js'
+import type { NormalizedProfile } from '../app/config.js'
+import type { OAuth2AppConfig, ProfileLoader } from '../oauth2/config.js'
+import { rewriteJson } from '../http/client.js'
 import type { IdTokenClaims } from '../types.js'
 import { definePreset, type PresetOptions } from './preset.js'
 import { claimsProfile } from './oidc-profile.js'

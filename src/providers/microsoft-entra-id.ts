@@ -12,8 +12,9 @@
  *
  * @module
  */
-import type { NormalizedProfile, OAuth2AppConfig, ProfileLoader } from '../config.js'
-import { rewriteJson } from '../http.js'
+import type { NormalizedProfile } from '../app/config.js'
+import type { OAuth2AppConfig, ProfileLoader } from '../oauth2/config.js'
+import { rewriteJson } from '../http/client.js'
 import type { IdTokenClaims, ResponseHook } from '../types.js'
 import { definePreset, withOpenId, type PresetOptions } from './preset.js'
 import { claimsProfile, presetError, refusedIssuer, trimSlash } from './oidc-profile.js'

@@ -13,9 +13,10 @@
  *
  * @module
  */
-import type { NormalizedProfile, OAuth2AppConfig, ProfileLoader, TokenEndpointAuthMethod } from '../config.js'
-import { ErrorCode, OAuthKitError } from '../errors.js'
-import { rewriteJson } from '../http.js'
+import type { NormalizedProfile } from '../app/config.js'
+import type { OAuth2AppConfig, ProfileLoader, TokenEndpointAuthMethod } from '../oauth2/config.js'
+import { ErrorCode, OAuthKitError } from '../errors/error.js'
+import { rewriteJson } from '../http/client.js'
 import type { OAuth2Token, RequestHook, ResponseHook } from '../types.js'
 import { definePreset, type PresetOptions } from './preset.js'
 

@@ -5,8 +5,8 @@
  * @module
  * @internal
  */
-import type { NormalizedProfile } from '../config.js'
-import { ErrorCode, OAuthKitError } from '../errors.js'
+import type { NormalizedProfile } from '../app/config.js'
+import { ErrorCode, OAuthKitError } from '../errors/error.js'
 
 /** `true` / `"true"` → true, `false` / `"false"` → false, anything else → undefined. @internal */
 export function claimBoolean(value: unknown): boolean | undefined {

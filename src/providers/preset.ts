@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { hasOpenId, scopeString, type OAuth2AppConfig } from '../config.js'
+import { hasOpenId, scopeString, type OAuth2AppConfig } from '../oauth2/config.js'
 import type { ComplianceHooks } from '../types.js'
 
 /**

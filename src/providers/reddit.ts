@@ -11,7 +11,8 @@
  *
  * @module
  */
-import { configError, type NormalizedProfile, type OAuth2AppConfig, type ProfileLoader, type TokenEndpointAuthMethod } from '../config.js'
+import { configError, type NormalizedProfile } from '../app/config.js'
+import { type OAuth2AppConfig, type ProfileLoader, type TokenEndpointAuthMethod } from '../oauth2/config.js'
 import type { RequestHook, ResponseHook } from '../types.js'
 import { definePreset, type PresetOptions } from './preset.js'
 

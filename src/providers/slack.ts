@@ -13,8 +13,9 @@
  * @module
  */
 import * as jose from 'jose'
-import type { NormalizedProfile, OAuth2AppConfig, ProfileLoader } from '../config.js'
-import { rewriteJson } from '../http.js'
+import type { NormalizedProfile } from '../app/config.js'
+import type { OAuth2AppConfig, ProfileLoader } from '../oauth2/config.js'
+import { rewriteJson } from '../http/client.js'
 import type { ComplianceHooks, ResponseHook } from '../types.js'
 import { definePreset, type PresetOptions } from './preset.js'
 import { claimsProfile } from './oidc-profile.js'

@@ -13,7 +13,8 @@
  *
  * @module
  */
-import type { NormalizedProfile, OAuth2AppConfig, ProfileLoader, TokenEndpointAuthMethod } from '../config.js'
+import type { NormalizedProfile } from '../app/config.js'
+import type { OAuth2AppConfig, ProfileLoader, TokenEndpointAuthMethod } from '../oauth2/config.js'
 import type { ResponseHook } from '../types.js'
 import { definePreset, type PresetOptions } from './preset.js'
 

@@ -25,9 +25,9 @@
  * @module
  */
 import { HTTPError } from 'ky'
-import { ErrorCode, OAuthKitError } from '../errors.js'
-import type { NormalizedProfile } from '../config.js'
-import type { OAuth1AppConfig, OAuth1ProfileLoader } from '../oauth1/app.js'
+import { ErrorCode, OAuthKitError } from '../errors/error.js'
+import type { NormalizedProfile } from '../app/config.js'
+import type { OAuth1AppConfig, OAuth1ProfileLoader } from '../oauth1/config.js'
 
 const X_OAUTH = 'https://api.x.com/oauth'
 const X_API = 'https://api.x.com/1.1'

@@ -11,7 +11,8 @@
  *
  * @module
  */
-import { configError, type NormalizedProfile, type OAuth2AppConfig, type ProfileLoader, type TokenEndpointAuthMethod } from '../config.js'
+import { configError, type NormalizedProfile } from '../app/config.js'
+import { type OAuth2AppConfig, type ProfileLoader, type TokenEndpointAuthMethod } from '../oauth2/config.js'
 import { definePreset, type PresetOptions } from './preset.js'
 
 /** The user object of `GET /2/users/me` (inside its `data`). @group Providers */

@@ -26,7 +26,7 @@ const updates: OAuth2Token[] = []
 const sessions = new Map<string, Record<string, unknown>>()
 
 function registry() {
-  return new OAuth({ secret: SECRET, updateToken: (_n, token) => void updates.push(token) }).register('corp', {
+  return new OAuth({ secret: SECRET, updateToken: (_n, token: OAuth2Token) => void updates.push(token) }).register('corp', {
     serverMetadataUrl: provider.discoveryUrl,
     clientId: client.client_id,
     clientSecret: client.client_secret,

@@ -62,7 +62,7 @@ describe.each(versions)('$version', ({ adapters, cookies, server, navigation }) 
 
   const tokens: OAuth2Token[] = []
   const registry = () =>
-    new OAuth({ secret: 'a-test-secret-of-at-least-32-characters!', updateToken: (_name, token) => void tokens.push(token) })
+    new OAuth({ secret: 'a-test-secret-of-at-least-32-characters!', updateToken: (_name, token: OAuth2Token) => void tokens.push(token) })
       .register('dev', { serverMetadataUrl: provider.discoveryUrl, ...clientOf(CLIENT), scope: 'openid email profile' })
       .register('fp', { serverMetadataUrl: provider.discoveryUrl, ...clientOf(FORM_POST_CLIENT), scope: 'openid email', responseMode: 'form_post' })
 

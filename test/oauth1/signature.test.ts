@@ -2,7 +2,7 @@ import { createHmac, createPrivateKey, createVerify, generateKeyPairSync } from 
 import { readFileSync } from 'node:fs'
 import OAuth from 'oauth-1.0a'
 import { describe, expect, it } from 'vitest'
-import { ErrorCode, isOAuthKitError, type OAuthKitError } from '../../src/errors.js'
+import { ErrorCode, isOAuthKitError, type OAuthKitError } from '../../src/errors/error.js'
 import {
   baseString,
   baseUri,

@@ -84,7 +84,7 @@ export async function hostileRig(server: SetupServer, options: RigOptions = {}) 
   const idp = await HostileIdp.create(options.idp)
   server.use(...idp.handlers())
   const updates: OAuth2Token[] = []
-  const oauth = new OAuth({ secret: SECRET, updateToken: (_n, token) => void updates.push(token), ...options.registry }).register('idp', {
+  const oauth = new OAuth({ secret: SECRET, updateToken: (_n, token: OAuth2Token) => void updates.push(token), ...options.registry }).register('idp', {
     serverMetadataUrl: idp.discoveryUrl,
     clientId: idp.clientId,
     clientSecret: idp.clientSecret,

@@ -31,7 +31,7 @@ export const oauth = new OAuth({
   // After the login (in the callback Route Handler) and after a refresh. Next.js refuses cookie writes
   // while a Server Component renders: refresh in a Route Handler or Server Action, or keep tokens in a
   // server-side store keyed by a session id.
-  updateToken: async (_name, token) => {
+  updateToken: async (_name, token: OAuth2Token) => {
     const session = await getSession()
     session.token = token
     await session.save()

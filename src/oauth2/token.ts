@@ -5,7 +5,7 @@
  * @internal
  */
 import type * as oauth from 'oauth4webapi'
-import type { IdTokenClaims, OAuth2Token } from './types.js'
+import type { IdTokenClaims, OAuth2Token } from '../types.js'
 
 /** Token response → token with wire names, `expires_at` computed, `userinfo` = validated claims. @internal */
 export function toToken(result: oauth.TokenEndpointResponse, claims?: IdTokenClaims): OAuth2Token {

@@ -9,9 +9,9 @@
  * @module
  */
 import ky, { TimeoutError, type KyInstance, type Options as KyOptions, type ResponsePromise } from 'ky'
-import { isLoopback } from './config.js'
-import { ErrorCode, OAuthKitError, isOAuthKitError } from './errors.js'
-import type { RequestHook, TokenContext } from './types.js'
+import { isLoopback } from './loopback.js'
+import { ErrorCode, OAuthKitError, isOAuthKitError } from '../errors/error.js'
+import type { RequestHook, TokenContext } from '../types.js'
 
 /** Options of an authenticated request: ky's options plus the token to use. @group API */
 export interface ApiRequestOptions<T = unknown> extends Omit<KyOptions, 'prefixUrl'> {

@@ -7,9 +7,10 @@
  */
 import * as oauth from 'oauth4webapi'
 import type { OAuth2AppConfig } from './config.js'
-import { configError, isLoopback } from './config.js'
-import type { HttpClient } from './http.js'
-import { toOAuthKitError } from './http.js'
+import { configError } from '../app/config.js'
+import { isLoopback } from '../http/loopback.js'
+import type { HttpClient } from '../http/client.js'
+import { toOAuthKitError } from '../errors/upstream.js'
 
 const OIDC_SUFFIX = '/.well-known/openid-configuration'
 const RFC8414_PREFIX = '/.well-known/oauth-authorization-server'

@@ -7,8 +7,8 @@
  */
 import { sealData, unsealData } from 'iron-session'
 import type { CookieOptions, CookieStore } from './cookies.js'
-import { ErrorCode, OAuthKitError } from './errors.js'
-import type { OAuthContext } from './types.js'
+import { ErrorCode, OAuthKitError } from '../errors/error.js'
+import type { OAuthContext } from '../types.js'
 
 /** What a login needs to remember until its callback. @group Transactions */
 export interface Transaction {

@@ -7,9 +7,9 @@
  * @internal
  */
 import * as jose from 'jose'
-import { ErrorCode, OAuthKitError } from './errors.js'
-import type { HttpClient } from './http.js'
-import { toOAuthKitError } from './http.js'
+import { ErrorCode, OAuthKitError } from '../errors/error.js'
+import type { HttpClient } from '../http/client.js'
+import { toOAuthKitError } from '../errors/upstream.js'
 
 /** @internal */
 export class JwksCache {

@@ -5,35 +5,18 @@
  * @module
  * @internal
  */
-import * as oauth from 'oauth4webapi'
-import { ErrorCode, OAuthKitError, isOAuthKitError } from './errors.js'
-import { providerText } from './provider-text.js'
-import type { ComplianceHooks, RequestHook, ResponseHook } from './types.js'
+import { ErrorCode, OAuthKitError, isOAuthKitError } from '../errors/error.js'
+import { describe, sanitize, type Step } from '../errors/upstream.js'
+import type { RequestHook, ResponseHook } from '../types.js'
 
-/** A step of the protocol, used to pick hooks and to word errors. @internal */
-export type Step =
-  | 'metadata'
-  | 'jwks'
-  | 'token'
-  | 'refresh'
-  | 'userinfo'
-  | 'revocation'
-  | 'introspection'
-  | 'device'
-  | 'api'
-
-const REQUEST_HOOKS: Partial<Record<Step, keyof ComplianceHooks>> = {
-  token: 'accessTokenRequest',
-  refresh: 'refreshTokenRequest',
-  revocation: 'revokeTokenRequest',
-  introspection: 'introspectTokenRequest',
-  api: 'protectedRequest',
-}
-const RESPONSE_HOOKS: Partial<Record<Step, keyof ComplianceHooks>> = {
-  metadata: 'metadataResponse',
-  token: 'accessTokenResponse',
-  refresh: 'refreshTokenResponse',
-  userinfo: 'userinfoResponse',
+/**
+ * The hooks of each step, as the app kind names them (OAuth 2's `accessTokenResponse` is the `token`
+ * step's response hook; OAuth 1's `requestTokenResponse` the `request_token` step's).
+ * @internal
+ */
+export interface StepHooks {
+  request?: Partial<Record<Step, RequestHook | readonly RequestHook[]>>
+  response?: Partial<Record<Step, ResponseHook | readonly ResponseHook[]>>
 }
 
 /** @internal */
@@ -44,7 +27,7 @@ export interface HttpClientOptions {
   timeout: number
   /** Largest response body accepted, in bytes. */
   maxResponseSize: number
-  hooks: ComplianceHooks
+  hooks: StepHooks
   userAgent?: string
 }
 
@@ -70,8 +53,7 @@ export class HttpClient {
   /** Send `request` for `step`: request hooks, fetch with timeout and no redirects, bounded body, response hooks. */
   async send(request: Request, step: Step, signal?: AbortSignal): Promise<Response> {
     const { app, hooks } = this.#options
-    const requestHook = REQUEST_HOOKS[step]
-    for (const hook of asArray(requestHook ? (hooks[requestHook] as RequestHook | readonly RequestHook[]) : undefined)) {
+    for (const hook of asArray(hooks.request?.[step])) {
       request = (await hook(request)) ?? request
     }
     // oauth4webapi stamps its own User-Agent; the app's (Reddit requires one of its own) wins.
@@ -98,8 +80,7 @@ export class HttpClient {
       throw new OAuthKitError(code, `${app}: the ${describe(step)} answered with a redirect (HTTP ${response.status || 'opaque'}), which oauthkit does not follow`, { app, status: response.status || undefined })
     }
     response = await this.#bounded(response, step, timeout)
-    const responseHook = RESPONSE_HOOKS[step]
-    for (const hook of asArray(responseHook ? (hooks[responseHook] as ResponseHook | readonly ResponseHook[]) : undefined)) {
+    for (const hook of asArray(hooks.response?.[step])) {
       response = (await hook(response)) ?? response
     }
     return response
@@ -190,102 +171,6 @@ async function readAtMost(reader: ReadableStreamDefaultReader<Uint8Array>, limit
   return body
 }
 
-/** Words for a step in an error message. @internal */
-export function describe(step: Step): string {
-  switch (step) {
-    case 'metadata':
-      return 'server metadata endpoint'
-    case 'jwks':
-      return 'JWKS endpoint'
-    case 'token':
-    case 'refresh':
-      return 'token endpoint'
-    case 'userinfo':
-      return 'userinfo endpoint'
-    case 'revocation':
-      return 'revocation endpoint'
-    case 'introspection':
-      return 'introspection endpoint'
-    case 'device':
-      return 'device authorization endpoint'
-    case 'api':
-      return 'API'
-  }
-}
-
-/**
- * Keep only name, code and message of an underlying error: oauth4webapi attaches response bodies and
- * claims as `cause`, and those can hold tokens that must never reach a log.
- * @internal
- */
-export function sanitize(error: unknown): Error | undefined {
-  if (!(error instanceof Error)) return undefined
-  const copy = new Error(error.message)
-  copy.name = error.name
-  const code = (error as { code?: unknown }).code
-  if (typeof code === 'string') Object.defineProperty(copy, 'code', { value: code, enumerable: true })
-  return copy
-}
-
-/**
- * Turn whatever a step threw into an {@link OAuthKitError} with the right code.
- * @internal
- */
-export function toOAuthKitError(error: unknown, app: string, step: Step, secrets: ReadonlyArray<string | undefined> = []): OAuthKitError {
-  if (isOAuthKitError(error)) return error
-  const where = describe(step)
-  const cause = sanitize(error)
-  if (error instanceof oauth.ResponseBodyError) {
-    // A provider that echoes what it was sent (code, verifier, refresh token, secret) must not put it in a log.
-    const fields = { app, cause, error: providerText(error.error, secrets), errorDescription: providerText(error.error_description, secrets), status: error.status }
-    if (error.error === 'access_denied') return new OAuthKitError(ErrorCode.ACCESS_DENIED, `${app}: the ${where} answered access_denied`, fields)
-    const code = step === 'metadata' ? ErrorCode.METADATA_INVALID : step === 'userinfo' ? ErrorCode.USERINFO_INVALID : ErrorCode.TOKEN_ERROR
-    return new OAuthKitError(code, `${app}: the ${where} answered with error "${fields.error ?? ''}"${fields.errorDescription ? `: ${fields.errorDescription}` : ''}`, fields)
-  }
-  if (error instanceof oauth.WWWAuthenticateChallengeError) {
-    const challenge = error.cause[0]
-    const providerError = providerText(challenge?.parameters.error, secrets)
-    const tokenSteps: Step[] = ['token', 'refresh', 'revocation', 'introspection', 'device']
-    return new OAuthKitError(
-      step === 'userinfo' ? ErrorCode.USERINFO_INVALID : tokenSteps.includes(step) && providerError ? ErrorCode.TOKEN_ERROR : ErrorCode.HTTP_ERROR,
-      `${app}: the ${where} refused the request with HTTP ${error.status}${providerError ? ` (${providerError})` : ''}`,
-      { app, cause, status: error.status, error: providerError, errorDescription: providerText(challenge?.parameters.error_description, secrets) },
-    )
-  }
-  if (error instanceof oauth.UnsupportedOperationError) {
-    if (/token_type/.test(error.message)) {
-      return new OAuthKitError(ErrorCode.UNSUPPORTED_TOKEN_TYPE, `${app}: the ${where} returned a token_type oauthkit cannot use`, { app, cause })
-    }
-    return new OAuthKitError(ErrorCode.UNSUPPORTED_OPERATION, `${app}: ${error.message}`, { app, cause })
-  }
-  if (error instanceof oauth.OperationProcessingError) {
-    const details = error.cause as { claims?: unknown; header?: unknown; status?: unknown } | Response | undefined
-    if (error.code === oauth.RESPONSE_IS_NOT_CONFORM) {
-      const status = details instanceof Response ? details.status : undefined
-      return new OAuthKitError(
-        step === 'metadata' ? ErrorCode.METADATA_INVALID : ErrorCode.HTTP_ERROR,
-        `${app}: the ${where} answered with unexpected HTTP status ${status ?? ''}`.trimEnd(),
-        { app, cause, status },
-      )
-    }
-    if (step === 'metadata') return new OAuthKitError(ErrorCode.METADATA_INVALID, `${app}: invalid server metadata: ${error.message}`, { app, cause })
-    const aboutJwt =
-      error.code === oauth.JWT_CLAIM_COMPARISON ||
-      error.code === oauth.JWT_TIMESTAMP_CHECK ||
-      error.code === oauth.KEY_SELECTION ||
-      /\bJWT\b|ID Token/.test(error.message) ||
-      (details !== undefined && !(details instanceof Response) && ('claims' in details || 'header' in details))
-    if (aboutJwt && (step === 'token' || step === 'refresh')) {
-      return new OAuthKitError(ErrorCode.ID_TOKEN_INVALID, `${app}: the ID token is invalid: ${error.message}`, { app, cause })
-    }
-    if (step === 'userinfo') return new OAuthKitError(ErrorCode.USERINFO_INVALID, `${app}: invalid userinfo response: ${error.message}`, { app, cause })
-    return new OAuthKitError(ErrorCode.INVALID_RESPONSE, `${app}: invalid ${where} response: ${error.message}`, { app, cause })
-  }
-  if (error instanceof TypeError && typeof (error as { code?: unknown }).code === 'string') {
-    return new OAuthKitError(ErrorCode.INVALID_REQUEST, `${app}: ${error.message}`, { app, cause })
-  }
-  return new OAuthKitError(ErrorCode.INVALID_RESPONSE, `${app}: the ${where} step failed: ${error instanceof Error ? error.message : String(error)}`, { app, cause })
-}
 
 /**
  * Read a provider's JSON response body, let `edit` change it, and return a new response with the

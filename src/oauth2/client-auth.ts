@@ -7,7 +7,7 @@
 import * as jose from 'jose'
 import * as oauth from 'oauth4webapi'
 import type { ClientSecretBasicEncoding, OAuth2AppConfig, TokenEndpointAuthMethod } from './config.js'
-import { configError } from './config.js'
+import { configError } from '../app/config.js'
 
 /** The method an app uses: the configured one, else by what credentials it has. @internal */
 export function authMethodOf(config: OAuth2AppConfig): TokenEndpointAuthMethod {

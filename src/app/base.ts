@@ -1,0 +1,241 @@
+/**
+ * What every kind of app shares (Authlib's `BaseApp`): its name and redacted config, authenticated
+ * API calls, the token callbacks (generic over the app's token type), the login transaction around
+ * the redirect and the callback, the limits, and how it prints.
+ *
+ * @module
+ */
+import type { ResponsePromise } from 'ky'
+import { ErrorCode, OAuthKitError } from '../errors/error.js'
+import { ApiClient, ApiMethods, CallState, DEFAULT_API_MAX_RESPONSE_SIZE, type ApiAuthorizer, type ApiRequestOptions } from '../http/api.js'
+import { isLoopback } from '../http/loopback.js'
+import type { Transaction, TransactionCookieOptions } from '../session/transaction.js'
+import type { AppToken, OAuthContext, RequestHook, TokenContext } from '../types.js'
+import { callbackParameters } from './callback.js'
+import type { BaseAppConfig, FetchToken, UpdateToken, UpdateTokenInfo } from './config.js'
+import { INSPECT, redactedView, withRedaction } from './redact.js'
+import type { AppServices } from './services.js'
+
+/** Per-call options of `createAuthorizationUrl` and `authorizeRedirect`. @group Core */
+export interface AuthorizeOptions {
+  /** Extra or overriding authorization request parameters (`prompt`, `login_hint`, `scope`, …). */
+  params?: Record<string, string>
+  /** A same-origin relative path to return to after the login; anything else is ignored. */
+  returnTo?: string
+}
+
+/** A prepared authorization request: its URL, and the transaction to keep until the callback. @group Core */
+export interface AuthorizationRequest {
+  url: URL
+  transaction: Transaction
+}
+
+/** Options of `authorizeAccessToken` and `completeAuthorization`. @group Core */
+export interface AuthorizeAccessTokenOptions {
+  /** Extra token request parameters. */
+  params?: Record<string, string>
+}
+
+/** A finished login: the token, and where the login asked to return to. @group Core */
+export interface CompletedAuthorization<T> {
+  token: T
+  /** The same-origin path given as `returnTo` when the login started. */
+  returnTo?: string
+}
+
+/** The part of an app's config the shared base reads, for token type `T`. @group Core */
+export interface SharedConfig<T extends AppToken> extends Omit<BaseAppConfig, 'clientSecret' | 'fetchToken' | 'updateToken'> {
+  transactionTtl?: number
+  fetchToken?: FetchToken<T>
+  updateToken?: UpdateToken<T>
+  hooks?: { protectedRequest?: RequestHook | readonly RequestHook[] }
+}
+
+/** A callback's parameters, and the one-time take of the transaction a parameter names. @internal */
+export interface Callback {
+  params: URLSearchParams
+  take(key: string): Promise<Transaction>
+}
+
+const DEFAULT_TIMEOUT = 10_000
+const DEFAULT_MAX_RESPONSE_SIZE = 1024 * 1024
+
+/**
+ * The base of {@link OAuth2App} and {@link OAuth1App}.
+ *
+ * @typeParam T - the app's token type.
+ * @typeParam C - the app's config type.
+ * @group Core
+ */
+export abstract class RemoteAppBase<T extends AppToken, C extends SharedConfig<T>> extends ApiMethods<T> {
+  /** `'oauth2'` or `'oauth1'`: which kind of app this is. */
+  abstract readonly kind: 'oauth2' | 'oauth1'
+  /** The name the app was registered under. */
+  readonly name: string
+  /**
+   * The app's configuration, as registered: a copy that prints (`console.log`, `JSON.stringify`) with
+   * its secrets redacted; reading a field gives its value.
+   */
+  readonly config: Readonly<C>
+  readonly #services: AppServices
+  #api?: ApiClient<T>
+
+  /** @internal */
+  constructor(name: string, config: C, services: AppServices) {
+    super()
+    this.name = name
+    this.config = withRedaction(config)
+    this.#services = services
+  }
+
+  /**
+   * Build an authorization request without storing anything: the URL to send the browser to, and the
+   * transaction the callback will need (keep it sealed: it holds the PKCE verifier or OAuth 1
+   * temporary secret).
+   */
+  abstract createAuthorizationUrl(redirectUri: string, options?: AuthorizeOptions): Promise<AuthorizationRequest>
+
+  /** Finish a login on the callback route, also returning the `returnTo` path the login was started with. */
+  abstract completeAuthorization(ctx: OAuthContext, options?: AuthorizeAccessTokenOptions): Promise<CompletedAuthorization<T>>
+
+  /** How API calls of this kind get, add and renew the token. */
+  protected abstract apiAuthorizer(): ApiAuthorizer<T>
+
+  /** Origins (besides `apiBaseUrl` and `trustedOrigins`) this kind sends credentials to. */
+  protected abstract providerOrigins(): ReadonlyArray<string | undefined>
+
+  /** True for a token of this app's kind (what `fetchToken` returned may be another app's). */
+  protected abstract isToken(value: AppToken): value is T
+
+  /** What this kind's token needs, for the message when `fetchToken` returns something else. */
+  protected abstract readonly tokenShape: string
+
+  /**
+   * An authenticated request to the provider's API, through ky. A relative `url` is appended to
+   * `apiBaseUrl` (`'user'` and `'/user'` both mean `${apiBaseUrl}/user`); an absolute URL is used as
+   * is, but only on the origin of `apiBaseUrl`, of the provider's own endpoints or of
+   * `trustedOrigins`: any other is refused (`untrusted_origin`) before the token is read. The token is
+   * `options.token`, else `fetchToken(name, ctx)`. The call gives up after the app's `timeout` (ky's
+   * `TimeoutError`), and its body is limited to `apiMaxResponseSize` bytes.
+   */
+  override request(method: string, url: string | URL, options?: ApiRequestOptions<T>): ResponsePromise {
+    return this.api.request(method, url, options)
+  }
+
+  /** The current token for API calls, as `get`/`post` would use it: `fetchToken(name, ctx)` (the app's, else the registry's). */
+  async fetchToken(ctx?: TokenContext): Promise<T> {
+    return this.apiAuthorizer().resolve(new CallState<T>(undefined, ctx))
+  }
+
+  /**
+   * Start a login: store a sealed transaction in a cookie keyed by its state and answer with a 302
+   * redirect to the provider. Several logins can be in flight at once (one per tab).
+   *
+   * @example
+   * ```ts
+   * return oauth.create('corp').authorizeRedirect({ cookies }, 'https://app.example/auth/corp/callback')
+   * ```
+   */
+  async authorizeRedirect(ctx: OAuthContext, redirectUri: string, options: AuthorizeOptions = {}): Promise<Response> {
+    const { url, transaction } = await this.createAuthorizationUrl(redirectUri, options)
+    await this.#services.transactions.save(ctx, transaction, this.transactionCookie(redirectUri), this.#ttl)
+    return new Response(null, { status: 302, headers: { location: url.href, 'cache-control': 'no-store' } })
+  }
+
+  /**
+   * Finish a login on the callback route and return the token (see `completeAuthorization`). The
+   * transaction is deleted whether this succeeds or not; `updateToken` is called with the new token.
+   */
+  async authorizeAccessToken(ctx: OAuthContext, options: AuthorizeAccessTokenOptions = {}): Promise<T> {
+    return (await this.completeAuthorization(ctx, options)).token
+  }
+
+  /** What `console.log(app)` and `util.inspect(app)` show: the name and the config, secrets redacted. */
+  [INSPECT](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+    return `${this.kind === 'oauth2' ? 'OAuth2App' : 'OAuth1App'} ${inspect(this.toJSON(), options)}`
+  }
+
+  /** What `JSON.stringify(app)` gives: the name and the config, secrets redacted. */
+  toJSON(): { kind: 'oauth2' | 'oauth1'; name: string; config: Record<string, unknown> } {
+    return { kind: this.kind, name: this.name, config: redactedView(this.config) }
+  }
+
+  /** The app's API client (ky), made on first use. @internal */
+  protected get api(): ApiClient<T> {
+    const config = this.config
+    this.#api ??= new ApiClient<T>(
+      this.name,
+      {
+        apiBaseUrl: config.apiBaseUrl,
+        fetch: this.fetchFunction,
+        userAgent: config.userAgent,
+        hooks: config.hooks?.protectedRequest,
+        // RFC 6750 §5.3: credentials go only to the API and the provider's own endpoints, unless the app trusts more.
+        trustedOrigins: [...this.providerOrigins(), ...(config.trustedOrigins ?? [])],
+        allowInsecureRequests: config.allowInsecureRequests,
+        timeout: this.timeout,
+        maxResponseSize: config.apiMaxResponseSize ?? DEFAULT_API_MAX_RESPONSE_SIZE,
+        maxJsonSize: this.maxResponseSize,
+      },
+      this.apiAuthorizer(),
+    )
+    return this.#api
+  }
+
+  /** The app's `fetch`, else the registry's. @internal */
+  protected get fetchFunction(): typeof fetch {
+    return this.config.fetch ?? this.#services.fetch
+  }
+
+  /** Milliseconds before a provider request is abandoned. @internal */
+  protected get timeout(): number {
+    return this.config.timeout ?? DEFAULT_TIMEOUT
+  }
+
+  /** Largest protocol response accepted, in bytes. @internal */
+  protected get maxResponseSize(): number {
+    return this.config.maxResponseSize ?? DEFAULT_MAX_RESPONSE_SIZE
+  }
+
+  /** The registry's services (transactions, lock). @internal */
+  protected get services(): AppServices {
+    return this.#services
+  }
+
+  /** The callback request's parameters, and the one-time take of this app's transactions. @internal */
+  protected async callback(ctx: OAuthContext): Promise<Callback> {
+    const request = ctx?.request
+    if (!request) throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${this.name}: authorizeAccessToken needs ctx.request (the callback request)`, { app: this.name })
+    const params = await callbackParameters(request, this.name)
+    const cookie = this.transactionCookie(new URL(request.url).href)
+    return { params, take: (key) => this.#services.transactions.take(ctx, key, this.name, cookie, this.#ttl) }
+  }
+
+  /** Cookie attributes for this app's transactions: Secure and `__Host-` except on an http loopback callback. @internal */
+  protected transactionCookie(url: string): TransactionCookieOptions {
+    const parsed = new URL(url)
+    const insecureLoopback = parsed.protocol === 'http:' && isLoopback(parsed)
+    return { secure: !insecureLoopback, sameSite: 'lax', insecureLoopback }
+  }
+
+  /** The stored token of `ctx`'s user, from `fetchToken` (the app's, else the registry's), if any. @internal */
+  protected async readToken(ctx: TokenContext | undefined): Promise<T | undefined> {
+    const read = this.config.fetchToken ?? this.#services.fetchToken
+    const value = (await read?.(this.name, ctx)) ?? undefined
+    if (value === undefined) return undefined
+    if (typeof value !== 'object' || !this.isToken(value)) {
+      throw new OAuthKitError(ErrorCode.TOKEN_MISSING, `${this.name}: fetchToken returned something that is not a token of this app (${this.tokenShape} is needed)`, { app: this.name })
+    }
+    return value
+  }
+
+  /** Hand a new token to `updateToken` (the app's, else the registry's). @internal */
+  protected async persist(token: T, info: UpdateTokenInfo): Promise<void> {
+    const update = this.config.updateToken ?? this.#services.updateToken
+    if (update) await update(this.name, token, info)
+  }
+
+  get #ttl(): number {
+    return this.config.transactionTtl ?? this.#services.transactions.ttl
+  }
+}

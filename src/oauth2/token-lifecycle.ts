@@ -1,0 +1,190 @@
+/**
+ * The life of an OAuth 2 token between logins: resolving the token of an API call (given, or read
+ * with `fetchToken`), refreshing it when due (single-flight in this process, and across processes
+ * with the registry's `lock`), the client credentials token of a machine-to-machine app, adding it to
+ * a request, and one refresh after a 401 `invalid_token`.
+ *
+ * @module
+ * @internal
+ */
+import * as oauth from 'oauth4webapi'
+import type { LockFunction } from '../app/services.js'
+import { ErrorCode, OAuthKitError } from '../errors/error.js'
+import { toOAuthKitError } from '../errors/upstream.js'
+import type { ApiAuthorizer, CallState } from '../http/api.js'
+import { base64url } from '../session/transaction.js'
+import type { IdTokenClaims, OAuth2Token, TokenContext } from '../types.js'
+import { staticSecret } from './client-auth.js'
+import type { OAuth2Endpoints } from './endpoints.js'
+import { clientCredentials } from './grants/client-credentials.js'
+import { toToken } from './token.js'
+
+/** Options of {@link OAuth2App.refreshToken}. @group Tokens */
+export interface RefreshOptions {
+  /** The request context, handed to `updateToken`. */
+  ctx?: TokenContext
+  /** Extra token request parameters (`scope`, `resource`, …). */
+  params?: Record<string, string>
+}
+
+/** How long a refresh's result answers late callers holding the old token, in milliseconds. */
+const RECENT_MS = 60_000
+
+/** An OAuth 2 app's tokens for API calls: the {@link ApiAuthorizer} of its API client. @internal */
+export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
+  readonly #app: OAuth2Endpoints
+  readonly #read: (ctx: TokenContext | undefined) => Promise<OAuth2Token | undefined>
+  readonly #lock?: LockFunction
+  readonly #inflight = new Map<string, Promise<OAuth2Token>>()
+  /** Results of recent refreshes by old refresh token, so a late caller holding it gets the new token. */
+  readonly #recent = new Map<string, { token: OAuth2Token; at: number }>()
+
+  /**
+   * @param read - the app's `fetchToken` (else the registry's), or undefined when neither is set.
+   * @param lock - the registry's cross-process lock.
+   */
+  constructor(app: OAuth2Endpoints, read: (ctx: TokenContext | undefined) => Promise<OAuth2Token | undefined>, lock: LockFunction | undefined) {
+    this.#app = app
+    this.#read = read
+    if (lock) this.#lock = lock
+  }
+
+  /** The call's token: given, else `fetchToken`'s; refreshed first when due; a client credentials app fetches its own. */
+  async resolve(state: CallState<OAuth2Token>): Promise<OAuth2Token> {
+    const app = this.#app
+    let token = state.token ?? (await this.#read(state.ctx))
+    if (!token) {
+      if (app.config.grantType !== 'client_credentials') {
+        throw new OAuthKitError(ErrorCode.TOKEN_MISSING, `${app.name}: no token was passed and fetchToken returned none`, { app: app.name })
+      }
+      token = await this.#singleFlight('client_credentials', () => clientCredentials(app, { ctx: state.ctx }))
+    } else if (this.isDue(token)) {
+      token = await this.refresh(token, { ctx: state.ctx })
+    }
+    state.token = token
+    return token
+  }
+
+  /** The userinfo endpoint's origin, known once the metadata is: the token may go there too. */
+  async origins(): Promise<readonly string[]> {
+    const endpoint = (await this.#app.metadata()).userinfo_endpoint
+    return endpoint ? [endpoint] : []
+  }
+
+  /** The call's token when it can be used as it is, without waiting. */
+  ready(state: CallState<OAuth2Token>): OAuth2Token | undefined {
+    return state.token && !this.isDue(state.token) ? state.token : undefined
+  }
+
+  /** True when the token expires within the app's `leeway` (default 60 s). */
+  isDue(token: OAuth2Token): boolean {
+    return typeof token.expires_at === 'number' && token.expires_at - (this.#app.config.leeway ?? 60) <= Date.now() / 1000
+  }
+
+  /** Add the token to `request`, the outgoing copy only `fetch` sees (so it may be changed in place). */
+  authorize(request: Request, token: OAuth2Token): Request {
+    const { name, config } = this.#app
+    if (typeof token.access_token !== 'string' || token.access_token === '') {
+      throw new OAuthKitError(ErrorCode.TOKEN_MISSING, `${name}: the token has no access_token`, { app: name })
+    }
+    if (typeof token.token_type !== 'string' || token.token_type.toLowerCase() !== 'bearer') {
+      throw new OAuthKitError(ErrorCode.UNSUPPORTED_TOKEN_TYPE, `${name}: token_type "${String(token.token_type)}" is not supported; only Bearer tokens are sent`, { app: name })
+    }
+    if (config.tokenPlacement === 'uri') {
+      // Only when the app asks: a token in a URL leaks through logs and Referer (RFC 9700 §4.3.2).
+      const url = new URL(request.url)
+      url.searchParams.set('access_token', token.access_token)
+      return new Request(url, request)
+    }
+    request.headers.set('authorization', `Bearer ${token.access_token}`)
+    return request
+  }
+
+  /** A 401 with `error="invalid_token"` (RFC 6750 §3.1) is worth one refresh, when one is possible. */
+  async recover(response: Response, state: CallState<OAuth2Token>): Promise<boolean> {
+    const challenge = response.headers.get('www-authenticate') ?? ''
+    if (!/^\s*bearer\b/i.test(challenge) || !/\berror\s*=\s*"?invalid_token"?/i.test(challenge)) return false
+    const token = state.token
+    if (!token || (!token.refresh_token && this.#app.config.grantType !== 'client_credentials')) return false
+    state.token = await this.refresh(token, { ctx: state.ctx })
+    return true
+  }
+
+  /** One refresh per old token at a time, in this process and (with `lock`) across processes. */
+  async refresh(token: OAuth2Token, options: RefreshOptions): Promise<OAuth2Token> {
+    const app = this.#app
+    const isClientCredentials = app.config.grantType === 'client_credentials'
+    if (!isClientCredentials && !token.refresh_token) {
+      throw new OAuthKitError(ErrorCode.REAUTHENTICATION_REQUIRED, `${app.name}: the token expired and has no refresh_token; sign the user in again`, { app: app.name })
+    }
+    const key = await this.#refreshKey(isClientCredentials ? token.access_token : token.refresh_token!)
+    const recent = this.#recent.get(key)
+    if (recent && Date.now() - recent.at < RECENT_MS) return recent.token
+    return this.#singleFlight(key, async () => {
+      const run = async () => {
+        // Another process may have refreshed while this one waited for the lock.
+        const stored = this.#lock ? await this.#read(options.ctx) : undefined
+        if (stored && stored.access_token !== token.access_token && !this.isDue(stored)) return stored
+        return isClientCredentials ? clientCredentials(app, { ctx: options.ctx }) : this.#refresh(token, options)
+      }
+      const fresh = this.#lock ? await this.#lock(`oauthkit:refresh:${key}`, run) : await run()
+      const now = Date.now()
+      for (const [k, v] of this.#recent) if (now - v.at >= RECENT_MS || this.#recent.size > 1000) this.#recent.delete(k)
+      this.#recent.set(key, { token: fresh, at: now })
+      return fresh
+    })
+  }
+
+  #singleFlight(key: string, fn: () => Promise<OAuth2Token>): Promise<OAuth2Token> {
+    let pending = this.#inflight.get(key)
+    if (!pending) {
+      pending = fn().finally(() => this.#inflight.delete(key))
+      this.#inflight.set(key, pending)
+    }
+    return pending
+  }
+
+  /** A digest of the token, so no secret is kept as a map key or sent to a lock service. */
+  async #refreshKey(secret: string): Promise<string> {
+    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${this.#app.name}\0${secret}`))
+    return base64url(new Uint8Array(digest))
+  }
+
+  async #refresh(token: OAuth2Token, options: RefreshOptions): Promise<OAuth2Token> {
+    const app = this.#app
+    let fresh: OAuth2Token
+    try {
+      const as = await app.metadata()
+      const response = await oauth.refreshTokenGrantRequest(as, app.client, await app.clientAuth(), token.refresh_token!, {
+        ...app.options('refresh'),
+        additionalParameters: options.params,
+      })
+      // Like the login, a refreshed ID token is checked against the issuer idTokenIssuer names (multi-tenant); §12.2 below pins it to the login's.
+      const asForToken = { ...as, issuer: await app.idTokens.issuerFor(response, as.issuer) }
+      const result = await oauth.processRefreshTokenResponse(asForToken, app.client, response)
+      const claims = oauth.getValidatedIdTokenClaims(result) as IdTokenClaims | undefined
+      if (result.id_token && claims) {
+        await app.idTokens.verify(asForToken, result.id_token)
+        // OIDC Core §12.2: a refreshed ID token must name the same issuer and subject.
+        const previous = token.userinfo
+        if (previous && (claims.iss !== previous.iss || claims.sub !== previous.sub)) {
+          throw new OAuthKitError(ErrorCode.ID_TOKEN_INVALID, `${app.name}: the refreshed ID token names another issuer or subject`, { app: app.name })
+        }
+      }
+      fresh = toToken(result, claims)
+      if (!claims && token.userinfo) fresh.userinfo = token.userinfo
+      if (fresh.refresh_token === undefined && token.refresh_token !== undefined) fresh.refresh_token = token.refresh_token
+    } catch (error) {
+      const cause = toOAuthKitError(error, app.name, 'refresh', [token.refresh_token, token.access_token, staticSecret(app.config)])
+      throw new OAuthKitError(ErrorCode.REAUTHENTICATION_REQUIRED, `${app.name}: the token could not be refreshed (${cause.code}${cause.error ? `: ${cause.error}` : ''}); sign the user in again`, {
+        app: app.name,
+        cause,
+        error: cause.error,
+        errorDescription: cause.errorDescription,
+        status: cause.status,
+      })
+    }
+    await app.persist(fresh, { reason: 'refresh', ctx: options.ctx, refreshToken: token.refresh_token, accessToken: token.access_token })
+    return fresh
+  }
+}
