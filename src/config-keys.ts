@@ -5,16 +5,14 @@
  * so every entry point that takes an options object checks its keys at runtime too.
  *
  * @module
- * @internal
  */
 import type { BaseAppConfig } from './app/config.js'
 import type { OAuth2AppConfig } from './oauth2/config.js'
 import { ErrorCode, OAuthKitError } from './errors/error.js'
 import type { OAuth1AppConfig } from './oauth1/config.js'
-import type { OAuthOptions } from './registry.js'
 
 /** True when `List` names every key of `T`; else the missing keys, as a type error where it is used. */
-type Exhaustive<T, List extends readonly PropertyKey[]> = [Exclude<keyof T, List[number]>] extends [never] ? true : { missing: Exclude<keyof T, List[number]> }
+export type Exhaustive<T, List extends readonly PropertyKey[]> = [Exclude<keyof T, List[number]>] extends [never] ? true : { missing: Exclude<keyof T, List[number]> }
 
 const BASE_KEYS = [
   'clientId',
@@ -86,30 +84,17 @@ const OAUTH1_LIST = [
   'profile',
 ] as const satisfies ReadonlyArray<keyof OAuth1AppConfig>
 
-const REGISTRY_LIST = [
-  'fetchToken',
-  'updateToken',
-  'fetch',
-  'secret',
-  'transactionTtl',
-  'maxTransactions',
-  'cookiePrefix',
-  'lock',
-] as const satisfies ReadonlyArray<keyof OAuthOptions>
 
-/** Every key an OAuth 2 app's config may have. @internal */
+/** Every key an OAuth 2 app's config may have. */
 export const OAUTH2_CONFIG_KEYS: readonly string[] = OAUTH2_LIST
-/** Every key an OAuth 1 app's config may have. @internal */
+/** Every key an OAuth 1 app's config may have. */
 export const OAUTH1_CONFIG_KEYS: readonly string[] = OAUTH1_LIST
-/** The per-call options of `authorizeRedirect` and `createAuthorizationUrl`. @internal */
+/** The per-call options of `authorizeRedirect` and `createAuthorizationUrl`. */
 export const AUTHORIZE_OPTION_KEYS: readonly string[] = ['params', 'returnTo'] as const satisfies ReadonlyArray<keyof import('./app/base.js').AuthorizeOptions>
-/** Every option of `new OAuth()`. @internal */
-export const REGISTRY_OPTION_KEYS: readonly string[] = REGISTRY_LIST
 
 // A key added to a config type must be added to its list: these fail to compile otherwise.
 const _oauth2Keys: Exhaustive<OAuth2AppConfig, typeof OAUTH2_LIST> = true
 const _oauth1Keys: Exhaustive<OAuth1AppConfig, typeof OAUTH1_LIST> = true
-const _registryKeys: Exhaustive<OAuthOptions, typeof REGISTRY_LIST> = true
 
 /** Authlib `client_kwargs` members and where each lives in oauthkit. */
 const CLIENT_KWARGS: Readonly<Record<string, string>> = {
@@ -168,7 +153,6 @@ function distance(a: string, b: string, max: number): number {
 
 /**
  * What the user most likely meant by `key`, in words for an error message, or undefined.
- * @internal
  */
 export function suggestKey(key: string, known: readonly string[], value?: unknown): string | undefined {
   if (key === 'client_kwargs') {
@@ -202,7 +186,6 @@ export function suggestKey(key: string, known: readonly string[], value?: unknow
  * @param app - the app's name (or `''` for registry-wide options).
  * @param where - the options' name in the message: `config`, `new OAuth()`, `authorizeRedirect options`.
  * @param otherwise - the hint when no known key is close.
- * @internal
  */
 export function checkKnownKeys(app: string, where: string, options: object, known: readonly string[], otherwise?: (key: string) => string): void {
   for (const key of Object.keys(options)) {
@@ -223,7 +206,7 @@ export type UnknownKeysOf<C> = {
   [K in Exclude<keyof C, C extends { requestTokenUrl: string } ? keyof OAuth1AppConfig : keyof OAuth2AppConfig>]: never
 }
 
-/** The hint for an unknown `authorizeRedirect` option: it is most likely an authorization parameter. @internal */
+/** The hint for an unknown `authorizeRedirect` option: it is most likely an authorization parameter. */
 export function asAuthorizeParam(key: string): string {
   return `authorization request parameters go in params: { params: { ${key}: … } }`
 }

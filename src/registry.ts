@@ -7,7 +7,7 @@ import type { FetchToken, UpdateToken } from './app/config.js'
 import type { OAuth2AppConfig } from './oauth2/config.js'
 import { configError } from './app/config.js'
 import { validateOAuth2Config } from './oauth2/config.js'
-import { checkKnownKeys, OAUTH1_CONFIG_KEYS, OAUTH2_CONFIG_KEYS, REGISTRY_OPTION_KEYS, type UnknownKeysOf } from './config-keys.js'
+import { checkKnownKeys, OAUTH1_CONFIG_KEYS, OAUTH2_CONFIG_KEYS, type Exhaustive, type UnknownKeysOf } from './config-keys.js'
 import { BoundApp, type BoundOAuth } from './bound.js'
 import { ErrorCode, OAuthKitError } from './errors/error.js'
 import type { AppServices, LockFunction } from './app/services.js'
@@ -68,6 +68,20 @@ export type AppFor<C> = C extends { requestTokenUrl: string } ? OAuth1App : C ex
 /** An app of any kind. @group Core */
 export type RemoteApp = OAuth2App | OAuth1App
 
+const REGISTRY_LIST = [
+  'fetchToken',
+  'updateToken',
+  'fetch',
+  'secret',
+  'transactionTtl',
+  'maxTransactions',
+  'cookiePrefix',
+  'lock',
+] as const satisfies ReadonlyArray<keyof OAuthOptions>
+
+// A key added to OAuthOptions must be added to the list: this fails to compile otherwise.
+const _registryKeys: Exhaustive<OAuthOptions, typeof REGISTRY_LIST> = true
+
 /** A misspelt or Authlib-style key is refused with the fix, before anything else is checked. */
 function checkConfigKeys(name: string, config: object): void {
   if (isOAuth1Config(config as AppConfig)) {
@@ -104,7 +118,7 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
   readonly #env: AppServices
 
   constructor(options: OAuthOptions = {}) {
-    if (typeof options === 'object' && options !== null) checkKnownKeys('', 'new OAuth()', options, REGISTRY_OPTION_KEYS)
+    if (typeof options === 'object' && options !== null) checkKnownKeys('', 'new OAuth()', options, REGISTRY_LIST)
     this.#env = {
       fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
       transactions: new TransactionStore({

@@ -21,7 +21,7 @@ export interface EmulatedUser {
   [field: string]: unknown
 }
 
-/** One issued authorization code, as the token endpoint will see it. @internal */
+/** One issued authorization code, as the token endpoint will see it. */
 export interface IssuedCode {
   user: EmulatedUser
   clientId: string

@@ -168,10 +168,11 @@ export async function startExpressExample(options: ExpressExampleOptions): Promi
     '/auth',
     oauthRoutes(oauth, {
       baseUrl,
-      onSuccess: async (req, res) => {
+      onSuccess: async ({ req, res }) => {
         res.locals.session.userId = Number(req.oauth.ctx.userId) // set by updateToken
         await res.locals.session.save()
       },
+      onError: (error, { next }) => next(error),
     }),
   )
 

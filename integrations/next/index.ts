@@ -13,8 +13,9 @@
  * @module oauthkit/next
  */
 import { cookies as requestCookies } from 'next/headers.js'
-import { isOAuthKitError } from '../../src/index.js'
-import type { BoundOAuth, CookieOptions, CookieStore, OAuth, OAuthKitError, RemoteApp, TokenOf } from '../../src/index.js'
+import { authRoute, type AuthAction, type AuthRouteOptions, type BoundOAuth, type CookieOptions, type CookieStore, type OAuth, type RemoteApp } from '../../src/index.js'
+
+export type { SignedIn } from '../../src/index.js'
 
 /** What oauthkit uses of the object `await cookies()` (from `next/headers`) returns. */
 export interface NextCookies {
@@ -49,34 +50,8 @@ export async function getOAuth<Apps extends Record<string, RemoteApp>>(oauth: OA
   return bindOAuth(oauth, await requestCookies(), request, binding)
 }
 
-/** A finished login, as {@link OAuthHandlersOptions.onSuccess} receives it. */
-export interface SignedIn<Apps extends Record<string, RemoteApp>> {
-  /** The app's registered name. */
-  name: keyof Apps & string
-  /** The new token (already handed to `updateToken`). */
-  token: TokenOf<Apps[keyof Apps & string]>
-  /** The same-origin path the login was started with, if any. */
-  returnTo?: string
-  /** The callback request. */
-  request: Request
-  /** The registry bound to this request. */
-  oauth: BoundOAuth<Apps>
-}
-
-/** Options of {@link oauthHandlers}. */
-export interface OAuthHandlersOptions<Apps extends Record<string, RemoteApp>> {
-  /** After a login: return a response, or nothing for a 303 to `returnTo` or `defaultReturnTo`. */
-  onSuccess?: (result: SignedIn<Apps>) => Response | void | Promise<Response | void>
-  /** On an oauthkit error; by default a 303 to `errorPath?code=<code>`. Other errors are rethrown. */
-  onError?: (error: OAuthKitError, info: { name: string; action: 'login' | 'callback'; request: Request }) => Response | Promise<Response>
-  /** Where a login without a `returnTo` lands (default `/`). */
-  defaultReturnTo?: string
-  /** The default `onError`'s page (default `/auth/error`). */
-  errorPath?: string
-  /** The app's public origin for redirect URIs (default: the request's, with its `Host` header). */
-  baseUrl?: string
-  /** Extra authorization parameters per login (`prompt`, `login_hint`, …). */
-  authorizeParams?: (name: string, request: Request) => Record<string, string> | undefined
+/** Options of {@link oauthHandlers}: the shared route options, and where the cookies and session come from. */
+export interface OAuthHandlersOptions<Apps extends Record<string, RemoteApp>> extends AuthRouteOptions<Apps> {
   /** The request's cookies (default: `cookies()` from `next/headers`); tests pass their own. */
   cookies?: (request: Request) => NextCookies | Promise<NextCookies>
   /** The app session value each login is bound to (`ctx.binding`, e.g. the session id): a callback in another session is refused. */
@@ -104,50 +79,12 @@ export interface OAuthRouteHandlers {
  * redirects (303) with `Referrer-Policy: no-referrer`, so the code never leaks into a Referer.
  */
 export function oauthHandlers<Apps extends Record<string, RemoteApp>>(oauth: OAuth<Apps>, options: OAuthHandlersOptions<Apps> = {}): OAuthRouteHandlers {
-  const errorPath = options.errorPath ?? '/auth/error'
-  const onError = options.onError ?? ((error) => redirect(`${errorPath}?code=${encodeURIComponent(error.code)}`))
-
-  async function handle(request: Request, context: OAuthRouteContext, methods: readonly string[]): Promise<Response> {
+  const handle = async (request: Request, context: OAuthRouteContext, actions: readonly AuthAction[]): Promise<Response> => {
     const { name, action } = await context.params
-    if (!(oauth.names() as string[]).includes(name) || !methods.includes(action)) return new Response('Not found', { status: 404 })
-    const appName = name as keyof Apps & string
-    const bound = bindOAuth(oauth, await (options.cookies ?? requestCookies)(request), request, await options.binding?.(request))
-    try {
-      if (action === 'login') {
-        const redirectUri = new URL(new URL('callback', request.url).pathname, options.baseUrl ?? origin(request)).href
-        const returnTo = new URL(request.url).searchParams.get('returnTo') ?? undefined
-        return await bound.create(appName).authorizeRedirect(redirectUri, { returnTo, params: options.authorizeParams?.(name, request) })
-      }
-      const { token, returnTo } = await bound.create(appName).completeAuthorization()
-      const response = await options.onSuccess?.({ name: appName, token, returnTo, request, oauth: bound })
-      return noReferrer(response ?? redirect(returnTo ?? options.defaultReturnTo ?? '/'))
-    } catch (error) {
-      if (!isOAuthKitError(error)) throw error
-      const response = await onError(error, { name, action: action as 'login' | 'callback', request })
-      return action === 'callback' ? noReferrer(response) : response
-    }
+    if (!(actions as readonly string[]).includes(action)) return new Response('Not found', { status: 404 })
+    const binding = await options.binding?.(request)
+    const cookies = toCookieStore(await (options.cookies ?? requestCookies)(request))
+    return authRoute(oauth.bind({ request, cookies, ...(binding === undefined ? {} : { binding }) }), name, action as AuthAction, options)
   }
-
-  return {
-    GET: (request, context) => handle(request, context, ['login', 'callback']),
-    POST: (request, context) => handle(request, context, ['callback']),
-  }
-}
-
-/** The request's origin as the browser sees it: NextRequest reports 127.0.0.1 as localhost, the Host header does not. */
-function origin(request: Request): string {
-  const host = request.headers.get('host')
-  return host ? `${new URL(request.url).protocol}//${host}` : new URL(request.url).origin
-}
-
-/** A 303 to a same-site path, never cached. */
-function redirect(location: string): Response {
-  return new Response(null, { status: 303, headers: { location, 'cache-control': 'no-store' } })
-}
-
-/** A copy of the response (its headers may be immutable, as `Response.redirect`'s are) with `Referrer-Policy: no-referrer`. */
-function noReferrer(response: Response): Response {
-  const copy = new Response(response.body, response)
-  copy.headers.set('referrer-policy', 'no-referrer')
-  return copy
+  return { GET: (request, context) => handle(request, context, ['login', 'callback']), POST: (request, context) => handle(request, context, ['callback']) }
 }

@@ -10,8 +10,7 @@
  * @module oauthkit/sveltekit
  */
 import type { Cookies, Handle, RequestEvent, RequestHandler } from '@sveltejs/kit'
-import { isOAuthKitError } from '../../src/index.js'
-import type { AuthorizeOptions, BoundOAuth, CookieStore, OAuth, OAuthKitError, RemoteApp, TokenOf } from '../../src/index.js'
+import { authRoute, type AuthAction, type AuthorizeOptions, type AuthRouteOptions, type BoundOAuth, type CookieStore, type OAuth, type RemoteApp, type TokenOf } from '../../src/index.js'
 
 /** The type of `event.locals.oauth` for the registry type `O` (`typeof oauth`), for `App.Locals`. */
 export type BoundOAuthOf<O> = O extends OAuth<infer Apps> ? BoundOAuth<Apps> : never
@@ -23,7 +22,7 @@ export type LocalsApps = App.Locals extends { oauth: BoundOAuth<infer Apps> } ? 
 export type LoginToken = TokenOf<LocalsApps[keyof LocalsApps]>
 
 /** SvelteKit's `event.cookies` as the core's {@link CookieStore} (SvelteKit requires a `path`). */
-export function cookieStore(cookies: Cookies): CookieStore {
+export function toCookieStore(cookies: Cookies): CookieStore {
   return {
     get: (name) => cookies.get(name),
     getAll: () => cookies.getAll(),
@@ -31,6 +30,9 @@ export function cookieStore(cookies: Cookies): CookieStore {
     delete: (name, options) => cookies.delete(name, { ...options, path: options.path ?? '/' }),
   }
 }
+
+/** @deprecated Renamed {@link toCookieStore}, as in the other integrations; this name goes in the next minor version. */
+export const cookieStore = toCookieStore
 
 /** Options of {@link oauthHandle}. */
 export interface HandleOptions {
@@ -46,66 +48,35 @@ export interface HandleOptions {
 export function oauthHandle<Apps extends Record<string, RemoteApp>>(oauth: OAuth<Apps>, options: HandleOptions = {}): Handle {
   return async ({ event, resolve }) => {
     const binding = await options.binding?.(event)
-    const ctx = { request: event.request, cookies: cookieStore(event.cookies), event, ...(binding === undefined ? {} : { binding }) }
-    ;(event.locals as { oauth?: unknown }).oauth = oauth.bind(ctx)
+    ;(event.locals as { oauth?: unknown }).oauth = oauth.bind({ request: event.request, cookies: toCookieStore(event.cookies), event, ...(binding === undefined ? {} : { binding }) })
     return resolve(event)
   }
 }
 
-/** Options shared by {@link oauthLogin} and {@link oauthCallback}. */
-export interface EndpointOptions {
+/** Options of {@link oauthLogin} and {@link oauthCallback}: the shared route options; callbacks also get the `event`. */
+export interface EndpointOptions extends Omit<AuthRouteOptions<LocalsApps, { event: RequestEvent }>, 'redirectUri'> {
   /** The registered app: a name, or one read from the event. Default: the route's `[name]` parameter. */
+  name?: string | ((event: RequestEvent) => string)
+  /** @deprecated Renamed `name`, as in the other integrations; this name goes in the next minor version. */
   app?: string | ((event: RequestEvent) => string)
-  /**
-   * Answers a failed login (every {@link OAuthKitError}: a callback without its transaction cookie is
-   * `transaction_not_found`, a tampered one `transaction_invalid`, an unknown `[name]` `app_not_found`).
-   * Default: a 303 to `errorPage?code=<code>` when `errorPage` is set, else a small text response.
-   */
-  onError?: (event: RequestEvent, error: OAuthKitError) => Response | Promise<Response>
-  /** A page (path) showing the `code` query parameter; used by the default `onError`. */
+  /** @deprecated Renamed `errorPath`, as in the other integrations; this name goes in the next minor version. */
   errorPage?: string
 }
 
 /** Options of {@link oauthLogin}. */
 export interface LoginOptions extends EndpointOptions {
-  /**
-   * The callback URL, exactly as registered with the provider. Default: this URL's origin and path with
-   * the last segment replaced by `callback` (`/auth/corp/login` → `/auth/corp/callback`).
-   */
+  /** The callback URL, exactly as registered. Default: this URL with its last segment replaced by `callback`. */
   redirectUri?: string | ((event: RequestEvent, app: string) => string)
-  /** Per-request `params` and `returnTo`. Default: `returnTo` from the query (the core keeps only same-origin paths). */
+  /** @deprecated Per-request `params` and `returnTo`: use `authorizeParams` (`returnTo` comes from the query). Goes in the next minor version. */
   authorize?: (event: RequestEvent) => AuthorizeOptions
 }
 
-/** What {@link CallbackOptions.onSuccess} learns besides the token. */
-export interface LoginInfo {
-  /** The app's name. */
-  app: string
-  /** The same-origin path the login was started with, if any. */
-  returnTo?: string
-}
-
 /** Options of {@link oauthCallback}. */
-export interface CallbackOptions extends EndpointOptions {
-  /**
-   * Called with the new token (also handed to `updateToken`): start the app's session here. Return a
-   * `Response` to answer yourself; by default the answer is a 303 to `returnTo`, else `defaultReturnTo`.
-   */
-  onSuccess?: (event: RequestEvent, token: LoginToken, info: LoginInfo) => void | Response | Promise<void | Response>
-  /** Where a login started without `returnTo` lands (default `/`). */
-  defaultReturnTo?: string
-}
+export type CallbackOptions = EndpointOptions
 
 /** `GET` for `src/routes/auth/[name]/login/+server.ts`: a 302 to the provider, the transaction in a sealed cookie. */
 export function oauthLogin(options: LoginOptions = {}): RequestHandler {
-  return (event) =>
-    guard(event, options, () => {
-      const app = appOf(event, options)
-      const sibling = new URL(event.url.pathname.replace(/\/[^/]*\/?$/, '/callback'), event.url.origin).href
-      const redirectUri = typeof options.redirectUri === 'function' ? options.redirectUri(event, app) : (options.redirectUri ?? sibling)
-      const authorize = options.authorize?.(event) ?? { returnTo: event.url.searchParams.get('returnTo') ?? undefined }
-      return bound(event).create(app).authorizeRedirect(redirectUri, authorize)
-    })
+  return (event) => route(event, 'login', options)
 }
 
 /**
@@ -114,43 +85,19 @@ export function oauthLogin(options: LoginOptions = {}): RequestHandler {
  * `Referrer-Policy: no-referrer`, so the code in this URL never leaks to the next page's requests.
  */
 export function oauthCallback(options: CallbackOptions = {}): RequestHandler {
-  return async (event) => {
-    const response = await guard(event, options, async () => {
-      const app = appOf(event, options)
-      const { token, returnTo } = await bound(event).create(app).completeAuthorization()
-      const answer = await options.onSuccess?.(event, token, returnTo === undefined ? { app } : { app, returnTo })
-      return answer ?? seeOther(returnTo ?? options.defaultReturnTo ?? '/')
-    })
-    const headers = new Headers(response.headers)
-    headers.set('referrer-policy', 'no-referrer')
-    headers.set('cache-control', 'no-store')
-    return new Response(response.body, { status: response.status, statusText: response.statusText, headers })
-  }
+  return (event) => route(event, 'callback', options)
 }
 
-function bound(event: RequestEvent): BoundOAuth<LocalsApps> {
-  const oauth = (event.locals as { oauth?: unknown }).oauth as BoundOAuth<LocalsApps> | undefined
+async function route(event: RequestEvent, action: AuthAction, options: LoginOptions): Promise<Response> {
+  const oauth = (event.locals as { oauth?: BoundOAuth<LocalsApps> }).oauth
   if (!oauth) throw new Error('oauthkit/sveltekit: event.locals.oauth is not set; add `export const handle = oauthHandle(oauth)` to src/hooks.server.ts')
-  return oauth
-}
-
-function appOf(event: RequestEvent, options: EndpointOptions): keyof LocalsApps & string {
-  const name = typeof options.app === 'function' ? options.app(event) : (options.app ?? (event.params as Record<string, string | undefined>).name)
-  return (name ?? '') as keyof LocalsApps & string // an unknown name fails in create() as app_not_found
-}
-
-async function guard(event: RequestEvent, options: EndpointOptions, run: () => Promise<Response>): Promise<Response> {
-  try {
-    return await run()
-  } catch (error) {
-    if (!isOAuthKitError(error)) throw error
-    if (options.onError) return options.onError(event, error)
-    if (options.errorPage !== undefined) return seeOther(`${options.errorPage}?code=${encodeURIComponent(error.code)}`)
-    const status = error.code === 'app_not_found' ? 404 : 400
-    return new Response(`Sign-in failed: ${error.code}`, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } })
-  }
-}
-
-function seeOther(location: string): Response {
-  return new Response(null, { status: 303, headers: { location } })
+  const pick = options.name ?? options.app
+  const name = (typeof pick === 'function' ? pick(event) : (pick ?? event.params.name)) ?? ''
+  const { redirectUri, authorize, ...shared } = options
+  return authRoute(oauth, name, action, {
+    ...shared,
+    errorPath: options.errorPath ?? options.errorPage,
+    ...(redirectUri === undefined ? {} : { redirectUri: (_request, app) => (typeof redirectUri === 'function' ? redirectUri(event, app) : redirectUri) }),
+    ...(authorize === undefined ? {} : { authorizeParams: () => authorize(event).params, returnTo: () => authorize(event).returnTo }),
+  }, { event })
 }

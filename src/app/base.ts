@@ -51,7 +51,7 @@ export interface SharedConfig<T extends AppToken> extends Omit<BaseAppConfig, 'c
   hooks?: { protectedRequest?: RequestHook | readonly RequestHook[] }
 }
 
-/** A callback's parameters, and the one-time take of the transaction a parameter names. @internal */
+/** A callback's parameters, and the one-time take of the transaction a parameter names. */
 export interface Callback {
   params: URLSearchParams
   take(key: string): Promise<Transaction>
@@ -98,16 +98,16 @@ export abstract class RemoteAppBase<T extends AppToken, C extends SharedConfig<T
   /** Finish a login on the callback route, also returning the `returnTo` path the login was started with. */
   abstract completeAuthorization(ctx: OAuthContext, options?: AuthorizeAccessTokenOptions): Promise<CompletedAuthorization<T>>
 
-  /** How API calls of this kind get, add and renew the token. */
+  /** How API calls of this kind get, add and renew the token. @internal */
   protected abstract apiAuthorizer(): ApiAuthorizer<T>
 
-  /** Origins (besides `apiBaseUrl` and `trustedOrigins`) this kind sends credentials to. */
+  /** Origins (besides `apiBaseUrl` and `trustedOrigins`) this kind sends credentials to. @internal */
   protected abstract providerOrigins(): ReadonlyArray<string | undefined>
 
-  /** True for a token of this app's kind (what `fetchToken` returned may be another app's). */
+  /** True for a token of this app's kind (what `fetchToken` returned may be another app's). @internal */
   protected abstract isToken(value: AppToken): value is T
 
-  /** What this kind's token needs, for the message when `fetchToken` returns something else. */
+  /** What this kind's token needs, for the message when `fetchToken` returns something else. @internal */
   protected abstract readonly tokenShape: string
 
   /**

@@ -9,7 +9,7 @@ import { ErrorCode, OAuthKitError } from '../errors/error.js'
 /** Longest `returnTo` kept, in bytes once normalised: a longer one is dropped, so logins cannot fill the Cookie header. */
 const MAX_RETURN_TO_BYTES = 512
 
-/** A same-origin relative path of at most 512 bytes, or undefined: `//host`, `/\host`, absolute URLs and longer paths are dropped. @internal */
+/** A same-origin relative path of at most 512 bytes, or undefined: `//host`, `/\host`, absolute URLs and longer paths are dropped. */
 export function sameOriginPath(value: string | undefined): string | undefined {
   if (typeof value !== 'string' || value.length > MAX_RETURN_TO_BYTES || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return undefined
   const base = 'http://oauthkit.invalid'
@@ -26,7 +26,7 @@ export function sameOriginPath(value: string | undefined): string | undefined {
 /** Largest callback body read (a form_post response is a few hundred bytes; RFC 6749 §4.1.2). */
 const MAX_CALLBACK_BODY_BYTES = 64 * 1024
 
-/** The callback's parameters: the query, or the form body of a `form_post` callback (read at most 64 KiB). @internal */
+/** The callback's parameters: the query, or the form body of a `form_post` callback (read at most 64 KiB). */
 export async function callbackParameters(request: Request, app: string): Promise<URLSearchParams> {
   const url = new URL(request.url)
   if (request.method === 'POST') {
@@ -60,11 +60,51 @@ export async function callbackParameters(request: Request, app: string): Promise
   return new URLSearchParams(url.search)
 }
 
-/** One parameter value; a repeated parameter is refused (RFC 6749 §3.1). @internal */
+/** One parameter value; a repeated parameter is refused (RFC 6749 §3.1). */
 export function single(params: URLSearchParams, name: string, app: string): string | undefined {
   const values = params.getAll(name)
   if (values.length > 1) {
     throw new OAuthKitError(ErrorCode.INVALID_AUTHORIZATION_RESPONSE, `${app}: the callback repeats the "${name}" parameter`, { app })
   }
   return values[0] || undefined
+}
+
+/**
+ * A callback body arriving as chunks (a Node request), as a stream read only when the core reads it,
+ * which fails once it passes 64 KiB.
+ *
+ * @group Routes
+ */
+export function callbackBodyStream(chunks: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
+  const iterator = chunks[Symbol.asyncIterator]()
+  let size = 0
+  const tooLarge = () => new OAuthKitError(ErrorCode.INVALID_AUTHORIZATION_RESPONSE, `the callback body is too large (over ${MAX_CALLBACK_BODY_BYTES} bytes)`)
+  const pull = async (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    const { done, value } = await iterator.next()
+    if (done) return controller.close()
+    if ((size += value.byteLength) > MAX_CALLBACK_BODY_BYTES) return controller.error(tooLarge())
+    controller.enqueue(value)
+  }
+  return new ReadableStream<Uint8Array>({ pull }, { highWaterMark: 0 })
+}
+
+/**
+ * A callback body a framework's parser already read (a string, bytes, or flat string fields), as the
+ * form body it was, never re-encoded into anything else; nested values (`qs`) or no body at all make
+ * a body whose read fails with `invalid_authorization_response` / `invalid_request`.
+ *
+ * @group Routes
+ */
+export function parsedCallbackBody(parsed: unknown): BodyInit {
+  if (typeof parsed === 'string' || parsed instanceof Uint8Array) return parsed as string | Uint8Array<ArrayBuffer>
+  const failing = (error: OAuthKitError) => new ReadableStream({ start: (controller) => controller.error(error) })
+  if (typeof parsed !== 'object' || parsed === null) return failing(new OAuthKitError(ErrorCode.INVALID_REQUEST, 'the callback body was read by a middleware that left no parsed body'))
+  const params = new URLSearchParams()
+  for (const [key, value] of Object.entries(parsed)) {
+    for (const item of [value].flat()) {
+      if (typeof item !== 'string') return failing(new OAuthKitError(ErrorCode.INVALID_AUTHORIZATION_RESPONSE, `the body parser made "${key}" a nested value`))
+      params.append(key, item)
+    }
+  }
+  return params
 }

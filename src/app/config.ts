@@ -101,12 +101,12 @@ export interface BaseAppConfig {
   updateToken?: UpdateToken
 }
 
-/** @internal */
+/** */
 export function configError(app: string, field: string, problem: string): OAuthKitError {
   return new OAuthKitError(ErrorCode.CONFIG_INVALID, `app "${app}": ${field} ${problem}`, { app })
 }
 
-/** Check one URL field: well formed, and https unless loopback or explicitly allowed. @internal */
+/** Check one URL field: well formed, and https unless loopback or explicitly allowed. */
 export function checkUrl(app: string, field: string, value: unknown, allowInsecure: boolean | undefined): void {
   if (value === undefined) return
   if (typeof value !== 'string' || !URL.canParse(value)) throw configError(app, field, 'is not a valid absolute URL')
@@ -118,7 +118,7 @@ export function checkUrl(app: string, field: string, value: unknown, allowInsecu
   }
 }
 
-/** Check what is shared by all apps. @internal */
+/** Check what is shared by all apps. */
 export function validateBaseConfig(name: string, config: Omit<BaseAppConfig, 'clientSecret' | 'fetchToken' | 'updateToken'> & { clientSecret?: unknown }): void {
   if (typeof config !== 'object' || config === null) throw configError(name, 'config', 'must be an object')
   if (typeof config.clientId !== 'string' || config.clientId === '') throw configError(name, 'clientId', 'is required')

@@ -3,7 +3,6 @@
  * callbacks and the refresh lock.
  *
  * @module
- * @internal
  */
 import type { TransactionStore } from '../session/transaction.js'
 import type { AppToken } from '../types.js'
@@ -17,7 +16,7 @@ import type { FetchToken, UpdateToken } from './config.js'
  */
 export type LockFunction = <T>(key: string, fn: () => Promise<T>) => Promise<T>
 
-/** What an app gets from the registry it belongs to. @internal */
+/** What an app gets from the registry it belongs to. */
 export interface AppServices {
   fetch: typeof fetch
   transactions: TransactionStore

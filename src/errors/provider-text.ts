@@ -3,10 +3,9 @@
  * into an error message or field: printable, on one line, bounded.
  *
  * @module
- * @internal
  */
 
-/** Longest provider text kept, in code points; the rest is cut and marked with `…`. @internal */
+/** Longest provider text kept, in code points; the rest is cut and marked with `…`. */
 export const MAX_PROVIDER_TEXT = 300
 
 /**
@@ -19,7 +18,6 @@ const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]+/gu
  * `value` as one printable line: unprintable runs become one space, `secrets` (at least 4
  * characters) become `[redacted]`, and the result is cut to `max` code points. Not a string or a
  * number, or empty once cleaned: undefined.
- * @internal
  */
 export function providerText(value: unknown, secrets: ReadonlyArray<string | undefined> = [], max = MAX_PROVIDER_TEXT): string | undefined {
   if (typeof value !== 'string' && typeof value !== 'number') return undefined

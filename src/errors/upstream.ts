@@ -7,13 +7,12 @@
  * `providerText`, which also removes any secret of the exchange the provider echoed.
  *
  * @module
- * @internal
  */
 import * as oauth from 'oauth4webapi'
 import { ErrorCode, OAuthKitError, isOAuthKitError } from './error.js'
 import { providerText } from './provider-text.js'
 
-/** A step of the protocol, used to pick hooks and to word errors. @internal */
+/** A step of the protocol, used to pick hooks and to word errors. */
 export type Step =
   | 'metadata'
   | 'jwks'
@@ -26,7 +25,7 @@ export type Step =
   | 'request_token'
   | 'api'
 
-/** Words for a step in an error message. @internal */
+/** Words for a step in an error message. */
 export function describe(step: Step): string {
   switch (step) {
     case 'metadata':
@@ -54,7 +53,6 @@ export function describe(step: Step): string {
 /**
  * Keep only name, code and message of an underlying error: oauth4webapi attaches response bodies and
  * claims as `cause`, and those can hold tokens that must never reach a log.
- * @internal
  */
 export function sanitize(error: unknown): Error | undefined {
   if (!(error instanceof Error)) return undefined
@@ -67,7 +65,6 @@ export function sanitize(error: unknown): Error | undefined {
 
 /**
  * Turn whatever a step threw into an {@link OAuthKitError} with the right code.
- * @internal
  */
 export function toOAuthKitError(error: unknown, app: string, step: Step, secrets: ReadonlyArray<string | undefined> = []): OAuthKitError {
   if (isOAuthKitError(error)) return error
@@ -125,7 +122,7 @@ export function toOAuthKitError(error: unknown, app: string, step: Step, secrets
   return new OAuthKitError(ErrorCode.INVALID_RESPONSE, `${app}: the ${where} step failed: ${error instanceof Error ? error.message : String(error)}`, { app, cause })
 }
 
-/** The implicit and hybrid grants, refused by design. @internal */
+/** The implicit and hybrid grants, refused by design. */
 export function implicitRefused(app: string): OAuthKitError {
   return new OAuthKitError(
     ErrorCode.UNSUPPORTED_OPERATION,
@@ -135,7 +132,7 @@ export function implicitRefused(app: string): OAuthKitError {
 }
 
 
-/** A callback that oauth4webapi's `validateAuthResponse` refused: the provider's error, or an RFC 9207 `iss` failure. @internal */
+/** A callback that oauth4webapi's `validateAuthResponse` refused: the provider's error, or an RFC 9207 `iss` failure. */
 export function authorizationResponseError(error: unknown, app: string): OAuthKitError {
   if (error instanceof oauth.AuthorizationResponseError) {
     // The callback's text is the attacker's to choose: cleaned before it reaches a message or a log.
@@ -157,7 +154,7 @@ export function authorizationResponseError(error: unknown, app: string): OAuthKi
   return toOAuthKitError(error, app, 'token')
 }
 
-/** A userinfo response oauth4webapi refused: a `sub` that is not the ID token's, or any other failure. @internal */
+/** A userinfo response oauth4webapi refused: a `sub` that is not the ID token's, or any other failure. */
 export function userinfoError(error: unknown, app: string, secrets: ReadonlyArray<string | undefined>): OAuthKitError {
   const cause = error instanceof oauth.OperationProcessingError ? (error.cause as { attribute?: unknown } | undefined) : undefined
   if (error instanceof oauth.OperationProcessingError && error.code === oauth.JSON_ATTRIBUTE_COMPARISON && cause?.attribute === 'sub') {
@@ -169,7 +166,6 @@ export function userinfoError(error: unknown, app: string, secrets: ReadonlyArra
 /**
  * The OAuth error of a token endpoint's error body (RFC 6749 §5.2), for callers that act on it
  * (device polling: `authorization_pending`, `slow_down`, …); undefined for any other failure.
- * @internal
  */
 export function tokenEndpointError(error: unknown): { error: string; description?: string; status: number } | undefined {
   if (!(error instanceof oauth.ResponseBodyError)) return undefined

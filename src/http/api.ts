@@ -29,7 +29,6 @@ export interface ApiRequestOptions<T = unknown> extends Omit<KyOptions, 'prefixU
 
 /**
  * Per-call state: the token the call uses (once resolved) and whether it already earned its one retry.
- * @internal
  */
 export class CallState<T> {
   #token?: T
@@ -50,7 +49,7 @@ export class CallState<T> {
   }
 }
 
-/** What an app kind supplies to sign its requests. @internal */
+/** What an app kind supplies to sign its requests. */
 export interface ApiAuthorizer<T> {
   /** Resolve the token for a call (given, fetched, refreshed when due). */
   resolve(state: CallState<T>): Promise<T>
@@ -67,7 +66,7 @@ export interface ApiAuthorizer<T> {
   origins?(): Promise<readonly string[]>
 }
 
-/** How an {@link ApiClient} is set up. @internal */
+/** How an {@link ApiClient} is set up. */
 export interface ApiClientOptions {
   apiBaseUrl?: string
   fetch: typeof fetch
@@ -85,10 +84,10 @@ export interface ApiClientOptions {
   maxJsonSize: number
 }
 
-/** Default `apiMaxResponseSize`: 10 MiB. @internal */
+/** Default `apiMaxResponseSize`: 10 MiB. */
 export const DEFAULT_API_MAX_RESPONSE_SIZE = 10 * 1024 * 1024
 
-/** @internal */
+/** */
 export function joinUrl(app: string, base: string | undefined, url: string | URL): string {
   if (url instanceof URL || /^https?:\/\//i.test(url)) return String(url)
   if (!base) {
@@ -109,7 +108,6 @@ function originOf(url: string): string {
 
 /**
  * A ky instance bound to one app.
- * @internal
  */
 export class ApiClient<T> {
   readonly #ky: KyInstance

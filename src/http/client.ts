@@ -3,7 +3,6 @@
  * timeout, a bound on the response size, and the app's compliance hooks for that step.
  *
  * @module
- * @internal
  */
 import { ErrorCode, OAuthKitError, isOAuthKitError } from '../errors/error.js'
 import { describe, sanitize, type Step } from '../errors/upstream.js'
@@ -12,14 +11,13 @@ import type { RequestHook, ResponseHook } from '../types.js'
 /**
  * The hooks of each step, as the app kind names them (OAuth 2's `accessTokenResponse` is the `token`
  * step's response hook; OAuth 1's `requestTokenResponse` the `request_token` step's).
- * @internal
  */
 export interface StepHooks {
   request?: Partial<Record<Step, RequestHook | readonly RequestHook[]>>
   response?: Partial<Record<Step, ResponseHook | readonly ResponseHook[]>>
 }
 
-/** @internal */
+/** */
 export interface HttpClientOptions {
   app: string
   fetch: typeof fetch
@@ -31,14 +29,14 @@ export interface HttpClientOptions {
   userAgent?: string
 }
 
-/** The fetch signature oauth4webapi's `customFetch` expects. @internal */
+/** The fetch signature oauth4webapi's `customFetch` expects. */
 export type CustomFetch = (url: string, init: RequestInit) => Promise<Response>
 
 function asArray<T>(value: T | readonly T[] | undefined): readonly T[] {
   return value === undefined ? [] : Array.isArray(value) ? (value as readonly T[]) : [value as T]
 }
 
-/** @internal */
+/** */
 export class HttpClient {
   readonly #options: HttpClientOptions
   constructor(options: HttpClientOptions) {
@@ -133,7 +131,6 @@ export class HttpClient {
 
 /**
  * `AbortSignal.any`, or an equivalent where the runtime lacks it (Next.js's local Edge runtime).
- * @internal
  */
 export function anySignal(signals: AbortSignal[]): AbortSignal {
   if (typeof AbortSignal.any === 'function') return AbortSignal.any(signals)

@@ -48,6 +48,7 @@ import { importRsaSha1Key, signRequest, type OAuth1Credentials, type SignedReque
 export class OAuth1App extends RemoteAppBase<OAuth1Token, OAuth1AppConfig> {
   /** Always `'oauth1'`; tells OAuth 1 apps from OAuth 2 ones. */
   readonly kind = 'oauth1' as const
+  /** @internal */
   protected readonly tokenShape = 'an OAuth 1 token with oauth_token and oauth_token_secret'
   readonly #http: HttpClient
   readonly #authorizer: ApiAuthorizer<OAuth1Token>

@@ -121,7 +121,6 @@ function checkParams(name: string, field: string, params: unknown, reserved: (ke
 /**
  * Check an OAuth 1 app's config. Throws an {@link OAuthKitError} `config_invalid` naming the app and
  * the field.
- * @internal
  */
 export function validateOAuth1Config(name: string, config: OAuth1AppConfig): void {
   validateBaseConfig(name, config)

@@ -3,22 +3,20 @@
  * provider's own error, in the shapes OAuth 1 providers use, as a typed error.
  *
  * @module
- * @internal
  */
 import { ErrorCode, OAuthKitError } from '../errors/error.js'
 import { MAX_PROVIDER_TEXT, providerText } from '../errors/provider-text.js'
-import { mediaType } from './resign.js'
+import { mediaType } from './signature.js'
 
-/** The two token endpoints, as error messages name them. @internal */
+/** The two token endpoints, as error messages name them. */
 export type Endpoint = 'request token' | 'access token'
 
-/** The fields of a token endpoint's successful answer: `oauth_token`, `oauth_token_secret` and the provider's extras. @internal */
+/** The fields of a token endpoint's successful answer: `oauth_token`, `oauth_token_secret` and the provider's extras. */
 export type TokenFields = Record<string, string> & { oauth_token: string; oauth_token_secret: string }
 
 /**
  * Read a token endpoint's response: its form fields, or a typed error (see {@link OAuth1App}'s docs).
  * `secrets` are what the exchange sent: never echoed into an error, even if the provider echoes them.
- * @internal
  */
 export async function readTokenResponse(app: string, endpoint: Endpoint, response: Response, secrets: Array<string | undefined>): Promise<TokenFields> {
   const text = await response.text()

@@ -3,24 +3,22 @@
  * that was signed before (ky's retry hands back the signed request).
  *
  * @module
- * @internal
  */
 import { ErrorCode, OAuthKitError } from '../errors/error.js'
 import { isLoopback } from '../http/loopback.js'
 import type { OAuth1Token } from '../types.js'
-import type { SignatureMethod, SignaturePlacement, SignRequestInput, SignedRequest } from './signature.js'
+import { mediaType, type SignatureMethod, type SignaturePlacement, type SignRequestInput, type SignedRequest } from './signature.js'
 
 /** The protocol parameters oauthkit adds to a signed request (and strips again before re-signing a retry). */
 const OWN_PARAMS: ReadonlySet<string> = new Set(['oauth_consumer_key', 'oauth_nonce', 'oauth_signature', 'oauth_signature_method', 'oauth_timestamp', 'oauth_token'])
 const FORM_TYPE = 'application/x-www-form-urlencoded'
 
-/** Signs with the app's client credentials and the given token credentials. @internal */
+/** Signs with the app's client credentials and the given token credentials. */
 export type Signer = (input: Omit<SignRequestInput, 'signatureMethod' | 'realm'>, token: { token: string; secret: string }) => Promise<SignedRequest>
 
 /**
  * Sign one API request. `request` is the outgoing copy only `fetch` sees (ky keeps its own unsigned),
  * so the header is set in place when only the header changes.
- * @internal
  */
 export async function signApiRequest(app: string, request: Request, token: OAuth1Token, method: { signatureMethod: SignatureMethod; placement: SignaturePlacement }, sign: Signer): Promise<Request> {
   // RFC 5849 §3.4.4: PLAINTEXT sends the secrets as the signature, so never over plain http: beyond loopback.
@@ -46,11 +44,6 @@ export async function signApiRequest(app: string, request: Request, token: OAuth
   const moved = signed.url === request.url ? request : new Request(signed.url, request)
   // …and a form body is replaced by the signed one (the same text, plus the parameters for `body`).
   return signed.body === undefined ? new Request(moved, { headers: signed.headers }) : new Request(moved, { headers: signed.headers, body: signed.body })
-}
-
-/** The media type of a Content-Type value, lower-cased, without parameters. @internal */
-export function mediaType(contentType: string): string {
-  return (contentType.split(';')[0] ?? '').trim().toLowerCase()
 }
 
 /** The name of one `name=value` part of a query or form body, decoded. */

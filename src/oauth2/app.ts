@@ -57,6 +57,7 @@ function stepHooks(hooks: ComplianceHooks = {}): StepHooks {
 export class OAuth2App extends RemoteAppBase<OAuth2Token, OAuth2AppConfig> {
   /** Always `'oauth2'`; tells OAuth 2 apps from OAuth 1 ones. */
   readonly kind = 'oauth2' as const
+  /** @internal */
   protected readonly tokenShape = 'an OAuth 2 token with an access_token'
   readonly #metadata: MetadataCache
   readonly #endpoints: OAuth2Endpoints

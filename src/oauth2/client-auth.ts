@@ -2,21 +2,20 @@
  * Client authentication at the token endpoint, mapped onto oauth4webapi's `ClientAuth` functions.
  *
  * @module
- * @internal
  */
 import * as jose from 'jose'
 import * as oauth from 'oauth4webapi'
 import type { ClientSecretBasicEncoding, OAuth2AppConfig, TokenEndpointAuthMethod } from './config.js'
 import { configError } from '../app/config.js'
 
-/** The method an app uses: the configured one, else by what credentials it has. @internal */
+/** The method an app uses: the configured one, else by what credentials it has. */
 export function authMethodOf(config: OAuth2AppConfig): TokenEndpointAuthMethod {
   if (config.tokenEndpointAuthMethod) return config.tokenEndpointAuthMethod
   if (config.privateKey) return 'private_key_jwt'
   return config.clientSecret ? 'client_secret_basic' : 'none'
 }
 
-/** Build the oauth4webapi `ClientAuth` for an app (imports a PEM or JWK private key once). @internal */
+/** Build the oauth4webapi `ClientAuth` for an app (imports a PEM or JWK private key once). */
 export async function clientAuthOf(app: string, config: OAuth2AppConfig): Promise<oauth.ClientAuth> {
   const method = authMethodOf(config)
   switch (method) {
@@ -68,7 +67,6 @@ function withSecret(config: OAuth2AppConfig, method: (secret: string) => oauth.C
  * The `Authorization: Basic` value for `client_secret_basic`. `form` encodes id and secret as RFC 6749
  * §2.3.1 asks, leaving alone what `application/x-www-form-urlencoded` leaves alone (and `~`), so a
  * server that decodes and one that does not both read `my-app`; `raw` sends the UTF-8 bytes as they are.
- * @internal
  */
 export function basicAuthorization(app: string, clientId: string, secret: string, encoding: ClientSecretBasicEncoding): string {
   const credentials = encoding === 'raw' ? `${clientId}:${secret}` : `${formEncode(app, 'clientId', clientId)}:${formEncode(app, 'clientSecret', secret)}`
@@ -94,12 +92,12 @@ function formEncode(app: string, field: string, value: string): string {
   return encoded.replace(/[!'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 }
 
-/** The configured secret when it is a plain string (to redact it from provider text), else undefined. @internal */
+/** The configured secret when it is a plain string (to redact it from provider text), else undefined. */
 export function staticSecret(config: Pick<OAuth2AppConfig, 'clientSecret'>): string | undefined {
   return typeof config.clientSecret === 'string' ? config.clientSecret : undefined
 }
 
-/** The client secret now (resolving a secret function). @internal */
+/** The client secret now (resolving a secret function). */
 export async function currentSecret(config: OAuth2AppConfig): Promise<string | undefined> {
   const secret = config.clientSecret
   return typeof secret === 'function' ? secret() : secret

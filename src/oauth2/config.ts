@@ -185,7 +185,7 @@ const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
   'none',
 ]
 
-/** Normalise `scope` to a space-separated string. @internal */
+/** Normalise `scope` to a space-separated string. */
 export function scopeString(scope: string | string[] | undefined): string | undefined {
   if (scope === undefined) return undefined
   const list = Array.isArray(scope) ? scope : scope.split(/\s+/)
@@ -196,19 +196,18 @@ export function scopeString(scope: string | string[] | undefined): string | unde
 /**
  * True for a `max_age` the callback can enforce: a plain non-negative integer of seconds (OIDC Core
  * §3.1.2.1), no sign, exponent, unit or leading zero a provider might read differently.
- * @internal
  */
 export function isMaxAge(value: string): boolean {
   return /^(0|[1-9]\d{0,9})$/.test(value)
 }
 
-/** True when a scope asks for OpenID Connect. @internal */
+/** True when a scope asks for OpenID Connect. */
 export function hasOpenId(scope: string | string[] | undefined): boolean {
   return (scopeString(scope) ?? '').split(' ').includes('openid')
 }
 
 
-/** Check an OAuth 2 app's config. Throws an {@link OAuthKitError} `config_invalid`. @internal */
+/** Check an OAuth 2 app's config. Throws an {@link OAuthKitError} `config_invalid`. */
 export function validateOAuth2Config(name: string, config: OAuth2AppConfig): void {
   validateBaseConfig(name, config)
   for (const field of URL_FIELDS) checkUrl(name, field, config[field], config.allowInsecureRequests)

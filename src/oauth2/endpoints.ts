@@ -4,7 +4,6 @@
  * those modules imports it.
  *
  * @module
- * @internal
  */
 import type * as oauth from 'oauth4webapi'
 import type { UpdateTokenInfo } from '../app/config.js'
@@ -12,15 +11,22 @@ import type { Step } from '../errors/upstream.js'
 import type { CustomFetch } from '../http/client.js'
 import type { OAuth2Token } from '../types.js'
 import type { OAuth2AppConfig } from './config.js'
-import type { IdTokenVerifier } from './id-token.js'
 
-/** oauth4webapi's options for one request: the app's HTTP client for the step, and whether http: is allowed. @internal */
+/** oauth4webapi's options for one request: the app's HTTP client for the step, and whether http: is allowed. */
 export interface RequestOptions {
   [oauth.customFetch]: CustomFetch
   [oauth.allowInsecureRequests]: boolean
 }
 
-/** What an OAuth 2 app hands to the functions that do its protocol work. @internal */
+/** The ID token checks of an app (`IdTokenVerifier`). */
+export interface IdTokenChecks {
+  /** The issuer an ID token in `response` must carry: the metadata issuer, or what `idTokenIssuer` names. */
+  issuerFor(response: Response, issuer: string): Promise<string>
+  /** Verify the ID token's signature and the checks oauth4webapi leaves out. */
+  verify(as: oauth.AuthorizationServer, idToken: string): Promise<void>
+}
+
+/** What an OAuth 2 app hands to the functions that do its protocol work. */
 export interface OAuth2Endpoints {
   /** The app's registered name. */
   readonly name: string
@@ -35,7 +41,7 @@ export interface OAuth2Endpoints {
   /** oauth4webapi options of a request for `step`. */
   options(step: Step): RequestOptions
   /** ID token checks. */
-  readonly idTokens: IdTokenVerifier
+  readonly idTokens: IdTokenChecks
   /** Hand a new token to `updateToken` (the app's, else the registry's). */
   persist(token: OAuth2Token, info: UpdateTokenInfo): Promise<void>
 }

@@ -4,7 +4,6 @@
  * and audiences, and the issuer an app's `idTokenIssuer` names for a token (multi-tenant).
  *
  * @module
- * @internal
  */
 import * as jose from 'jose'
 import * as oauth from 'oauth4webapi'
@@ -15,15 +14,15 @@ import type { HttpClient } from '../http/client.js'
 import type { IdTokenClaims, OAuth2Token } from '../types.js'
 import { currentSecret } from './client-auth.js'
 import type { OAuth2AppConfig } from './config.js'
-import type { OAuth2Endpoints } from './endpoints.js'
+import type { IdTokenChecks, OAuth2Endpoints } from './endpoints.js'
 import { JwksCache } from './jwks.js'
 import { toToken } from './token.js'
 
-/** Seconds of clock difference tolerated on `exp`, `iat` and `auth_time` unless the app sets `clockTolerance`. @internal */
+/** Seconds of clock difference tolerated on `exp`, `iat` and `auth_time` unless the app sets `clockTolerance`. */
 export const DEFAULT_CLOCK_TOLERANCE = 30
 
-/** The ID token checks of one app. @internal */
-export class IdTokenVerifier {
+/** The ID token checks of one app. */
+export class IdTokenVerifier implements IdTokenChecks {
   readonly #name: string
   readonly #config: Readonly<OAuth2AppConfig>
   readonly #http: HttpClient
@@ -111,7 +110,6 @@ export class IdTokenVerifier {
 /**
  * A token response of a grant other than the login's (device, password, token exchange) as a token,
  * with its ID token's signature verified and its claims as `userinfo`.
- * @internal
  */
 export async function tokenFromResponse(app: OAuth2Endpoints, as: oauth.AuthorizationServer, result: oauth.TokenEndpointResponse): Promise<OAuth2Token> {
   // A policy checked on the ID token (idTokenIssuer: tenant, hosted domain, organization) fails open without one.

@@ -4,14 +4,13 @@
  * refetch at once, later ones at most once per cooldown, so forged `kid`s cannot flood the provider.
  *
  * @module
- * @internal
  */
 import * as jose from 'jose'
 import { ErrorCode, OAuthKitError } from '../errors/error.js'
 import type { HttpClient } from '../http/client.js'
 import { toOAuthKitError } from '../errors/upstream.js'
 
-/** @internal */
+/** */
 export class JwksCache {
   #keys?: ReturnType<typeof jose.createLocalJWKSet>
   #fetchedAt = 0

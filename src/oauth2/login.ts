@@ -4,7 +4,6 @@
  * ID token validation.
  *
  * @module
- * @internal
  */
 import * as oauth from 'oauth4webapi'
 import type { AuthorizeAccessTokenOptions, AuthorizeOptions, AuthorizationRequest } from '../app/base.js'
@@ -24,7 +23,7 @@ import { toToken } from './token.js'
 /** Parameters that carry the login's security and cannot be overridden per call. */
 const RESERVED = new Set(['state', 'nonce', 'code_challenge', 'code_challenge_method', 'client_id', 'redirect_uri', 'response_type'])
 
-/** Build an authorization request without storing anything: its URL, and the transaction the callback will need. @internal */
+/** Build an authorization request without storing anything: its URL, and the transaction the callback will need. */
 export async function authorizationUrl(app: OAuth2Endpoints, redirectUri: string, options: AuthorizeOptions): Promise<AuthorizationRequest> {
   const { name, config } = app
   checkKnownKeys(name, 'authorizeRedirect options', options, AUTHORIZE_OPTION_KEYS, asAuthorizeParam)
@@ -82,7 +81,6 @@ export async function authorizationUrl(app: OAuth2Endpoints, redirectUri: string
  * The callback: take the transaction its `state` names (one-time, whatever happens next), check the
  * response against it (RFC 9207 `iss`, exactly one code) and exchange the code. Returns the token and
  * the transaction; the caller persists the token.
- * @internal
  */
 export async function finishLogin(
   app: OAuth2Endpoints,

@@ -3,7 +3,6 @@
  * cached with a TTL and shared by every request of the app.
  *
  * @module
- * @internal
  */
 import * as oauth from 'oauth4webapi'
 import type { OAuth2AppConfig } from './config.js'
@@ -18,7 +17,6 @@ const RFC8414_PREFIX = '/.well-known/oauth-authorization-server'
 /**
  * The issuer a metadata URL must describe: OIDC Discovery §4 appends the well-known suffix to the
  * issuer; RFC 8414 §3.1 inserts its well-known segment between host and path.
- * @internal
  */
 export function issuerFromMetadataUrl(app: string, metadataUrl: string): string {
   const url = new URL(metadataUrl)
@@ -100,10 +98,10 @@ function checkEndpoints(app: string, config: OAuth2AppConfig, metadata: Record<s
   }
 }
 
-/** A placeholder issuer for plain OAuth 2 apps that have none (never matches a real `iss`). @internal */
+/** A placeholder issuer for plain OAuth 2 apps that have none (never matches a real `iss`). */
 export const UNKNOWN_ISSUER = 'urn:oauthkit:issuer-unknown'
 
-/** @internal */
+/** */
 export class MetadataCache {
   #value?: Promise<oauth.AuthorizationServer>
   #expiresAt = 0

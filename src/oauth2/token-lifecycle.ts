@@ -5,7 +5,6 @@
  * a request, and one refresh after a 401 `invalid_token`.
  *
  * @module
- * @internal
  */
 import * as oauth from 'oauth4webapi'
 import type { LockFunction } from '../app/services.js'
@@ -30,7 +29,7 @@ export interface RefreshOptions {
 /** How long a refresh's result answers late callers holding the old token, in milliseconds. */
 const RECENT_MS = 60_000
 
-/** An OAuth 2 app's tokens for API calls: the {@link ApiAuthorizer} of its API client. @internal */
+/** An OAuth 2 app's tokens for API calls: the {@link ApiAuthorizer} of its API client. */
 export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
   readonly #app: OAuth2Endpoints
   readonly #read: (ctx: TokenContext | undefined) => Promise<OAuth2Token | undefined>

@@ -2,7 +2,6 @@
  * The userinfo endpoint (OIDC Core §5.3) and the standard claims as a normalised profile.
  *
  * @module
- * @internal
  */
 import * as jose from 'jose'
 import * as oauth from 'oauth4webapi'
@@ -12,7 +11,7 @@ import { userinfoError } from '../errors/upstream.js'
 import type { OAuth2Token, UserInfo } from '../types.js'
 import type { OAuth2Endpoints } from './endpoints.js'
 
-/** Call the userinfo endpoint; a `sub` other than the ID token's is refused (§5.3.2). @internal */
+/** Call the userinfo endpoint; a `sub` other than the ID token's is refused (§5.3.2). */
 export async function userinfo(app: OAuth2Endpoints, token: Pick<OAuth2Token, 'access_token' | 'id_token' | 'userinfo'>): Promise<UserInfo> {
   const as = await app.metadata()
   if (!as.userinfo_endpoint) throw new OAuthKitError(ErrorCode.METADATA_INVALID, `${app.name}: the provider has no userinfo_endpoint`, { app: app.name })
@@ -26,7 +25,7 @@ export async function userinfo(app: OAuth2Endpoints, token: Pick<OAuth2Token, 'a
   }
 }
 
-/** Standard OpenID Connect claims as a normalised profile. @internal */
+/** Standard OpenID Connect claims as a normalised profile. */
 export function standardProfile(claims: { sub: string; [claim: string]: unknown }): NormalizedProfile {
   const profile: NormalizedProfile = { sub: claims.sub, raw: { ...claims } }
   if (typeof claims.name === 'string') profile.name = claims.name

@@ -3,12 +3,11 @@
  * `"true"`/`"false"` strings some providers send where OpenID Connect says boolean.
  *
  * @module
- * @internal
  */
 import type { NormalizedProfile } from '../app/config.js'
 import { ErrorCode, OAuthKitError } from '../errors/error.js'
 
-/** `true` / `"true"` → true, `false` / `"false"` → false, anything else → undefined. @internal */
+/** `true` / `"true"` → true, `false` / `"false"` → false, anything else → undefined. */
 export function claimBoolean(value: unknown): boolean | undefined {
   if (value === true || value === 'true') return true
   if (value === false || value === 'false') return false
@@ -18,7 +17,6 @@ export function claimBoolean(value: unknown): boolean | undefined {
 /**
  * Standard claims (OpenID Connect Core §5.1) as a normalised profile, the claims kept as `raw`.
  * `email_verified` is true only when the provider says so (as a boolean or the string `"true"`).
- * @internal
  */
 export function claimsProfile<Raw extends { sub: string }>(claims: Raw): NormalizedProfile<Raw> {
   const c = claims as Raw & Record<string, unknown>
@@ -31,7 +29,7 @@ export function claimsProfile<Raw extends { sub: string }>(claims: Raw): Normali
   return profile
 }
 
-/** A preset's option is invalid: raised by the factory, before `register`. @internal */
+/** A preset's option is invalid: raised by the factory, before `register`. */
 export function presetError(preset: string, field: string, problem: string): OAuthKitError {
   return new OAuthKitError(ErrorCode.CONFIG_INVALID, `${preset} preset: ${field} ${problem}`)
 }
@@ -40,13 +38,12 @@ export function presetError(preset: string, field: string, problem: string): OAu
  * An issuer no ID token carries. A preset's `idTokenIssuer` returns it to refuse a token whose claims
  * break the preset's policy (tenant, hosted domain, organization): the core then rejects the token as
  * `id_token_invalid` before anything from it is used.
- * @internal
  */
 export function refusedIssuer(preset: string, reason: string): string {
   return `urn:oauthkit:${preset}:refused:${encodeURIComponent(reason)}`
 }
 
-/** Strip trailing slashes from a base URL. @internal */
+/** Strip trailing slashes from a base URL. */
 export function trimSlash(url: string): string {
   return url.replace(/\/+$/, '')
 }

@@ -37,7 +37,6 @@ export function definePreset<const C extends Omit<OAuth2AppConfig, 'clientId'>>(
 /**
  * `scope` with `openid` added when it lacks it: a preset whose policy is checked on the ID token
  * (tenant, hosted domain, organization) must never log in without one.
- * @internal
  */
 export function withOpenId(scope: string | string[] | undefined): string {
   return hasOpenId(scope) ? scopeString(scope)! : ['openid', scopeString(scope)].filter(Boolean).join(' ')

@@ -119,3 +119,19 @@ export function serializeCookie(name: string, value: string, options: CookieOpti
   if (options.sameSite) out += `; SameSite=${options.sameSite[0]!.toUpperCase()}${options.sameSite.slice(1)}`
   return out
 }
+
+/**
+ * A {@link CookieStore} over a request's `Cookie` header that hands each change to `append` as a
+ * `Set-Cookie` value: what a server without a cookie API of its own needs (Node's `http`, Express).
+ *
+ * @group Cookies
+ */
+export function headerCookieStore(header: string | null | undefined, append: (setCookie: string) => void): CookieStore {
+  const values = parseCookieHeader(header)
+  return {
+    get: (name) => values.get(name),
+    getAll: () => [...values].map(([name, value]) => ({ name, value })),
+    set: (name, value, options) => void (values.set(name, value), append(serializeCookie(name, value, options))),
+    delete: (name, options) => void (values.delete(name), append(serializeCookie(name, '', { ...options, maxAge: 0, expires: new Date(0) }))),
+  }
+}

@@ -53,7 +53,7 @@ export interface TransactionStoreOptions {
   cookiePrefix?: string
 }
 
-/** Where and how the transaction cookie is written. @internal */
+/** Where and how the transaction cookie is written. */
 export interface TransactionCookieOptions {
   secure: boolean
   sameSite: 'lax' | 'none'
@@ -239,14 +239,14 @@ async function bindingHash(binding: unknown, app: string): Promise<string | unde
   return base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(binding))))
 }
 
-/** base64url without padding (RFC 4648 §5). @internal */
+/** base64url without padding (RFC 4648 §5). */
 export function base64url(bytes: Uint8Array): string {
   let binary = ''
   for (const b of bytes) binary += String.fromCharCode(b)
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
 }
 
-/** A random secret for a registry created without one (valid for this process only). @internal */
+/** A random secret for a registry created without one (valid for this process only). */
 export function randomSecret(): string {
   return base64url(crypto.getRandomValues(new Uint8Array(32)))
 }

@@ -57,8 +57,8 @@ describe('form_post callback body', () => {
     const cookies: NextCookies = { get: () => undefined, getAll: () => [], set: () => undefined }
     const { POST } = oauthHandlers(oauth(), { cookies: () => cookies })
     const response = await POST(formPost(body.stream), { params: Promise.resolve({ name: 'idp', action: 'callback' }) })
-    expect(response.status).toBe(303)
-    expect(response.headers.get('location')).toBe('/auth/error?code=invalid_authorization_response')
+    expect(response.status).toBe(400)
+    expect(await response.text()).toBe('Sign-in failed: invalid_authorization_response')
     expect(body.pulled()).toBeLessThanOrEqual(CAP + 2 * CHUNK)
   })
 

@@ -54,8 +54,8 @@ beforeAll(async () => {
     next()
   })
   app.get('/sign-in-locally', (req, res) => void ((req as unknown as { session: Record<string, unknown> }).session.user = 'victim', res.end()))
-  app.use('/auth', oauthRoutes(oauth, { onError: (err, _req, res) => void res.status(400).json({ code: isOAuthKitError(err) ? err.code : String(err) }) }))
-  app.use('/custom', oauthRoutes(oauth, { binding: (req) => req.get('x-session'), onError: (err, _req, res) => void res.status(400).json({ code: isOAuthKitError(err) ? err.code : String(err) }) }))
+  app.use('/auth', oauthRoutes(oauth, { onError: (err, { res }) => void res.status(400).json({ code: isOAuthKitError(err) ? err.code : String(err) }) }))
+  app.use('/custom', oauthRoutes(oauth, { binding: (req) => req.get('x-session'), onError: (err, { res }) => void res.status(400).json({ code: isOAuthKitError(err) ? err.code : String(err) }) }))
   server.on('request', app)
 })
 
@@ -136,7 +136,7 @@ function nextCookies(jar: MemoryCookieJar): NextCookies {
 describe('Next.js', () => {
   it('binds each login to binding(request), and refuses its callback in another session', async () => {
     const jar = new MemoryCookieJar()
-    const { GET } = oauthHandlers(registry(), { baseUrl: APP, cookies: () => nextCookies(jar), binding: (request) => request.headers.get('x-session') ?? undefined })
+    const { GET } = oauthHandlers(registry(), { baseUrl: APP, errorPath: '/auth/error', cookies: () => nextCookies(jar), binding: (request) => request.headers.get('x-session') ?? undefined })
     const route = (action: string) => ({ params: Promise.resolve({ name: 'corp', action }) })
     const startLogin = async () => {
       const login = await GET(new Request(`${APP}/auth/corp/login`, { headers: { 'x-session': 'one' } }), route('login'))

@@ -55,7 +55,7 @@ describe.each(versions)('$label', ({ express }) => {
   let provider: TestProvider
   let server: Server
   let base: string
-  const onSuccess = vi.fn<NonNullable<OAuthRoutesOptions<OAuth2Token>['onSuccess']>>()
+  const onSuccess = vi.fn<(result: { token: OAuth2Token; name: string; returnTo?: string; req: express5.Request; res: express5.Response }) => void>()
   const onError = vi.fn<NonNullable<OAuthRoutesOptions['onError']>>()
   const updateToken = vi.fn<UpdateToken>()
 
@@ -135,10 +135,12 @@ describe.each(versions)('$label', ({ express }) => {
     expect(callback.headers.get('referrer-policy')).toBe('no-referrer')
     expect(callback.headers.getSetCookie().find((c) => c.startsWith('oauthkit.tx.'))).toMatch(/Max-Age=0/)
     expect(onSuccess).toHaveBeenCalledOnce()
-    const [, , token, info] = onSuccess.mock.calls[0]!
+    const [{ token, name, returnTo, req, res }] = onSuccess.mock.calls[0]!
     expect(token.access_token).toEqual(expect.any(String))
     expect(token.userinfo?.email).toBe('alice@example.test')
-    expect(info).toEqual({ name: 'oidc' })
+    expect([name, returnTo]).toEqual(['oidc', undefined])
+    expect(req).toHaveProperty('oauth')
+    expect(res).toHaveProperty('cookie')
     expect(updateToken).toHaveBeenCalledWith('oidc', token, expect.anything())
   })
 
@@ -171,7 +173,7 @@ describe.each(versions)('$label', ({ express }) => {
     expect(callback.status).toBe(303)
     expect(callback.headers.get('location')).toBe('/after')
     expect(callback.headers.get('referrer-policy')).toBe('no-referrer')
-    expect(onSuccess.mock.calls[0]?.[2].userinfo?.email).toBe('alice@example.test')
+    expect(onSuccess.mock.calls[0]?.[0].token.userinfo?.email).toBe('alice@example.test')
   })
 
   it.each([
@@ -182,19 +184,19 @@ describe.each(versions)('$label', ({ express }) => {
   ])('refuses a form_post body with %s', async (_label, prefix, body) => {
     const res = await fetch(`${base}${prefix}/fp/callback`, { method: 'POST', body: new URLSearchParams(body) })
     expect(res.status).toBe(400)
-    expect(await res.json()).toEqual({ handledBy: 'error handler', code: 'invalid_authorization_response' })
+    expect(await res.text()).toBe('Sign-in failed: invalid_authorization_response')
   })
 
-  it('passes a callback without its cookie to next(err) as a typed error by default', async () => {
+  it('answers a callback without its cookie with the shared default: 400 Sign-in failed: transaction_not_found', async () => {
     const { url } = await startLogin('/auth/oidc/login')
     const res = await fetch(url, { redirect: 'manual' })
     expect(res.status).toBe(400)
     expect(res.headers.get('referrer-policy')).toBe('no-referrer')
-    expect(await res.json()).toEqual({ handledBy: 'error handler', code: 'transaction_not_found' })
+    expect(await res.text()).toBe('Sign-in failed: transaction_not_found')
   })
 
   it('hands the typed error to onError when given', async () => {
-    onError.mockImplementationOnce((err, _req, res) => void res.status(401).send(`onError: ${isOAuthKitError(err) ? err.code : 'other'}`))
+    onError.mockImplementationOnce((err, { res }) => void res.status(401).send(`onError: ${isOAuthKitError(err) ? err.code : 'other'}`))
     const { url } = await startLogin('/auth2/oidc/login')
     const res = await fetch(url, { redirect: 'manual' })
     expect(await res.text()).toBe('onError: transaction_not_found')
@@ -204,7 +206,7 @@ describe.each(versions)('$label', ({ express }) => {
   })
 
   it('keeps every Set-Cookie: the app’s own, the transaction’s, and onSuccess’s', async () => {
-    onSuccess.mockImplementationOnce((_req, res) => void res.cookie('session', 'signed-in'))
+    onSuccess.mockImplementationOnce(({ res }) => void res.cookie('session', 'signed-in'))
     // Two logins in flight in one cookie jar: two transaction cookies, both finish.
     const first = await startLogin('/auth/oidc/login')
     const second = await startLogin('/auth/oidc/login', first.jar)
@@ -285,7 +287,7 @@ it('fits Express 4 types: the middleware, the routes and req.oauth type-check an
   const oauth = new OAuth().register('oidc', { authorizeUrl: 'https://idp.example/authorize', accessTokenUrl: 'https://idp.example/token', clientId: 'c' })
   const app = express4()
   app.use(oauthkit(oauth))
-  app.use('/auth', oauthRoutes(oauth, { onSuccess: (_req, res) => void res.cookie('x', 'y'), onError: (err, _req, _res, next) => next(err) }))
+  app.use('/auth', oauthRoutes(oauth, { onSuccess: ({ res }) => void res.cookie('x', 'y'), onError: (err, { next }) => next(err) }))
   app.get('/names', (req: express4.Request, res: express4.Response) => void res.json(req.oauth.names()))
   const { server, base } = await listen()
   server.on('request', app)

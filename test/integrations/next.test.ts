@@ -149,8 +149,13 @@ describe.each(versions)('$version', ({ adapters, cookies, server, navigation }) 
     expect(info).toMatchObject({ name: 'dev', action: 'callback' })
   })
 
-  it('by default an error redirects to /auth/error?code=… (tampered cookie: transaction_invalid)', async () => {
-    const h = handlers()
+  it('by default an error is a 400 Sign-in failed: <code>, as in every integration; with errorPath a redirect to it (tampered cookie: transaction_invalid)', async () => {
+    const plain = handlers()
+    const lost = await signIn(plain)
+    const text = await route(plain.GET, lost.callback)
+    expect([text.status, await text.text(), text.headers.get('referrer-policy')]).toEqual([400, 'Sign-in failed: transaction_not_found', 'no-referrer'])
+
+    const h = handlers({ errorPath: '/auth/error' })
     const { callback } = await signIn(h)
     const missing = await route(h.GET, callback)
     expect(missing.status).toBe(303)

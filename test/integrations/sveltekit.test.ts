@@ -128,10 +128,11 @@ describe('login and callback endpoints', () => {
     expect(response.headers.get('referrer-policy')).toBe('no-referrer')
     expect(response.headers.get('cache-control')).toBe('no-store')
     expect(onSuccess).toHaveBeenCalledTimes(1)
-    const [calledWith, token, info] = onSuccess.mock.calls[0]!
+    const [{ event: calledWith, token, name, returnTo, request }] = onSuccess.mock.calls[0]!
     expect(calledWith).toBe(event)
+    expect(request).toBe(event.request)
     expect((token as OAuth2Token).userinfo?.email).toBe('alice@example.test')
-    expect(info).toEqual({ app: 'corp', returnTo: '/profile?tab=2' })
+    expect({ name, returnTo }).toEqual({ name: 'corp', returnTo: '/profile?tab=2' })
     expect(b.transactions()).toEqual([]) // taken out, and cannot be replayed
   })
 
@@ -177,7 +178,8 @@ describe('login and callback endpoints', () => {
     const { response } = await send(callback, b, url.href, { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
     expect(response.status).toBe(303)
     expect(response.headers.get('referrer-policy')).toBe('no-referrer')
-    expect(onSuccess.mock.calls[0]![2]).toEqual({ app: 'post' })
+    expect(onSuccess.mock.calls[0]![0]).toMatchObject({ name: 'post' })
+    expect(onSuccess.mock.calls[0]![0].returnTo).toBeUndefined()
   })
 })
 
@@ -191,15 +193,17 @@ describe('errors', () => {
     expect(response.status).toBe(401)
     expect(response.headers.get('referrer-policy')).toBe('no-referrer')
     expect(onSuccess).not.toHaveBeenCalled()
-    const [calledWith, error] = onError.mock.calls[0]! as unknown as [RequestEvent, unknown]
-    expect(calledWith).toBe(event)
+    const [error, info] = onError.mock.calls[0]! as unknown as [unknown, { event: RequestEvent; name: string; action: string }]
+    expect(info).toMatchObject({ event, name: 'corp', action: 'callback' })
     expect(isOAuthKitError(error, 'transaction_not_found')).toBe(true)
   })
 
-  it('redirects to errorPage with the code, or answers a small 400 by default', async () => {
-    const page = await send(oauthCallback({ errorPage: '/auth/error' }), browser(), callbackUrl())
+  it('redirects to errorPath with the code (errorPage, its deprecated name, too), or answers a small 400 by default', async () => {
+    const page = await send(oauthCallback({ errorPath: '/auth/error' }), browser(), callbackUrl())
     expect(page.response.status).toBe(303)
     expect(page.response.headers.get('location')).toBe('/auth/error?code=transaction_not_found')
+    const legacy = await send(oauthCallback({ errorPage: '/auth/old' }), browser(), callbackUrl())
+    expect(legacy.response.headers.get('location')).toBe('/auth/old?code=transaction_not_found')
     const plain = await send(oauthCallback(), browser(), callbackUrl())
     expect(plain.response.status).toBe(400)
     expect(await plain.response.text()).toBe('Sign-in failed: transaction_not_found')

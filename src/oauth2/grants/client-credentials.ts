@@ -21,7 +21,7 @@ export interface ClientCredentialsOptions {
   ctx?: TokenContext
 }
 
-/** A new token with the client credentials grant, handed to `updateToken`. @internal */
+/** A new token with the client credentials grant, handed to `updateToken`. */
 export async function clientCredentials(app: OAuth2Endpoints, options: ClientCredentialsOptions = {}): Promise<OAuth2Token> {
   const as = await app.metadata()
   const params: Record<string, string> = { ...options.params }
