@@ -10,7 +10,7 @@ import { BoundApp, type BoundOAuth } from './bound.js'
 import { ErrorCode, OAuthKitError } from './errors.js'
 import type { AppEnvironment, LockFunction } from './oauth2.js'
 import { OAuth2App } from './oauth2.js'
-import { TransactionStore, randomSecret } from './transaction.js'
+import { TransactionStore } from './transaction.js'
 import { OAuth1App, validateOAuth1Config, type OAuth1AppConfig } from './oauth1/app.js'
 import { INSPECT } from './redact.js'
 import type { OAuthContext } from './types.js'
@@ -25,8 +25,10 @@ export interface OAuthOptions {
   fetch?: typeof fetch
   /**
    * Password sealing login transactions into cookies: at least 32 characters, or `{ id: password }`
-   * to rotate. Without it a random one is made per process, so a login must finish on the process that
-   * started it: set it whenever more than one process serves the app.
+   * to rotate. Without it a random one is made on the first login (not in the constructor, so a
+   * registry can be created at module scope on Cloudflare Workers), valid in that process only, with
+   * one `console.warn`; with `NODE_ENV=production` the first login is refused (`config_invalid`)
+   * instead. Set it whenever the app runs in production or on more than one process.
    */
   secret?: string | Record<string, string>
   /** Seconds a login may take before its transaction expires (default 600). */
@@ -96,7 +98,7 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
     this.#env = {
       fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
       transactions: new TransactionStore({
-        secret: options.secret ?? randomSecret(),
+        secret: options.secret,
         ttl: options.transactionTtl,
         maxInFlight: options.maxTransactions,
         cookiePrefix: options.cookiePrefix,
