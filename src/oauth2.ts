@@ -7,6 +7,7 @@
 import * as jose from 'jose'
 import type { ResponsePromise } from 'ky'
 import * as oauth from 'oauth4webapi'
+import { checkContext, tokenMissing } from './arguments.js'
 import { AUTHORIZE_OPTION_KEYS, asAuthorizeParam, checkKnownKeys } from './config-keys.js'
 import { ApiClient, ApiMethods, CallState, DEFAULT_API_MAX_RESPONSE_SIZE, type ApiRequestOptions } from './api.js'
 import { authMethodOf, clientAuthOf, currentSecret, staticSecret } from './client-auth.js'
@@ -279,6 +280,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
    * ```
    */
   async authorizeRedirect(ctx: OAuthContext, redirectUri: string, options: AuthorizeOptions = {}): Promise<Response> {
+    checkContext(this.name, 'authorizeRedirect', ctx)
     const { url, transaction } = await this.createAuthorizationUrl(redirectUri, options)
     await this.env.transactions.save(ctx, transaction, this.transactionCookie(redirectUri), this.#ttl)
     return new Response(null, { status: 302, headers: { location: url.href, 'cache-control': 'no-store' } })
@@ -300,6 +302,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
    * with (same-origin, checked when the login started). Integrations use it to redirect afterwards.
    */
   async completeAuthorization(ctx: OAuthContext, options: AuthorizeAccessTokenOptions = {}): Promise<CompletedAuthorization<OAuth2Token>> {
+    checkContext(this.name, 'authorizeAccessToken', ctx)
     const request = ctx.request
     if (!request) throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${this.name}: authorizeAccessToken needs ctx.request (the callback request)`, { app: this.name })
     const params = await callbackParameters(request, this.name)
@@ -426,9 +429,7 @@ export class OAuth2App extends ApiMethods<OAuth2Token> {
       token = (await read?.(this.name, state.ctx)) ?? undefined
     }
     if (!token) {
-      if (this.config.grantType !== 'client_credentials') {
-        throw new OAuthKitError(ErrorCode.TOKEN_MISSING, `${this.name}: no token was passed and fetchToken returned none`, { app: this.name })
-      }
+      if (this.config.grantType !== 'client_credentials') throw tokenMissing(this.name, Boolean(this.config.fetchToken ?? this.env.fetchToken))
       token = await this.#singleFlight('client_credentials', () => this.clientCredentials({ ctx: state.ctx }))
     } else if (this.#isDue(token)) {
       token = await this.#refreshShared(token, { ctx: state.ctx })

@@ -5,6 +5,7 @@
  * @module
  */
 import type { ResponsePromise } from 'ky'
+import { checkContext, tokenMissing } from '../arguments.js'
 import { AUTHORIZE_OPTION_KEYS, asAuthorizeParam, checkKnownKeys } from '../config-keys.js'
 import { ApiClient, ApiMethods, CallState, DEFAULT_API_MAX_RESPONSE_SIZE, type ApiRequestOptions } from '../api.js'
 import type { BaseAppConfig, NormalizedProfile, UpdateTokenInfo } from '../config.js'
@@ -402,6 +403,7 @@ export class OAuth1App extends ApiMethods<OAuth1Token> {
    * ```
    */
   async authorizeRedirect(ctx: OAuthContext, callbackUri: string, options: AuthorizeOptions = {}): Promise<Response> {
+    checkContext(this.name, 'authorizeRedirect', ctx)
     const { url, transaction } = await this.createAuthorizationUrl(callbackUri, options)
     await this.#env.transactions.save(ctx, transaction, this.#transactionCookie(callbackUri), this.#ttl)
     return new Response(null, { status: 302, headers: { location: url.href, 'cache-control': 'no-store' } })
@@ -424,6 +426,7 @@ export class OAuth1App extends ApiMethods<OAuth1Token> {
    * @param options - `params`: extra parameters for the access-token request (sent in its query, signed).
    */
   async completeAuthorization(ctx: OAuthContext, options: AuthorizeAccessTokenOptions = {}): Promise<CompletedAuthorization<OAuth1Token>> {
+    checkContext(this.name, 'authorizeAccessToken', ctx)
     const request = ctx.request
     if (!request) throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${this.name}: authorizeAccessToken needs ctx.request (the callback request)`, { app: this.name })
     const params = await callbackParameters(request, this.name)
@@ -479,7 +482,7 @@ export class OAuth1App extends ApiMethods<OAuth1Token> {
       const read = this.config.fetchToken ?? (this.#env.fetchToken as unknown as OAuth1FetchToken | undefined)
       token = (await read?.(this.name, state.ctx)) ?? undefined
     }
-    if (!token) throw new OAuthKitError(ErrorCode.TOKEN_MISSING, `${this.name}: no token was passed and fetchToken returned none`, { app: this.name })
+    if (!token) throw tokenMissing(this.name, Boolean(this.config.fetchToken ?? this.#env.fetchToken))
     if (typeof token.oauth_token !== 'string' || token.oauth_token === '' || typeof token.oauth_token_secret !== 'string') {
       throw new OAuthKitError(ErrorCode.TOKEN_MISSING, `${this.name}: the token has no oauth_token and oauth_token_secret (an OAuth 1 token is needed)`, { app: this.name })
     }
