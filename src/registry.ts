@@ -6,7 +6,7 @@
 import type { FetchToken, OAuth2AppConfig, UpdateToken } from './config.js'
 import { configError, validateOAuth2Config } from './config.js'
 import { checkKnownKeys, OAUTH1_CONFIG_KEYS, OAUTH2_CONFIG_KEYS, REGISTRY_OPTION_KEYS, type UnknownKeysOf } from './config-keys.js'
-import { BoundApp, type BoundOAuth } from './bound.js'
+import { bindApp, type BoundOAuth } from './bound.js'
 import { ErrorCode, OAuthKitError } from './errors.js'
 import type { AppEnvironment, LockFunction } from './oauth2.js'
 import { OAuth2App } from './oauth2.js'
@@ -166,7 +166,7 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
   bind(ctx: OAuthContext): BoundOAuth<Apps> {
     const bound: BoundOAuth<Apps> = {
       ctx,
-      create: (name) => new BoundApp(this.create(name), ctx),
+      create: (name) => bindApp(this.create(name), ctx),
       names: () => this.names(),
     }
     // Printed, it shows the names only: the request context holds the user's cookies and session.
