@@ -12,6 +12,7 @@ import type { AppEnvironment, LockFunction } from './oauth2.js'
 import { OAuth2App } from './oauth2.js'
 import { TransactionStore } from './transaction.js'
 import { OAuth1App, validateOAuth1Config, type OAuth1AppConfig } from './oauth1/app.js'
+import { issuerFromMetadataUrl } from './metadata.js'
 import { INSPECT } from './redact.js'
 import type { OAuthContext } from './types.js'
 
@@ -121,7 +122,11 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
     }
     if (typeof config === 'object' && config !== null) checkConfigKeys(name, config)
     if (isOAuth1Config(config)) validateOAuth1Config(name, config)
-    else validateOAuth2Config(name, config)
+    else {
+      validateOAuth2Config(name, config)
+      // Exactly the check the first login makes: without issuer, it must be readable from the metadata URL.
+      if (config.serverMetadataUrl && !config.issuer) issuerFromMetadataUrl(name, config.serverMetadataUrl)
+    }
     this.#configs.set(name, config)
     this.#apps.delete(name)
     return this as unknown as OAuth<Apps & Record<N, AppFor<C>>>
