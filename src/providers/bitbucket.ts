@@ -13,7 +13,7 @@
 import type { NormalizedProfile, OAuth2AppConfig, ProfileLoader } from '../config.js'
 import { rewriteJson } from '../http.js'
 import type { ResponseHook } from '../types.js'
-import { definePreset, type PresetOptions } from './preset.js'
+import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
 /** The user as `GET /2.0/user` returns it (the fields oauthkit reads). @group Providers */
 export interface BitbucketProfile {
@@ -102,6 +102,7 @@ const bitbucketProfile: ProfileLoader<BitbucketProfile> = async (api, token) => 
  * @group Providers
  */
 export function bitbucket(options: BitbucketOptions): OAuth2AppConfig & { profile: ProfileLoader<BitbucketProfile> } {
+  checkPresetKeys('bitbucket', options, [])
   return definePreset(options, {
     authorizeUrl: 'https://bitbucket.org/site/oauth2/authorize',
     accessTokenUrl: 'https://bitbucket.org/site/oauth2/access_token',

@@ -9,7 +9,7 @@
  * @module
  */
 import type { NormalizedProfile, OAuth2AppConfig, ProfileLoader } from '../config.js'
-import { definePreset, type PresetOptions } from './preset.js'
+import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
 const CDN = 'https://cdn.discordapp.com'
 
@@ -70,6 +70,7 @@ const discordProfile: ProfileLoader<DiscordProfile> = async (api, token) => {
  * @group Providers
  */
 export function discord(options: DiscordOptions): OAuth2AppConfig & { profile: ProfileLoader<DiscordProfile> } {
+  checkPresetKeys('discord', options, ['prompt'])
   const { prompt, ...rest } = options
   return definePreset(rest, {
     authorizeUrl: 'https://discord.com/oauth2/authorize',

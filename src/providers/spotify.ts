@@ -12,7 +12,7 @@
  * @module
  */
 import type { NormalizedProfile, OAuth2AppConfig, ProfileLoader } from '../config.js'
-import { definePreset, type PresetOptions } from './preset.js'
+import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
 /** One image of a Spotify profile. @group Providers */
 export interface SpotifyImage {
@@ -71,6 +71,7 @@ const spotifyProfile: ProfileLoader<SpotifyProfile> = async (api, token) => {
  * @group Providers
  */
 export function spotify(options: SpotifyOptions): OAuth2AppConfig & { profile: ProfileLoader<SpotifyProfile> } {
+  checkPresetKeys('spotify', options, ['showDialog'])
   const { showDialog, ...rest } = options
   return definePreset(rest, {
     authorizeUrl: 'https://accounts.spotify.com/authorize',

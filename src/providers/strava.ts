@@ -15,7 +15,7 @@
  */
 import type { NormalizedProfile, OAuth2AppConfig, ProfileLoader, TokenEndpointAuthMethod } from '../config.js'
 import type { ResponseHook } from '../types.js'
-import { definePreset, type PresetOptions } from './preset.js'
+import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
 /** The athlete as `GET /api/v3/athlete` returns it (the fields oauthkit reads). @group Providers */
 export interface StravaProfile {
@@ -88,6 +88,7 @@ const stravaProfile: ProfileLoader<StravaProfile> = async (api, token) => {
  * @group Providers
  */
 export function strava(options: StravaOptions): OAuth2AppConfig & { profile: ProfileLoader<StravaProfile> } {
+  checkPresetKeys('strava', options, ['approvalPrompt'])
   const { approvalPrompt = 'auto', ...rest } = options
   const authMethod: TokenEndpointAuthMethod = rest.clientSecret === undefined ? 'none' : 'client_secret_post'
   return definePreset(

@@ -14,7 +14,7 @@ import type { NormalizedProfile, OAuth2AppConfig, ProfileLoader, TokenEndpointAu
 import { ErrorCode, OAuthKitError } from '../errors.js'
 import { rewriteJson } from '../http.js'
 import type { RequestHook, ResponseHook } from '../types.js'
-import { definePreset, type PresetOptions } from './preset.js'
+import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
 /** One user of Helix `GET /users` (inside its `data` array). @group Providers */
 export interface TwitchProfile {
@@ -89,6 +89,7 @@ const twitchProfile: ProfileLoader<TwitchProfile> = async (api, token) => {
  * @group Providers
  */
 export function twitch(options: TwitchOptions): OAuth2AppConfig & { profile: ProfileLoader<TwitchProfile> } {
+  checkPresetKeys('twitch', options, ['forceVerify'])
   const { forceVerify, ...rest } = options
   const authMethod: TokenEndpointAuthMethod = rest.clientSecret === undefined ? 'none' : 'client_secret_post'
   return definePreset(rest, {

@@ -12,7 +12,7 @@
  * @module
  */
 import { configError, type NormalizedProfile, type OAuth2AppConfig, type ProfileLoader, type TokenEndpointAuthMethod } from '../config.js'
-import { definePreset, type PresetOptions } from './preset.js'
+import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
 /** The user object of `GET /2/users/me` (inside its `data`). @group Providers */
 export interface TwitterProfile {
@@ -65,6 +65,7 @@ function twitterProfile(fields: string[]): ProfileLoader<TwitterProfile> {
  * @group Providers
  */
 export function twitter(options: TwitterOptions): OAuth2AppConfig & { profile: ProfileLoader<TwitterProfile> } {
+  checkPresetKeys('twitter', options, ['email', 'userFields'])
   const { email = false, userFields = ['profile_image_url'], ...rest } = options
   // X rejects authorization requests without a code_challenge.
   if (rest.pkce === false) throw configError('x', 'pkce', 'cannot be turned off: X requires PKCE')
