@@ -9,8 +9,7 @@
  * - Vercel's `edge-runtime` (Next.js's Edge runtime).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -18,6 +17,7 @@ import { build } from 'esbuild'
 import { EdgeRuntime, runServer } from 'edge-runtime'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEV_CLIENTS, startDevProvider, type DevProvider } from '../../testing/dev-provider.js'
+import { freePort } from '../support/ports.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const work = mkdtempSync(join(tmpdir(), 'oauthkit-edge-'))
@@ -67,26 +67,16 @@ async function bundle(source: string, format: 'esm' | 'iife'): Promise<string> {
     platform: 'browser',
     conditions: ['workerd', 'worker', 'edge-light', 'browser'],
     target: 'es2022',
+    alias: { oauthkit: './src/index.ts' },
     write: false,
     logLevel: 'silent',
   })
   return result.outputFiles[0]!.text
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
-
 /** A login as a browser does it: /login, the provider's login page, the callback with the cookies. */
-async function signIn(appUrl: string, idp: DevProvider): Promise<{ status: number; body: string }> {
-  const login = await fetch(`${appUrl}/login`, { redirect: 'manual' })
+async function signIn(appUrl: string, idp: DevProvider, loginPath = '/login'): Promise<{ status: number; body: string }> {
+  const login = await fetch(appUrl + loginPath, { redirect: 'manual' })
   expect(login.status, await login.clone().text()).toBe(302)
   const cookie = login.headers
     .getSetCookie()
@@ -98,63 +88,88 @@ async function signIn(appUrl: string, idp: DevProvider): Promise<{ status: numbe
   return { status: done.status, body: await done.text() }
 }
 
-const ports = { workerd: 0, edge: 0 }
+const ports = { workerd: 0, readme: 0, edge: 0 }
+const children: ChildProcess[] = []
 let idp: DevProvider
 
 beforeAll(async () => {
-  ports.workerd = await freePort()
-  ports.edge = await freePort()
-  idp = await startDevProvider({ redirectUris: [ports.workerd, ports.edge].map((port) => `http://127.0.0.1:${port}/callback`) })
+  for (const key of Object.keys(ports) as Array<keyof typeof ports>) ports[key] = await freePort()
+  idp = await startDevProvider({
+    redirectUris: [`http://127.0.0.1:${ports.workerd}/callback`, `http://127.0.0.1:${ports.edge}/callback`, `http://127.0.0.1:${ports.readme}/auth/corp/callback`],
+  })
 })
 
 afterAll(async () => {
+  for (const child of children) child.kill()
   await idp?.close()
   rmSync(work, { recursive: true, force: true })
 })
 
-describe('workerd, without nodejs_compat', () => {
-  let child: ChildProcess | undefined
-  let output = ''
-  afterAll(() => void child?.kill())
-
-  it('starts with new OAuth() at module scope and signs in', async () => {
-    writeFileSync(join(work, 'worker.js'), await bundle(appSource(idp.discoveryUrl, 'module'), 'esm'))
-    writeFileSync(
-      join(work, 'config.capnp'),
-      `using Workerd = import "/workerd/workerd.capnp";
+/** Run `module` (an ES module) in workerd on `port`, with text `bindings`; resolves once it serves. */
+async function startWorkerd(name: string, module: string, port: number, bindings: Record<string, string> = {}): Promise<{ url: string; output: () => string }> {
+  const dir = join(work, name)
+  mkdirSync(dir)
+  writeFileSync(join(dir, 'worker.js'), module)
+  const env = Object.entries(bindings)
+    .map(([key, value]) => `(name = ${JSON.stringify(key)}, text = ${JSON.stringify(value)})`)
+    .join(', ')
+  writeFileSync(
+    join(dir, 'config.capnp'),
+    `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [
     (name = "app", worker = .app),
     # The dev provider is on 127.0.0.1: let the worker's fetch reach loopback.
     (name = "net", network = (allow = ["public", "private", "local"])),
   ],
-  sockets = [ (name = "http", address = "127.0.0.1:${ports.workerd}", http = (), service = "app") ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "app") ],
 );
 const app :Workerd.Worker = (
   modules = [ (name = "worker", esModule = embed "worker.js") ],
   compatibilityDate = "2025-09-01",
+  bindings = [ ${env} ],
   globalOutbound = "net",
 );
 `,
+  )
+  let output = ''
+  const child = spawn(workerd, ['serve', join(dir, 'config.capnp'), '--verbose'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  children.push(child)
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()))
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()))
+  const url = `http://127.0.0.1:${port}`
+  // Ready when it answers; a worker that throws at global scope never starts serving.
+  for (let i = 0; ; i++) {
+    const ready = await fetch(`${url}/ping`).then(
+      () => true,
+      () => false,
     )
-    child = spawn(workerd, ['serve', join(work, 'config.capnp'), '--verbose'], { stdio: ['ignore', 'pipe', 'pipe'] })
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()))
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()))
-    const appUrl = `http://127.0.0.1:${ports.workerd}`
-    // Ready when it answers; a worker that throws at global scope never starts serving.
-    for (let i = 0; ; i++) {
-      const ready = await fetch(`${appUrl}/ping`).then(
-        () => true,
-        () => false,
-      )
-      if (ready) break
-      if (i > 100 || child.exitCode !== null) throw new Error(`workerd did not start:\n${output}`)
-      await new Promise((r) => setTimeout(r, 100))
-    }
-    const { status, body } = await signIn(appUrl, idp)
-    expect(status, `${body}\n${output}`).toBe(200)
+    if (ready) break
+    if (i > 100 || child.exitCode !== null) throw new Error(`workerd did not start:\n${output}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return { url, output: () => output }
+}
+
+describe('workerd, without nodejs_compat', () => {
+  it('starts with new OAuth() at module scope and signs in', async () => {
+    const worker = await startWorkerd('module-scope', await bundle(appSource(idp.discoveryUrl, 'module'), 'esm'), ports.workerd)
+    const { status, body } = await signIn(worker.url, idp)
+    expect(status, `${body}\n${worker.output()}`).toBe(200)
     expect(JSON.parse(body)).toMatchObject({ sub: 'alice', email: 'alice@example.test', runtime: 'Cloudflare-Workers' })
-    expect(output).not.toMatch(/Disallowed operation/)
+    expect(worker.output()).not.toMatch(/Disallowed operation/)
+  }, 30_000)
+
+  it("runs the README's Workers example (settings from env) and signs in", async () => {
+    const source = readFileSync(join(root, 'examples/workers/worker.ts'), 'utf8')
+    const worker = await startWorkerd('readme', await bundle(source, 'esm'), ports.readme, {
+      OAUTH_SECRET: 'a-workers-secret-that-is-at-least-32-characters',
+      OIDC_DISCOVERY_URL: idp.discoveryUrl,
+      OIDC_CLIENT_ID: DEV_CLIENTS.basic.client_id,
+      OIDC_CLIENT_SECRET: DEV_CLIENTS.basic.client_secret,
+    })
+    const { status, body } = await signIn(worker.url, idp, '/auth/corp/login')
+    expect([status, body], worker.output()).toEqual([200, 'Signed in as alice@example.test'])
   }, 30_000)
 })
 
