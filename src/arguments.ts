@@ -66,3 +66,17 @@ export function checkBoundRedirectUri(app: string, redirectUri: unknown): void {
     { app },
   )
 }
+
+/**
+ * Make Authlib's attribute access (`oauth.github.get(…)`) on the registry `target` throw an error that
+ * names oauthkit's form, instead of reading undefined. Names the registry already has, and `then`
+ * (which would make the registry look like a promise), are left alone.
+ * @internal
+ */
+export function refuseAttributeAccess(target: object, name: string): void {
+  if (name in target || name === 'then') return
+  const refuse = (): never => {
+    throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `oauth.${name} is Authlib's attribute access; oauthkit's is oauth.create('${name}'), e.g. oauth.create('${name}').get(url, { token })`, { app: name })
+  }
+  Object.defineProperty(target, name, { configurable: true, enumerable: false, get: refuse })
+}

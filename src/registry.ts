@@ -6,6 +6,7 @@
 import type { FetchToken, OAuth2AppConfig, UpdateToken } from './config.js'
 import { configError, validateOAuth2Config } from './config.js'
 import { checkKnownKeys, OAUTH1_CONFIG_KEYS, OAUTH2_CONFIG_KEYS, REGISTRY_OPTION_KEYS, type UnknownKeysOf } from './config-keys.js'
+import { refuseAttributeAccess } from './arguments.js'
 import { bindApp, type BoundOAuth } from './bound.js'
 import { ErrorCode, OAuthKitError } from './errors.js'
 import type { AppEnvironment, LockFunction } from './oauth2.js'
@@ -129,6 +130,7 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
     }
     this.#configs.set(name, config)
     this.#apps.delete(name)
+    refuseAttributeAccess(this, name)
     return this as unknown as OAuth<Apps & Record<N, AppFor<C>>>
   }
 

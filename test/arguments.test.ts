@@ -69,3 +69,21 @@ describe('an API call with no token', () => {
     expect(err.message).toBe("idp: no token was passed and fetchToken returned none (is the user signed in? fetchToken receives the call's ctx)")
   })
 })
+
+describe("Authlib's attribute access", () => {
+  it('oauth.github.get(…) names oauth.create(…) instead of reading undefined', () => {
+    const oauth = registry()
+    expect(() => (oauth as unknown as Record<string, { get(url: string): unknown }>).idp!.get('user')).toThrow(
+      "oauth.idp is Authlib's attribute access; oauthkit's is oauth.create('idp'), e.g. oauth.create('idp').get(url, { token })",
+    )
+    // The registry still prints, serialises and resolves as before.
+    expect(JSON.stringify(oauth)).toBe('{"apps":["idp","x"]}')
+    expect(Object.keys(oauth)).toEqual([])
+  })
+
+  it('leaves names the registry has, and then, alone', async () => {
+    const oauth = new OAuth({ secret: SECRET }).register('then', { clientId: 'c', ...endpoints }).register('names', { clientId: 'c', ...endpoints })
+    expect(await Promise.resolve(oauth)).toBe(oauth)
+    expect(oauth.names()).toEqual(['then', 'names'])
+  })
+})
