@@ -3,7 +3,8 @@
  * with only the peers the quick start names (express, oidc-provider for the dev provider), the README's
  * block saved as server.mjs and run with node, then a real HTTP login through it — the app's login
  * route, the dev provider's login page, the callback, the signed-in page — driven with fetch, cookies
- * kept per host as a browser keeps them. A second project with only msw runs a preset's emulation.
+ * kept per host as a browser keeps them. (A project with only msw signs in against an emulation in
+ * testing-peers.test.ts.)
  *
  * Installs come from npm's cache when it has the packages (it does after `npm ci`), else the registry.
  */
@@ -112,27 +113,4 @@ describe("the README's quick start from the packed tarball", () => {
     expect((await new Browser().open(`${baseUrl}/`)).html).toContain('Sign in')
     expect(output).not.toMatch(/warn|error/i)
   }, 180_000)
-
-  it('runs an emulated provider login with msw alone', () => {
-    const dir = project('emulation-msw', ['msw'])
-    writeFileSync(
-      join(dir, 'emulated.mjs'),
-      `import { setupServer } from 'msw/node'
-import { OAuth } from 'oauthkit'
-import { github } from 'oauthkit/providers'
-import { completeLogin, emulateGitHub } from 'oauthkit/testing'
-
-const emulation = await emulateGitHub({ users: [{ id: '1', login: 'ada', name: 'Ada Lovelace', email: 'ada@example.test', email_verified: true }] })
-const server = setupServer(...emulation.handlers)
-server.listen({ onUnhandledRequest: 'error' })
-const oauth = new OAuth({ secret: 'test-secret-at-least-32-characters-long' }).register('github', github({ clientId: 'test-client', clientSecret: 'test-secret' }))
-const token = await completeLogin(oauth.create('github'), emulation, { user: 'ada' })
-const { sub, name, email } = await oauth.create('github').profile(token)
-console.log(JSON.stringify({ sub, name, email }))
-server.close()
-`,
-    )
-    const out = execFileSync(process.execPath, ['emulated.mjs'], { cwd: dir, encoding: 'utf8', stdio: 'pipe', timeout: 30_000 })
-    expect(JSON.parse(out)).toEqual({ sub: '1', name: 'Ada Lovelace', email: 'ada@example.test' })
-  }, 120_000)
 })
