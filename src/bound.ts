@@ -4,11 +4,24 @@
  *
  * @module
  */
+import type * as oauth from 'oauth4webapi'
 import type { ResponsePromise } from 'ky'
 import { ApiMethods, type ApiRequestOptions } from './http/api.js'
-import type { AuthorizeAccessTokenOptions, AuthorizeOptions, CompletedAuthorization } from './app/base.js'
+import { checkBoundRedirectUri } from './app/arguments.js'
+import type { AuthorizationRequest, AuthorizeAccessTokenOptions, AuthorizeOptions, CompletedAuthorization } from './app/base.js'
+import type { NormalizedProfile } from './app/config.js'
 import { INSPECT } from './app/redact.js'
-import type { OAuthContext } from './types.js'
+import type { ClientCredentialsOptions } from './oauth2/grants/client-credentials.js'
+import type { DeviceAuthorization, DeviceAuthorizationOptions, PollDeviceTokenOptions } from './oauth2/grants/device.js'
+import type { IntrospectTokenOptions, TokenIntrospection } from './oauth2/grants/introspection.js'
+import type { LogoutOptions } from './oauth2/grants/logout.js'
+import type { PasswordGrantOptions } from './oauth2/grants/password.js'
+import type { RevokeTokenOptions } from './oauth2/grants/revocation.js'
+import type { ExchangedToken, TokenExchangeOptions } from './oauth2/grants/token-exchange.js'
+import type { OAuth1App } from './oauth1/app.js'
+import type { OAuth2App } from './oauth2/app.js'
+import type { RefreshOptions } from './oauth2/token-lifecycle.js'
+import type { OAuth1Token, OAuth2Token, OAuthContext, UserInfo } from './types.js'
 
 /** The methods every app kind shares (OAuth 2 and OAuth 1), with its token type `T`. @group Core */
 export interface AppLike<T> {
@@ -40,8 +53,14 @@ export class BoundApp<A extends AppLike<any>> extends ApiMethods<TokenOf<A>> {
     this.ctx = ctx
   }
 
-  /** Start a login: see the app's `authorizeRedirect`. */
-  authorizeRedirect(redirectUri: string, options?: AuthorizeOptions): Promise<Response> {
+  /** The registered name. */
+  get name(): string {
+    return this.app.name
+  }
+
+  /** Start a login: see the app's `authorizeRedirect`. The bound form takes no context: `authorizeRedirect(redirectUri)`. */
+  async authorizeRedirect(redirectUri: string, options?: AuthorizeOptions): Promise<Response> {
+    checkBoundRedirectUri(this.app.name, redirectUri)
     return this.app.authorizeRedirect(this.ctx, redirectUri, options)
   }
 
@@ -77,13 +96,154 @@ export class BoundApp<A extends AppLike<any>> extends ApiMethods<TokenOf<A>> {
 }
 
 /**
+ * An OAuth 2 / OpenID Connect app bound to the current request: every method of {@link OAuth2App}, with
+ * the request context filled in wherever the app takes one (`fetchToken`, `updateToken`, `profile`, the grants),
+ * and the signed-in user's token (from `fetchToken`) where a token is optional (`userinfo()`, `profile()`).
+ * @group Core
+ */
+export class BoundOAuth2App extends BoundApp<OAuth2App> {
+  /** Always `'oauth2'`. */
+  get kind(): 'oauth2' {
+    return 'oauth2'
+  }
+
+  /** The app's configuration (secrets print redacted). */
+  get config(): OAuth2App['config'] {
+    return this.app.config
+  }
+
+  /** True when the scope asks for OpenID Connect. */
+  get isOpenId(): boolean {
+    return this.app.isOpenId
+  }
+
+  /** The provider's metadata (cached). */
+  loadServerMetadata(): Promise<oauth.AuthorizationServer> {
+    return this.app.loadServerMetadata()
+  }
+
+  /** An authorization request without storing anything: see the app's `createAuthorizationUrl`. */
+  createAuthorizationUrl(redirectUri: string, options?: AuthorizeOptions): Promise<AuthorizationRequest> {
+    checkBoundRedirectUri(this.app.name, redirectUri)
+    return this.app.createAuthorizationUrl(redirectUri, options)
+  }
+
+  /** The userinfo endpoint's claims for `token`, by default the signed-in user's (`fetchToken` with this context). */
+  async userinfo(token?: Pick<OAuth2Token, 'access_token' | 'id_token' | 'userinfo'>): Promise<UserInfo> {
+    return this.app.userinfo(token ?? (await this.fetchToken()))
+  }
+
+  /** The normalised profile of `token`, by default the signed-in user's. */
+  profile(token?: OAuth2Token): Promise<NormalizedProfile> {
+    return this.app.profile(token, this.ctx)
+  }
+
+  /** Refresh `token` now; `updateToken` gets this context. */
+  refreshToken(token: OAuth2Token, options: RefreshOptions = {}): Promise<OAuth2Token> {
+    return this.app.refreshToken(token, { ctx: this.ctx, ...options })
+  }
+
+  /** The client credentials grant; `updateToken` gets this context. */
+  clientCredentials(options: Omit<ClientCredentialsOptions, 'ctx'> = {}): Promise<OAuth2Token> {
+    return this.app.clientCredentials({ ctx: this.ctx, ...options })
+  }
+
+  /** Start the device authorization grant (RFC 8628). */
+  deviceAuthorization(options?: DeviceAuthorizationOptions): Promise<DeviceAuthorization> {
+    return this.app.deviceAuthorization(options)
+  }
+
+  /** Poll for the device's token; `updateToken` gets this context. */
+  pollDeviceToken(authorization: DeviceAuthorization, options: PollDeviceTokenOptions = {}): Promise<OAuth2Token> {
+    return this.app.pollDeviceToken(authorization, { ctx: this.ctx, ...options })
+  }
+
+  /** The resource owner password grant (legacy); `updateToken` gets this context. */
+  passwordGrant(username: string, password: string, options: PasswordGrantOptions = {}): Promise<OAuth2Token> {
+    return this.app.passwordGrant(username, password, { ctx: this.ctx, ...options })
+  }
+
+  /** Exchange a token for another (RFC 8693). */
+  tokenExchange(options: TokenExchangeOptions): Promise<ExchangedToken> {
+    return this.app.tokenExchange(options)
+  }
+
+  /** Revoke a token (RFC 7009). */
+  revokeToken(token: string | OAuth2Token, options?: RevokeTokenOptions): Promise<void> {
+    return this.app.revokeToken(token, options)
+  }
+
+  /** Ask the provider whether a token is active (RFC 7662). */
+  introspectToken(token: string, options?: IntrospectTokenOptions): Promise<TokenIntrospection> {
+    return this.app.introspectToken(token, options)
+  }
+
+  /** The provider's RP-initiated logout URL. */
+  createLogoutUrl(options?: LogoutOptions): Promise<URL> {
+    return this.app.createLogoutUrl(options)
+  }
+
+  /** A 302 to the provider's logout endpoint. */
+  logoutRedirect(options?: LogoutOptions): Promise<Response> {
+    return this.app.logoutRedirect(options)
+  }
+}
+
+/**
+ * An OAuth 1.0a app bound to the current request: every method of {@link OAuth1App}, with the request
+ * context filled in (`fetchToken`, `profile`).
+ * @group Core
+ */
+export class BoundOAuth1App extends BoundApp<OAuth1App> {
+  /** Always `'oauth1'`. */
+  get kind(): 'oauth1' {
+    return 'oauth1'
+  }
+
+  /** The app's configuration (secrets print redacted). */
+  get config(): OAuth1App['config'] {
+    return this.app.config
+  }
+
+  /** Temporary credentials and the authorization URL, without storing anything: see the app's `createAuthorizationUrl`. */
+  createAuthorizationUrl(callbackUri: string, options?: AuthorizeOptions): Promise<AuthorizationRequest> {
+    checkBoundRedirectUri(this.app.name, callbackUri)
+    return this.app.createAuthorizationUrl(callbackUri, options)
+  }
+
+  /** The normalised profile of `token` (a preset's loader), by default the signed-in user's. */
+  profile(token?: OAuth1Token): Promise<NormalizedProfile> {
+    return this.app.profile(token, this.ctx)
+  }
+}
+
+/**
+ * The bound form of app type `A`: {@link BoundOAuth2App} for an OAuth 2 app, {@link BoundOAuth1App} for an
+ * OAuth 1 app (the `BoundApp<A>` part keeps the token type while `A` is still generic).
+ * @group Core
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type BoundAppOf<A extends AppLike<any>> = BoundApp<A> & (A extends OAuth2App ? BoundOAuth2App : A extends OAuth1App ? BoundOAuth1App : unknown)
+
+/**
+ * Bind `app` to `ctx`, as the kind of bound app its kind calls for.
+ * @internal
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function bindApp<A extends AppLike<any>>(app: A, ctx: OAuthContext): BoundAppOf<A> {
+  const kind = (app as { kind?: unknown }).kind
+  const bound = kind === 'oauth2' ? new BoundOAuth2App(app as unknown as OAuth2App, ctx) : kind === 'oauth1' ? new BoundOAuth1App(app as unknown as OAuth1App, ctx) : new BoundApp(app, ctx)
+  return bound as BoundAppOf<A>
+}
+
+/**
  * A registry bound to one request's context, as integrations give it to route handlers.
  * @group Core
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface BoundOAuth<Apps extends Record<string, AppLike<any>>> {
-  /** The registered app `name`, bound to this request. */
-  create<N extends keyof Apps & string>(name: N): BoundApp<Apps[N]>
+  /** The registered app `name`, bound to this request: a {@link BoundOAuth2App} or {@link BoundOAuth1App}. */
+  create<N extends keyof Apps & string>(name: N): BoundAppOf<Apps[N]>
   /** The registered names. */
   names(): Array<keyof Apps & string>
   /** The request context. */

@@ -8,11 +8,13 @@ import type { OAuth2AppConfig } from './oauth2/config.js'
 import { configError } from './app/config.js'
 import { validateOAuth2Config } from './oauth2/config.js'
 import { checkKnownKeys, OAUTH1_CONFIG_KEYS, OAUTH2_CONFIG_KEYS, type Exhaustive, type UnknownKeysOf } from './config-keys.js'
-import { BoundApp, type BoundOAuth } from './bound.js'
+import { refuseAttributeAccess } from './app/arguments.js'
+import { bindApp, type BoundOAuth } from './bound.js'
 import { ErrorCode, OAuthKitError } from './errors/error.js'
 import type { AppServices, LockFunction } from './app/services.js'
 import { OAuth2App } from './oauth2/app.js'
-import { TransactionStore, randomSecret } from './session/transaction.js'
+import { TransactionStore } from './session/transaction.js'
+import { issuerFromMetadataUrl } from './oauth2/metadata.js'
 import { OAuth1App } from './oauth1/app.js'
 import { validateOAuth1Config, type OAuth1AppConfig } from './oauth1/config.js'
 import { INSPECT } from './app/redact.js'
@@ -37,8 +39,10 @@ export interface OAuthOptions {
   fetch?: typeof fetch
   /**
    * Password sealing login transactions into cookies: at least 32 characters, or `{ id: password }`
-   * to rotate. Without it a random one is made per process, so a login must finish on the process that
-   * started it: set it whenever more than one process serves the app.
+   * to rotate. Without it a random one is made on the first login (not in the constructor, so a
+   * registry can be created at module scope on Cloudflare Workers), valid in that process only, with
+   * one `console.warn`; with `NODE_ENV=production` the first login is refused (`config_invalid`)
+   * instead. Set it whenever the app runs in production or on more than one process.
    */
   secret?: string | Record<string, string>
   /** Seconds a login may take before its transaction expires (default 600). */
@@ -122,7 +126,7 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
     this.#env = {
       fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
       transactions: new TransactionStore({
-        secret: options.secret ?? randomSecret(),
+        secret: options.secret,
         ttl: options.transactionTtl,
         maxInFlight: options.maxTransactions,
         cookiePrefix: options.cookiePrefix,
@@ -145,9 +149,14 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
     }
     if (typeof config === 'object' && config !== null) checkConfigKeys(name, config)
     if (isOAuth1Config(config)) validateOAuth1Config(name, config)
-    else validateOAuth2Config(name, config)
+    else {
+      validateOAuth2Config(name, config)
+      // Exactly the check the first login makes: without issuer, it must be readable from the metadata URL.
+      if (config.serverMetadataUrl && !config.issuer) issuerFromMetadataUrl(name, config.serverMetadataUrl)
+    }
     this.#configs.set(name, config)
     this.#apps.delete(name)
+    refuseAttributeAccess(this, name)
     return this as unknown as OAuth<Apps & Record<N, AppFor<C>>>
   }
 
@@ -190,7 +199,7 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
   bind(ctx: OAuthContext): BoundOAuth<Apps> {
     const bound: BoundOAuth<Apps> = {
       ctx,
-      create: (name) => new BoundApp(this.create(name), ctx),
+      create: (name) => bindApp(this.create(name), ctx),
       names: () => this.names(),
     }
     // Printed, it shows the names only: the request context holds the user's cookies and session.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { checkKnownKeys, suggestKey } from '../src/config-keys.js'
-import { ErrorCode, MemoryCookieJar, OAuth, isOAuthKitError } from '../src/index.js'
+import { ErrorCode, MemoryCookieJar, OAuth, OAuthKitError, isOAuthKitError } from '../src/index.js'
+import { definePreset, github, google, microsoftEntraId, twitterOAuth1 } from '../src/providers/index.js'
 import { REDIRECT, SECRET, expectCode } from './support/helpers.js'
 
 const KNOWN = ['clientId', 'clientSecret', 'scope', 'authorizeUrl', 'accessTokenUrl', 'serverMetadataUrl', 'apiBaseUrl', 'hooks', 'tokenEndpointAuthMethod', 'tokenPlacement', 'leeway', 'pkce']
@@ -78,5 +79,39 @@ describe('register, new OAuth() and authorizeRedirect refuse unknown keys with t
     const err = await expectCode(app.authorizeRedirect({ cookies: new MemoryCookieJar() }, REDIRECT, { prompt: 'login' } as never), ErrorCode.CONFIG_INVALID)
     expect(err.message).toBe('app "idp": authorizeRedirect options has an unknown key "prompt": authorization request parameters go in params: { params: { prompt: … } }')
     await expectCode(app.authorizeRedirect({ cookies: new MemoryCookieJar() }, REDIRECT, { return_to: '/x' } as never), ErrorCode.CONFIG_INVALID)
+  })
+})
+
+describe('preset factories refuse unknown option keys with the fix', () => {
+  const refused = (make: () => unknown): OAuthKitError => {
+    try {
+      make()
+    } catch (error) {
+      if (isOAuthKitError(error, ErrorCode.CONFIG_INVALID)) return error
+      throw error
+    }
+    throw new Error('expected config_invalid')
+  }
+
+  it.each([
+    [() => github({ clientId: 'c', scopes: 'read:user' } as never), 'github() options has an unknown key "scopes": did you mean scope?'],
+    [() => github({ clientId: 'c', enterpriseURL: 'https://git.example' } as never), 'github() options has an unknown key "enterpriseURL": did you mean enterpriseUrl?'],
+    [() => github({ client_id: 'c' } as never), 'github() options has an unknown key "client_id": did you mean clientId? (oauthkit\'s names are camelCase)'],
+    [
+      () => microsoftEntraId({ clientId: 'c', tenant: 'common', allowed_tenants: ['t'] } as never),
+      'microsoftEntraId() options has an unknown key "allowed_tenants": did you mean allowedTenants? (oauthkit\'s names are camelCase)',
+    ],
+    [() => google({ clientId: 'c', hostedDomian: 'example.com' } as never), 'google() options has an unknown key "hostedDomian": did you mean hostedDomain?'],
+    [() => twitterOAuth1({ clientId: 'k', clientSecret: 's', always_ask: true } as never), 'twitterOAuth1() options has an unknown key "always_ask": did you mean alwaysAsk? (oauthkit\'s names are camelCase)'],
+    [() => twitterOAuth1({ clientId: 'k', clientSecret: 's', pkce: false } as never), 'twitterOAuth1() options has an unknown key "pkce"'],
+    [() => definePreset({ clientId: 'c', client_kwargs: { scope: 'x' } } as never, { authorizeUrl: 'https://a.test/a', accessTokenUrl: 'https://a.test/t' }), 'preset options has an unknown key "client_kwargs": put these at the top level of the config: scope'],
+  ])('%#: %s', (make, message) => {
+    expect(refused(make).message).toBe(message)
+  })
+
+  it('takes every known and own key', () => {
+    expect(() => github({ clientId: 'c', clientSecret: 's', scope: 'read:user', enterpriseUrl: 'https://git.example', userAgent: 'me' })).not.toThrow()
+    expect(() => microsoftEntraId({ clientId: 'c', tenant: 'organizations', allowedTenants: ['00000000-0000-0000-0000-000000000001'], leeway: 30 })).not.toThrow()
+    expect(() => twitterOAuth1({ clientId: 'k', clientSecret: 's', alwaysAsk: true, accessType: 'read', realm: 'x' })).not.toThrow()
   })
 })

@@ -44,7 +44,10 @@ it('signs in with the discovery-configured app and shows the email', async () =>
   expect(callback.status).toBe(303)
   expect(callback.headers.get('referrer-policy')).toBe('no-referrer')
   expect(callback.headers.getSetCookie().join()).toMatch(/Max-Age=0/)
-  expect(await (await fetch(`${base}/`)).text()).toBe('Signed in as alice@example.test')
+  const session = callback.headers.getSetCookie().find((c) => c.startsWith('sid='))!.split(';')[0]!
+  expect(await (await fetch(`${base}/`, { headers: { cookie: session } })).text()).toBe('Signed in as alice@example.test')
+  // Tokens are kept per user of the app: another visitor is not signed in as the last user who was.
+  expect(await (await fetch(`${base}/`)).text()).toBe('<a href="/auth/corp/login">Sign in</a>')
 })
 
 it('shows a typed error code for a callback without its transaction', async () => {

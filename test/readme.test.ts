@@ -31,3 +31,20 @@ it('shows the install-and-test and install-and-demo command lines', () => {
   expect(readme).toContain('./scripts/system-deps.sh && npm ci && npm test')
   expect(readFileSync(join(root, '.ci/run'), 'utf8')).toMatch(/npm test/)
 })
+
+it('links example sources to the repository (typedoc would turn a relative link into a download), documents by relative path', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8')
+  const links = [...readme.matchAll(/\]\(([^)#]+)\)/g)].map((m) => m[1]!)
+  const sources = links.filter((l) => /\.(ts|tsx|js|svelte)$/.test(l))
+  expect(sources.length).toBeGreaterThan(5)
+  for (const link of sources) expect(link).toMatch(/^https:\/\/github\.com\/oauthkit\/oauthkit\/blob\/main\/examples\//)
+  for (const link of links.filter((l) => l.endsWith('.md'))) expect(link).not.toMatch(/^https?:/)
+})
+
+it('starts with what a user needs: install, the peers per import, the Express quick start, Workers', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8')
+  const headings = [...readme.matchAll(/^## (.+)$/gm)].map((m) => m[1]!)
+  expect(headings.slice(0, 4)).toEqual(['Install', 'Quick start: Express', 'On Cloudflare Workers', 'Working on oauthkit: two commands'])
+  expect(readme).toContain('npm i oauthkit\n')
+  for (const peer of ['`express`', '`@types/express`', '`next`', '`@sveltejs/kit`', '`msw`', '`oidc-provider`']) expect(readme).toContain(peer)
+})

@@ -7,11 +7,13 @@
 import { createServer } from 'node:http'
 import { MemoryCookieJar, OAuth, isOAuthKitError, type OAuth2Token } from 'oauthkit'
 
-const tokens = new Map<string, OAuth2Token>() // a real app keys tokens by its own user/session id
+// A real app keeps these in its session store and database.
+const sessions = new Map<string, string>() // session cookie → your app's user id
+const tokens = new Map<string, OAuth2Token>() // `${app}:${user id}` → that user's token for that app
 
 export const oauth = new OAuth({
   secret: process.env.OAUTH_SECRET ?? 'change-me-to-a-long-random-secret-of-32+chars',
-  updateToken: (name, token: OAuth2Token) => void tokens.set(name, token),
+  updateToken: (name, token: OAuth2Token, { ctx }) => void tokens.set(`${name}:${String(ctx?.userId)}`, token),
 })
   // Discovery: endpoints, issuer and keys come from the provider's metadata.
   .register('corp', {
@@ -43,26 +45,31 @@ const base = process.env.BASE_URL ?? 'http://127.0.0.1:3000'
 async function handle(request: Request): Promise<Response> {
   const url = new URL(request.url)
   const cookies = MemoryCookieJar.fromRequest(request)
+  const userId = sessions.get(cookies.get('sid') ?? '') // who is signed in, if anyone
   const [, auth, name, step] = url.pathname.split('/')
   let response: Response
   if (auth === 'auth' && (name === 'corp' || name === 'github') && step === 'login') {
     response = await oauth.create(name).authorizeRedirect({ cookies }, `${base}/auth/${name}/callback`)
   } else if (auth === 'auth' && (name === 'corp' || name === 'github') && step === 'callback') {
     try {
-      await oauth.create(name).authorizeAccessToken({ cookies, request }) // updateToken saves the token
+      const user = userId ?? crypto.randomUUID() // a first sign-in makes a new user of your app
+      await oauth.create(name).authorizeAccessToken({ cookies, request, userId: user }) // updateToken saves the token under it
+      const sid = crypto.randomUUID()
+      sessions.set(sid, user)
+      cookies.set('sid', sid, { path: '/', httpOnly: true, sameSite: 'lax' })
       response = new Response(null, { status: 303, headers: { location: '/', 'referrer-policy': 'no-referrer' } })
     } catch (err) {
       const code = isOAuthKitError(err) ? err.code : 'unexpected'
       response = new Response(`Sign-in failed: ${code}`, { status: 400 })
     }
   } else if (url.pathname === '/') {
-    const token = tokens.get('corp')
+    const token = userId ? tokens.get(`corp:${userId}`) : undefined
     const who = token ? await oauth.create('corp').userinfo(token) : undefined
     response = new Response(who ? `Signed in as ${who.email}` : '<a href="/auth/corp/login">Sign in</a>', { headers: { 'content-type': 'text/html' } })
   } else {
     response = new Response('Not found', { status: 404 })
   }
-  cookies.applyTo(response.headers) // the transaction cookies set or cleared above
+  cookies.applyTo(response.headers) // the session and transaction cookies set or cleared above
   return response
 }
 

@@ -11,6 +11,7 @@ import { ApiClient, ApiMethods, CallState, DEFAULT_API_MAX_RESPONSE_SIZE, type A
 import { isLoopback } from '../http/loopback.js'
 import type { Transaction, TransactionCookieOptions } from '../session/transaction.js'
 import type { AppToken, OAuthContext, RequestHook, TokenContext } from '../types.js'
+import { checkContext } from './arguments.js'
 import { callbackParameters } from './callback.js'
 import type { BaseAppConfig, FetchToken, UpdateToken, UpdateTokenInfo } from './config.js'
 import { INSPECT, redactedView, withRedaction } from './redact.js'
@@ -137,6 +138,7 @@ export abstract class RemoteAppBase<T extends AppToken, C extends SharedConfig<T
    * ```
    */
   async authorizeRedirect(ctx: OAuthContext, redirectUri: string, options: AuthorizeOptions = {}): Promise<Response> {
+    checkContext(this.name, 'authorizeRedirect', ctx)
     const { url, transaction } = await this.createAuthorizationUrl(redirectUri, options)
     await this.#services.transactions.save(ctx, transaction, this.transactionCookie(redirectUri), this.#ttl)
     return new Response(null, { status: 302, headers: { location: url.href, 'cache-control': 'no-store' } })
@@ -204,6 +206,7 @@ export abstract class RemoteAppBase<T extends AppToken, C extends SharedConfig<T
 
   /** The callback request's parameters, and the one-time take of this app's transactions. @internal */
   protected async callback(ctx: OAuthContext): Promise<Callback> {
+    checkContext(this.name, 'authorizeAccessToken', ctx)
     const request = ctx?.request
     if (!request) throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${this.name}: authorizeAccessToken needs ctx.request (the callback request)`, { app: this.name })
     const params = await callbackParameters(request, this.name)
@@ -216,6 +219,11 @@ export abstract class RemoteAppBase<T extends AppToken, C extends SharedConfig<T
     const parsed = new URL(url)
     const insecureLoopback = parsed.protocol === 'http:' && isLoopback(parsed)
     return { secure: !insecureLoopback, sameSite: 'lax', insecureLoopback }
+  }
+
+  /** True when a `fetchToken` (the app's or the registry's) is configured. @internal */
+  protected get readsTokens(): boolean {
+    return Boolean(this.config.fetchToken ?? this.#services.fetchToken)
   }
 
   /** The stored token of `ctx`'s user, from `fetchToken` (the app's, else the registry's), if any. @internal */

@@ -7,6 +7,7 @@
 import type { ResponsePromise } from 'ky'
 import type { AuthorizeAccessTokenOptions, AuthorizeOptions, AuthorizationRequest, CompletedAuthorization } from '../app/base.js'
 import { RemoteAppBase } from '../app/base.js'
+import { tokenMissing } from '../app/arguments.js'
 import { sameOriginPath, single } from '../app/callback.js'
 import type { NormalizedProfile } from '../app/config.js'
 import type { AppServices } from '../app/services.js'
@@ -215,7 +216,7 @@ export class OAuth1App extends RemoteAppBase<OAuth1Token, OAuth1AppConfig> {
 
   async #resolveToken(state: CallState<OAuth1Token>): Promise<OAuth1Token> {
     const token = state.token ?? (await this.readToken(state.ctx))
-    if (!token) throw new OAuthKitError(ErrorCode.TOKEN_MISSING, `${this.name}: no token was passed and fetchToken returned none`, { app: this.name })
+    if (!token) throw tokenMissing(this.name, this.readsTokens)
     if (typeof token.oauth_token !== 'string' || token.oauth_token === '' || typeof token.oauth_token_secret !== 'string') {
       throw new OAuthKitError(ErrorCode.TOKEN_MISSING, `${this.name}: the token has no oauth_token and oauth_token_secret (an OAuth 1 token is needed)`, { app: this.name })
     }

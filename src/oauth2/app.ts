@@ -87,7 +87,7 @@ export class OAuth2App extends RemoteAppBase<OAuth2Token, OAuth2AppConfig> {
       idTokens: new IdTokenVerifier(name, this.config, http),
       persist: (token: OAuth2Token, info: UpdateTokenInfo) => this.persist(token, info),
     }
-    this.#lifecycle = new TokenLifecycle(this.#endpoints, (ctx) => this.readToken(ctx), services.lock)
+    this.#lifecycle = new TokenLifecycle(this.#endpoints, (ctx) => this.readToken(ctx), services.lock, () => this.readsTokens)
   }
 
   /**

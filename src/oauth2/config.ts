@@ -217,9 +217,6 @@ export function validateOAuth2Config(name: string, config: OAuth2AppConfig): voi
   if (!config.serverMetadataUrl && !config.accessTokenUrl) {
     throw configError(name, 'accessTokenUrl', 'is missing: give serverMetadataUrl (discovery) or accessTokenUrl')
   }
-  if (config.serverMetadataUrl && !config.issuer && !/\/\.well-known\/(openid-configuration|oauth-authorization-server)/.test(new URL(config.serverMetadataUrl).pathname)) {
-    throw configError(name, 'serverMetadataUrl', 'is not a well-known metadata URL (…/.well-known/openid-configuration or /.well-known/oauth-authorization-server…); also give issuer')
-  }
   const scope = scopeString(config.scope)
   if (scope?.split(' ').includes('openid') && !config.serverMetadataUrl) {
     if (!config.issuer) throw configError(name, 'issuer', 'is required for an OpenID Connect app without serverMetadataUrl')

@@ -24,7 +24,14 @@ export function issuerFromMetadataUrl(app: string, metadataUrl: string): string 
   if (path.endsWith(OIDC_SUFFIX)) return url.origin + path.slice(0, -OIDC_SUFFIX.length)
   if (path.startsWith(RFC8414_PREFIX)) return url.origin + path.slice(RFC8414_PREFIX.length)
   if (path.startsWith(OIDC_SUFFIX)) return url.origin + path.slice(OIDC_SUFFIX.length)
-  throw configError(app, 'serverMetadataUrl', `is not a well-known metadata URL; also give issuer`)
+  // Elsewhere in the path (django-oauth-toolkit's trailing slash, a query), the issuer cannot be derived: it must be given.
+  const at = path.search(/\/\.well-known\//)
+  const guess = at === -1 ? '' : ` (most likely issuer: '${url.origin + path.slice(0, at)}')`
+  throw configError(
+    app,
+    'serverMetadataUrl',
+    `is not a well-known metadata URL the issuer can be read from (the issuer + ${OIDC_SUFFIX}, or ${RFC8414_PREFIX} + the issuer's path): give issuer too, exactly as the provider's metadata names it${guess}`,
+  )
 }
 
 /** Explicit config fields mapped to RFC 8414 names. */

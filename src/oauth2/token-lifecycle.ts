@@ -7,6 +7,7 @@
  * @module
  */
 import * as oauth from 'oauth4webapi'
+import { tokenMissing } from '../app/arguments.js'
 import type { LockFunction } from '../app/services.js'
 import { ErrorCode, OAuthKitError } from '../errors/error.js'
 import { toOAuthKitError } from '../errors/upstream.js'
@@ -34,6 +35,7 @@ export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
   readonly #app: OAuth2Endpoints
   readonly #read: (ctx: TokenContext | undefined) => Promise<OAuth2Token | undefined>
   readonly #lock?: LockFunction
+  readonly #readsTokens: () => boolean
   readonly #inflight = new Map<string, Promise<OAuth2Token>>()
   /** Results of recent refreshes by old refresh token, so a late caller holding it gets the new token. */
   readonly #recent = new Map<string, { token: OAuth2Token; at: number }>()
@@ -41,10 +43,12 @@ export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
   /**
    * @param read - the app's `fetchToken` (else the registry's), or undefined when neither is set.
    * @param lock - the registry's cross-process lock.
+   * @param readsTokens - whether a `fetchToken` is configured (for the message when there is no token).
    */
-  constructor(app: OAuth2Endpoints, read: (ctx: TokenContext | undefined) => Promise<OAuth2Token | undefined>, lock: LockFunction | undefined) {
+  constructor(app: OAuth2Endpoints, read: (ctx: TokenContext | undefined) => Promise<OAuth2Token | undefined>, lock: LockFunction | undefined, readsTokens: () => boolean) {
     this.#app = app
     this.#read = read
+    this.#readsTokens = readsTokens
     if (lock) this.#lock = lock
   }
 
@@ -53,9 +57,7 @@ export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
     const app = this.#app
     let token = state.token ?? (await this.#read(state.ctx))
     if (!token) {
-      if (app.config.grantType !== 'client_credentials') {
-        throw new OAuthKitError(ErrorCode.TOKEN_MISSING, `${app.name}: no token was passed and fetchToken returned none`, { app: app.name })
-      }
+      if (app.config.grantType !== 'client_credentials') throw tokenMissing(app.name, this.#readsTokens())
       token = await this.#singleFlight('client_credentials', () => clientCredentials(app, { ctx: state.ctx }))
     } else if (this.isDue(token)) {
       token = await this.refresh(token, { ctx: state.ctx })

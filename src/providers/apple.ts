@@ -21,7 +21,7 @@ import type { NormalizedProfile } from '../app/config.js'
 import type { OAuth2AppConfig, ProfileApi } from '../oauth2/config.js'
 import { ErrorCode, OAuthKitError } from '../errors/error.js'
 import type { IdTokenClaims, OAuth2Token } from '../types.js'
-import { definePreset, type PresetOptions } from './preset.js'
+import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 import { claimBoolean, claimsProfile, presetError } from './oidc-profile.js'
 
 const APPLE = 'https://appleid.apple.com'
@@ -107,6 +107,7 @@ export type AppleProfileLoader = (api: ProfileApi, token: OAuth2Token) => Promis
  * @group Providers
  */
 export function apple(options: AppleOptions): OAuth2AppConfig & { profile: AppleProfileLoader } {
+  checkPresetKeys('apple', options, ['teamId', 'keyId', 'clientSecretLifetime'])
   const { teamId, keyId, privateKey, clientSecretLifetime, ...rest } = options
   const clientSecret = appleClientSecret({ clientId: options.clientId, teamId, keyId, privateKey, clientSecretLifetime })
   const scope = rest.scope ?? 'openid name email'

@@ -12,7 +12,7 @@
 import type { NormalizedProfile } from '../app/config.js'
 import type { OAuth2AppConfig, ProfileLoader } from '../oauth2/config.js'
 import type { IdTokenClaims } from '../types.js'
-import { definePreset, withOpenId, type PresetOptions } from './preset.js'
+import { definePreset, withOpenId, type PresetOptions, checkPresetKeys } from './preset.js'
 import { claimsProfile, presetError, refusedIssuer } from './oidc-profile.js'
 
 /** Auth0's userinfo claims. @group Providers */
@@ -69,6 +69,7 @@ export interface Auth0Options extends PresetOptions {
  * @group Providers
  */
 export function auth0(options: Auth0Options): OAuth2AppConfig & { profile: ProfileLoader<Auth0Profile> } {
+  checkPresetKeys('auth0', options, ['domain', 'audience', 'organization'])
   const { domain, audience, organization, ...rest } = options
   const host = typeof domain === 'string' ? domain.replace(/^https:\/\//, '').replace(/\/+$/, '') : ''
   if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(host)) throw presetError('auth0', 'domain', 'must be the tenant domain, e.g. dev-abc123.us.auth0.com')

@@ -14,7 +14,7 @@ import type { NormalizedProfile } from '../app/config.js'
 import type { OAuth2AppConfig, ProfileLoader } from '../oauth2/config.js'
 import { rewriteJson } from '../http/client.js'
 import type { ResponseHook } from '../types.js'
-import { definePreset, type PresetOptions } from './preset.js'
+import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
 /** The user as `GET /2.0/user` returns it (the fields oauthkit reads). @group Providers */
 export interface BitbucketProfile {
@@ -103,6 +103,7 @@ const bitbucketProfile: ProfileLoader<BitbucketProfile> = async (api, token) => 
  * @group Providers
  */
 export function bitbucket(options: BitbucketOptions): OAuth2AppConfig & { profile: ProfileLoader<BitbucketProfile> } {
+  checkPresetKeys('bitbucket', options, [])
   return definePreset(options, {
     authorizeUrl: 'https://bitbucket.org/site/oauth2/authorize',
     accessTokenUrl: 'https://bitbucket.org/site/oauth2/access_token',

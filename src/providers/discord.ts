@@ -10,7 +10,7 @@
  */
 import type { NormalizedProfile } from '../app/config.js'
 import type { OAuth2AppConfig, ProfileLoader } from '../oauth2/config.js'
-import { definePreset, type PresetOptions } from './preset.js'
+import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
 const CDN = 'https://cdn.discordapp.com'
 
@@ -71,6 +71,7 @@ const discordProfile: ProfileLoader<DiscordProfile> = async (api, token) => {
  * @group Providers
  */
 export function discord(options: DiscordOptions): OAuth2AppConfig & { profile: ProfileLoader<DiscordProfile> } {
+  checkPresetKeys('discord', options, ['prompt'])
   const { prompt, ...rest } = options
   return definePreset(rest, {
     authorizeUrl: 'https://discord.com/oauth2/authorize',

@@ -12,7 +12,7 @@
 import type { NormalizedProfile } from '../app/config.js'
 import type { OAuth2AppConfig, ProfileLoader } from '../oauth2/config.js'
 import type { RequestHook } from '../types.js'
-import { definePreset, type PresetOptions } from './preset.js'
+import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
 const DROPBOX_API = 'https://api.dropboxapi.com/2'
 
@@ -80,6 +80,7 @@ const dropboxProfile: ProfileLoader<DropboxProfile> = async (api, token) => {
  * @group Providers
  */
 export function dropbox(options: DropboxOptions): OAuth2AppConfig & { profile: ProfileLoader<DropboxProfile> } {
+  checkPresetKeys('dropbox', options, ['tokenAccessType'])
   const { tokenAccessType = 'offline', ...rest } = options
   return definePreset(rest, {
     authorizeUrl: 'https://www.dropbox.com/oauth2/authorize',

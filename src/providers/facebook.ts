@@ -16,7 +16,7 @@
 import { configError, type NormalizedProfile } from '../app/config.js'
 import { type OAuth2AppConfig, type ProfileLoader, type TokenEndpointAuthMethod } from '../oauth2/config.js'
 import type { RequestHook, ResponseHook } from '../types.js'
-import { definePreset, type PresetOptions } from './preset.js'
+import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
 /** The Graph API version the preset uses unless told otherwise. @group Providers */
 export const FACEBOOK_GRAPH_VERSION = 'v26.0'
@@ -124,6 +124,7 @@ function facebookProfile(fields: string[]): ProfileLoader<FacebookProfile> {
  * @group Providers
  */
 export function facebook(options: FacebookOptions): OAuth2AppConfig & { profile: ProfileLoader<FacebookProfile> } {
+  checkPresetKeys('facebook', options, ['graphVersion', 'appsecretProof', 'fields'])
   const { graphVersion = FACEBOOK_GRAPH_VERSION, appsecretProof, fields = ['id', 'name', 'email', 'picture'], ...rest } = options
   const version = graphVersion.startsWith('v') ? graphVersion : `v${graphVersion}`
   const graph = `https://graph.facebook.com/${version}`

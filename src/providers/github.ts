@@ -10,7 +10,7 @@
 import type { NormalizedProfile } from '../app/config.js'
 import type { OAuth2AppConfig, ProfileLoader } from '../oauth2/config.js'
 import type { ResponseHook } from '../types.js'
-import { definePreset, type PresetOptions } from './preset.js'
+import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
 const GITHUB = 'https://github.com'
 const GITHUB_API = 'https://api.github.com'
@@ -89,6 +89,7 @@ const githubProfile: ProfileLoader<GitHubProfile> = async (api, token) => {
  * @group Providers
  */
 export function github(options: GitHubOptions): OAuth2AppConfig & { profile: ProfileLoader<GitHubProfile> } {
+  checkPresetKeys('github', options, ['enterpriseUrl'])
   // enterpriseUrl is the preset's own option, not an app config key: it must not reach register.
   const { enterpriseUrl, ...rest } = options
   const base = (enterpriseUrl ?? GITHUB).replace(/\/+$/, '')

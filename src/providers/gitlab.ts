@@ -10,7 +10,7 @@
  */
 import type { NormalizedProfile } from '../app/config.js'
 import type { OAuth2AppConfig, ProfileLoader } from '../oauth2/config.js'
-import { definePreset, type PresetOptions } from './preset.js'
+import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 import { claimsProfile, presetError, trimSlash } from './oidc-profile.js'
 
 /** GitLab's userinfo claims. @group Providers */
@@ -57,6 +57,7 @@ export interface GitLabOptions extends PresetOptions {
  * @group Providers
  */
 export function gitlab(options: GitLabOptions): OAuth2AppConfig & { profile: ProfileLoader<GitLabProfile> } {
+  checkPresetKeys('gitlab', options, ['baseUrl'])
   const { baseUrl, ...rest } = options
   if (baseUrl !== undefined && (typeof baseUrl !== 'string' || !URL.canParse(baseUrl))) throw presetError('gitlab', 'baseUrl', 'must be the GitLab URL, e.g. https://gitlab.example.com')
   const base = trimSlash(baseUrl ?? 'https://gitlab.com')

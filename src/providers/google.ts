@@ -12,7 +12,7 @@ import type { NormalizedProfile } from '../app/config.js'
 import type { OAuth2AppConfig, ProfileLoader } from '../oauth2/config.js'
 import type { IdTokenClaims } from '../types.js'
 import { hasOpenId } from '../oauth2/config.js'
-import { definePreset, withOpenId, type PresetOptions } from './preset.js'
+import { definePreset, withOpenId, type PresetOptions, checkPresetKeys } from './preset.js'
 import { claimsProfile, refusedIssuer } from './oidc-profile.js'
 
 const GOOGLE_ISSUER = 'https://accounts.google.com'
@@ -80,6 +80,7 @@ export interface GoogleOptions extends PresetOptions {
  * @group Providers
  */
 export function google(options: GoogleOptions): OAuth2AppConfig & { profile: ProfileLoader<GoogleProfile> } {
+  checkPresetKeys('google', options, ['accessType', 'prompt', 'hostedDomain'])
   const { accessType, prompt, hostedDomain, ...rest } = options
   const authorizeParams: Record<string, string> = {}
   if (accessType) authorizeParams.access_type = accessType

@@ -9,7 +9,7 @@
  */
 import type { NormalizedProfile } from '../app/config.js'
 import type { OAuth2AppConfig, ProfileLoader } from '../oauth2/config.js'
-import { definePreset, type PresetOptions } from './preset.js'
+import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 import { claimsProfile, presetError, trimSlash } from './oidc-profile.js'
 
 /** Keycloak's userinfo claims (default client scopes `profile` and `email`). @group Providers */
@@ -56,6 +56,7 @@ export interface KeycloakOptions extends PresetOptions {
  * @group Providers
  */
 export function keycloak(options: KeycloakOptions): OAuth2AppConfig & { profile: ProfileLoader<KeycloakProfile> } {
+  checkPresetKeys('keycloak', options, ['baseUrl', 'realm'])
   const { baseUrl, realm, ...rest } = options
   if (typeof baseUrl !== 'string' || !URL.canParse(baseUrl)) throw presetError('keycloak', 'baseUrl', 'must be the server URL, e.g. https://sso.example.com')
   if (typeof realm !== 'string' || realm === '') throw presetError('keycloak', 'realm', 'is required')

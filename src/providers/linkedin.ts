@@ -18,7 +18,7 @@ import type { NormalizedProfile } from '../app/config.js'
 import type { OAuth2AppConfig, ProfileLoader } from '../oauth2/config.js'
 import { rewriteJson } from '../http/client.js'
 import type { IdTokenClaims } from '../types.js'
-import { definePreset, type PresetOptions } from './preset.js'
+import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 import { claimsProfile } from './oidc-profile.js'
 
 const ISSUER = 'https://www.linkedin.com/oauth'
@@ -63,6 +63,7 @@ export type LinkedInOptions = PresetOptions
  * @group Providers
  */
 export function linkedin(options: LinkedInOptions): OAuth2AppConfig & { profile: ProfileLoader<LinkedInProfile> } {
+  checkPresetKeys('linkedin', options, [])
   return definePreset(options, {
     serverMetadataUrl: `${ISSUER}/.well-known/openid-configuration`,
     scope: 'openid profile email',

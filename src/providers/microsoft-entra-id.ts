@@ -16,7 +16,7 @@ import type { NormalizedProfile } from '../app/config.js'
 import type { OAuth2AppConfig, ProfileLoader } from '../oauth2/config.js'
 import { rewriteJson } from '../http/client.js'
 import type { IdTokenClaims, ResponseHook } from '../types.js'
-import { definePreset, withOpenId, type PresetOptions } from './preset.js'
+import { definePreset, withOpenId, type PresetOptions, checkPresetKeys } from './preset.js'
 import { claimsProfile, presetError, refusedIssuer, trimSlash } from './oidc-profile.js'
 
 /** The tenant id of personal Microsoft accounts (MSA). @group Providers */
@@ -92,6 +92,7 @@ export interface MicrosoftEntraIdOptions extends PresetOptions {
  * @group Providers
  */
 export function microsoftEntraId(options: MicrosoftEntraIdOptions): OAuth2AppConfig & { profile: ProfileLoader<EntraIdTokenClaims> } {
+  checkPresetKeys('microsoftEntraId', options, ['tenant', 'allowedTenants', 'authority'])
   const { tenant: rawTenant, allowedTenants, authority: rawAuthority, ...rest } = options
   if (typeof rawTenant !== 'string' || !/^[A-Za-z0-9.-]+$/.test(rawTenant)) {
     throw presetError('microsoftEntraId', 'tenant', 'must be common, organizations, consumers, a tenant id or a verified domain')

@@ -18,7 +18,7 @@ import type { OAuth2AppConfig, ProfileLoader, TokenEndpointAuthMethod } from '..
 import { ErrorCode, OAuthKitError } from '../errors/error.js'
 import { rewriteJson } from '../http/client.js'
 import type { OAuth2Token, RequestHook, ResponseHook } from '../types.js'
-import { definePreset, type PresetOptions } from './preset.js'
+import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
 /** The `Notion-Version` the preset sends unless told otherwise. @group Providers */
 export const NOTION_VERSION = '2026-03-11'
@@ -125,6 +125,7 @@ const notionProfile: ProfileLoader<NotionProfile> = async (api, token: OAuth2Tok
  * @group Providers
  */
 export function notion(options: NotionOptions): OAuth2AppConfig & { profile: ProfileLoader<NotionProfile> } {
+  checkPresetKeys('notion', options, ['notionVersion'])
   const { notionVersion = NOTION_VERSION, ...rest } = options
   const authMethod: TokenEndpointAuthMethod = 'client_secret_basic'
   return definePreset(rest, {

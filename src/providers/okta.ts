@@ -9,7 +9,7 @@
  */
 import type { NormalizedProfile } from '../app/config.js'
 import type { OAuth2AppConfig, ProfileLoader } from '../oauth2/config.js'
-import { definePreset, type PresetOptions } from './preset.js'
+import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 import { claimsProfile, presetError, trimSlash } from './oidc-profile.js'
 
 /** Okta's userinfo claims (with the `profile` and `email` scopes). @group Providers */
@@ -59,6 +59,7 @@ export interface OktaOptions extends PresetOptions {
  * @group Providers
  */
 export function okta(options: OktaOptions): OAuth2AppConfig & { profile: ProfileLoader<OktaProfile> } {
+  checkPresetKeys('okta', options, [])
   if (typeof options.issuer !== 'string' || !URL.canParse(options.issuer)) throw presetError('okta', 'issuer', 'must be the authorization server URL, e.g. https://dev-123456.okta.com/oauth2/default')
   const issuer = trimSlash(options.issuer)
   return definePreset(

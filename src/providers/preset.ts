@@ -4,6 +4,7 @@
  * @module
  */
 import { hasOpenId, scopeString, type OAuth2AppConfig } from '../oauth2/config.js'
+import { OAUTH1_CONFIG_KEYS, OAUTH2_CONFIG_KEYS, checkKnownKeys } from '../config-keys.js'
 import type { ComplianceHooks } from '../types.js'
 
 /**
@@ -21,6 +22,7 @@ export interface PresetOptions extends Partial<Omit<OAuth2AppConfig, 'clientId' 
  * @group Providers
  */
 export function definePreset<const C extends Omit<OAuth2AppConfig, 'clientId'>>(options: PresetOptions, defaults: C): C & OAuth2AppConfig {
+  if (typeof options === 'object' && options !== null) checkKnownKeys('', 'preset options', options, PRESET_KEYS)
   const hooks: ComplianceHooks = { ...defaults.hooks }
   for (const [name, value] of Object.entries(options.hooks ?? {}) as Array<[keyof ComplianceHooks, unknown]>) {
     const mine = hooks[name] === undefined ? [] : [hooks[name]].flat()
@@ -32,6 +34,21 @@ export function definePreset<const C extends Omit<OAuth2AppConfig, 'clientId'>>(
     authorizeParams: { ...defaults.authorizeParams, ...options.authorizeParams },
     hooks,
   } as C & OAuth2AppConfig
+}
+
+/** The keys every OAuth 2 preset's options may have: an app config's, but `requestTokenUrl`. */
+const PRESET_KEYS = OAUTH2_CONFIG_KEYS.filter((key) => key !== 'requestTokenUrl')
+
+/**
+ * Refuse an unknown key in a preset factory's options (`github({ scopes })`) with `config_invalid` and
+ * a did-you-mean among the app config's keys and the preset's own (`own`).
+ * @param kind - `oauth1` for an OAuth 1 preset, whose options are an OAuth 1 app's.
+ * @internal
+ */
+export function checkPresetKeys<O extends object>(preset: string, options: O, own: ReadonlyArray<Exclude<keyof O, keyof PresetOptions> & string>, kind: 'oauth1' | 'oauth2' = 'oauth2'): void {
+  if (typeof options !== 'object' || options === null) return
+  const base = kind === 'oauth1' ? OAUTH1_CONFIG_KEYS.filter((key) => key !== 'requestTokenUrl') : PRESET_KEYS
+  checkKnownKeys('', `${preset}() options`, options, [...base, ...own])
 }
 
 /**

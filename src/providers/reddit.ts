@@ -14,7 +14,7 @@
 import { configError, type NormalizedProfile } from '../app/config.js'
 import { type OAuth2AppConfig, type ProfileLoader, type TokenEndpointAuthMethod } from '../oauth2/config.js'
 import type { RequestHook, ResponseHook } from '../types.js'
-import { definePreset, type PresetOptions } from './preset.js'
+import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
 /** The user as `GET /api/v1/me` returns it (the fields oauthkit reads). @group Providers */
 export interface RedditProfile {
@@ -111,6 +111,7 @@ const redditProfile: ProfileLoader<RedditProfile> = async (api, token) => {
  * @group Providers
  */
 export function reddit(options: RedditOptions): OAuth2AppConfig & { profile: ProfileLoader<RedditProfile> } {
+  checkPresetKeys('reddit', options, ['duration'])
   const { duration = 'permanent', ...rest } = options
   if (typeof rest.userAgent !== 'string' || rest.userAgent.trim() === '') {
     throw configError('reddit', 'userAgent', 'is required: Reddit wants a unique, descriptive User-Agent such as "web:com.example.app:v1.0 (by /u/you)"')

@@ -17,7 +17,7 @@ import type { NormalizedProfile } from '../app/config.js'
 import type { OAuth2AppConfig, ProfileLoader } from '../oauth2/config.js'
 import { rewriteJson } from '../http/client.js'
 import type { ComplianceHooks, ResponseHook } from '../types.js'
-import { definePreset, type PresetOptions } from './preset.js'
+import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 import { claimsProfile } from './oidc-profile.js'
 
 const SLACK = 'https://slack.com'
@@ -135,6 +135,7 @@ async function jsonObject(response: Response): Promise<Record<string, unknown> |
  * @group Providers
  */
 export function slack(options: SlackOptions): OAuth2AppConfig & { profile: ProfileLoader<SlackProfile> } {
+  checkPresetKeys('slack', options, ['team'])
   const { team, ...rest } = options
   const authorizeParams: Record<string, string> = team ? { team } : {}
   const hooks: ComplianceHooks = {

@@ -13,7 +13,7 @@
  */
 import type { NormalizedProfile } from '../app/config.js'
 import type { OAuth2AppConfig, ProfileLoader } from '../oauth2/config.js'
-import { definePreset, type PresetOptions } from './preset.js'
+import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
 /** One image of a Spotify profile. @group Providers */
 export interface SpotifyImage {
@@ -72,6 +72,7 @@ const spotifyProfile: ProfileLoader<SpotifyProfile> = async (api, token) => {
  * @group Providers
  */
 export function spotify(options: SpotifyOptions): OAuth2AppConfig & { profile: ProfileLoader<SpotifyProfile> } {
+  checkPresetKeys('spotify', options, ['showDialog'])
   const { showDialog, ...rest } = options
   return definePreset(rest, {
     authorizeUrl: 'https://accounts.spotify.com/authorize',

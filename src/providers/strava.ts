@@ -16,7 +16,7 @@
 import type { NormalizedProfile } from '../app/config.js'
 import type { OAuth2AppConfig, ProfileLoader, TokenEndpointAuthMethod } from '../oauth2/config.js'
 import type { ResponseHook } from '../types.js'
-import { definePreset, type PresetOptions } from './preset.js'
+import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
 /** The athlete as `GET /api/v3/athlete` returns it (the fields oauthkit reads). @group Providers */
 export interface StravaProfile {
@@ -89,6 +89,7 @@ const stravaProfile: ProfileLoader<StravaProfile> = async (api, token) => {
  * @group Providers
  */
 export function strava(options: StravaOptions): OAuth2AppConfig & { profile: ProfileLoader<StravaProfile> } {
+  checkPresetKeys('strava', options, ['approvalPrompt'])
   const { approvalPrompt = 'auto', ...rest } = options
   const authMethod: TokenEndpointAuthMethod = rest.clientSecret === undefined ? 'none' : 'client_secret_post'
   return definePreset(

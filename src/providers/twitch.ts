@@ -15,7 +15,7 @@ import type { OAuth2AppConfig, ProfileLoader, TokenEndpointAuthMethod } from '..
 import { ErrorCode, OAuthKitError } from '../errors/error.js'
 import { rewriteJson } from '../http/client.js'
 import type { RequestHook, ResponseHook } from '../types.js'
-import { definePreset, type PresetOptions } from './preset.js'
+import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
 /** One user of Helix `GET /users` (inside its `data` array). @group Providers */
 export interface TwitchProfile {
@@ -90,6 +90,7 @@ const twitchProfile: ProfileLoader<TwitchProfile> = async (api, token) => {
  * @group Providers
  */
 export function twitch(options: TwitchOptions): OAuth2AppConfig & { profile: ProfileLoader<TwitchProfile> } {
+  checkPresetKeys('twitch', options, ['forceVerify'])
   const { forceVerify, ...rest } = options
   const authMethod: TokenEndpointAuthMethod = rest.clientSecret === undefined ? 'none' : 'client_secret_post'
   return definePreset(rest, {

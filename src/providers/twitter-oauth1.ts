@@ -28,6 +28,7 @@ import { HTTPError } from 'ky'
 import { ErrorCode, OAuthKitError } from '../errors/error.js'
 import type { NormalizedProfile } from '../app/config.js'
 import type { OAuth1AppConfig, OAuth1ProfileLoader } from '../oauth1/config.js'
+import { checkPresetKeys } from './preset.js'
 
 const X_OAUTH = 'https://api.x.com/oauth'
 const X_API = 'https://api.x.com/1.1'
@@ -164,6 +165,7 @@ const twitterOAuth1Profile: OAuth1ProfileLoader<TwitterOAuth1Profile> = async (a
  * @group Providers
  */
 export function twitterOAuth1(options: TwitterOAuth1Options): OAuth1AppConfig & { profile: OAuth1ProfileLoader<TwitterOAuth1Profile> } {
+  checkPresetKeys('twitterOAuth1', options, ['alwaysAsk', 'accessType'], 'oauth1')
   const { alwaysAsk = false, accessType, requestTokenParams, ...rest } = options
   const params: Record<string, string> = { ...requestTokenParams }
   // x_auth_access_type is a parameter of the request-token request (X ignores it elsewhere); oauthkit signs it there.

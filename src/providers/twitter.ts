@@ -13,7 +13,7 @@
  */
 import { configError, type NormalizedProfile } from '../app/config.js'
 import { type OAuth2AppConfig, type ProfileLoader, type TokenEndpointAuthMethod } from '../oauth2/config.js'
-import { definePreset, type PresetOptions } from './preset.js'
+import { checkPresetKeys, definePreset, type PresetOptions } from './preset.js'
 
 /** The user object of `GET /2/users/me` (inside its `data`). @group Providers */
 export interface TwitterProfile {
@@ -66,6 +66,7 @@ function twitterProfile(fields: string[]): ProfileLoader<TwitterProfile> {
  * @group Providers
  */
 export function twitter(options: TwitterOptions): OAuth2AppConfig & { profile: ProfileLoader<TwitterProfile> } {
+  checkPresetKeys('twitter', options, ['email', 'userFields'])
   const { email = false, userFields = ['profile_image_url'], ...rest } = options
   // X rejects authorization requests without a code_challenge.
   if (rest.pkce === false) throw configError('x', 'pkce', 'cannot be turned off: X requires PKCE')

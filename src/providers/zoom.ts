@@ -15,7 +15,7 @@
 import type { NormalizedProfile } from '../app/config.js'
 import type { OAuth2AppConfig, ProfileLoader, TokenEndpointAuthMethod } from '../oauth2/config.js'
 import type { ResponseHook } from '../types.js'
-import { definePreset, type PresetOptions } from './preset.js'
+import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
 /** The user as `GET /v2/users/me` returns it (the fields oauthkit reads). @group Providers */
 export interface ZoomProfile {
@@ -77,6 +77,7 @@ const zoomProfile: ProfileLoader<ZoomProfile> = async (api, token) => {
  * @group Providers
  */
 export function zoom(options: ZoomOptions): OAuth2AppConfig & { profile: ProfileLoader<ZoomProfile> } {
+  checkPresetKeys('zoom', options, [])
   const authMethod: TokenEndpointAuthMethod = 'client_secret_basic'
   return definePreset(options, {
     authorizeUrl: 'https://zoom.us/oauth/authorize',

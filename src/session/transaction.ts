@@ -9,6 +9,7 @@ import { sealData, unsealData } from 'iron-session'
 import type { CookieOptions, CookieStore } from './cookies.js'
 import { ErrorCode, OAuthKitError } from '../errors/error.js'
 import type { OAuthContext } from '../types.js'
+import { fallbackSecret } from './secret.js'
 
 /** What a login needs to remember until its callback. @group Transactions */
 export interface Transaction {
@@ -40,8 +41,11 @@ export interface Transaction {
 
 /** Options of a {@link TransactionStore}. @group Transactions */
 export interface TransactionStoreOptions {
-  /** iron password: at least 32 characters, or a map of id → password for rotation (newest id wins). */
-  secret: string | Record<string, string>
+  /**
+   * iron password: at least 32 characters, or a map of id → password for rotation (newest id wins).
+   * Without it, a random one is made on first use (refused when `NODE_ENV=production`).
+   */
+  secret?: string | Record<string, string>
   /** Seconds a transaction is valid (default 600). */
   ttl?: number
   /** Most logins in flight per browser; the oldest is dropped beyond it (default 5). */
@@ -99,7 +103,7 @@ class ReplayGuard {
  */
 export class TransactionStore {
   readonly ttl: number
-  readonly #password: string | Record<string, string>
+  #password?: string | Record<string, string>
   readonly #maxInFlight: number
   readonly #prefix: string
   /** The prefix without `__Host-`/`__Secure-`, used on http loopback. */
@@ -107,8 +111,8 @@ export class TransactionStore {
   readonly #replay = new ReplayGuard(10_000)
 
   constructor(options: TransactionStoreOptions) {
-    const passwords = typeof options.secret === 'string' ? [options.secret] : Object.values(options.secret)
-    if (passwords.length === 0 || passwords.some((p) => typeof p !== 'string' || p.length < 32)) {
+    const passwords = options.secret === undefined ? [] : typeof options.secret === 'string' ? [options.secret] : Object.values(options.secret)
+    if ((options.secret !== undefined && passwords.length === 0) || passwords.some((p) => typeof p !== 'string' || p.length < 32)) {
       throw new OAuthKitError(ErrorCode.CONFIG_INVALID, 'OAuth: secret must be at least 32 characters (or a map of such strings)')
     }
     this.#password = options.secret
@@ -143,7 +147,7 @@ export class TransactionStore {
     const binding = await bindingHash(ctx.binding, tx.app)
     const sealedTx = binding === undefined ? tx : { ...tx, binding }
     // iron's own expiry is a backstop a minute after ours, so an expired login reports "expired".
-    const sealed = await sealData(sealedTx, { password: this.#password, ttl: ttl + 60 })
+    const sealed = await sealData(sealedTx, { password: this.#secret(), ttl: ttl + 60 })
     const value = `${tx.createdAt.toString(36)}.${sealed}`
     const options = this.#cookieOptions(cookie, ttl)
     if (name.length + encodeURIComponent(value).length + 120 > MAX_COOKIE_BYTES) {
@@ -171,9 +175,10 @@ export class TransactionStore {
     }
     cookies.delete(name, this.#cookieOptions(cookie, 0))
     const dot = raw.indexOf('.')
+    const password = this.#secret()
     let tx: Partial<Transaction>
     try {
-      tx = await unsealData<Partial<Transaction>>(raw.slice(dot + 1), { password: this.#password, ttl: ttl + 60 })
+      tx = await unsealData<Partial<Transaction>>(raw.slice(dot + 1), { password, ttl: ttl + 60 })
     } catch {
       tx = {}
     }
@@ -200,6 +205,11 @@ export class TransactionStore {
     }
     const { binding: _binding, ...rest } = tx as Transaction
     return rest
+  }
+
+  /** The sealing password; a registry without a secret gets its random one here, on first use. */
+  #secret(): string | Record<string, string> {
+    return (this.#password ??= fallbackSecret())
   }
 
   /** `__Host-` needs `Secure`, `Path=/` and no `Domain` (RFC 6265bis §4.1.3.2); the plain name keeps the same attributes. */
@@ -244,9 +254,4 @@ export function base64url(bytes: Uint8Array): string {
   let binary = ''
   for (const b of bytes) binary += String.fromCharCode(b)
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
-}
-
-/** A random secret for a registry created without one (valid for this process only). */
-export function randomSecret(): string {
-  return base64url(crypto.getRandomValues(new Uint8Array(32)))
 }

@@ -1,7 +1,8 @@
 /**
  * `oauthkit/testing` as a user installs it: the packed tarball in a fresh project that has only one of
  * the test kit's optional peers. The emulations must load with msw alone, the dev provider with
- * oidc-provider alone (nothing is imported or run at import time).
+ * oidc-provider alone (nothing is imported or run at import time); with msw alone a preset's emulated
+ * login runs to the normalised profile.
  *
  * Installs come from npm's cache when it has the packages (it does after `npm ci`), else the registry.
  */
@@ -68,6 +69,25 @@ describe('oauthkit/testing from the packed tarball', () => {
     expect(out.trim()).toBe('function function true')
     const missing = failure(dir, `import { startDevProvider } from 'oauthkit/testing'\nawait startDevProvider()`)
     expect(missing).toContain('startDevProvider needs oidc-provider')
+    // A whole login against an emulated provider, with msw alone: what a user's test suite does.
+    const login = run(
+      dir,
+      `import { setupServer } from 'msw/node'
+import { OAuth } from 'oauthkit'
+import { github } from 'oauthkit/providers'
+import { completeLogin, emulateGitHub } from 'oauthkit/testing'
+
+const emulation = await emulateGitHub({ users: [{ id: '1', login: 'ada', name: 'Ada Lovelace', email: 'ada@example.test', email_verified: true }] })
+const server = setupServer(...emulation.handlers)
+server.listen({ onUnhandledRequest: 'error' })
+const oauth = new OAuth({ secret: 'test-secret-at-least-32-characters-long' }).register('github', github({ clientId: 'test-client', clientSecret: 'test-secret' }))
+const token = await completeLogin(oauth.create('github'), emulation, { user: 'ada' })
+const { sub, name, email } = await oauth.create('github').profile(token)
+console.log(JSON.stringify({ sub, name, email }))
+server.close()
+`,
+    )
+    expect(JSON.parse(login)).toEqual({ sub: '1', name: 'Ada Lovelace', email: 'ada@example.test' })
   }, 120_000)
 
   it('runs the dev provider with oidc-provider alone, through oauthkit/testing/dev-provider', () => {

@@ -4,7 +4,7 @@
  * `@ts-expect-error` fails the typecheck if the line below it ever compiles.
  */
 import { OAuth, type OAuth2AppConfig } from '../../src/index.js'
-import { github } from '../../src/providers/index.js'
+import { github, microsoftEntraId } from '../../src/providers/index.js'
 
 const endpoints = { authorizeUrl: 'https://idp.test/authorize', accessTokenUrl: 'https://idp.test/token' }
 const oauth = new OAuth({ secret: 'a-test-secret-that-is-at-least-32-characters' })
@@ -28,3 +28,7 @@ oauth.register('mixed', { clientId: 'c', clientSecret: 's', requestTokenUrl: 'ht
 oauth.register('typo', { ...typed, scpoe: 'read' })
 // @ts-expect-error new OAuth() options are checked as any object literal is
 new OAuth({ secert: 'x' })
+// @ts-expect-error preset factories check their options as any object literal is
+github({ clientId: 'c', scopes: 'read:user' })
+// @ts-expect-error a preset's own option, misspelt
+microsoftEntraId({ clientId: 'c', tenant: 'common', allowed_tenants: ['t'] })
