@@ -6,7 +6,7 @@
  */
 import type * as oauth from 'oauth4webapi'
 import type { ResponsePromise } from 'ky'
-import { ApiMethods, type ApiRequestOptions } from './http/api.js'
+import { ApiMethods, type ApiRequestOptions } from './http/api-call.js'
 import { checkBoundRedirectUri } from './app/arguments.js'
 import type { AuthorizationRequest, AuthorizeAccessTokenOptions, AuthorizeOptions, CompletedAuthorization } from './app/base.js'
 import type { NormalizedProfile } from './app/config.js'

@@ -7,7 +7,8 @@
  */
 import type { ResponsePromise } from 'ky'
 import { ErrorCode, OAuthKitError } from '../errors/error.js'
-import { ApiClient, ApiMethods, CallState, DEFAULT_API_MAX_RESPONSE_SIZE, type ApiAuthorizer, type ApiRequestOptions } from '../http/api.js'
+import { ApiClient, DEFAULT_API_MAX_RESPONSE_SIZE } from '../http/api.js'
+import { ApiMethods, CallState, type ApiAuthorizer, type ApiRequestOptions } from '../http/api-call.js'
 import { isLoopback } from '../http/loopback.js'
 import type { Transaction, TransactionCookieOptions } from '../session/transaction.js'
 import type { AppToken, OAuthContext, RequestHook, TokenContext } from '../types.js'
