@@ -2,12 +2,26 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'site/**', 'node_modules/**', 'examples/**/build/**', 'examples/**/.next/**', 'examples/**/.svelte-kit/**', '.stryker-tmp/**', 'reports/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'site/**',
+      'node_modules/**',
+      'examples/**/build/**',
+      'examples/**/.next/**',
+      'examples/**/.svelte-kit/**',
+      '.stryker-tmp/**',
+      'reports/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-console': ['error', { allow: ['warn', 'error'] }],
     },
   },
@@ -15,7 +29,10 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     rules: {
       // The core is runtime-agnostic: no Node built-ins.
-      'no-restricted-imports': ['error', { paths: ['fs', 'crypto', 'http', 'https', 'path'], patterns: ['node:*'] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: ['fs', 'crypto', 'http', 'https', 'path'], patterns: ['node:*'] },
+      ],
     },
   },
   {

@@ -13,7 +13,21 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/browser/**', 'test/examples-*.test.ts', 'test/interop/**', 'test/package/**', 'test/runtimes/**', 'test/bound.test.ts', 'test/login-oidc.test.ts', 'test/grants.test.ts', 'test/testing/**', 'test/refresh-multiprocess.test.ts', 'test/readme.test.ts', 'test/grants-msw.test.ts', '**/node_modules/**'],
+    exclude: [
+      'test/browser/**',
+      'test/examples-*.test.ts',
+      'test/interop/**',
+      'test/package/**',
+      'test/runtimes/**',
+      'test/bound.test.ts',
+      'test/login-oidc.test.ts',
+      'test/grants.test.ts',
+      'test/testing/**',
+      'test/refresh-multiprocess.test.ts',
+      'test/readme.test.ts',
+      'test/grants-msw.test.ts',
+      '**/node_modules/**',
+    ],
     testNamePattern: /^(?!.*imports only types from express)/,
     testTimeout: 20_000,
     hookTimeout: 30_000,

@@ -6,7 +6,15 @@
 import ky, { type KyInstance, type Options as KyOptions } from 'ky'
 import { OAuth, isOAuthKitError, type OAuth2Token } from '../src/index.js'
 import { API_TOKEN } from './api-server.js'
-import { interleave, pairedRatios, summarize, type InterleaveOptions, type InterleaveResult, type Operation, type Summary } from './stats.js'
+import {
+  interleave,
+  pairedRatios,
+  summarize,
+  type InterleaveOptions,
+  type InterleaveResult,
+  type Operation,
+  type Summary,
+} from './stats.js'
 
 /** One contender: each metric summarized over the rounds (µs). */
 export interface Series {
@@ -36,7 +44,12 @@ const BENCH_SECRET = 'bench-secret-that-is-at-least-32-characters-long'
 
 /** A fresh token (an hour left, so no refresh), as the app would read it from its store. */
 function freshToken(): OAuth2Token {
-  return { access_token: API_TOKEN, token_type: 'Bearer', refresh_token: 'bench-refresh', expires_at: Math.floor(Date.now() / 1000) + 3600 }
+  return {
+    access_token: API_TOKEN,
+    token_type: 'Bearer',
+    refresh_token: 'bench-refresh',
+    expires_at: Math.floor(Date.now() / 1000) + 3600,
+  }
 }
 
 function oauthkitApp(origin: string) {
@@ -125,7 +138,11 @@ function apiClientMirrorFetch401(): KyInstance {
 }
 
 function mirrorCall(instance: KyInstance, url: string, token: OAuth2Token): Operation {
-  return () => instance(url, { method: 'GET', context: { bench: { token, retried: false } satisfies MirrorState } }).json()
+  return () =>
+    instance(url, {
+      method: 'GET',
+      context: { bench: { token, retried: false } satisfies MirrorState },
+    }).json()
 }
 
 /** The three contenders the targets are about. */
@@ -151,7 +168,13 @@ function configContenders(origin: string, path: string): Record<string, Operatio
   const kyNoTimeout = ky.create({ timeout: false })
   const kyNoThrow = ky.create({ throwHttpErrors: false })
   const kyAllThree = ky.create({ retry: 0, timeout: false, throwHttpErrors: false })
-  const kyHook = ky.create({ hooks: { beforeRequest: [(request) => void request.headers.set('authorization', `Bearer ${API_TOKEN}`)] } })
+  const kyHook = ky.create({
+    hooks: {
+      beforeRequest: [
+        (request) => void request.headers.set('authorization', `Bearer ${API_TOKEN}`),
+      ],
+    },
+  })
   const mirror = apiClientMirror()
   const mirrorNoTimeout = apiClientMirror({ timeout: false })
   const mirrorNoAfter = apiClientMirror({ afterResponse: false })
@@ -182,22 +205,48 @@ function toSeries(result: InterleaveResult): Series[] {
   }))
 }
 
-function ratio(result: InterleaveResult, numerator: string, denominator: string, target?: number): RatioResult {
-  const paired = (series: Record<string, number[]>) => summarize(pairedRatios(series[numerator]!, series[denominator]!))
-  return { label: `${numerator} / ${denominator}`, median: paired(result.median), mean: paired(result.mean), cpu: paired(result.cpu), target }
+function ratio(
+  result: InterleaveResult,
+  numerator: string,
+  denominator: string,
+  target?: number,
+): RatioResult {
+  const paired = (series: Record<string, number[]>) =>
+    summarize(pairedRatios(series[numerator]!, series[denominator]!))
+  return {
+    label: `${numerator} / ${denominator}`,
+    median: paired(result.median),
+    mean: paired(result.mean),
+    cpu: paired(result.cpu),
+    target,
+  }
 }
 
-export async function sequentialGets(origin: string, slow: boolean, options: InterleaveOptions): Promise<ApiGroupResult> {
-  const measured = await interleave(mainContenders(origin, slow ? '/slow/user' : '/fast/user'), options)
+export async function sequentialGets(
+  origin: string,
+  slow: boolean,
+  options: InterleaveOptions,
+): Promise<ApiGroupResult> {
+  const measured = await interleave(
+    mainContenders(origin, slow ? '/slow/user' : '/fast/user'),
+    options,
+  )
   return {
     title: slow ? 'Server answering after 1 ms' : 'Bare loopback server (answers at once)',
     options,
     series: toSeries(measured),
-    ratios: [ratio(measured, 'app.get', 'ky', 1.05), ratio(measured, 'app.get', 'fetch', slow ? 1.1 : undefined), ratio(measured, 'ky', 'fetch')],
+    ratios: [
+      ratio(measured, 'app.get', 'ky', 1.05),
+      ratio(measured, 'app.get', 'fetch', slow ? 1.1 : undefined),
+      ratio(measured, 'ky', 'fetch'),
+    ],
   }
 }
 
-export async function kyConfigurations(origin: string, options: InterleaveOptions): Promise<ApiGroupResult> {
+export async function kyConfigurations(
+  origin: string,
+  options: InterleaveOptions,
+): Promise<ApiGroupResult> {
   const measured = await interleave(configContenders(origin, '/fast/user'), options)
   return {
     title: 'ky configurations and oauthkit layers (bare loopback server)',

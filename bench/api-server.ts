@@ -8,12 +8,22 @@ import http from 'node:http'
 
 export const API_TOKEN = 'bench-access-token'
 
-const body = JSON.stringify({ id: 42, login: 'alice', name: 'Alice Example', plan: { name: 'pro', seats: 5 } })
-const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }
+const body = JSON.stringify({
+  id: 42,
+  login: 'alice',
+  name: 'Alice Example',
+  plan: { name: 'pro', seats: 5 },
+})
+const headers = {
+  'content-type': 'application/json',
+  'content-length': String(Buffer.byteLength(body)),
+}
 
 function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
   if (req.headers.authorization !== `Bearer ${API_TOKEN}`) {
-    res.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"', 'content-length': '0' }).end()
+    res
+      .writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"', 'content-length': '0' })
+      .end()
     return
   }
   const send = () => res.writeHead(200, headers).end(body)

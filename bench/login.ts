@@ -8,7 +8,12 @@
 import { sealData, unsealData } from 'iron-session'
 import * as client from 'openid-client'
 import { MemoryCookieJar, OAuth } from '../src/index.js'
-import { TEST_CLIENTS, TEST_REDIRECT_URI, startTestProvider, type TestProvider } from '../test/support/oidc-provider.js'
+import {
+  TEST_CLIENTS,
+  TEST_REDIRECT_URI,
+  startTestProvider,
+  type TestProvider,
+} from '../test/support/oidc-provider.js'
 import { pairedRatios, seededRandom, shuffled, summarize, type Summary } from './stats.js'
 
 const SCOPE = 'openid email profile'
@@ -66,9 +71,17 @@ function oauthkitContender(provider: TestProvider): Contender {
 }
 
 function discover(provider: TestProvider, nonRepudiation: boolean): Promise<client.Configuration> {
-  const execute = nonRepudiation ? [client.allowInsecureRequests, client.enableNonRepudiationChecks] : [client.allowInsecureRequests]
+  const execute = nonRepudiation
+    ? [client.allowInsecureRequests, client.enableNonRepudiationChecks]
+    : [client.allowInsecureRequests]
   // Same client and authentication method (client_secret_basic) as the oauthkit contender.
-  return client.discovery(new URL(provider.issuer), TEST_CLIENTS.basic.client_id, undefined, client.ClientSecretBasic(TEST_CLIENTS.basic.client_secret), { execute })
+  return client.discovery(
+    new URL(provider.issuer),
+    TEST_CLIENTS.basic.client_id,
+    undefined,
+    client.ClientSecretBasic(TEST_CLIENTS.basic.client_secret),
+    { execute },
+  )
 }
 
 interface Checks {
@@ -86,7 +99,11 @@ async function openidClientAuthorization<T = undefined>(
   config: client.Configuration,
   atRedirect?: (checks: Checks) => Promise<T>,
 ): Promise<{ url: URL; checks: Checks; stored?: T }> {
-  const checks: Checks = { pkceCodeVerifier: client.randomPKCECodeVerifier(), expectedState: client.randomState(), expectedNonce: client.randomNonce() }
+  const checks: Checks = {
+    pkceCodeVerifier: client.randomPKCECodeVerifier(),
+    expectedState: client.randomState(),
+    expectedNonce: client.randomNonce(),
+  }
   const authorizationUrl = client.buildAuthorizationUrl(config, {
     redirect_uri: TEST_REDIRECT_URI,
     scope: SCOPE,
@@ -100,13 +117,17 @@ async function openidClientAuthorization<T = undefined>(
   return { url, checks, stored }
 }
 
-async function openidClientContender(provider: TestProvider, nonRepudiation: boolean): Promise<Contender> {
+async function openidClientContender(
+  provider: TestProvider,
+  nonRepudiation: boolean,
+): Promise<Contender> {
   const config = await discover(provider, nonRepudiation)
   return async () => {
     const { url, checks } = await openidClientAuthorization(provider, config)
     return async () => {
       const tokens = await client.authorizationCodeGrant(config, url, checks)
-      if (tokens.claims()?.sub !== 'alice') throw new Error('openid-client: unexpected login result')
+      if (tokens.claims()?.sub !== 'alice')
+        throw new Error('openid-client: unexpected login result')
     }
   }
 }
@@ -116,20 +137,33 @@ async function openidClientContender(provider: TestProvider, nonRepudiation: boo
  * iron-session into a cookie value at the redirect, as src/transaction.ts does, and unsealed in the timed
  * callback step; ID token signature checked (`enableNonRepudiationChecks`). Records the unseal times.
  */
-async function openidClientLikeForLike(provider: TestProvider, unsealMs: number[]): Promise<Contender> {
+async function openidClientLikeForLike(
+  provider: TestProvider,
+  unsealMs: number[],
+): Promise<Contender> {
   const config = await discover(provider, true)
   return async () => {
     // Sealed at the redirect, before the scripted login, as oauthkit's authorizeRedirect does: sealing
     // right before the timed step would hand the unseal a warm thread pool that oauthkit does not get.
     const { url, stored: sealed } = await openidClientAuthorization(provider, config, (checks) =>
-      sealData({ app: 'op', key: checks.expectedState, redirectUri: TEST_REDIRECT_URI, ...checks, createdAt: Date.now() }, { password: SECRET, ttl: 660 }),
+      sealData(
+        {
+          app: 'op',
+          key: checks.expectedState,
+          redirectUri: TEST_REDIRECT_URI,
+          ...checks,
+          createdAt: Date.now(),
+        },
+        { password: SECRET, ttl: 660 },
+      ),
     )
     return async () => {
       const start = performance.now()
       const restored = await unsealData<Checks>(sealed!, { password: SECRET, ttl: 660 })
       unsealMs.push(performance.now() - start)
       const tokens = await client.authorizationCodeGrant(config, url, restored)
-      if (tokens.claims()?.sub !== 'alice') throw new Error('openid-client: unexpected login result')
+      if (tokens.claims()?.sub !== 'alice')
+        throw new Error('openid-client: unexpected login result')
     }
   }
 }
@@ -146,7 +180,8 @@ export async function loginCallbacks(options: LoginOptions): Promise<LoginResult
     }
     const names = Object.keys(contenders)
     // Warm-up: discovery, JWKS, client auth, JIT — none of it is timed.
-    for (let i = 0; i < options.warmup; i++) for (const name of names) await (await contenders[name]!())()
+    for (let i = 0; i < options.warmup; i++)
+      for (const name of names) await (await contenders[name]!())()
     unsealMs.length = 0
 
     const random = seededRandom(7)
@@ -174,12 +209,18 @@ export async function loginCallbacks(options: LoginOptions): Promise<LoginResult
     // Paired per login cycle: the two logins compared ran back to back, so a burst of load hits both.
     const ratio = (a: string, b: string, target?: number) => ({
       label: `${a} / ${b}`,
-      summary: summarize(cycles.map((round) => summarize(pairedRatios(round[a]!, round[b]!)).median)),
+      summary: summarize(
+        cycles.map((round) => summarize(pairedRatios(round[a]!, round[b]!)).median),
+      ),
       target,
     })
     return {
       options,
-      series: names.map((name) => ({ name, summary: summarize(perRound[name]!), all: summarize(everything[name]!) })),
+      series: names.map((name) => ({
+        name,
+        summary: summarize(perRound[name]!),
+        all: summarize(everything[name]!),
+      })),
       ratios: [
         ratio('oauthkit', 'openid-client', 1.05),
         ratio('oauthkit', NON_REPUDIATION),

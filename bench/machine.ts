@@ -21,7 +21,9 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
 function packageVersion(name: string): string {
   try {
-    const manifest = JSON.parse(readFileSync(`${ROOT}node_modules/${name}/package.json`, 'utf8')) as { version?: string }
+    const manifest = JSON.parse(
+      readFileSync(`${ROOT}node_modules/${name}/package.json`, 'utf8'),
+    ) as { version?: string }
     return manifest.version ?? '?'
   } catch {
     return 'not installed'
@@ -46,7 +48,11 @@ export function describeMachine(): Machine {
     node: process.version,
     platform: `${os.type()} ${os.release()} (${os.arch()})`,
     date: new Date().toISOString(),
-    versions: Object.fromEntries(['ky', 'oauth4webapi', 'openid-client', 'jose', 'iron-session', 'oidc-provider'].map((name) => [name, packageVersion(name)])),
+    versions: Object.fromEntries(
+      ['ky', 'oauth4webapi', 'openid-client', 'jose', 'iron-session', 'oidc-provider'].map(
+        (name) => [name, packageVersion(name)],
+      ),
+    ),
     loadAtStart: os.loadavg()[0] ?? Number.NaN,
   }
 }

@@ -29,15 +29,24 @@ interface Counters {
 
 const REFRESHED = 'refreshed-access-token'
 
-async function startEndpoints(counters: Counters): Promise<{ origin: string; close(): Promise<void> }> {
+async function startEndpoints(
+  counters: Counters,
+): Promise<{ origin: string; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
     if (req.method === 'POST' && req.url === '/token') {
       counters.token++
       req.resume()
       req.on('end', () => {
         setTimeout(() => {
-          const body = JSON.stringify({ access_token: REFRESHED, token_type: 'Bearer', expires_in: 3600, refresh_token: 'rotated-refresh-token' })
-          res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(body)
+          const body = JSON.stringify({
+            access_token: REFRESHED,
+            token_type: 'Bearer',
+            expires_in: 3600,
+            refresh_token: 'rotated-refresh-token',
+          })
+          res
+            .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+            .end(body)
         }, counters.latencyMs)
       })
       return
@@ -53,18 +62,26 @@ async function startEndpoints(counters: Counters): Promise<{ origin: string; clo
     origin: `http://127.0.0.1:${port}`,
     close: () => {
       server.closeAllConnections()
-      return new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())))
+      return new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      )
     },
   }
 }
 
 /** One trial: a fresh registry (no cached refresh result), `concurrent` calls started at once. */
-export async function refreshTrial(tokenLatencyMs: number, concurrent = 100): Promise<RefreshTrial> {
+export async function refreshTrial(
+  tokenLatencyMs: number,
+  concurrent = 100,
+): Promise<RefreshTrial> {
   const counters: Counters = { token: 0, api: 0, apiWithNewToken: 0, latencyMs: tokenLatencyMs }
   const endpoints = await startEndpoints(counters)
   let updates = 0
   try {
-    const app = new OAuth({ secret: 'bench-secret-that-is-at-least-32-characters-long', updateToken: () => void updates++ })
+    const app = new OAuth({
+      secret: 'bench-secret-that-is-at-least-32-characters-long',
+      updateToken: () => void updates++,
+    })
       .register('api', {
         clientId: 'bench-client',
         clientSecret: 'bench-client-secret',
@@ -73,8 +90,17 @@ export async function refreshTrial(tokenLatencyMs: number, concurrent = 100): Pr
         apiBaseUrl: endpoints.origin,
       })
       .create('api')
-    const expired: OAuth2Token = { access_token: 'expired-access-token', token_type: 'Bearer', refresh_token: 'old-refresh-token', expires_at: Math.floor(Date.now() / 1000) - 60 }
-    const results = await Promise.allSettled(Array.from({ length: concurrent }, () => app.get('resource', { token: { ...expired } }).json<{ ok?: boolean }>()))
+    const expired: OAuth2Token = {
+      access_token: 'expired-access-token',
+      token_type: 'Bearer',
+      refresh_token: 'old-refresh-token',
+      expires_at: Math.floor(Date.now() / 1000) - 60,
+    }
+    const results = await Promise.allSettled(
+      Array.from({ length: concurrent }, () =>
+        app.get('resource', { token: { ...expired } }).json<{ ok?: boolean }>(),
+      ),
+    )
     return {
       tokenLatencyMs,
       concurrent,

@@ -62,7 +62,11 @@ export function verdicts(results: BenchResults): Verdict[] {
   return [
     ratioVerdict('app.get ≤ 1.05× bare ky (bare loopback)', findRatio(fast, 'app.get / ky'), 1.05),
     ratioVerdict('app.get ≤ 1.05× bare ky (1 ms server)', findRatio(slow, 'app.get / ky'), 1.05),
-    ratioVerdict('app.get ≤ 1.10× plain fetch (1 ms server)', findRatio(slow, 'app.get / fetch'), 1.1),
+    ratioVerdict(
+      'app.get ≤ 1.10× plain fetch (1 ms server)',
+      findRatio(slow, 'app.get / fetch'),
+      1.1,
+    ),
     {
       target: '100 concurrent expired-token calls → 1 refresh request',
       measured: `${results.refresh.map((t) => t.tokenRequests).join(', ')} (per trial)`,
@@ -73,7 +77,11 @@ export function verdicts(results: BenchResults): Verdict[] {
       measured: `${results.refresh.map((t) => t.updateTokenCalls).join(', ')} (per trial)`,
       met: results.refresh.every((t) => t.updateTokenCalls === 1),
     },
-    { target: 'login callback ≤ 1.05× openid-client', measured: `${spread(callback.summary, x)}×`, met: callback.summary.median <= 1.05 },
+    {
+      target: 'login callback ≤ 1.05× openid-client',
+      measured: `${spread(callback.summary, x)}×`,
+      met: callback.summary.median <= 1.05,
+    },
   ]
 }
 
@@ -81,16 +89,29 @@ export function verdicts(results: BenchResults): Verdict[] {
 // stdout
 
 function pad(cells: string[], widths: number[]): string {
-  return cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')
+  return cells
+    .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+    .join('  ')
 }
 
 function consoleGroup(group: ApiGroupResult): string[] {
   const widths = [38, 24, 10, 10]
-  const lines = [`  ${group.title}`, '  ' + pad(['contender', 'median µs (min–max)', 'mean µs', 'CPU µs'], widths)]
-  for (const s of group.series) lines.push('  ' + pad([s.name, spread(s.median, us), us(s.mean.median), us(s.cpu.median)], widths))
+  const lines = [
+    `  ${group.title}`,
+    '  ' + pad(['contender', 'median µs (min–max)', 'mean µs', 'CPU µs'], widths),
+  ]
+  for (const s of group.series)
+    lines.push(
+      '  ' + pad([s.name, spread(s.median, us), us(s.mean.median), us(s.cpu.median)], widths),
+    )
   for (const r of group.ratios) {
-    const target = r.target === undefined ? '' : `  target ≤ ${r.target.toFixed(2)}: ${r.median.median <= r.target ? 'met' : 'NOT met'}`
-    lines.push(`    ${r.label.padEnd(62)} ${spread(r.median, x)}  (mean ${x(r.mean.median)}, CPU ${x(r.cpu.median)})${target}`)
+    const target =
+      r.target === undefined
+        ? ''
+        : `  target ≤ ${r.target.toFixed(2)}: ${r.median.median <= r.target ? 'met' : 'NOT met'}`
+    lines.push(
+      `    ${r.label.padEnd(62)} ${spread(r.median, x)}  (mean ${x(r.mean.median)}, CPU ${x(r.cpu.median)})${target}`,
+    )
   }
   return lines
 }
@@ -98,19 +119,39 @@ function consoleGroup(group: ApiGroupResult): string[] {
 export function renderConsole(results: BenchResults): string {
   const { login } = results
   const lines: string[] = []
-  lines.push(`oauthkit bench — ${results.machine.cpu}, ${results.machine.cores} cores, Node ${results.machine.node}, load ${results.machine.loadAtStart.toFixed(2)} → ${results.loadAtEnd.toFixed(2)}, ${results.durationSeconds.toFixed(0)} s`)
-  lines.push('', '1. Sequential authenticated GETs (per-GET latency; ratios are per round, median (min–max) over rounds)')
-  for (const group of [results.gets.fast, results.gets.slow, results.gets.configs]) lines.push(...consoleGroup(group), '')
+  lines.push(
+    `oauthkit bench — ${results.machine.cpu}, ${results.machine.cores} cores, Node ${results.machine.node}, load ${results.machine.loadAtStart.toFixed(2)} → ${results.loadAtEnd.toFixed(2)}, ${results.durationSeconds.toFixed(0)} s`,
+  )
+  lines.push(
+    '',
+    '1. Sequential authenticated GETs (per-GET latency; ratios are per round, median (min–max) over rounds)',
+  )
+  for (const group of [results.gets.fast, results.gets.slow, results.gets.configs])
+    lines.push(...consoleGroup(group), '')
   lines.push('2. 100 concurrent app.get with an expired token')
   for (const t of results.refresh) {
-    lines.push(`  token endpoint +${t.tokenLatencyMs} ms: refresh requests ${t.tokenRequests}, updateToken ${t.updateTokenCalls}, API calls ${t.apiRequests} (${t.apiWithNewToken} with the new token), failures ${t.failures}`)
+    lines.push(
+      `  token endpoint +${t.tokenLatencyMs} ms: refresh requests ${t.tokenRequests}, updateToken ${t.updateTokenCalls}, API calls ${t.apiRequests} (${t.apiWithNewToken} with the new token), failures ${t.failures}`,
+    )
   }
-  lines.push('', '3. Login callback (ms per login: median of per-round medians (min–max); ratios paired per login cycle)')
-  for (const s of login.series) lines.push(`  ${s.name.padEnd(44)} ${spread(s.summary, ms)}   all logins: median ${ms(s.all.median)}, IQR ${ms(s.all.q1)}–${ms(s.all.q3)}`)
-  for (const r of login.ratios) lines.push(`    ${r.label.padEnd(62)} ${spread(r.summary, x)}${r.target === undefined ? '' : `  target ≤ ${r.target.toFixed(2)}: ${r.summary.median <= r.target ? 'met' : 'NOT met'}`}`)
-  lines.push(`  unsealing the sealed checks inside the callback: median ${ms(login.unsealMs.median)} ms (IQR ${ms(login.unsealMs.q1)}–${ms(login.unsealMs.q3)})`)
+  lines.push(
+    '',
+    '3. Login callback (ms per login: median of per-round medians (min–max); ratios paired per login cycle)',
+  )
+  for (const s of login.series)
+    lines.push(
+      `  ${s.name.padEnd(44)} ${spread(s.summary, ms)}   all logins: median ${ms(s.all.median)}, IQR ${ms(s.all.q1)}–${ms(s.all.q3)}`,
+    )
+  for (const r of login.ratios)
+    lines.push(
+      `    ${r.label.padEnd(62)} ${spread(r.summary, x)}${r.target === undefined ? '' : `  target ≤ ${r.target.toFixed(2)}: ${r.summary.median <= r.target ? 'met' : 'NOT met'}`}`,
+    )
+  lines.push(
+    `  unsealing the sealed checks inside the callback: median ${ms(login.unsealMs.median)} ms (IQR ${ms(login.unsealMs.q1)}–${ms(login.unsealMs.q3)})`,
+  )
   lines.push('', 'Targets')
-  for (const v of verdicts(results)) lines.push(`  ${v.met ? 'met    ' : 'NOT met'}  ${v.target}: ${v.measured}`)
+  for (const v of verdicts(results))
+    lines.push(`  ${v.met ? 'met    ' : 'NOT met'}  ${v.target}: ${v.measured}`)
   return lines.join('\n')
 }
 
@@ -118,16 +159,29 @@ export function renderConsole(results: BenchResults): string {
 // BENCHMARKS.md
 
 function mdGroupTable(group: ApiGroupResult): string {
-  const rows = group.series.map((s) => `| ${s.name} | ${spread(s.median, us)} | ${spread(s.mean, us)} | ${spread(s.cpu, us)} |`)
-  return ['| Contender | Median latency µs (min–max of rounds) | Mean µs per GET | Client CPU µs per GET |', '|---|--:|--:|--:|', ...rows].join('\n')
+  const rows = group.series.map(
+    (s) => `| ${s.name} | ${spread(s.median, us)} | ${spread(s.mean, us)} | ${spread(s.cpu, us)} |`,
+  )
+  return [
+    '| Contender | Median latency µs (min–max of rounds) | Mean µs per GET | Client CPU µs per GET |',
+    '|---|--:|--:|--:|',
+    ...rows,
+  ].join('\n')
 }
 
 function mdRatioTable(group: ApiGroupResult): string {
   const rows = group.ratios.map((r) => {
-    const verdict = r.target === undefined ? '' : `≤ ${r.target.toFixed(2)}: **${r.median.median <= r.target ? 'met' : 'not met'}**`
+    const verdict =
+      r.target === undefined
+        ? ''
+        : `≤ ${r.target.toFixed(2)}: **${r.median.median <= r.target ? 'met' : 'not met'}**`
     return `| ${r.label} | ${spread(r.median, x)} | ${spread(r.mean, x)} | ${spread(r.cpu, x)} | ${verdict} |`
   })
-  return ['| Ratio | On median latency | On mean time | On client CPU | Target |', '|---|--:|--:|--:|---|', ...rows].join('\n')
+  return [
+    '| Ratio | On median latency | On mean time | On client CPU | Target |',
+    '|---|--:|--:|--:|---|',
+    ...rows,
+  ].join('\n')
 }
 
 function configFindings(results: BenchResults): string {
@@ -198,7 +252,7 @@ export function renderMarkdown(results: BenchResults): string {
     '',
     mdRatioTable(gets.slow),
     '',
-    '### Where the time goes: ky options, hooks, oauthkit\'s layer',
+    "### Where the time goes: ky options, hooks, oauthkit's layer",
     '',
     `Same method against the bare loopback server, ${configOptions.perRound.toLocaleString('en-US')} GETs per contender per round, ${configOptions.rounds} rounds, blocks of ${configOptions.block}. "ky like ApiClient" is a bare ky instance created with the options src/api.ts used before this study (\`fetch\` wrapper, \`retry.shouldRetry\`, async \`beforeRequest\` reading the per-call state from \`context\` and setting the header, async \`afterResponse\` checking for a 401) but whose token logic is only "use the token passed"; "app.get, timeout:false per call" passes ky's \`timeout: false\` through \`app.get\`'s options.`,
     '',
@@ -216,7 +270,10 @@ export function renderMarkdown(results: BenchResults): string {
     '',
     '| Trial | Token endpoint delay | Refresh requests | updateToken calls | API calls | … with the new token | Failed calls |',
     '|--:|--:|--:|--:|--:|--:|--:|',
-    ...results.refresh.map((t, i) => `| ${i + 1} | ${t.tokenLatencyMs} ms | ${t.tokenRequests} | ${t.updateTokenCalls} | ${t.apiRequests} | ${t.apiWithNewToken} | ${t.failures} |`),
+    ...results.refresh.map(
+      (t, i) =>
+        `| ${i + 1} | ${t.tokenLatencyMs} ms | ${t.tokenRequests} | ${t.updateTokenCalls} | ${t.apiRequests} | ${t.apiWithNewToken} | ${t.failures} |`,
+    ),
     '',
     '## 3. Login callback',
     '',
@@ -231,11 +288,17 @@ export function renderMarkdown(results: BenchResults): string {
     '',
     '| Contender | ms per callback: median of rounds (min–max) | All logins: median | IQR |',
     '|---|--:|--:|--:|',
-    ...login.series.map((s) => `| ${s.name} | ${spread(s.summary, ms)} | ${ms(s.all.median)} | ${ms(s.all.q1)}–${ms(s.all.q3)} |`),
+    ...login.series.map(
+      (s) =>
+        `| ${s.name} | ${spread(s.summary, ms)} | ${ms(s.all.median)} | ${ms(s.all.q1)}–${ms(s.all.q3)} |`,
+    ),
     '',
     '| Ratio (paired per login cycle) | Median of rounds (min–max) | Target |',
     '|---|--:|---|',
-    ...login.ratios.map((r) => `| ${r.label} | ${spread(r.summary, x)} | ${r.target === undefined ? '' : `≤ ${r.target.toFixed(2)}: **${r.summary.median <= r.target ? 'met' : 'not met'}**`} |`),
+    ...login.ratios.map(
+      (r) =>
+        `| ${r.label} | ${spread(r.summary, x)} | ${r.target === undefined ? '' : `≤ ${r.target.toFixed(2)}: **${r.summary.median <= r.target ? 'met' : 'not met'}**`} |`,
+    ),
     '',
     `Paired per login cycle, the signature check makes openid-client ${x(loginRatio(login, `${NON_REPUDIATION} / openid-client`))}× slower and the signature plus the sealed state ${x(loginRatio(login, `${LIKE_FOR_LIKE} / openid-client`))}×; ` +
       `oauthkit is ${x(loginRatio(login, 'oauthkit / openid-client'))}× default openid-client but ${x(loginRatio(login, `oauthkit / ${LIKE_FOR_LIKE}`))}× openid-client doing the same work. ` +
@@ -244,8 +307,8 @@ export function renderMarkdown(results: BenchResults): string {
     '## Notes',
     '',
     `- **Noise.** This is a shared 2-core VM: other jobs (test runs) were running during the benchmark, so the 1-minute load average was ${machine.loadAtStart.toFixed(2)} at the start and ${results.loadAtEnd.toFixed(2)} at the end, well above the 2 cores. Means and CPU times move by ±20 % or more from round to round; median latencies and the per-round paired ratios of median latency are much steadier (see the min–max ranges). Treat differences under ~3 % as noise.`,
-    '- **Why median latency for the GET targets.** With preemption from other processes, a round\'s mean is dominated by whichever contender happened to be descheduled. The median is what one GET costs when the process runs; the mean and CPU columns are given so that any GC cost (which a median hides) stays visible.',
-    '- **What the GET comparison includes.** All three read the JSON body. ky and app.get send `accept: application/json` (ky\'s `.json()` sets it). app.get also runs the token checks (expiry with leeway, token type) and, through its ky instance, a default 10 s timeout, the retry predicate and the 401 check in its `fetch` wrapper. The transport is the same: global fetch (undici) with keep-alive.',
+    "- **Why median latency for the GET targets.** With preemption from other processes, a round's mean is dominated by whichever contender happened to be descheduled. The median is what one GET costs when the process runs; the mean and CPU columns are given so that any GC cost (which a median hides) stays visible.",
+    "- **What the GET comparison includes.** All three read the JSON body. ky and app.get send `accept: application/json` (ky's `.json()` sets it). app.get also runs the token checks (expiry with leeway, token type) and, through its ky instance, a default 10 s timeout, the retry predicate and the 401 check in its `fetch` wrapper. The transport is the same: global fetch (undici) with keep-alive.",
     '- **1 ms server.** The server waits on a 1 ms `setTimeout`, which fires after 1 ms or a little more, so the fixed part of every GET is ~1.1 ms and library overhead is a smaller share of it.',
     "- **Login.** The provider runs in the same process as the clients, so its own work for the token request (client authentication, code lookup, signing the ID token) is inside every timed callback, for every contender alike. Each WebCrypto call is a round trip through libuv's thread pool and costs more when the pool is not warm (in a side experiment on this machine, iron `unsealData` took ~0.3 ms in a tight loop and ~1 ms when called after 10 ms of idleness). oauthkit makes several such calls in the callback (the iron unseal, the ID token signature); default openid-client makes none. Under heavy load the absolute login times swing widely from round to round; the paired ratios are the figures to read.",
   )

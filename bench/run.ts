@@ -16,7 +16,9 @@ const OUTPUT = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url))
 const started = performance.now()
 
 function step(message: string): void {
-  process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${message}\n`)
+  process.stderr.write(
+    `[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${message}\n`,
+  )
 }
 
 const machine = describeMachine()
@@ -25,11 +27,29 @@ const server = await startApiServer()
 let gets: BenchResults['gets']
 try {
   step('1a. 2,000 sequential GETs × 3 contenders × 7 rounds, bare loopback server')
-  const fast = await sequentialGets(server.origin, false, { rounds: 7, perRound: 2000, block: 5, warmup: 300, seed: 1 })
+  const fast = await sequentialGets(server.origin, false, {
+    rounds: 7,
+    perRound: 2000,
+    block: 5,
+    warmup: 300,
+    seed: 1,
+  })
   step('1b. the same against the 1 ms server (5 rounds: each takes 3 × 2,000 × ≥1.1 ms)')
-  const slow = await sequentialGets(server.origin, true, { rounds: 5, perRound: 2000, block: 5, warmup: 100, seed: 2 })
+  const slow = await sequentialGets(server.origin, true, {
+    rounds: 5,
+    perRound: 2000,
+    block: 5,
+    warmup: 100,
+    seed: 2,
+  })
   step('1c. ky configurations and oauthkit layers')
-  const configs = await kyConfigurations(server.origin, { rounds: 7, perRound: 500, block: 5, warmup: 100, seed: 3 })
+  const configs = await kyConfigurations(server.origin, {
+    rounds: 7,
+    perRound: 500,
+    block: 5,
+    warmup: 100,
+    seed: 3,
+  })
   gets = { fast, slow, configs }
 } finally {
   await server.close()
@@ -37,7 +57,8 @@ try {
 
 step('2. 100 concurrent calls with an expired token')
 const refresh: RefreshTrial[] = []
-for (const latency of [0, 20]) for (let trial = 0; trial < 3; trial++) refresh.push(await refreshTrial(latency))
+for (const latency of [0, 20])
+  for (let trial = 0; trial < 3; trial++) refresh.push(await refreshTrial(latency))
 
 step('3. login callbacks against oidc-provider')
 const login = await loginCallbacks({ rounds: 7, perRound: 30, warmup: 5 })

@@ -37,7 +37,10 @@ export function summarize(values: readonly number[]): Summary {
 }
 
 /** Element-wise ratio of two paired series (same round in both). */
-export function pairedRatios(numerator: readonly number[], denominator: readonly number[]): number[] {
+export function pairedRatios(
+  numerator: readonly number[],
+  denominator: readonly number[],
+): number[] {
   return numerator.map((value, i) => value / (denominator[i] ?? Number.NaN))
 }
 
@@ -85,7 +88,10 @@ export interface InterleaveResult {
  * by all contenders and none always runs right after the same other one (which would hand it the other's
  * cold caches). Each operation is timed on its own; CPU time is read per block.
  */
-export async function interleave(contenders: Readonly<Record<string, Operation>>, options: InterleaveOptions): Promise<InterleaveResult> {
+export async function interleave(
+  contenders: Readonly<Record<string, Operation>>,
+  options: InterleaveOptions,
+): Promise<InterleaveResult> {
   const names = Object.keys(contenders)
   const series = () => Object.fromEntries(names.map((name) => [name, [] as number[]]))
   const result: InterleaveResult = { median: series(), mean: series(), cpu: series() }

@@ -8,11 +8,20 @@ import type * as oauth from 'oauth4webapi'
 import type { ResponsePromise } from 'ky'
 import { ApiMethods, type ApiRequestOptions } from './http/api-call.js'
 import { checkBoundRedirectUri } from './app/arguments.js'
-import type { AuthorizationRequest, AuthorizeAccessTokenOptions, AuthorizeOptions, CompletedAuthorization } from './app/base.js'
+import type {
+  AuthorizationRequest,
+  AuthorizeAccessTokenOptions,
+  AuthorizeOptions,
+  CompletedAuthorization,
+} from './app/base.js'
 import type { NormalizedProfile } from './app/config.js'
 import { INSPECT } from './app/redact.js'
 import type { ClientCredentialsOptions } from './oauth2/grants/client-credentials.js'
-import type { DeviceAuthorization, DeviceAuthorizationOptions, PollDeviceTokenOptions } from './oauth2/grants/device.js'
+import type {
+  DeviceAuthorization,
+  DeviceAuthorizationOptions,
+  PollDeviceTokenOptions,
+} from './oauth2/grants/device.js'
 import type { IntrospectTokenOptions, TokenIntrospection } from './oauth2/grants/introspection.js'
 import type { LogoutOptions } from './oauth2/grants/logout.js'
 import type { PasswordGrantOptions } from './oauth2/grants/password.js'
@@ -26,8 +35,15 @@ import type { OAuth1Token, OAuth2Token, OAuthContext, UserInfo } from './types.j
 /** The methods every app kind shares (OAuth 2 and OAuth 1), with its token type `T`. @group Core */
 export interface AppLike<T> {
   readonly name: string
-  authorizeRedirect(ctx: OAuthContext, redirectUri: string, options?: AuthorizeOptions): Promise<Response>
-  completeAuthorization(ctx: OAuthContext, options?: AuthorizeAccessTokenOptions): Promise<CompletedAuthorization<T>>
+  authorizeRedirect(
+    ctx: OAuthContext,
+    redirectUri: string,
+    options?: AuthorizeOptions,
+  ): Promise<Response>
+  completeAuthorization(
+    ctx: OAuthContext,
+    options?: AuthorizeAccessTokenOptions,
+  ): Promise<CompletedAuthorization<T>>
   request(method: string, url: string | URL, options?: ApiRequestOptions<T>): ResponsePromise
   fetchToken(ctx?: OAuthContext): Promise<T>
 }
@@ -70,7 +86,9 @@ export class BoundApp<A extends AppLike<any>> extends ApiMethods<TokenOf<A>> {
   }
 
   /** Finish a login and learn the `returnTo` it was started with. */
-  completeAuthorization(options?: AuthorizeAccessTokenOptions): Promise<CompletedAuthorization<TokenOf<A>>> {
+  completeAuthorization(
+    options?: AuthorizeAccessTokenOptions,
+  ): Promise<CompletedAuthorization<TokenOf<A>>> {
     return this.app.completeAuthorization(this.ctx, options)
   }
 
@@ -80,12 +98,20 @@ export class BoundApp<A extends AppLike<any>> extends ApiMethods<TokenOf<A>> {
   }
 
   /** An authenticated API request; the token comes from `fetchToken` with this context unless given. */
-  override request(method: string, url: string | URL, options: ApiRequestOptions<TokenOf<A>> = {}): ResponsePromise {
+  override request(
+    method: string,
+    url: string | URL,
+    options: ApiRequestOptions<TokenOf<A>> = {},
+  ): ResponsePromise {
     return this.app.request(method, url, { ctx: this.ctx, ...options })
   }
 
   /** What `console.log(bound)` shows: the app (secrets redacted), not the request context (cookies, session). */
-  [INSPECT](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+  [INSPECT](
+    _depth: number,
+    options: object,
+    inspect: (value: unknown, options: object) => string,
+  ): string {
     return `BoundApp ${inspect({ app: this.app }, options)}`
   }
 
@@ -123,13 +149,18 @@ export class BoundOAuth2App extends BoundApp<OAuth2App> {
   }
 
   /** An authorization request without storing anything: see the app's `createAuthorizationUrl`. */
-  createAuthorizationUrl(redirectUri: string, options?: AuthorizeOptions): Promise<AuthorizationRequest> {
+  createAuthorizationUrl(
+    redirectUri: string,
+    options?: AuthorizeOptions,
+  ): Promise<AuthorizationRequest> {
     checkBoundRedirectUri(this.app.name, redirectUri)
     return this.app.createAuthorizationUrl(redirectUri, options)
   }
 
   /** The userinfo endpoint's claims for `token`, by default the signed-in user's (`fetchToken` with this context). */
-  async userinfo(token?: Pick<OAuth2Token, 'access_token' | 'id_token' | 'userinfo'>): Promise<UserInfo> {
+  async userinfo(
+    token?: Pick<OAuth2Token, 'access_token' | 'id_token' | 'userinfo'>,
+  ): Promise<UserInfo> {
     return this.app.userinfo(token ?? (await this.fetchToken()))
   }
 
@@ -154,12 +185,19 @@ export class BoundOAuth2App extends BoundApp<OAuth2App> {
   }
 
   /** Poll for the device's token; `updateToken` gets this context. */
-  pollDeviceToken(authorization: DeviceAuthorization, options: PollDeviceTokenOptions = {}): Promise<OAuth2Token> {
+  pollDeviceToken(
+    authorization: DeviceAuthorization,
+    options: PollDeviceTokenOptions = {},
+  ): Promise<OAuth2Token> {
     return this.app.pollDeviceToken(authorization, { ctx: this.ctx, ...options })
   }
 
   /** The resource owner password grant (legacy); `updateToken` gets this context. */
-  passwordGrant(username: string, password: string, options: PasswordGrantOptions = {}): Promise<OAuth2Token> {
+  passwordGrant(
+    username: string,
+    password: string,
+    options: PasswordGrantOptions = {},
+  ): Promise<OAuth2Token> {
     return this.app.passwordGrant(username, password, { ctx: this.ctx, ...options })
   }
 
@@ -206,7 +244,10 @@ export class BoundOAuth1App extends BoundApp<OAuth1App> {
   }
 
   /** Temporary credentials and the authorization URL, without storing anything: see the app's `createAuthorizationUrl`. */
-  createAuthorizationUrl(callbackUri: string, options?: AuthorizeOptions): Promise<AuthorizationRequest> {
+  createAuthorizationUrl(
+    callbackUri: string,
+    options?: AuthorizeOptions,
+  ): Promise<AuthorizationRequest> {
     checkBoundRedirectUri(this.app.name, callbackUri)
     return this.app.createAuthorizationUrl(callbackUri, options)
   }
@@ -223,7 +264,8 @@ export class BoundOAuth1App extends BoundApp<OAuth1App> {
  * @group Core
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type BoundAppOf<A extends AppLike<any>> = BoundApp<A> & (A extends OAuth2App ? BoundOAuth2App : A extends OAuth1App ? BoundOAuth1App : unknown)
+export type BoundAppOf<A extends AppLike<any>> = BoundApp<A> &
+  (A extends OAuth2App ? BoundOAuth2App : A extends OAuth1App ? BoundOAuth1App : unknown)
 
 /**
  * Bind `app` to `ctx`, as the kind of bound app its kind calls for.
@@ -232,7 +274,12 @@ export type BoundAppOf<A extends AppLike<any>> = BoundApp<A> & (A extends OAuth2
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function bindApp<A extends AppLike<any>>(app: A, ctx: OAuthContext): BoundAppOf<A> {
   const kind = (app as { kind?: unknown }).kind
-  const bound = kind === 'oauth2' ? new BoundOAuth2App(app as unknown as OAuth2App, ctx) : kind === 'oauth1' ? new BoundOAuth1App(app as unknown as OAuth1App, ctx) : new BoundApp(app, ctx)
+  const bound =
+    kind === 'oauth2'
+      ? new BoundOAuth2App(app as unknown as OAuth2App, ctx)
+      : kind === 'oauth1'
+        ? new BoundOAuth1App(app as unknown as OAuth1App, ctx)
+        : new BoundApp(app, ctx)
   return bound as BoundAppOf<A>
 }
 

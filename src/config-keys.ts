@@ -12,7 +12,11 @@ import { ErrorCode, OAuthKitError } from './errors/error.js'
 import type { OAuth1AppConfig } from './oauth1/config.js'
 
 /** True when `List` names every key of `T`; else the missing keys, as a type error where it is used. */
-export type Exhaustive<T, List extends readonly PropertyKey[]> = [Exclude<keyof T, List[number]>] extends [never] ? true : { missing: Exclude<keyof T, List[number]> }
+export type Exhaustive<T, List extends readonly PropertyKey[]> = [
+  Exclude<keyof T, List[number]>,
+] extends [never]
+  ? true
+  : { missing: Exclude<keyof T, List[number]> }
 
 const BASE_KEYS = [
   'clientId',
@@ -84,13 +88,15 @@ const OAUTH1_LIST = [
   'profile',
 ] as const satisfies ReadonlyArray<keyof OAuth1AppConfig>
 
-
 /** Every key an OAuth 2 app's config may have. */
 export const OAUTH2_CONFIG_KEYS: readonly string[] = OAUTH2_LIST
 /** Every key an OAuth 1 app's config may have. */
 export const OAUTH1_CONFIG_KEYS: readonly string[] = OAUTH1_LIST
 /** The per-call options of `authorizeRedirect` and `createAuthorizationUrl`. */
-export const AUTHORIZE_OPTION_KEYS: readonly string[] = ['params', 'returnTo'] as const satisfies ReadonlyArray<keyof import('./app/base.js').AuthorizeOptions>
+export const AUTHORIZE_OPTION_KEYS: readonly string[] = [
+  'params',
+  'returnTo',
+] as const satisfies ReadonlyArray<keyof import('./app/base.js').AuthorizeOptions>
 
 // A key added to a config type must be added to its list: these fail to compile otherwise.
 const _oauth2Keys: Exhaustive<OAuth2AppConfig, typeof OAUTH2_LIST> = true
@@ -154,17 +160,26 @@ function distance(a: string, b: string, max: number): number {
 /**
  * What the user most likely meant by `key`, in words for an error message, or undefined.
  */
-export function suggestKey(key: string, known: readonly string[], value?: unknown): string | undefined {
+export function suggestKey(
+  key: string,
+  known: readonly string[],
+  value?: unknown,
+): string | undefined {
   if (key === 'client_kwargs') {
     const members = typeof value === 'object' && value !== null ? Object.keys(value) : []
     const mapped = members.map((m) => CLIENT_KWARGS[m] ?? camel(m))
-    const list = mapped.length > 0 ? mapped.join(', ') : Object.values(CLIENT_KWARGS).slice(0, 4).join(', ') + ', …'
+    const list =
+      mapped.length > 0
+        ? mapped.join(', ')
+        : Object.values(CLIENT_KWARGS).slice(0, 4).join(', ') + ', …'
     return `put these at the top level of the config: ${list}`
   }
   const renamed = RENAMED[key]
-  if (renamed !== undefined && (known.includes(renamed) || !/^[a-zA-Z]+$/.test(renamed))) return `did you mean ${renamed}?`
+  if (renamed !== undefined && (known.includes(renamed) || !/^[a-zA-Z]+$/.test(renamed)))
+    return `did you mean ${renamed}?`
   const camelKey = camel(key)
-  if (camelKey !== key && known.includes(camelKey)) return `did you mean ${camelKey}? (oauthkit's names are camelCase)`
+  if (camelKey !== key && known.includes(camelKey))
+    return `did you mean ${camelKey}? (oauthkit's names are camelCase)`
   const lower = key.toLowerCase()
   const caseOnly = known.find((k) => k.toLowerCase() === lower)
   if (caseOnly) return `did you mean ${caseOnly}?`
@@ -187,13 +202,23 @@ export function suggestKey(key: string, known: readonly string[], value?: unknow
  * @param where - the options' name in the message: `config`, `new OAuth()`, `authorizeRedirect options`.
  * @param otherwise - the hint when no known key is close.
  */
-export function checkKnownKeys(app: string, where: string, options: object, known: readonly string[], otherwise?: (key: string) => string): void {
+export function checkKnownKeys(
+  app: string,
+  where: string,
+  options: object,
+  known: readonly string[],
+  otherwise?: (key: string) => string,
+): void {
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue
     const value = (options as Record<string, unknown>)[key]
     const hint = suggestKey(key, known, value) ?? otherwise?.(key)
     const prefix = app ? `app "${app}": ` : ''
-    throw new OAuthKitError(ErrorCode.CONFIG_INVALID, `${prefix}${where} has an unknown key "${key}"${hint ? `: ${hint}` : ''}`, app ? { app } : {})
+    throw new OAuthKitError(
+      ErrorCode.CONFIG_INVALID,
+      `${prefix}${where} has an unknown key "${key}"${hint ? `: ${hint}` : ''}`,
+      app ? { app } : {},
+    )
   }
 }
 
@@ -203,7 +228,12 @@ export function checkKnownKeys(app: string, where: string, options: object, know
  * @group Config
  */
 export type UnknownKeysOf<C> = {
-  [K in Exclude<keyof C, C extends { requestTokenUrl: string } ? keyof OAuth1AppConfig : keyof OAuth2AppConfig>]: never
+  [
+    K in Exclude<
+      keyof C,
+      C extends { requestTokenUrl: string } ? keyof OAuth1AppConfig : keyof OAuth2AppConfig
+    >
+  ]: never
 }
 
 /** The hint for an unknown `authorizeRedirect` option: it is most likely an authorization parameter. */

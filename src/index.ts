@@ -8,33 +8,80 @@ export { OAuth } from './registry.js'
 export type { OAuthOptions, AppConfig, AppFor, RemoteApp } from './registry.js'
 export type { UnknownKeysOf } from './config-keys.js'
 export { RemoteAppBase } from './app/base.js'
-export type { AuthorizeOptions, AuthorizationRequest, AuthorizeAccessTokenOptions, CompletedAuthorization, SharedConfig } from './app/base.js'
+export type {
+  AuthorizeOptions,
+  AuthorizationRequest,
+  AuthorizeAccessTokenOptions,
+  CompletedAuthorization,
+  SharedConfig,
+} from './app/base.js'
 export type { LockFunction } from './app/services.js'
 export { OAuth2App } from './oauth2/app.js'
 export type { RefreshOptions } from './oauth2/token-lifecycle.js'
 export { OAuth1App } from './oauth1/app.js'
-export type { OAuth1AppConfig, OAuth1Hooks, OAuth1FetchToken, OAuth1UpdateToken, OAuth1ProfileApi, OAuth1ProfileLoader } from './oauth1/config.js'
+export type {
+  OAuth1AppConfig,
+  OAuth1Hooks,
+  OAuth1FetchToken,
+  OAuth1UpdateToken,
+  OAuth1ProfileApi,
+  OAuth1ProfileLoader,
+} from './oauth1/config.js'
 export type { SignatureMethod, SignaturePlacement } from './oauth1/signature.js'
 export { BoundApp, BoundOAuth1App, BoundOAuth2App } from './bound.js'
 export type { AppLike, BoundAppOf, BoundOAuth, TokenOf } from './bound.js'
 export { ApiMethods } from './http/api-call.js'
 export type { ApiRequestOptions } from './http/api-call.js'
 export type { ClientCredentialsOptions } from './oauth2/grants/client-credentials.js'
-export type { DeviceAuthorization, DeviceAuthorizationOptions, PollDeviceTokenOptions } from './oauth2/grants/device.js'
+export type {
+  DeviceAuthorization,
+  DeviceAuthorizationOptions,
+  PollDeviceTokenOptions,
+} from './oauth2/grants/device.js'
 export type { PasswordGrantOptions } from './oauth2/grants/password.js'
 export type { TokenExchangeOptions, ExchangedToken } from './oauth2/grants/token-exchange.js'
 export type { RevokeTokenOptions } from './oauth2/grants/revocation.js'
 export type { IntrospectTokenOptions, TokenIntrospection } from './oauth2/grants/introspection.js'
 export type { LogoutOptions } from './oauth2/grants/logout.js'
-export type { NormalizedProfile, BaseAppConfig, FetchToken, UpdateToken, UpdateTokenInfo } from './app/config.js'
-export type { OAuth2AppConfig, TokenEndpointAuthMethod, ClientSecretBasicEncoding, ClientAssertionAudience, ProfileLoader, ProfileApi } from './oauth2/config.js'
+export type {
+  NormalizedProfile,
+  BaseAppConfig,
+  FetchToken,
+  UpdateToken,
+  UpdateTokenInfo,
+} from './app/config.js'
+export type {
+  OAuth2AppConfig,
+  TokenEndpointAuthMethod,
+  ClientSecretBasicEncoding,
+  ClientAssertionAudience,
+  ProfileLoader,
+  ProfileApi,
+} from './oauth2/config.js'
 export { OAuthKitError, ErrorCode, isOAuthKitError } from './errors/error.js'
 export type { OAuthKitErrorOptions } from './errors/error.js'
-export { MemoryCookieJar, headerCookieStore, parseCookieHeader, serializeCookie } from './session/cookies.js'
+export {
+  MemoryCookieJar,
+  headerCookieStore,
+  parseCookieHeader,
+  serializeCookie,
+} from './session/cookies.js'
 export type { CookieStore, CookieOptions } from './session/cookies.js'
 export type { Transaction } from './session/transaction.js'
 export { rewriteJson } from './http/client.js'
 export { authRoute, defaultErrorAnswer, requestOrigin } from './routes.js'
 export { callbackBodyStream, parsedCallbackBody } from './app/callback.js'
 export type { AuthAction, AuthRouteOptions, FailedRoute, SignedIn } from './routes.js'
-export type { OAuthContext, TokenContext, AppToken, OAuth2Token, OAuth1Token, IdTokenClaims, UserInfo, ComplianceHooks, RequestHook, ResponseHook, HookName } from './types.js'
+export type {
+  OAuthContext,
+  TokenContext,
+  AppToken,
+  OAuth2Token,
+  OAuth1Token,
+  IdTokenClaims,
+  UserInfo,
+  ComplianceHooks,
+  RequestHook,
+  ResponseHook,
+  HookName,
+} from './types.js'

@@ -7,7 +7,13 @@ import type { FetchToken, UpdateToken } from './app/config.js'
 import type { OAuth2AppConfig } from './oauth2/config.js'
 import { configError } from './app/config.js'
 import { validateOAuth2Config } from './oauth2/config.js'
-import { checkKnownKeys, OAUTH1_CONFIG_KEYS, OAUTH2_CONFIG_KEYS, type Exhaustive, type UnknownKeysOf } from './config-keys.js'
+import {
+  checkKnownKeys,
+  OAUTH1_CONFIG_KEYS,
+  OAUTH2_CONFIG_KEYS,
+  type Exhaustive,
+  type UnknownKeysOf,
+} from './config-keys.js'
 import { refuseAttributeAccess } from './app/arguments.js'
 import { bindApp, type BoundOAuth } from './bound.js'
 import { ErrorCode, OAuthKitError } from './errors/error.js'
@@ -67,7 +73,11 @@ export interface OAuthOptions {
 export type AppConfig = OAuth2AppConfig | OAuth1AppConfig
 
 /** The app type `register` makes from a config: {@link OAuth1App} for one with `requestTokenUrl`. @group Core */
-export type AppFor<C> = C extends { requestTokenUrl: string } ? OAuth1App : C extends OAuth2AppConfig ? OAuth2App : never
+export type AppFor<C> = C extends { requestTokenUrl: string }
+  ? OAuth1App
+  : C extends OAuth2AppConfig
+    ? OAuth2App
+    : never
 
 /** An app of any kind. @group Core */
 export type RemoteApp = OAuth2App | OAuth1App
@@ -90,7 +100,8 @@ const _registryKeys: Exhaustive<OAuthOptions, typeof REGISTRY_LIST> = true
 function checkConfigKeys(name: string, config: object): void {
   if (isOAuth1Config(config as AppConfig)) {
     // An OAuth 2 option on an OAuth 1 app gets validateOAuth1Config's own message.
-    const oauth2Only = (key: string) => OAUTH2_CONFIG_KEYS.includes(key) && !OAUTH1_CONFIG_KEYS.includes(key)
+    const oauth2Only = (key: string) =>
+      OAUTH2_CONFIG_KEYS.includes(key) && !OAUTH1_CONFIG_KEYS.includes(key)
     const rest = Object.fromEntries(Object.entries(config).filter(([key]) => !oauth2Only(key)))
     checkKnownKeys(name, 'config', rest, OAUTH1_CONFIG_KEYS)
   } else {
@@ -99,7 +110,12 @@ function checkConfigKeys(name: string, config: object): void {
 }
 
 function isOAuth1Config(config: AppConfig): config is OAuth1AppConfig {
-  return typeof config === 'object' && config !== null && 'requestTokenUrl' in config && config.requestTokenUrl !== undefined
+  return (
+    typeof config === 'object' &&
+    config !== null &&
+    'requestTokenUrl' in config &&
+    config.requestTokenUrl !== undefined
+  )
 }
 
 /**
@@ -122,7 +138,8 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
   readonly #env: AppServices
 
   constructor(options: OAuthOptions = {}) {
-    if (typeof options === 'object' && options !== null) checkKnownKeys('', 'new OAuth()', options, REGISTRY_LIST)
+    if (typeof options === 'object' && options !== null)
+      checkKnownKeys('', 'new OAuth()', options, REGISTRY_LIST)
     this.#env = {
       fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
       transactions: new TransactionStore({
@@ -142,17 +159,26 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
    * or non-https URL, or no way to find the authorization endpoint fails here, naming the field.
    * Registering a name twice fails unless the config says `overwrite: true`.
    */
-  register<const N extends string, const C extends AppConfig>(name: N, config: C & UnknownKeysOf<C>): OAuth<Apps & Record<N, AppFor<C>>> {
-    if (typeof name !== 'string' || name === '') throw configError(String(name), 'name', 'must be a non-empty string')
+  register<const N extends string, const C extends AppConfig>(
+    name: N,
+    config: C & UnknownKeysOf<C>,
+  ): OAuth<Apps & Record<N, AppFor<C>>> {
+    if (typeof name !== 'string' || name === '')
+      throw configError(String(name), 'name', 'must be a non-empty string')
     if (this.#configs.has(name) && !config?.overwrite) {
-      throw new OAuthKitError(ErrorCode.APP_ALREADY_REGISTERED, `app "${name}" is already registered (pass overwrite: true to replace it)`, { app: name })
+      throw new OAuthKitError(
+        ErrorCode.APP_ALREADY_REGISTERED,
+        `app "${name}" is already registered (pass overwrite: true to replace it)`,
+        { app: name },
+      )
     }
     if (typeof config === 'object' && config !== null) checkConfigKeys(name, config)
     if (isOAuth1Config(config)) validateOAuth1Config(name, config)
     else {
       validateOAuth2Config(name, config)
       // Exactly the check the first login makes: without issuer, it must be readable from the metadata URL.
-      if (config.serverMetadataUrl && !config.issuer) issuerFromMetadataUrl(name, config.serverMetadataUrl)
+      if (config.serverMetadataUrl && !config.issuer)
+        issuerFromMetadataUrl(name, config.serverMetadataUrl)
     }
     this.#configs.set(name, config)
     this.#apps.delete(name)
@@ -172,7 +198,9 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
         `no app is registered as "${name}"${known.length ? ` (registered: ${known.map((n) => `"${n}"`).join(', ')})` : ' (none are registered)'}`,
       )
     }
-    const app = isOAuth1Config(config) ? new OAuth1App(name, config, this.#env) : new OAuth2App(name, config, this.#env)
+    const app = isOAuth1Config(config)
+      ? new OAuth1App(name, config, this.#env)
+      : new OAuth2App(name, config, this.#env)
     this.#apps.set(name, app)
     return app as Apps[N]
   }
@@ -183,7 +211,11 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
   }
 
   /** What `console.log(oauth)` shows: the registered names (configs and secrets stay inside). */
-  [INSPECT](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+  [INSPECT](
+    _depth: number,
+    options: object,
+    inspect: (value: unknown, options: object) => string,
+  ): string {
     return `OAuth ${inspect(this.toJSON(), options)}`
   }
 
@@ -205,7 +237,13 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
     // Printed, it shows the names only: the request context holds the user's cookies and session.
     const view = () => ({ apps: this.names() })
     return Object.defineProperties(bound, {
-      [INSPECT]: { value: (_depth: number, options: object, inspect: (value: unknown, options: object) => string) => `BoundOAuth ${inspect(view(), options)}` },
+      [INSPECT]: {
+        value: (
+          _depth: number,
+          options: object,
+          inspect: (value: unknown, options: object) => string,
+        ) => `BoundOAuth ${inspect(view(), options)}`,
+      },
       toJSON: { value: view },
     })
   }

@@ -88,7 +88,8 @@ export async function authRoute<Apps extends Record<string, RemoteApp>, E extend
   extra: E = {} as E,
 ): Promise<Response> {
   const request = oauth.ctx.request
-  if (!request) throw new TypeError('authRoute: the registry must be bound to a context with the request')
+  if (!request)
+    throw new TypeError('authRoute: the registry must be bound to a context with the request')
   try {
     if (!(oauth.names() as string[]).includes(name)) {
       throw new OAuthKitError(ErrorCode.APP_NOT_FOUND, `no app is registered as "${name}"`)
@@ -96,32 +97,53 @@ export async function authRoute<Apps extends Record<string, RemoteApp>, E extend
     const appName = name as keyof Apps & string
     const bound = oauth
     if (action === 'login') {
-      const returnTo = options.returnTo ? options.returnTo(request) : (new URL(request.url).searchParams.get('returnTo') ?? undefined)
+      const returnTo = options.returnTo
+        ? options.returnTo(request)
+        : (new URL(request.url).searchParams.get('returnTo') ?? undefined)
       const authorize: AuthorizeOptions = returnTo === undefined ? {} : { returnTo }
       const params = options.authorizeParams?.(name, request)
       if (params) authorize.params = params
-      return await bound.create(appName).authorizeRedirect(redirectUriOf(request, name, options), authorize)
+      return await bound
+        .create(appName)
+        .authorizeRedirect(redirectUriOf(request, name, options), authorize)
     }
     const { token, returnTo } = await bound.create(appName).completeAuthorization()
-    const signedIn = { ...extra, name: appName, token, request, oauth: bound, ...(returnTo === undefined ? {} : { returnTo }) } as SignedIn<Apps, E>
+    const signedIn = {
+      ...extra,
+      name: appName,
+      token,
+      request,
+      oauth: bound,
+      ...(returnTo === undefined ? {} : { returnTo }),
+    } as SignedIn<Apps, E>
     const answer = await options.onSuccess?.(signedIn)
     return callbackAnswer(answer ?? seeOther(returnTo ?? options.defaultReturnTo ?? '/'))
   } catch (error) {
     if (!isOAuthKitError(error)) throw error
-    const answer = options.onError ? await options.onError(error, { ...extra, name, action, request }) : defaultErrorAnswer(error, options.errorPath)
+    const answer = options.onError
+      ? await options.onError(error, { ...extra, name, action, request })
+      : defaultErrorAnswer(error, options.errorPath)
     return action === 'callback' ? callbackAnswer(answer) : answer
   }
 }
 
 /** The default answer to a failed login: a 303 to `errorPath?code=`, else a short text, 400 (404 for an unknown app). @group Routes */
 export function defaultErrorAnswer(error: OAuthKitError, errorPath?: string): Response {
-  if (errorPath !== undefined) return seeOther(`${errorPath}?code=${encodeURIComponent(error.code)}`)
+  if (errorPath !== undefined)
+    return seeOther(`${errorPath}?code=${encodeURIComponent(error.code)}`)
   const status = error.code === ErrorCode.APP_NOT_FOUND ? 404 : 400
-  return new Response(`Sign-in failed: ${error.code}`, { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } })
+  return new Response(`Sign-in failed: ${error.code}`, {
+    status,
+    headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+  })
 }
 
 /** The callback URL: the option, else the login URL's sibling `callback` on `baseUrl` or the request's own origin. */
-function redirectUriOf<Apps extends Record<string, RemoteApp>, E>(request: Request, name: string, options: AuthRouteOptions<Apps, E>): string {
+function redirectUriOf<Apps extends Record<string, RemoteApp>, E>(
+  request: Request,
+  name: string,
+  options: AuthRouteOptions<Apps, E>,
+): string {
   if (options.redirectUri) return options.redirectUri(request, name)
   const url = new URL(request.url)
   const path = url.pathname.replace(/\/[^/]*\/?$/, '/callback')

@@ -13,7 +13,11 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 function files(dir: string): string[] {
   return readdirSync(join(root, dir)).flatMap((entry) => {
     const path = join(dir, entry)
-    return statSync(join(root, path)).isDirectory() ? files(path) : path.endsWith('.ts') ? [path] : []
+    return statSync(join(root, path)).isDirectory()
+      ? files(path)
+      : path.endsWith('.ts')
+        ? [path]
+        : []
   })
 }
 
@@ -23,7 +27,16 @@ const graph = new Map(
   sources.map((file) => {
     const text = readFileSync(join(root, file), 'utf8')
     const specs = [...text.matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)'/g)].map((m) => m[1]!)
-    return [file, [...new Set(specs.map((spec) => relative(root, resolve(root, dirname(file), spec)).replace(/\.js$/, '.ts')))]]
+    return [
+      file,
+      [
+        ...new Set(
+          specs.map((spec) =>
+            relative(root, resolve(root, dirname(file), spec)).replace(/\.js$/, '.ts'),
+          ),
+        ),
+      ],
+    ]
   }),
 )
 
@@ -39,7 +52,8 @@ describe('architecture', () => {
     const state = new Map<string, 'open' | 'done'>()
     const visit = (file: string, path: string[]) => {
       if (state.get(file) === 'done') return
-      if (state.get(file) === 'open') return void circles.push([...path.slice(path.indexOf(file)), file])
+      if (state.get(file) === 'open')
+        return void circles.push([...path.slice(path.indexOf(file)), file])
       state.set(file, 'open')
       for (const next of graph.get(file) ?? []) visit(next, [...path, file])
       state.set(file, 'done')
@@ -50,8 +64,10 @@ describe('architecture', () => {
 
   const layer = (file: string): number => {
     if (file.startsWith('integrations/')) return 6
-    if (file === 'src/index.ts' || file === 'src/routes.ts' || file.startsWith('src/providers/')) return 5
-    if (file === 'src/registry.ts' || file === 'src/bound.ts' || file === 'src/config-keys.ts') return 4
+    if (file === 'src/index.ts' || file === 'src/routes.ts' || file.startsWith('src/providers/'))
+      return 5
+    if (file === 'src/registry.ts' || file === 'src/bound.ts' || file === 'src/config-keys.ts')
+      return 4
     if (/^src\/(oauth1|oauth2)\//.test(file)) return 3
     if (file.startsWith('src/app/')) return 2
     if (/^src\/(http|session)\//.test(file) || file === 'src/types.ts') return 1
@@ -60,20 +76,43 @@ describe('architecture', () => {
   }
 
   it('imports point down: integrations → routes → registry → apps → app base → http/session → errors', () => {
-    const upward = [...graph].flatMap(([file, imports]) => imports.filter((target) => layer(target) > layer(file)).map((target) => `${file} → ${target}`))
+    const upward = [...graph].flatMap(([file, imports]) =>
+      imports
+        .filter((target) => layer(target) > layer(file))
+        .map((target) => `${file} → ${target}`),
+    )
     // config-keys is read by the apps' option checks: the one registry-level module the apps use.
     expect(upward.filter((edge) => !edge.endsWith('→ src/config-keys.ts'))).toEqual([])
   })
 
   it('keeps OAuth 1 apart from OAuth 2, and the grants apart from the app', () => {
-    const edges = [...graph].flatMap(([file, imports]) => imports.map((target) => [file, target] as const))
-    expect(edges.filter(([file, target]) => file.startsWith('src/oauth1/') && target.startsWith('src/oauth2/'))).toEqual([])
-    expect(edges.filter(([file, target]) => file.startsWith('src/oauth2/') && target.startsWith('src/oauth1/'))).toEqual([])
-    expect(edges.filter(([file, target]) => file.startsWith('src/oauth2/') && file !== 'src/oauth2/app.ts' && target === 'src/oauth2/app.ts')).toEqual([])
+    const edges = [...graph].flatMap(([file, imports]) =>
+      imports.map((target) => [file, target] as const),
+    )
+    expect(
+      edges.filter(
+        ([file, target]) => file.startsWith('src/oauth1/') && target.startsWith('src/oauth2/'),
+      ),
+    ).toEqual([])
+    expect(
+      edges.filter(
+        ([file, target]) => file.startsWith('src/oauth2/') && target.startsWith('src/oauth1/'),
+      ),
+    ).toEqual([])
+    expect(
+      edges.filter(
+        ([file, target]) =>
+          file.startsWith('src/oauth2/') &&
+          file !== 'src/oauth2/app.ts' &&
+          target === 'src/oauth2/app.ts',
+      ),
+    ).toEqual([])
   })
 
   it('has no source file over 400 lines', () => {
-    const long = sources.map((file) => [file, readFileSync(join(root, file), 'utf8').split('\n').length] as const).filter(([, lines]) => lines > 400)
+    const long = sources
+      .map((file) => [file, readFileSync(join(root, file), 'utf8').split('\n').length] as const)
+      .filter(([, lines]) => lines > 400)
     expect(long).toEqual([])
   })
 })

@@ -1,16 +1,35 @@
 import { describe, expect, it } from 'vitest'
 import { checkKnownKeys, suggestKey } from '../src/config-keys.js'
 import { ErrorCode, MemoryCookieJar, OAuth, OAuthKitError, isOAuthKitError } from '../src/index.js'
-import { definePreset, github, google, microsoftEntraId, twitterOAuth1 } from '../src/providers/index.js'
+import {
+  definePreset,
+  github,
+  google,
+  microsoftEntraId,
+  twitterOAuth1,
+} from '../src/providers/index.js'
 import { REDIRECT, SECRET, expectCode } from './support/helpers.js'
 
-const KNOWN = ['clientId', 'clientSecret', 'scope', 'authorizeUrl', 'accessTokenUrl', 'serverMetadataUrl', 'apiBaseUrl', 'hooks', 'tokenEndpointAuthMethod', 'tokenPlacement', 'leeway', 'pkce']
+const KNOWN = [
+  'clientId',
+  'clientSecret',
+  'scope',
+  'authorizeUrl',
+  'accessTokenUrl',
+  'serverMetadataUrl',
+  'apiBaseUrl',
+  'hooks',
+  'tokenEndpointAuthMethod',
+  'tokenPlacement',
+  'leeway',
+  'pkce',
+]
 
 describe('unknown config keys', () => {
   it.each([
     ['scopes', 'did you mean scope?'],
-    ['client_id', 'did you mean clientId? (oauthkit\'s names are camelCase)'],
-    ['authorize_url', 'did you mean authorizeUrl? (oauthkit\'s names are camelCase)'],
+    ['client_id', "did you mean clientId? (oauthkit's names are camelCase)"],
+    ['authorize_url', "did you mean authorizeUrl? (oauthkit's names are camelCase)"],
     ['server_metadata_url', 'did you mean serverMetadataUrl?'],
     ['compliance_fix', 'did you mean hooks?'],
     ['clientID', 'did you mean clientId?'],
@@ -23,7 +42,13 @@ describe('unknown config keys', () => {
   })
 
   it('moves Authlib client_kwargs members to the top level, by their oauthkit names', () => {
-    expect(suggestKey('client_kwargs', KNOWN, { scope: 'openid', token_endpoint_auth_method: 'client_secret_post', token_placement: 'header' })).toBe(
+    expect(
+      suggestKey('client_kwargs', KNOWN, {
+        scope: 'openid',
+        token_endpoint_auth_method: 'client_secret_post',
+        token_placement: 'header',
+      }),
+    ).toBe(
       'put these at the top level of the config: scope, tokenEndpointAuthMethod, tokenPlacement',
     )
   })
@@ -33,25 +58,70 @@ describe('unknown config keys', () => {
   })
 
   it('refuses the first unknown key with config_invalid, naming the app, the place and the fix', async () => {
-    const err = await expectCode(Promise.resolve().then(() => checkKnownKeys('github', 'config', { clientId: 'x', scopes: 'read:user' }, KNOWN)), ErrorCode.CONFIG_INVALID)
-    expect(err.message).toBe('app "github": config has an unknown key "scopes": did you mean scope?')
+    const err = await expectCode(
+      Promise.resolve().then(() =>
+        checkKnownKeys('github', 'config', { clientId: 'x', scopes: 'read:user' }, KNOWN),
+      ),
+      ErrorCode.CONFIG_INVALID,
+    )
+    expect(err.message).toBe(
+      'app "github": config has an unknown key "scopes": did you mean scope?',
+    )
     expect(err.app).toBe('github')
-    expect(() => checkKnownKeys('', 'new OAuth()', { secert: 'x' }, ['secret', 'fetch'])).toThrow('new OAuth() has an unknown key "secert": did you mean secret?')
+    expect(() => checkKnownKeys('', 'new OAuth()', { secert: 'x' }, ['secret', 'fetch'])).toThrow(
+      'new OAuth() has an unknown key "secert": did you mean secret?',
+    )
     expect(() => checkKnownKeys('a', 'config', { clientId: 'x', scope: 'y' }, KNOWN)).not.toThrow()
   })
 })
 
 describe('register, new OAuth() and authorizeRedirect refuse unknown keys with the fix', () => {
-  const endpoints = { authorizeUrl: 'https://idp.test/authorize', accessTokenUrl: 'https://idp.test/token' }
-  const register = (config: Record<string, unknown>) => () => new OAuth({ secret: SECRET }).register('idp', config as never)
+  const endpoints = {
+    authorizeUrl: 'https://idp.test/authorize',
+    accessTokenUrl: 'https://idp.test/token',
+  }
+  const register = (config: Record<string, unknown>) => () =>
+    new OAuth({ secret: SECRET }).register('idp', config as never)
 
   it.each([
-    [{ clientId: 'c', ...endpoints, scopes: 'openid email' }, 'app "idp": config has an unknown key "scopes": did you mean scope?'],
-    [{ clientId: 'c', ...endpoints, client_kwargs: { scope: 'openid', token_endpoint_auth_method: 'client_secret_post' } }, 'app "idp": config has an unknown key "client_kwargs": put these at the top level of the config: scope, tokenEndpointAuthMethod'],
-    [{ client_id: 'c', ...endpoints }, 'app "idp": config has an unknown key "client_id": did you mean clientId? (oauthkit\'s names are camelCase)'],
-    [{ clientId: 'c', authorize_url: endpoints.authorizeUrl, accessTokenUrl: endpoints.accessTokenUrl }, 'app "idp": config has an unknown key "authorize_url": did you mean authorizeUrl? (oauthkit\'s names are camelCase)'],
-    [{ clientId: 'c', ...endpoints, compliance_fix: () => {} }, 'app "idp": config has an unknown key "compliance_fix": did you mean hooks?'],
-    [{ clientId: 'c', requestTokenUrl: 'https://x.test/rt', ...endpoints, clientSecret: 's', signature_method: 'PLAINTEXT' }, 'app "idp": config has an unknown key "signature_method": did you mean signatureMethod? (oauthkit\'s names are camelCase)'],
+    [
+      { clientId: 'c', ...endpoints, scopes: 'openid email' },
+      'app "idp": config has an unknown key "scopes": did you mean scope?',
+    ],
+    [
+      {
+        clientId: 'c',
+        ...endpoints,
+        client_kwargs: { scope: 'openid', token_endpoint_auth_method: 'client_secret_post' },
+      },
+      'app "idp": config has an unknown key "client_kwargs": put these at the top level of the config: scope, tokenEndpointAuthMethod',
+    ],
+    [
+      { client_id: 'c', ...endpoints },
+      'app "idp": config has an unknown key "client_id": did you mean clientId? (oauthkit\'s names are camelCase)',
+    ],
+    [
+      {
+        clientId: 'c',
+        authorize_url: endpoints.authorizeUrl,
+        accessTokenUrl: endpoints.accessTokenUrl,
+      },
+      'app "idp": config has an unknown key "authorize_url": did you mean authorizeUrl? (oauthkit\'s names are camelCase)',
+    ],
+    [
+      { clientId: 'c', ...endpoints, compliance_fix: () => {} },
+      'app "idp": config has an unknown key "compliance_fix": did you mean hooks?',
+    ],
+    [
+      {
+        clientId: 'c',
+        requestTokenUrl: 'https://x.test/rt',
+        ...endpoints,
+        clientSecret: 's',
+        signature_method: 'PLAINTEXT',
+      },
+      'app "idp": config has an unknown key "signature_method": did you mean signatureMethod? (oauthkit\'s names are camelCase)',
+    ],
   ])('%j', (config, message) => {
     expect(register(config)).toThrow(message)
     let err: unknown
@@ -64,21 +134,47 @@ describe('register, new OAuth() and authorizeRedirect refuse unknown keys with t
   })
 
   it('keeps the specific message for an OAuth 2 option on an OAuth 1 app', () => {
-    expect(register({ clientId: 'c', requestTokenUrl: 'https://x.test/rt', ...endpoints, clientSecret: 's', scope: 'read' })).toThrow(
+    expect(
+      register({
+        clientId: 'c',
+        requestTokenUrl: 'https://x.test/rt',
+        ...endpoints,
+        clientSecret: 's',
+        scope: 'read',
+      }),
+    ).toThrow(
       'app "idp": scope is an OAuth 2 option; an OAuth 1 app (requestTokenUrl) does not use it',
     )
   })
 
   it('checks the registry options', () => {
-    expect(() => new OAuth({ secert: SECRET } as never)).toThrow('new OAuth() has an unknown key "secert": did you mean secret?')
-    expect(() => new OAuth({ fetch_token: () => undefined } as never)).toThrow('did you mean fetchToken?')
+    expect(() => new OAuth({ secert: SECRET } as never)).toThrow(
+      'new OAuth() has an unknown key "secert": did you mean secret?',
+    )
+    expect(() => new OAuth({ fetch_token: () => undefined } as never)).toThrow(
+      'did you mean fetchToken?',
+    )
   })
 
   it('checks authorizeRedirect options, and says where authorization parameters go', async () => {
-    const app = new OAuth({ secret: SECRET }).register('idp', { clientId: 'c', ...endpoints }).create('idp')
-    const err = await expectCode(app.authorizeRedirect({ cookies: new MemoryCookieJar() }, REDIRECT, { prompt: 'login' } as never), ErrorCode.CONFIG_INVALID)
-    expect(err.message).toBe('app "idp": authorizeRedirect options has an unknown key "prompt": authorization request parameters go in params: { params: { prompt: … } }')
-    await expectCode(app.authorizeRedirect({ cookies: new MemoryCookieJar() }, REDIRECT, { return_to: '/x' } as never), ErrorCode.CONFIG_INVALID)
+    const app = new OAuth({ secret: SECRET })
+      .register('idp', { clientId: 'c', ...endpoints })
+      .create('idp')
+    const err = await expectCode(
+      app.authorizeRedirect({ cookies: new MemoryCookieJar() }, REDIRECT, {
+        prompt: 'login',
+      } as never),
+      ErrorCode.CONFIG_INVALID,
+    )
+    expect(err.message).toBe(
+      'app "idp": authorizeRedirect options has an unknown key "prompt": authorization request parameters go in params: { params: { prompt: … } }',
+    )
+    await expectCode(
+      app.authorizeRedirect({ cookies: new MemoryCookieJar() }, REDIRECT, {
+        return_to: '/x',
+      } as never),
+      ErrorCode.CONFIG_INVALID,
+    )
   })
 })
 
@@ -94,24 +190,72 @@ describe('preset factories refuse unknown option keys with the fix', () => {
   }
 
   it.each([
-    [() => github({ clientId: 'c', scopes: 'read:user' } as never), 'github() options has an unknown key "scopes": did you mean scope?'],
-    [() => github({ clientId: 'c', enterpriseURL: 'https://git.example' } as never), 'github() options has an unknown key "enterpriseURL": did you mean enterpriseUrl?'],
-    [() => github({ client_id: 'c' } as never), 'github() options has an unknown key "client_id": did you mean clientId? (oauthkit\'s names are camelCase)'],
+    [
+      () => github({ clientId: 'c', scopes: 'read:user' } as never),
+      'github() options has an unknown key "scopes": did you mean scope?',
+    ],
+    [
+      () => github({ clientId: 'c', enterpriseURL: 'https://git.example' } as never),
+      'github() options has an unknown key "enterpriseURL": did you mean enterpriseUrl?',
+    ],
+    [
+      () => github({ client_id: 'c' } as never),
+      'github() options has an unknown key "client_id": did you mean clientId? (oauthkit\'s names are camelCase)',
+    ],
     [
       () => microsoftEntraId({ clientId: 'c', tenant: 'common', allowed_tenants: ['t'] } as never),
       'microsoftEntraId() options has an unknown key "allowed_tenants": did you mean allowedTenants? (oauthkit\'s names are camelCase)',
     ],
-    [() => google({ clientId: 'c', hostedDomian: 'example.com' } as never), 'google() options has an unknown key "hostedDomian": did you mean hostedDomain?'],
-    [() => twitterOAuth1({ clientId: 'k', clientSecret: 's', always_ask: true } as never), 'twitterOAuth1() options has an unknown key "always_ask": did you mean alwaysAsk? (oauthkit\'s names are camelCase)'],
-    [() => twitterOAuth1({ clientId: 'k', clientSecret: 's', pkce: false } as never), 'twitterOAuth1() options has an unknown key "pkce"'],
-    [() => definePreset({ clientId: 'c', client_kwargs: { scope: 'x' } } as never, { authorizeUrl: 'https://a.test/a', accessTokenUrl: 'https://a.test/t' }), 'preset options has an unknown key "client_kwargs": put these at the top level of the config: scope'],
+    [
+      () => google({ clientId: 'c', hostedDomian: 'example.com' } as never),
+      'google() options has an unknown key "hostedDomian": did you mean hostedDomain?',
+    ],
+    [
+      () => twitterOAuth1({ clientId: 'k', clientSecret: 's', always_ask: true } as never),
+      'twitterOAuth1() options has an unknown key "always_ask": did you mean alwaysAsk? (oauthkit\'s names are camelCase)',
+    ],
+    [
+      () => twitterOAuth1({ clientId: 'k', clientSecret: 's', pkce: false } as never),
+      'twitterOAuth1() options has an unknown key "pkce"',
+    ],
+    [
+      () =>
+        definePreset({ clientId: 'c', client_kwargs: { scope: 'x' } } as never, {
+          authorizeUrl: 'https://a.test/a',
+          accessTokenUrl: 'https://a.test/t',
+        }),
+      'preset options has an unknown key "client_kwargs": put these at the top level of the config: scope',
+    ],
   ])('%#: %s', (make, message) => {
     expect(refused(make).message).toBe(message)
   })
 
   it('takes every known and own key', () => {
-    expect(() => github({ clientId: 'c', clientSecret: 's', scope: 'read:user', enterpriseUrl: 'https://git.example', userAgent: 'me' })).not.toThrow()
-    expect(() => microsoftEntraId({ clientId: 'c', tenant: 'organizations', allowedTenants: ['00000000-0000-0000-0000-000000000001'], leeway: 30 })).not.toThrow()
-    expect(() => twitterOAuth1({ clientId: 'k', clientSecret: 's', alwaysAsk: true, accessType: 'read', realm: 'x' })).not.toThrow()
+    expect(() =>
+      github({
+        clientId: 'c',
+        clientSecret: 's',
+        scope: 'read:user',
+        enterpriseUrl: 'https://git.example',
+        userAgent: 'me',
+      }),
+    ).not.toThrow()
+    expect(() =>
+      microsoftEntraId({
+        clientId: 'c',
+        tenant: 'organizations',
+        allowedTenants: ['00000000-0000-0000-0000-000000000001'],
+        leeway: 30,
+      }),
+    ).not.toThrow()
+    expect(() =>
+      twitterOAuth1({
+        clientId: 'k',
+        clientSecret: 's',
+        alwaysAsk: true,
+        accessType: 'read',
+        realm: 'x',
+      }),
+    ).not.toThrow()
   })
 })

@@ -8,21 +8,48 @@ import { isLoopback } from '../src/http/loopback.js'
 import { SECRET } from './support/helpers.js'
 
 describe('isLoopback', () => {
-  it.each(['http://localhost/', 'http://localhost:3000/cb', 'http://app.localhost/', 'http://a.b.localhost:8080/', 'http://127.0.0.1/', 'http://127.255.10.3:9/', 'http://[::1]:4000/'])('%s is loopback', (url) => {
+  it.each([
+    'http://localhost/',
+    'http://localhost:3000/cb',
+    'http://app.localhost/',
+    'http://a.b.localhost:8080/',
+    'http://127.0.0.1/',
+    'http://127.255.10.3:9/',
+    'http://[::1]:4000/',
+  ])('%s is loopback', (url) => {
     expect(isLoopback(new URL(url))).toBe(true)
   })
 
-  it.each(['http://evillocalhost/', 'http://localhost.evil.example/', 'http://notlocalhost:3000/', 'http://127.0.0.1.evil.example/', 'http://128.0.0.1/', 'http://10.0.0.1/', 'http://[::2]/', 'http://example.com/'])('%s is not loopback', (url) => {
+  it.each([
+    'http://evillocalhost/',
+    'http://localhost.evil.example/',
+    'http://notlocalhost:3000/',
+    'http://127.0.0.1.evil.example/',
+    'http://128.0.0.1/',
+    'http://10.0.0.1/',
+    'http://[::2]/',
+    'http://example.com/',
+  ])('%s is not loopback', (url) => {
     expect(isLoopback(new URL(url))).toBe(false)
   })
 })
 
 describe('http: endpoints at register', () => {
   const register = (authorizeUrl: string, extra: Partial<OAuth2AppConfig> = {}) =>
-    new OAuth({ secret: SECRET }).register('app', { clientId: 'c', authorizeUrl, accessTokenUrl: 'https://idp.example/token', ...extra })
+    new OAuth({ secret: SECRET }).register('app', {
+      clientId: 'c',
+      authorizeUrl,
+      accessTokenUrl: 'https://idp.example/token',
+      ...extra,
+    })
 
   it('accepts http: on localhost, *.localhost and 127.0.0.0/8', () => {
-    for (const url of ['http://localhost:8080/authorize', 'http://idp.localhost/authorize', 'http://127.0.0.2/authorize']) expect(() => register(url)).not.toThrow()
+    for (const url of [
+      'http://localhost:8080/authorize',
+      'http://idp.localhost/authorize',
+      'http://127.0.0.2/authorize',
+    ])
+      expect(() => register(url)).not.toThrow()
   })
 
   it('refuses http: on a lookalike of localhost (evillocalhost), naming the field, unless allowInsecureRequests', () => {
@@ -34,6 +61,8 @@ describe('http: endpoints at register', () => {
     }
     expect(isOAuthKitError(error, ErrorCode.CONFIG_INVALID)).toBe(true)
     expect((error as Error).message).toMatch(/authorizeUrl uses http: on a non-loopback host/)
-    expect(() => register('http://evillocalhost/authorize', { allowInsecureRequests: true })).not.toThrow()
+    expect(() =>
+      register('http://evillocalhost/authorize', { allowInsecureRequests: true }),
+    ).not.toThrow()
   })
 })

@@ -4,7 +4,12 @@
  */
 import { setupServer } from 'msw/node'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { OPTIONAL_PROVIDERS, providersFromEnv, startExpressExample, type ExpressExample } from '../examples/express/app.js'
+import {
+  OPTIONAL_PROVIDERS,
+  providersFromEnv,
+  startExpressExample,
+  type ExpressExample,
+} from '../examples/express/app.js'
 import { emulateGitHub, startDevProvider, type DevProvider } from '../testing/index.js'
 
 const server = setupServer()
@@ -17,9 +22,30 @@ beforeAll(async () => {
   server.use(...github.handlers)
   // Only GitHub's endpoints are emulated; the local example and dev provider are reached for real.
   server.listen({ onUnhandledRequest: 'bypass' })
-  provider = await startDevProvider({ clients: [{ client_id: 'demo', client_secret: 'demo-secret-0123456789-0123456789', redirect_uris: ['http://127.0.0.1/unused'] }] })
-  const env = { GITHUB_CLIENT_ID: 'gh', GITHUB_CLIENT_SECRET: 'gh-secret', GOOGLE_CLIENT_ID: 'g', GOOGLE_CLIENT_SECRET: 'g-secret', OKTA_CLIENT_ID: 'o', OKTA_CLIENT_SECRET: 'o-secret' }
-  example = await startExpressExample({ port: 0, discoveryUrl: provider.discoveryUrl, clientId: 'demo', clientSecret: 'demo-secret-0123456789-0123456789', providers: providersFromEnv(env) })
+  provider = await startDevProvider({
+    clients: [
+      {
+        client_id: 'demo',
+        client_secret: 'demo-secret-0123456789-0123456789',
+        redirect_uris: ['http://127.0.0.1/unused'],
+      },
+    ],
+  })
+  const env = {
+    GITHUB_CLIENT_ID: 'gh',
+    GITHUB_CLIENT_SECRET: 'gh-secret',
+    GOOGLE_CLIENT_ID: 'g',
+    GOOGLE_CLIENT_SECRET: 'g-secret',
+    OKTA_CLIENT_ID: 'o',
+    OKTA_CLIENT_SECRET: 'o-secret',
+  }
+  example = await startExpressExample({
+    port: 0,
+    discoveryUrl: provider.discoveryUrl,
+    clientId: 'demo',
+    clientSecret: 'demo-secret-0123456789-0123456789',
+    providers: providersFromEnv(env),
+  })
 })
 
 afterAll(async () => {
@@ -31,7 +57,16 @@ afterAll(async () => {
 it('offers a button for each preset whose client id and secret (and settings) are set', async () => {
   expect(OPTIONAL_PROVIDERS.length).toBeGreaterThanOrEqual(19)
   // Okta also needs OKTA_ISSUER, so it stays hidden.
-  expect(providersFromEnv({ GITHUB_CLIENT_ID: 'a', GITHUB_CLIENT_SECRET: 'b', GOOGLE_CLIENT_ID: 'c', GOOGLE_CLIENT_SECRET: 'd', OKTA_CLIENT_ID: 'e', OKTA_CLIENT_SECRET: 'f' }).map((p) => p.name)).toEqual(['github', 'google'])
+  expect(
+    providersFromEnv({
+      GITHUB_CLIENT_ID: 'a',
+      GITHUB_CLIENT_SECRET: 'b',
+      GOOGLE_CLIENT_ID: 'c',
+      GOOGLE_CLIENT_SECRET: 'd',
+      OKTA_CLIENT_ID: 'e',
+      OKTA_CLIENT_SECRET: 'f',
+    }).map((p) => p.name),
+  ).toEqual(['github', 'google'])
   const home = await (await fetch(`${example.url}/`)).text()
   expect(home).toContain('Sign in with GitHub')
   expect(home).toContain('Sign in with Google')
@@ -39,13 +74,23 @@ it('offers a button for each preset whose client id and secret (and settings) ar
 })
 
 it('signs in through the GitHub preset button and shows the normalised profile', async () => {
-  const login = await fetch(`${example.url}/auth/github/login?returnTo=/profile`, { redirect: 'manual' })
-  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+  const login = await fetch(`${example.url}/auth/github/login?returnTo=/profile`, {
+    redirect: 'manual',
+  })
+  const cookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ')
   const callback = await github.authorize(login.headers.get('location')!)
   const done = await fetch(callback.url, { redirect: 'manual', headers: { cookie } })
   expect(done.status).toBe(303)
-  const session = done.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
-  const profile = await (await fetch(`${example.url}/profile`, { headers: { cookie: session } })).text()
+  const session = done.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ')
+  const profile = await (
+    await fetch(`${example.url}/profile`, { headers: { cookie: session } })
+  ).text()
   expect(profile).toContain('octocat@github.test')
   expect(profile).toContain('id="provider">github<')
 })

@@ -15,9 +15,22 @@ beforeAll(async () => {
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
   provider = await startDevProvider({
-    clients: [{ client_id: 'ex', client_secret: SECRET, redirect_uris: [`${base}/auth/oidc/callback`], grant_types: ['authorization_code', 'refresh_token'] }],
+    clients: [
+      {
+        client_id: 'ex',
+        client_secret: SECRET,
+        redirect_uris: [`${base}/auth/oidc/callback`],
+        grant_types: ['authorization_code', 'refresh_token'],
+      },
+    ],
   })
-  example = await startExpressExample({ port, discoveryUrl: provider.discoveryUrl, clientId: 'ex', clientSecret: SECRET, providers: [] })
+  example = await startExpressExample({
+    port,
+    discoveryUrl: provider.discoveryUrl,
+    clientId: 'ex',
+    clientSecret: SECRET,
+    providers: [],
+  })
 })
 
 afterAll(async () => {
@@ -25,10 +38,16 @@ afterAll(async () => {
   await provider?.close()
 })
 
-const cookiesOf = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+const cookiesOf = (res: Response) =>
+  res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ')
 
 it('sends the user to sign in again when userinfo refuses the stored token', async () => {
-  const login = await fetch(`${example.url}/auth/oidc/login?returnTo=/profile`, { redirect: 'manual' })
+  const login = await fetch(`${example.url}/auth/oidc/login?returnTo=/profile`, {
+    redirect: 'manual',
+  })
   const { url } = await provider.authorize(login.headers.get('location')!)
   const callback = await fetch(url, { redirect: 'manual', headers: { cookie: cookiesOf(login) } })
   const session = cookiesOf(callback)
@@ -38,12 +57,18 @@ it('sends the user to sign in again when userinfo refuses the stored token', asy
   const token = example.db.loadToken(1, 'oidc')!
   const revoked = await fetch(`${provider.issuer}/token/revocation`, {
     method: 'POST',
-    headers: { authorization: `Basic ${btoa(`ex:${SECRET}`)}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: `Basic ${btoa(`ex:${SECRET}`)}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: new URLSearchParams({ token: token.access_token }),
   })
   expect(revoked.status).toBe(200)
 
-  const again = await fetch(`${example.url}/profile`, { redirect: 'manual', headers: { cookie: session } })
+  const again = await fetch(`${example.url}/profile`, {
+    redirect: 'manual',
+    headers: { cookie: session },
+  })
   expect(again.status).toBe(303)
   expect(again.headers.get('location')).toBe('/auth/oidc/login?returnTo=/profile')
 })

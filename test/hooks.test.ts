@@ -4,7 +4,14 @@
  */
 import { http, HttpResponse } from 'msw'
 import { describe, expect, it } from 'vitest'
-import { ErrorCode, MemoryCookieJar, OAuth, rewriteJson, type IdTokenClaims, type ResponseHook } from '../src/index.js'
+import {
+  ErrorCode,
+  MemoryCookieJar,
+  OAuth,
+  rewriteJson,
+  type IdTokenClaims,
+  type ResponseHook,
+} from '../src/index.js'
 import { FakeIdp } from './support/fake-idp.js'
 import { REDIRECT, SECRET, expectCode, useMsw } from './support/helpers.js'
 
@@ -12,14 +19,24 @@ const server = useMsw()
 
 /** GitHub answers the token request form-encoded and reports errors with HTTP 200. */
 const githubTokenResponse: ResponseHook = async (response) => {
-  if (!(response.headers.get('content-type') ?? '').includes('application/x-www-form-urlencoded')) return
+  if (!(response.headers.get('content-type') ?? '').includes('application/x-www-form-urlencoded'))
+    return
   const body = Object.fromEntries(new URLSearchParams(await response.text()))
   // RFC 6749 §5.2: an error is a 400 with a JSON body.
   return Response.json(body, { status: body.error ? 400 : response.status })
 }
 
 function github(tokenBody: string, hooks = true) {
-  server.use(http.post('https://github.test/login/oauth/access_token', () => new HttpResponse(tokenBody, { status: 200, headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' } })))
+  server.use(
+    http.post(
+      'https://github.test/login/oauth/access_token',
+      () =>
+        new HttpResponse(tokenBody, {
+          status: 200,
+          headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+        }),
+    ),
+  )
   return new OAuth({ secret: SECRET })
     .register('github', {
       clientId: 'gh',
@@ -43,13 +60,26 @@ describe('accessTokenResponse', () => {
   it('GitHub: a form-encoded token response becomes a token', async () => {
     const app = github('access_token=gho_abc&scope=read%3Auser&token_type=bearer')
     const token = await app.authorizeAccessToken(await callback(app))
-    expect(token).toMatchObject({ access_token: 'gho_abc', token_type: 'bearer', scope: 'read:user' })
+    expect(token).toMatchObject({
+      access_token: 'gho_abc',
+      token_type: 'bearer',
+      scope: 'read:user',
+    })
   })
 
   it('GitHub: an error sent with HTTP 200 becomes a token_error keeping the provider error', async () => {
-    const app = github('error=bad_verification_code&error_description=The+code+passed+is+incorrect+or+expired.')
-    const err = await expectCode(app.authorizeAccessToken(await callback(app)), ErrorCode.TOKEN_ERROR)
-    expect(err).toMatchObject({ error: 'bad_verification_code', errorDescription: 'The code passed is incorrect or expired.', status: 400 })
+    const app = github(
+      'error=bad_verification_code&error_description=The+code+passed+is+incorrect+or+expired.',
+    )
+    const err = await expectCode(
+      app.authorizeAccessToken(await callback(app)),
+      ErrorCode.TOKEN_ERROR,
+    )
+    expect(err).toMatchObject({
+      error: 'bad_verification_code',
+      errorDescription: 'The code passed is incorrect or expired.',
+      status: 400,
+    })
   })
 
   it('GitHub without the hook: the same response is an invalid_response, not a token', async () => {
@@ -58,7 +88,11 @@ describe('accessTokenResponse', () => {
   })
 
   it('Slack: a token response without token_type is fixed by one rewriteJson hook', async () => {
-    server.use(http.post('https://slack.test/api/openid.connect.token', () => HttpResponse.json({ ok: true, access_token: 'xoxp-1', scope: 'openid' })))
+    server.use(
+      http.post('https://slack.test/api/openid.connect.token', () =>
+        HttpResponse.json({ ok: true, access_token: 'xoxp-1', scope: 'openid' }),
+      ),
+    )
     const make = (withHook: boolean) =>
       new OAuth({ secret: SECRET })
         .register('slack', {
@@ -67,12 +101,24 @@ describe('accessTokenResponse', () => {
           authorizeUrl: 'https://slack.test/openid/connect/authorize',
           accessTokenUrl: 'https://slack.test/api/openid.connect.token',
           // Slack omits token_type; RFC 6749 §5.1 requires it.
-          hooks: withHook ? { accessTokenResponse: (res) => rewriteJson(res, (body) => ({ token_type: 'bearer', ...body })) } : {},
+          hooks: withHook
+            ? {
+                accessTokenResponse: (res) =>
+                  rewriteJson(res, (body) => ({ token_type: 'bearer', ...body })),
+              }
+            : {},
         })
         .create('slack')
-    await expectCode(make(false).authorizeAccessToken(await callback(make(false))), ErrorCode.INVALID_RESPONSE)
+    await expectCode(
+      make(false).authorizeAccessToken(await callback(make(false))),
+      ErrorCode.INVALID_RESPONSE,
+    )
     const app = make(true)
-    expect(await app.authorizeAccessToken(await callback(app))).toMatchObject({ access_token: 'xoxp-1', token_type: 'bearer', ok: true })
+    expect(await app.authorizeAccessToken(await callback(app))).toMatchObject({
+      access_token: 'xoxp-1',
+      token_type: 'bearer',
+      ok: true,
+    })
   })
 })
 
@@ -83,7 +129,8 @@ describe('accessTokenRequest', () => {
       http.post('https://notion.test/v1/oauth/token', async ({ request }) => {
         const body = await request.text()
         seen.push({ type: request.headers.get('content-type'), body })
-        if (!request.headers.get('content-type')?.includes('json')) return HttpResponse.json({ error: 'invalid_request' }, { status: 400 })
+        if (!request.headers.get('content-type')?.includes('json'))
+          return HttpResponse.json({ error: 'invalid_request' }, { status: 400 })
         return HttpResponse.json({ access_token: 'secret_n', token_type: 'bearer', bot_id: 'b1' })
       }),
     )
@@ -100,16 +147,29 @@ describe('accessTokenRequest', () => {
                   const form = Object.fromEntries(new URLSearchParams(await req.text()))
                   const headers = new Headers(req.headers)
                   headers.set('content-type', 'application/json')
-                  return new Request(req.url, { method: 'POST', headers, body: JSON.stringify(form) })
+                  return new Request(req.url, {
+                    method: 'POST',
+                    headers,
+                    body: JSON.stringify(form),
+                  })
                 },
               }
             : {},
         })
         .create('notion')
-    await expectCode(make(false).authorizeAccessToken(await callback(make(false))), ErrorCode.TOKEN_ERROR)
+    await expectCode(
+      make(false).authorizeAccessToken(await callback(make(false))),
+      ErrorCode.TOKEN_ERROR,
+    )
     const app = make(true)
-    expect(await app.authorizeAccessToken(await callback(app))).toMatchObject({ access_token: 'secret_n', bot_id: 'b1' })
-    expect(JSON.parse(seen.at(-1)!.body)).toMatchObject({ grant_type: 'authorization_code', code: 'the-code' })
+    expect(await app.authorizeAccessToken(await callback(app))).toMatchObject({
+      access_token: 'secret_n',
+      bot_id: 'b1',
+    })
+    expect(JSON.parse(seen.at(-1)!.body)).toMatchObject({
+      grant_type: 'authorization_code',
+      code: 'the-code',
+    })
   })
 })
 
@@ -120,7 +180,11 @@ describe('metadataResponse', () => {
   async function entra(withHooks: boolean) {
     const idp = await FakeIdp.create({ issuer: ENTRA, issParameter: false })
     // Entra's multi-tenant discovery document names an issuer template, not an issuer.
-    idp.overrides.discovery = () => HttpResponse.json({ ...idp.metadata(), issuer: 'https://login.microsoftonline.com/{tenantid}/v2.0' })
+    idp.overrides.discovery = () =>
+      HttpResponse.json({
+        ...idp.metadata(),
+        issuer: 'https://login.microsoftonline.com/{tenantid}/v2.0',
+      })
     idp.idTokenClaims = { iss: `https://login.microsoftonline.com/${TENANT}/v2.0`, tid: TENANT }
     server.use(...idp.handlers())
     const oauth = new OAuth({ secret: SECRET }).register('entra', {
@@ -129,9 +193,16 @@ describe('metadataResponse', () => {
       clientSecret: idp.clientSecret,
       scope: 'openid email',
       ...(withHooks && {
-        hooks: { metadataResponse: (res) => rewriteJson(res, (doc) => ({ ...doc, issuer: String(doc.issuer).replace('{tenantid}', 'common') })) },
+        hooks: {
+          metadataResponse: (res) =>
+            rewriteJson(res, (doc) => ({
+              ...doc,
+              issuer: String(doc.issuer).replace('{tenantid}', 'common'),
+            })),
+        },
         // Each token is then checked against the issuer of its own tenant.
-        idTokenIssuer: (claims: IdTokenClaims) => `https://login.microsoftonline.com/${String(claims.tid)}/v2.0`,
+        idTokenIssuer: (claims: IdTokenClaims) =>
+          `https://login.microsoftonline.com/${String(claims.tid)}/v2.0`,
       }),
     })
     return { idp, app: oauth.create('entra') }
@@ -146,30 +217,51 @@ describe('metadataResponse', () => {
     const { idp, app } = await entra(true)
     const cookies = new MemoryCookieJar()
     const res = await app.authorizeRedirect({ cookies }, REDIRECT)
-    const token = await app.authorizeAccessToken({ cookies, request: new Request(idp.authorize(res.headers.get('location')!)) })
-    expect(token.userinfo).toMatchObject({ tid: TENANT, iss: `https://login.microsoftonline.com/${TENANT}/v2.0` })
+    const token = await app.authorizeAccessToken({
+      cookies,
+      request: new Request(idp.authorize(res.headers.get('location')!)),
+    })
+    expect(token.userinfo).toMatchObject({
+      tid: TENANT,
+      iss: `https://login.microsoftonline.com/${TENANT}/v2.0`,
+    })
   })
 
   it('Entra multi-tenant: a token whose iss does not match its own tid is refused', async () => {
     const { idp, app } = await entra(true)
-    idp.idTokenClaims = { iss: 'https://login.microsoftonline.com/another-tenant/v2.0', tid: TENANT }
+    idp.idTokenClaims = {
+      iss: 'https://login.microsoftonline.com/another-tenant/v2.0',
+      tid: TENANT,
+    }
     const cookies = new MemoryCookieJar()
     const res = await app.authorizeRedirect({ cookies }, REDIRECT)
-    await expectCode(app.authorizeAccessToken({ cookies, request: new Request(idp.authorize(res.headers.get('location')!)) }), ErrorCode.ID_TOKEN_INVALID)
+    await expectCode(
+      app.authorizeAccessToken({
+        cookies,
+        request: new Request(idp.authorize(res.headers.get('location')!)),
+      }),
+      ErrorCode.ID_TOKEN_INVALID,
+    )
   })
 })
 
 describe('userinfoResponse', () => {
   it('unwraps a provider that nests the profile in { data: [...] } (Twitch Helix)', async () => {
     const idp = await FakeIdp.create()
-    idp.overrides.userinfo = () => HttpResponse.json({ data: [{ sub: 'user-1', login: 'streamer' }] })
+    idp.overrides.userinfo = () =>
+      HttpResponse.json({ data: [{ sub: 'user-1', login: 'streamer' }] })
     server.use(...idp.handlers())
     const make = (withHook: boolean) =>
       new OAuth({ secret: SECRET })
         .register('twitch', {
           serverMetadataUrl: idp.discoveryUrl,
           clientId: idp.clientId,
-          hooks: withHook ? { userinfoResponse: (res) => rewriteJson(res, (body) => (body.data as Array<Record<string, unknown>>)[0]!) } : {},
+          hooks: withHook
+            ? {
+                userinfoResponse: (res) =>
+                  rewriteJson(res, (body) => (body.data as Array<Record<string, unknown>>)[0]!),
+              }
+            : {},
         })
         .create('twitch')
     const token = { access_token: 'at', token_type: 'bearer' }

@@ -15,9 +15,16 @@ const JWKS_URI = 'https://idp.test/jwks'
 type Key = { kid: string; privateKey: CryptoKey; publicJwk: jose.JWK }
 async function key(kid: string): Promise<Key> {
   const { privateKey, publicKey } = await jose.generateKeyPair('ES256')
-  return { kid, privateKey, publicJwk: { ...(await jose.exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' } }
+  return {
+    kid,
+    privateKey,
+    publicJwk: { ...(await jose.exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' },
+  }
 }
-const sign = (k: Key) => new jose.SignJWT({ sub: 'user-1' }).setProtectedHeader({ alg: 'ES256', kid: k.kid }).sign(k.privateKey)
+const sign = (k: Key) =>
+  new jose.SignJWT({ sub: 'user-1' })
+    .setProtectedHeader({ alg: 'ES256', kid: k.kid })
+    .sign(k.privateKey)
 
 let published: Key[]
 let fetches: number
@@ -36,7 +43,8 @@ function cache(ttlMs = 3_600_000) {
   })
   return new JwksCache('idp', JWKS_URI, http, ttlMs)
 }
-const verify = async (jwks: JwksCache, k: Key) => (await jose.jwtVerify(await sign(k), jwks.resolve)).payload.sub
+const verify = async (jwks: JwksCache, k: Key) =>
+  (await jose.jwtVerify(await sign(k), jwks.resolve)).payload.sub
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['Date'] })
@@ -72,7 +80,12 @@ describe('JwksCache', () => {
   })
 
   it('refetches for unknown kids at most once per 30 s: two unknown-kid tokens within 30 s cost one fetch, not two', async () => {
-    const [k1, forged1, forged2, rotated] = await Promise.all([key('k1'), key('forged-1'), key('forged-2'), key('rotated')])
+    const [k1, forged1, forged2, rotated] = await Promise.all([
+      key('k1'),
+      key('forged-1'),
+      key('forged-2'),
+      key('rotated'),
+    ])
     published = [k1]
     const jwks = cache()
     await verify(jwks, k1)
@@ -102,7 +115,9 @@ describe('JwksCache', () => {
     expect(down).toMatchObject({ status: 503 })
     expect(down.message).toMatch(/HTTP 503/)
     answer = () => Response.json({ keys: 'none' })
-    expect((await expectCode(verify(jwks, k1), ErrorCode.METADATA_INVALID)).message).toMatch(/no keys array/)
+    expect((await expectCode(verify(jwks, k1), ErrorCode.METADATA_INVALID)).message).toMatch(
+      /no keys array/,
+    )
     answer = () => Response.json(null)
     await expectCode(verify(jwks, k1), ErrorCode.METADATA_INVALID)
     answer = () => Response.json({ keys: published.map((k) => k.publicJwk) })

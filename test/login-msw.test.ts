@@ -1,5 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest'
-import { ErrorCode, MemoryCookieJar, OAuth, type OAuth2App, type OAuth2Token } from '../src/index.js'
+import {
+  ErrorCode,
+  MemoryCookieJar,
+  OAuth,
+  type OAuth2App,
+  type OAuth2Token,
+} from '../src/index.js'
 import { FakeIdp } from './support/fake-idp.js'
 import { REDIRECT, SECRET, expectCode, useMsw } from './support/helpers.js'
 
@@ -16,7 +22,11 @@ beforeEach(async () => {
 })
 
 function registry() {
-  return new OAuth({ secret: SECRET, updateToken: (_name, token: OAuth2Token, info) => void (updates.push(token), reasons.push(info.reason)) }).register('idp', {
+  return new OAuth({
+    secret: SECRET,
+    updateToken: (_name, token: OAuth2Token, info) =>
+      void (updates.push(token), reasons.push(info.reason)),
+  }).register('idp', {
     serverMetadataUrl: idp.discoveryUrl,
     clientId: idp.clientId,
     clientSecret: idp.clientSecret,
@@ -24,7 +34,10 @@ function registry() {
   })
 }
 
-async function startLogin<O extends { create(name: "idp"): OAuth2App }>(oauth: O = registry() as unknown as O, cookies = new MemoryCookieJar()) {
+async function startLogin<O extends { create(name: 'idp'): OAuth2App }>(
+  oauth: O = registry() as unknown as O,
+  cookies = new MemoryCookieJar(),
+) {
   const res = await oauth.create('idp').authorizeRedirect({ cookies }, REDIRECT)
   return { oauth, cookies, location: new URL(res.headers.get('location')!), res }
 }
@@ -60,20 +73,32 @@ describe('authorizeRedirect', () => {
       scope: 'openid',
       authorizeParams: { prompt: 'login', ui_locales: 'fr' },
     })
-    const { url } = await oauth.create('idp').createAuthorizationUrl(REDIRECT, { params: { prompt: 'consent' } })
+    const { url } = await oauth
+      .create('idp')
+      .createAuthorizationUrl(REDIRECT, { params: { prompt: 'consent' } })
     expect(url.searchParams.get('prompt')).toBe('consent')
     expect(url.searchParams.get('ui_locales')).toBe('fr')
-    await expectCode(oauth.create('idp').createAuthorizationUrl(REDIRECT, { params: { state: 'mine' } }), ErrorCode.INVALID_REQUEST)
+    await expectCode(
+      oauth.create('idp').createAuthorizationUrl(REDIRECT, { params: { state: 'mine' } }),
+      ErrorCode.INVALID_REQUEST,
+    )
   })
 
   it('refuses the implicit grant with a pointer to code + PKCE', async () => {
     const oauth = registry()
-    const err = await expectCode(oauth.create('idp').createAuthorizationUrl(REDIRECT, { params: { response_type: 'token' } }), ErrorCode.UNSUPPORTED_OPERATION)
+    const err = await expectCode(
+      oauth.create('idp').createAuthorizationUrl(REDIRECT, { params: { response_type: 'token' } }),
+      ErrorCode.UNSUPPORTED_OPERATION,
+    )
     expect(err.message).toMatch(/authorization code grant with PKCE/)
   })
 
   it('sends no PKCE only when the app turns it off', async () => {
-    const oauth = new OAuth({ secret: SECRET }).register('idp', { serverMetadataUrl: idp.discoveryUrl, clientId: idp.clientId, pkce: false })
+    const oauth = new OAuth({ secret: SECRET }).register('idp', {
+      serverMetadataUrl: idp.discoveryUrl,
+      clientId: idp.clientId,
+      pkce: false,
+    })
     const { url, transaction } = await oauth.create('idp').createAuthorizationUrl(REDIRECT)
     expect(url.searchParams.has('code_challenge')).toBe(false)
     expect(transaction.codeVerifier).toBeUndefined()
@@ -81,22 +106,49 @@ describe('authorizeRedirect', () => {
   })
 
   it('sends no nonce when the app says so, and then refuses an ID token that carries one', async () => {
-    const oauth = new OAuth({ secret: SECRET }).register('idp', { serverMetadataUrl: idp.discoveryUrl, clientId: idp.clientId, clientSecret: idp.clientSecret, scope: 'openid', nonce: false })
+    const oauth = new OAuth({ secret: SECRET }).register('idp', {
+      serverMetadataUrl: idp.discoveryUrl,
+      clientId: idp.clientId,
+      clientSecret: idp.clientSecret,
+      scope: 'openid',
+      nonce: false,
+    })
     const { cookies, location } = await startLogin(oauth)
     expect(location.searchParams.has('nonce')).toBe(false)
-    const token = await oauth.create('idp').authorizeAccessToken({ cookies, request: new Request(idp.authorize(location)) })
+    const token = await oauth
+      .create('idp')
+      .authorizeAccessToken({ cookies, request: new Request(idp.authorize(location)) })
     expect(token.userinfo?.nonce).toBeUndefined()
     const second = await startLogin(oauth)
     const callback = idp.authorize(second.location)
-    idp.overrides.token = async () => Response.json({ access_token: 'at', token_type: 'Bearer', id_token: await idp.idToken({ nonce: 'injected' }) })
-    await expectCode(oauth.create('idp').authorizeAccessToken({ cookies: second.cookies, request: new Request(callback) }), ErrorCode.ID_TOKEN_INVALID)
+    idp.overrides.token = async () =>
+      Response.json({
+        access_token: 'at',
+        token_type: 'Bearer',
+        id_token: await idp.idToken({ nonce: 'injected' }),
+      })
+    await expectCode(
+      oauth
+        .create('idp')
+        .authorizeAccessToken({ cookies: second.cookies, request: new Request(callback) }),
+      ErrorCode.ID_TOKEN_INVALID,
+    )
   })
 
   it('keeps only a same-origin relative returnTo', async () => {
     const app = registry().create('idp')
-    expect((await app.createAuthorizationUrl(REDIRECT, { returnTo: '/dash?x=1' })).transaction.returnTo).toBe('/dash?x=1')
-    for (const bad of ['//evil.example/x', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)']) {
-      expect((await app.createAuthorizationUrl(REDIRECT, { returnTo: bad })).transaction.returnTo).toBeUndefined()
+    expect(
+      (await app.createAuthorizationUrl(REDIRECT, { returnTo: '/dash?x=1' })).transaction.returnTo,
+    ).toBe('/dash?x=1')
+    for (const bad of [
+      '//evil.example/x',
+      'https://evil.example/',
+      '/\\evil.example',
+      'javascript:alert(1)',
+    ]) {
+      expect(
+        (await app.createAuthorizationUrl(REDIRECT, { returnTo: bad })).transaction.returnTo,
+      ).toBeUndefined()
     }
   })
 })
@@ -105,7 +157,9 @@ describe('authorizeAccessToken', () => {
   it('exchanges the code, validates the ID token, returns wire names and calls updateToken once', async () => {
     const { oauth, cookies, location } = await startLogin()
     const callback = idp.authorize(location)
-    const token = await oauth.create('idp').authorizeAccessToken({ cookies, request: new Request(callback) })
+    const token = await oauth
+      .create('idp')
+      .authorizeAccessToken({ cookies, request: new Request(callback) })
     expect(token.access_token).toMatch(/^at-/)
     expect(token.refresh_token).toMatch(/^rt-/)
     expect(token.token_type).toBe('bearer')
@@ -114,7 +168,10 @@ describe('authorizeAccessToken', () => {
     expect(updates).toEqual([token])
     expect(reasons).toEqual(['login'])
     // The transaction is gone: the same callback again is refused.
-    await expectCode(oauth.create('idp').authorizeAccessToken({ cookies, request: new Request(callback) }), ErrorCode.TRANSACTION_NOT_FOUND)
+    await expectCode(
+      oauth.create('idp').authorizeAccessToken({ cookies, request: new Request(callback) }),
+      ErrorCode.TRANSACTION_NOT_FOUND,
+    )
   })
 
   it('lets logins started in several tabs all finish', async () => {
@@ -124,8 +181,12 @@ describe('authorizeAccessToken', () => {
     const b = await startLogin(oauth, cookies)
     const cbB = idp.authorize(b.location)
     const cbA = idp.authorize(a.location)
-    await expect(oauth.create('idp').authorizeAccessToken({ cookies, request: new Request(cbB) })).resolves.toHaveProperty('access_token')
-    await expect(oauth.create('idp').authorizeAccessToken({ cookies, request: new Request(cbA) })).resolves.toHaveProperty('access_token')
+    await expect(
+      oauth.create('idp').authorizeAccessToken({ cookies, request: new Request(cbB) }),
+    ).resolves.toHaveProperty('access_token')
+    await expect(
+      oauth.create('idp').authorizeAccessToken({ cookies, request: new Request(cbA) }),
+    ).resolves.toHaveProperty('access_token')
   })
 
   it('reads a form_post callback body', async () => {
@@ -142,75 +203,154 @@ describe('authorizeAccessToken', () => {
     expect(location.searchParams.get('response_mode')).toBe('form_post')
     expect(cookies.setCookieHeaders()[0]).toMatch(/SameSite=None/)
     const callback = idp.authorize(location)
-    const request = new Request(REDIRECT, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: callback.searchParams.toString() })
-    await expect(oauth.create('idp').authorizeAccessToken({ cookies, request })).resolves.toHaveProperty('id_token')
+    const request = new Request(REDIRECT, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: callback.searchParams.toString(),
+    })
+    await expect(
+      oauth.create('idp').authorizeAccessToken({ cookies, request }),
+    ).resolves.toHaveProperty('id_token')
   })
 
   const rejections: Array<[string, string, (cb: URL) => URL | void]> = [
-    ['a provider error, keeping its fields', ErrorCode.AUTHORIZATION_ERROR, (cb) => {
-      cb.searchParams.delete('code')
-      cb.searchParams.set('error', 'server_error')
-      cb.searchParams.set('error_description', 'try later')
-    }],
-    ['access_denied', ErrorCode.ACCESS_DENIED, (cb) => {
-      cb.searchParams.delete('code')
-      cb.searchParams.set('error', 'access_denied')
-    }],
+    [
+      'a provider error, keeping its fields',
+      ErrorCode.AUTHORIZATION_ERROR,
+      (cb) => {
+        cb.searchParams.delete('code')
+        cb.searchParams.set('error', 'server_error')
+        cb.searchParams.set('error_description', 'try later')
+      },
+    ],
+    [
+      'access_denied',
+      ErrorCode.ACCESS_DENIED,
+      (cb) => {
+        cb.searchParams.delete('code')
+        cb.searchParams.set('error', 'access_denied')
+      },
+    ],
     ['a missing state', ErrorCode.STATE_MISSING, (cb) => void cb.searchParams.delete('state')],
-    ['an unknown state', ErrorCode.TRANSACTION_NOT_FOUND, (cb) => void cb.searchParams.set('state', 'x'.repeat(43))],
-    ['a repeated state', ErrorCode.INVALID_AUTHORIZATION_RESPONSE, (cb) => void cb.searchParams.append('state', cb.searchParams.get('state')!)],
-    ['a wrong iss (RFC 9207)', ErrorCode.ISSUER_MISMATCH, (cb) => void cb.searchParams.set('iss', 'https://evil.test')],
-    ['a missing iss when advertised', ErrorCode.ISSUER_MISSING, (cb) => void cb.searchParams.delete('iss')],
-    ['an error carrying a wrong iss', ErrorCode.ISSUER_MISMATCH, (cb) => {
-      cb.searchParams.set('iss', 'https://evil.test')
-      cb.searchParams.set('error', 'access_denied')
-    }],
+    [
+      'an unknown state',
+      ErrorCode.TRANSACTION_NOT_FOUND,
+      (cb) => void cb.searchParams.set('state', 'x'.repeat(43)),
+    ],
+    [
+      'a repeated state',
+      ErrorCode.INVALID_AUTHORIZATION_RESPONSE,
+      (cb) => void cb.searchParams.append('state', cb.searchParams.get('state')!),
+    ],
+    [
+      'a wrong iss (RFC 9207)',
+      ErrorCode.ISSUER_MISMATCH,
+      (cb) => void cb.searchParams.set('iss', 'https://evil.test'),
+    ],
+    [
+      'a missing iss when advertised',
+      ErrorCode.ISSUER_MISSING,
+      (cb) => void cb.searchParams.delete('iss'),
+    ],
+    [
+      'an error carrying a wrong iss',
+      ErrorCode.ISSUER_MISMATCH,
+      (cb) => {
+        cb.searchParams.set('iss', 'https://evil.test')
+        cb.searchParams.set('error', 'access_denied')
+      },
+    ],
   ]
   for (const [what, code, edit] of rejections) {
     it(`rejects ${what} with ${code}, calls no token endpoint and deletes the transaction`, async () => {
       const { oauth, cookies, location } = await startLogin()
       const callback = idp.authorize(location)
       edit(callback)
-      const err = await expectCode(oauth.create('idp').authorizeAccessToken({ cookies, request: new Request(callback) }), code)
+      const err = await expectCode(
+        oauth.create('idp').authorizeAccessToken({ cookies, request: new Request(callback) }),
+        code,
+      )
       if (code === ErrorCode.AUTHORIZATION_ERROR) {
         expect(err).toMatchObject({ error: 'server_error', errorDescription: 'try later' })
       }
       expect(idp.endpointCalls('token')).toBe(0)
       expect(updates).toHaveLength(0)
       // The transaction is consumed unless the callback never named it (no state, or an unknown one).
-      expect(cookies.getAll().filter((c) => c.name.startsWith('__Host-oauthkit.tx.'))).toHaveLength(code === ErrorCode.TRANSACTION_NOT_FOUND || code === ErrorCode.STATE_MISSING ? 1 : 0)
+      expect(cookies.getAll().filter((c) => c.name.startsWith('__Host-oauthkit.tx.'))).toHaveLength(
+        code === ErrorCode.TRANSACTION_NOT_FOUND || code === ErrorCode.STATE_MISSING ? 1 : 0,
+      )
     })
   }
 
   it('rejects an expired transaction', async () => {
-    const oauth = new OAuth({ secret: SECRET, transactionTtl: 0 }).register('idp', { serverMetadataUrl: idp.discoveryUrl, clientId: idp.clientId, clientSecret: idp.clientSecret, scope: 'openid' })
+    const oauth = new OAuth({ secret: SECRET, transactionTtl: 0 }).register('idp', {
+      serverMetadataUrl: idp.discoveryUrl,
+      clientId: idp.clientId,
+      clientSecret: idp.clientSecret,
+      scope: 'openid',
+    })
     const { cookies, location } = await startLogin(oauth)
     const callback = idp.authorize(location)
     await new Promise((r) => setTimeout(r, 5))
-    await expectCode(oauth.create('idp').authorizeAccessToken({ cookies, request: new Request(callback) }), ErrorCode.TRANSACTION_EXPIRED)
+    await expectCode(
+      oauth.create('idp').authorizeAccessToken({ cookies, request: new Request(callback) }),
+      ErrorCode.TRANSACTION_EXPIRED,
+    )
     expect(idp.endpointCalls('token')).toBe(0)
   })
 
   it('rejects a tampered or truncated transaction cookie', async () => {
-    for (const mangle of [(v: string) => v.slice(0, -10), (v: string) => v.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')), () => 'garbage']) {
+    for (const mangle of [
+      (v: string) => v.slice(0, -10),
+      (v: string) => v.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')),
+      () => 'garbage',
+    ]) {
       const { oauth, cookies, location } = await startLogin()
       const [entry] = cookies.getAll()
       cookies.set(entry!.name, mangle(entry!.value))
-      await expectCode(oauth.create('idp').authorizeAccessToken({ cookies, request: new Request(idp.authorize(location)) }), ErrorCode.TRANSACTION_INVALID)
+      await expectCode(
+        oauth
+          .create('idp')
+          .authorizeAccessToken({ cookies, request: new Request(idp.authorize(location)) }),
+        ErrorCode.TRANSACTION_INVALID,
+      )
     }
     expect(idp.endpointCalls('token')).toBe(0)
   })
 
   it('rejects a transaction sealed by a registry with another secret', async () => {
     const { cookies, location } = await startLogin()
-    const other = new OAuth({ secret: 'another-secret-also-at-least-32-characters' }).register('idp', { serverMetadataUrl: idp.discoveryUrl, clientId: idp.clientId, clientSecret: idp.clientSecret, scope: 'openid email' })
-    await expectCode(other.create('idp').authorizeAccessToken({ cookies, request: new Request(idp.authorize(location)) }), ErrorCode.TRANSACTION_INVALID)
+    const other = new OAuth({ secret: 'another-secret-also-at-least-32-characters' }).register(
+      'idp',
+      {
+        serverMetadataUrl: idp.discoveryUrl,
+        clientId: idp.clientId,
+        clientSecret: idp.clientSecret,
+        scope: 'openid email',
+      },
+    )
+    await expectCode(
+      other
+        .create('idp')
+        .authorizeAccessToken({ cookies, request: new Request(idp.authorize(location)) }),
+      ErrorCode.TRANSACTION_INVALID,
+    )
   })
 
   it('rejects a callback routed to another registered app (mix-up)', async () => {
-    const oauth = registry().register('other', { serverMetadataUrl: idp.discoveryUrl, clientId: idp.clientId, clientSecret: idp.clientSecret, scope: 'openid' })
+    const oauth = registry().register('other', {
+      serverMetadataUrl: idp.discoveryUrl,
+      clientId: idp.clientId,
+      clientSecret: idp.clientSecret,
+      scope: 'openid',
+    })
     const { cookies, location } = await startLogin(oauth)
-    await expectCode(oauth.create('other').authorizeAccessToken({ cookies, request: new Request(idp.authorize(location)) }), ErrorCode.APP_MISMATCH)
+    await expectCode(
+      oauth
+        .create('other')
+        .authorizeAccessToken({ cookies, request: new Request(idp.authorize(location)) }),
+      ErrorCode.APP_MISMATCH,
+    )
     expect(idp.endpointCalls('token')).toBe(0)
   })
 
@@ -220,12 +360,21 @@ describe('authorizeAccessToken', () => {
     const [entry] = cookies.getAll()
     await oauth.create('idp').authorizeAccessToken({ cookies, request: new Request(callback) })
     cookies.set(entry!.name, entry!.value)
-    await expectCode(oauth.create('idp').authorizeAccessToken({ cookies, request: new Request(callback) }), ErrorCode.TRANSACTION_NOT_FOUND)
+    await expectCode(
+      oauth.create('idp').authorizeAccessToken({ cookies, request: new Request(callback) }),
+      ErrorCode.TRANSACTION_NOT_FOUND,
+    )
   })
 
   it('rejects a state from another browser', async () => {
     const { oauth, location } = await startLogin()
-    await expectCode(oauth.create('idp').authorizeAccessToken({ cookies: new MemoryCookieJar(), request: new Request(idp.authorize(location)) }), ErrorCode.TRANSACTION_NOT_FOUND)
+    await expectCode(
+      oauth.create('idp').authorizeAccessToken({
+        cookies: new MemoryCookieJar(),
+        request: new Request(idp.authorize(location)),
+      }),
+      ErrorCode.TRANSACTION_NOT_FOUND,
+    )
   })
 
   const idTokenCases: Array<[string, Record<string, unknown>, { kid?: string; alg?: string }?]> = [
@@ -239,8 +388,16 @@ describe('authorizeAccessToken', () => {
       const { oauth, cookies, location } = await startLogin()
       const callback = idp.authorize(location)
       const nonce = location.searchParams.get('nonce')!
-      idp.overrides.token = async () => Response.json({ access_token: 'at', token_type: 'Bearer', id_token: await idp.idToken({ nonce, ...claims }) })
-      await expectCode(oauth.create('idp').authorizeAccessToken({ cookies, request: new Request(callback) }), ErrorCode.ID_TOKEN_INVALID)
+      idp.overrides.token = async () =>
+        Response.json({
+          access_token: 'at',
+          token_type: 'Bearer',
+          id_token: await idp.idToken({ nonce, ...claims }),
+        })
+      await expectCode(
+        oauth.create('idp').authorizeAccessToken({ cookies, request: new Request(callback) }),
+        ErrorCode.ID_TOKEN_INVALID,
+      )
       expect(updates).toHaveLength(0)
       expect(idp.endpointCalls('userinfo')).toBe(0)
     })
@@ -251,8 +408,16 @@ describe('authorizeAccessToken', () => {
     const callback = idp.authorize(location)
     const nonce = location.searchParams.get('nonce')!
     const forged = await FakeIdp.create() // same kid, other key
-    idp.overrides.token = async () => Response.json({ access_token: 'at', token_type: 'Bearer', id_token: await forged.idToken({ iss: idp.issuer, aud: idp.clientId, nonce }) })
-    const err = await expectCode(oauth.create('idp').authorizeAccessToken({ cookies, request: new Request(callback) }), ErrorCode.ID_TOKEN_INVALID)
+    idp.overrides.token = async () =>
+      Response.json({
+        access_token: 'at',
+        token_type: 'Bearer',
+        id_token: await forged.idToken({ iss: idp.issuer, aud: idp.clientId, nonce }),
+      })
+    const err = await expectCode(
+      oauth.create('idp').authorizeAccessToken({ cookies, request: new Request(callback) }),
+      ErrorCode.ID_TOKEN_INVALID,
+    )
     expect(err.message).toMatch(/signature/)
     expect(updates).toHaveLength(0)
   })
@@ -260,14 +425,24 @@ describe('authorizeAccessToken', () => {
   it('accepts a key rotated in after the JWKS was cached, by refetching the JWKS once', async () => {
     const oauth = registry()
     const first = await startLogin(oauth)
-    await oauth.create('idp').authorizeAccessToken({ cookies: first.cookies, request: new Request(idp.authorize(first.location)) })
+    await oauth.create('idp').authorizeAccessToken({
+      cookies: first.cookies,
+      request: new Request(idp.authorize(first.location)),
+    })
     expect(idp.endpointCalls('jwks')).toBe(1)
     await idp.addKey('key-2', 'ES256')
     const second = await startLogin(oauth)
     const callback = idp.authorize(second.location)
     const nonce = second.location.searchParams.get('nonce')!
-    idp.overrides.token = async () => Response.json({ access_token: 'at', token_type: 'Bearer', id_token: await idp.idToken({ nonce }, { kid: 'key-2' }) })
-    await oauth.create('idp').authorizeAccessToken({ cookies: second.cookies, request: new Request(callback) })
+    idp.overrides.token = async () =>
+      Response.json({
+        access_token: 'at',
+        token_type: 'Bearer',
+        id_token: await idp.idToken({ nonce }, { kid: 'key-2' }),
+      })
+    await oauth
+      .create('idp')
+      .authorizeAccessToken({ cookies: second.cookies, request: new Request(callback) })
     expect(idp.endpointCalls('jwks')).toBe(2)
     expect(idp.endpointCalls('discovery')).toBe(1)
   })
@@ -275,10 +450,25 @@ describe('authorizeAccessToken', () => {
   it('never puts the code, verifier or tokens in an error message', async () => {
     const { oauth, cookies, location } = await startLogin()
     const callback = idp.authorize(location)
-    idp.overrides.token = async () => Response.json({ access_token: 'secret-access-token', token_type: 'Bearer', refresh_token: 'secret-refresh', id_token: 'not.a.jwt' })
-    const err = await expectCode(oauth.create('idp').authorizeAccessToken({ cookies, request: new Request(callback) }), ErrorCode.ID_TOKEN_INVALID)
+    idp.overrides.token = async () =>
+      Response.json({
+        access_token: 'secret-access-token',
+        token_type: 'Bearer',
+        refresh_token: 'secret-refresh',
+        id_token: 'not.a.jwt',
+      })
+    const err = await expectCode(
+      oauth.create('idp').authorizeAccessToken({ cookies, request: new Request(callback) }),
+      ErrorCode.ID_TOKEN_INVALID,
+    )
     const text = `${err.message} ${String((err as { cause?: Error }).cause?.message)} ${JSON.stringify(err)}`
-    for (const secret of ['secret-access-token', 'secret-refresh', callback.searchParams.get('code')!, idp.clientSecret]) expect(text).not.toContain(secret)
+    for (const secret of [
+      'secret-access-token',
+      'secret-refresh',
+      callback.searchParams.get('code')!,
+      idp.clientSecret,
+    ])
+      expect(text).not.toContain(secret)
   })
 })
 
@@ -286,7 +476,10 @@ describe('bind', () => {
   it('binds the registry to one request: no ctx to pass, and returnTo comes back', async () => {
     const oauth = registry()
     const cookies = new MemoryCookieJar()
-    const res = await oauth.bind({ cookies }).create('idp').authorizeRedirect(REDIRECT, { returnTo: '/after?tab=2' })
+    const res = await oauth
+      .bind({ cookies })
+      .create('idp')
+      .authorizeRedirect(REDIRECT, { returnTo: '/after?tab=2' })
     const request = new Request(idp.authorize(res.headers.get('location')!))
     const done = await oauth.bind({ cookies, request }).create('idp').completeAuthorization()
     expect(done.returnTo).toBe('/after?tab=2')
@@ -298,7 +491,9 @@ describe('bind', () => {
 describe('userinfo', () => {
   it('returns the claims and rejects a sub that differs from the ID token', async () => {
     const { oauth, cookies, location } = await startLogin()
-    const token = await oauth.create('idp').authorizeAccessToken({ cookies, request: new Request(idp.authorize(location)) })
+    const token = await oauth
+      .create('idp')
+      .authorizeAccessToken({ cookies, request: new Request(idp.authorize(location)) })
     idp.userinfoClaims = { sub: 'user-1', email: 'user@example.test' }
     expect(await oauth.create('idp').userinfo(token)).toMatchObject({ email: 'user@example.test' })
     idp.userinfoClaims = { sub: 'someone-else' }

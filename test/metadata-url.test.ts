@@ -8,7 +8,9 @@ import { ErrorCode, OAuth, isOAuthKitError } from '../src/index.js'
 import { REDIRECT, SECRET } from './support/helpers.js'
 
 const register = (serverMetadataUrl: string, issuer?: string) => () =>
-  new OAuth({ secret: SECRET }).register('dot', { serverMetadataUrl, clientId: 'c', ...(issuer ? { issuer } : {}) }).create('dot')
+  new OAuth({ secret: SECRET })
+    .register('dot', { serverMetadataUrl, clientId: 'c', ...(issuer ? { issuer } : {}) })
+    .create('dot')
 
 describe('serverMetadataUrl at register', () => {
   it.each([
@@ -44,7 +46,11 @@ describe('serverMetadataUrl at register', () => {
 
   it('with issuer given, the trailing-slash URL registers and its login starts', async () => {
     const url = 'https://idp.test/o/.well-known/openid-configuration/'
-    const metadata = { issuer: 'https://idp.test/o', authorization_endpoint: 'https://idp.test/o/authorize/', token_endpoint: 'https://idp.test/o/token/' }
+    const metadata = {
+      issuer: 'https://idp.test/o',
+      authorization_endpoint: 'https://idp.test/o/authorize/',
+      token_endpoint: 'https://idp.test/o/token/',
+    }
     const fetched: string[] = []
     const app = new OAuth({ secret: SECRET })
       .register('dot', {

@@ -11,7 +11,13 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? (e.name === 'node_modules' || e.name.startsWith('.') ? [] : files(join(dir, e.name))) : /\.(ts|tsx|svelte|js)$/.test(e.name) ? [join(dir, e.name)] : [],
+    e.isDirectory()
+      ? e.name === 'node_modules' || e.name.startsWith('.')
+        ? []
+        : files(join(dir, e.name))
+      : /\.(ts|tsx|svelte|js)$/.test(e.name)
+        ? [join(dir, e.name)]
+        : [],
   )
 }
 
@@ -21,7 +27,10 @@ it('has only TypeScript blocks that are copies of runnable examples', () => {
   expect(blocks.length).toBeGreaterThan(0)
   const sources = files(join(root, 'examples')).map((f) => readFileSync(f, 'utf8'))
   for (const block of blocks) {
-    expect(sources.some((s) => s.includes(block)), `README block not found in examples/:\n${block.slice(0, 200)}`).toBe(true)
+    expect(
+      sources.some((s) => s.includes(block)),
+      `README block not found in examples/:\n${block.slice(0, 200)}`,
+    ).toBe(true)
   }
 })
 
@@ -37,14 +46,28 @@ it('links example sources to the repository (typedoc would turn a relative link 
   const links = [...readme.matchAll(/\]\(([^)#]+)\)/g)].map((m) => m[1]!)
   const sources = links.filter((l) => /\.(ts|tsx|js|svelte)$/.test(l))
   expect(sources.length).toBeGreaterThan(5)
-  for (const link of sources) expect(link).toMatch(/^https:\/\/github\.com\/oauthkit\/oauthkit\/blob\/main\/examples\//)
+  for (const link of sources)
+    expect(link).toMatch(/^https:\/\/github\.com\/oauthkit\/oauthkit\/blob\/main\/examples\//)
   for (const link of links.filter((l) => l.endsWith('.md'))) expect(link).not.toMatch(/^https?:/)
 })
 
 it('starts with what a user needs: install, the peers per import, the Express quick start, Workers', () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8')
   const headings = [...readme.matchAll(/^## (.+)$/gm)].map((m) => m[1]!)
-  expect(headings.slice(0, 4)).toEqual(['Install', 'Quick start: Express', 'On Cloudflare Workers', 'Working on oauthkit: two commands'])
+  expect(headings.slice(0, 4)).toEqual([
+    'Install',
+    'Quick start: Express',
+    'On Cloudflare Workers',
+    'Working on oauthkit: two commands',
+  ])
   expect(readme).toContain('npm i oauthkit\n')
-  for (const peer of ['`express`', '`@types/express`', '`next`', '`@sveltejs/kit`', '`msw`', '`oidc-provider`']) expect(readme).toContain(peer)
+  for (const peer of [
+    '`express`',
+    '`@types/express`',
+    '`next`',
+    '`@sveltejs/kit`',
+    '`msw`',
+    '`oidc-provider`',
+  ])
+    expect(readme).toContain(peer)
 })

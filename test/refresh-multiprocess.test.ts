@@ -21,8 +21,16 @@ let current = { access: 'at-old', refresh: 'rt-old' }
 
 beforeAll(async () => {
   redisPort = await freePort()
-  redisProcess = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
-  redis = new Redis({ host: '127.0.0.1', port: redisPort, retryStrategy: (n) => (n > 50 ? null : 50) })
+  redisProcess = spawn(
+    'redis-server',
+    ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  )
+  redis = new Redis({
+    host: '127.0.0.1',
+    port: redisPort,
+    retryStrategy: (n) => (n > 50 ? null : 50),
+  })
   redis.on('error', () => {}) // refused until redis-server is listening; retried above
   await redis.ping()
 
@@ -35,12 +43,25 @@ beforeAll(async () => {
         refreshRequests++
         const params = new URLSearchParams(body)
         if (params.get('refresh_token') !== current.refresh) {
-          res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'invalid_grant' }))
+          res
+            .writeHead(400, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ error: 'invalid_grant' }))
           return
         }
         current = { access: `at-${refreshRequests}`, refresh: `rt-${refreshRequests}` }
         // Slow enough that the other process is waiting on the lock meanwhile.
-        setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: current.access, refresh_token: current.refresh, token_type: 'Bearer', expires_in: 3600 })), 100)
+        setTimeout(
+          () =>
+            res.writeHead(200, { 'content-type': 'application/json' }).end(
+              JSON.stringify({
+                access_token: current.access,
+                refresh_token: current.refresh,
+                token_type: 'Bearer',
+                expires_in: 3600,
+              }),
+            ),
+          100,
+        )
         return
       }
       const token = (req.headers.authorization ?? '').replace('Bearer ', '')
@@ -77,12 +98,21 @@ function worker(): Promise<WorkerResult> {
   child.stdout!.on('data', (c: Buffer) => (out += c))
   child.stderr!.on('data', (c: Buffer) => (err += c))
   return new Promise((resolve, reject) => {
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`worker exited ${code}: ${err}`))))
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').at(-1)!))
+        : reject(new Error(`worker exited ${code}: ${err}`)),
+    )
   })
 }
 
 it('refreshes exactly once across two processes sharing a Redis lock and token store', async () => {
-  const expired = { access_token: 'at-old', refresh_token: 'rt-old', token_type: 'bearer', expires_at: Math.floor(Date.now() / 1000) - 5 }
+  const expired = {
+    access_token: 'at-old',
+    refresh_token: 'rt-old',
+    token_type: 'bearer',
+    expires_at: Math.floor(Date.now() / 1000) - 5,
+  }
   await redis.set('token:alice', JSON.stringify(expired))
   await redis.del('updates', 'go', 'ready')
   const runs = [worker(), worker()]
@@ -93,5 +123,8 @@ it('refreshes exactly once across two processes sharing a Redis lock and token s
   expect(refreshRequests).toBe(1)
   expect(await redis.get('updates')).toBe('1')
   expect(new Set([...a.tokens, ...b.tokens])).toEqual(new Set(['at-1']))
-  expect(JSON.parse((await redis.get('token:alice'))!)).toMatchObject({ access_token: 'at-1', refresh_token: 'rt-1' })
+  expect(JSON.parse((await redis.get('token:alice'))!)).toMatchObject({
+    access_token: 'at-1',
+    refresh_token: 'rt-1',
+  })
 }, 30_000)

@@ -5,7 +5,13 @@
  */
 import { http, HttpResponse } from 'msw'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { OAuth, type LockFunction, type OAuth2AppConfig, type OAuth2Token, type OAuthOptions } from '../src/index.js'
+import {
+  OAuth,
+  type LockFunction,
+  type OAuth2AppConfig,
+  type OAuth2Token,
+  type OAuthOptions,
+} from '../src/index.js'
 import { SECRET, useMsw } from './support/helpers.js'
 
 const server = useMsw()
@@ -22,12 +28,22 @@ beforeEach(() => {
   server.use(
     http.post(TOKEN_URL, async ({ request }) => {
       tokenCalls.push(new URLSearchParams(await request.text()))
-      return HttpResponse.json({ access_token: `at-new-${tokenCalls.length}`, token_type: 'Bearer', expires_in: 3600, refresh_token: `rt-new-${tokenCalls.length}` })
+      return HttpResponse.json({
+        access_token: `at-new-${tokenCalls.length}`,
+        token_type: 'Bearer',
+        expires_in: 3600,
+        refresh_token: `rt-new-${tokenCalls.length}`,
+      })
     }),
     http.get(`${API}/me`, ({ request }) => {
       const auth = request.headers.get('authorization') ?? ''
       seen.push(auth)
-      return auth === 'Bearer revoked' ? new HttpResponse(null, { status: 401, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } }) : HttpResponse.json({ auth })
+      return auth === 'Bearer revoked'
+        ? new HttpResponse(null, {
+            status: 401,
+            headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+          })
+        : HttpResponse.json({ auth })
     }),
   )
 })
@@ -36,10 +52,23 @@ afterEach(() => vi.useRealTimers())
 const now = () => Math.floor(Date.now() / 1000)
 function app(config: Partial<OAuth2AppConfig> = {}, registry: Partial<OAuthOptions> = {}) {
   return new OAuth({ secret: SECRET, ...registry })
-    .register('api', { clientId: 'c', clientSecret: 's', authorizeUrl: 'https://idp.test/authorize', accessTokenUrl: TOKEN_URL, apiBaseUrl: API, ...config })
+    .register('api', {
+      clientId: 'c',
+      clientSecret: 's',
+      authorizeUrl: 'https://idp.test/authorize',
+      accessTokenUrl: TOKEN_URL,
+      apiBaseUrl: API,
+      ...config,
+    })
     .create('api')
 }
-const token = (expiresIn: number, extra: Partial<OAuth2Token> = {}): OAuth2Token => ({ access_token: 'at-old', token_type: 'Bearer', refresh_token: 'rt-old', expires_at: now() + expiresIn, ...extra })
+const token = (expiresIn: number, extra: Partial<OAuth2Token> = {}): OAuth2Token => ({
+  access_token: 'at-old',
+  token_type: 'Bearer',
+  refresh_token: 'rt-old',
+  expires_at: now() + expiresIn,
+  ...extra,
+})
 
 describe('token lifecycle', () => {
   it('refreshes a token that expires within leeway seconds, boundary included, and uses one that expires later as it is', async () => {
@@ -74,16 +103,25 @@ describe('token lifecycle', () => {
     expect(keys[0]).toMatch(/^oauthkit:refresh:[\w-]{43}$/)
     expect(keys[0]).not.toContain('rt-old')
     // The store holds the caller's own access token, or one that is itself due: this process refreshes.
-    for (const [i, s] of [token(3600, { refresh_token: 'rt-a' }), token(30, { access_token: 'at-due', refresh_token: 'rt-b' })].entries()) {
+    for (const [i, s] of [
+      token(3600, { refresh_token: 'rt-a' }),
+      token(30, { access_token: 'at-due', refresh_token: 'rt-b' }),
+    ].entries()) {
       stored = s
-      expect((await a.refreshToken({ ...s, expires_at: now() - 10 })).access_token).toBe(`at-new-${i + 1}`)
+      expect((await a.refreshToken({ ...s, expires_at: now() - 10 })).access_token).toBe(
+        `at-new-${i + 1}`,
+      )
     }
     expect(tokenCalls.map((b) => b.get('refresh_token'))).toEqual(['rt-a', 'rt-b'])
   })
 
   it('a client_credentials app recovers from 401 invalid_token with a new token although it has no refresh_token', async () => {
     const a = app({ grantType: 'client_credentials' })
-    expect(await a.get('me', { token: token(3600, { access_token: 'revoked', refresh_token: undefined }) }).json()).toEqual({ auth: 'Bearer at-new-1' })
+    expect(
+      await a
+        .get('me', { token: token(3600, { access_token: 'revoked', refresh_token: undefined }) })
+        .json(),
+    ).toEqual({ auth: 'Bearer at-new-1' })
     expect(tokenCalls.map((b) => b.get('grant_type'))).toEqual(['client_credentials'])
     expect(seen).toEqual(['Bearer revoked', 'Bearer at-new-1'])
   })

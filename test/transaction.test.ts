@@ -3,14 +3,26 @@
  * to, within its TTL, for the app that started it; bounded in number and in size.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { ErrorCode, MemoryCookieJar, OAuth, isOAuthKitError, type Transaction } from '../src/index.js'
+import {
+  ErrorCode,
+  MemoryCookieJar,
+  OAuth,
+  isOAuthKitError,
+  type Transaction,
+} from '../src/index.js'
 import { TransactionStore } from '../src/session/transaction.js'
 import { REDIRECT, SECRET, expectCode } from './support/helpers.js'
 
 // An https callback: the cookie gets the __Host- name.
 const LAX = { secure: true, sameSite: 'lax' } as const
 const state = (c: string) => c.repeat(43) // the shape of oauthkit's own state
-const tx = (key: string, extra: Partial<Transaction> = {}): Transaction => ({ app: 'idp', key, redirectUri: REDIRECT, createdAt: Date.now(), ...extra })
+const tx = (key: string, extra: Partial<Transaction> = {}): Transaction => ({
+  app: 'idp',
+  key,
+  redirectUri: REDIRECT,
+  createdAt: Date.now(),
+  ...extra,
+})
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['Date'] })
@@ -27,21 +39,35 @@ describe('TransactionStore', () => {
     const name = `__Host-oauthkit.tx.${state('a')}`
     const value = cookies.get(name)!
     expect(value).not.toContain('verifier')
-    expect(cookies.setCookieHeaders()[0]).toMatch(/^__Host-oauthkit\.tx\.a{43}=[^;]+; Max-Age=600; Path=\/; HttpOnly; Secure; SameSite=Lax$/)
+    expect(cookies.setCookieHeaders()[0]).toMatch(
+      /^__Host-oauthkit\.tx\.a{43}=[^;]+; Max-Age=600; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
+    )
     expect(await store.take({ cookies }, state('a'), 'idp', LAX)).toEqual(saved)
     expect(cookies.get(name)).toBeUndefined()
     // The same cookie sent again (a replayed callback) is refused by this process.
     cookies.set(name, value)
-    await expectCode(store.take({ cookies }, state('a'), 'idp', LAX), ErrorCode.TRANSACTION_NOT_FOUND)
-    await expectCode(store.take({ cookies }, state('a'), 'idp', LAX), ErrorCode.TRANSACTION_NOT_FOUND)
+    await expectCode(
+      store.take({ cookies }, state('a'), 'idp', LAX),
+      ErrorCode.TRANSACTION_NOT_FOUND,
+    )
+    await expectCode(
+      store.take({ cookies }, state('a'), 'idp', LAX),
+      ErrorCode.TRANSACTION_NOT_FOUND,
+    )
   })
 
-  it('refuses a sealed transaction moved under another login\'s cookie name as transaction_invalid, and deletes that cookie', async () => {
+  it("refuses a sealed transaction moved under another login's cookie name as transaction_invalid, and deletes that cookie", async () => {
     const store = new TransactionStore({ secret: SECRET })
     const cookies = new MemoryCookieJar()
     await store.save({ cookies }, tx(state('a')), LAX)
-    cookies.set(`__Host-oauthkit.tx.${state('b')}`, cookies.get(`__Host-oauthkit.tx.${state('a')}`)!)
-    const err = await expectCode(store.take({ cookies }, state('b'), 'idp', LAX), ErrorCode.TRANSACTION_INVALID)
+    cookies.set(
+      `__Host-oauthkit.tx.${state('b')}`,
+      cookies.get(`__Host-oauthkit.tx.${state('a')}`)!,
+    )
+    const err = await expectCode(
+      store.take({ cookies }, state('b'), 'idp', LAX),
+      ErrorCode.TRANSACTION_INVALID,
+    )
     expect(err.message).toMatch(/does not belong to this callback/)
     expect(cookies.get(`__Host-oauthkit.tx.${state('b')}`)).toBeUndefined()
   })
@@ -55,14 +81,30 @@ describe('TransactionStore', () => {
     await store.save({ cookies }, tx(state('b')), LAX)
     const name = `__Host-oauthkit.tx.${state('b')}`
     const value = cookies.get(name)!
-    for (const bad of [value.slice(0, -10), value.slice(value.indexOf('.') + 1), `.${value.slice(value.indexOf('.') + 1)}`, 'x']) {
+    for (const bad of [
+      value.slice(0, -10),
+      value.slice(value.indexOf('.') + 1),
+      `.${value.slice(value.indexOf('.') + 1)}`,
+      'x',
+    ]) {
       cookies.set(name, bad)
-      await expectCode(store.take({ cookies }, state('b'), 'idp', LAX), ErrorCode.TRANSACTION_INVALID)
+      await expectCode(
+        store.take({ cookies }, state('b'), 'idp', LAX),
+        ErrorCode.TRANSACTION_INVALID,
+      )
     }
   })
 
   it('says transaction_not_found when the callback has no cookie for its state', async () => {
-    const err = await expectCode(new TransactionStore({ secret: SECRET }).take({ cookies: new MemoryCookieJar() }, state('a'), 'idp', LAX), ErrorCode.TRANSACTION_NOT_FOUND)
+    const err = await expectCode(
+      new TransactionStore({ secret: SECRET }).take(
+        { cookies: new MemoryCookieJar() },
+        state('a'),
+        'idp',
+        LAX,
+      ),
+      ErrorCode.TRANSACTION_NOT_FOUND,
+    )
     expect(err.app).toBe('idp')
   })
 
@@ -72,9 +114,14 @@ describe('TransactionStore', () => {
     await store.save({ cookies }, tx(state('a')), LAX, 60)
     await store.save({ cookies }, tx(state('b')), LAX, 60)
     vi.setSystemTime(Date.now() + 60_000)
-    await expect(store.take({ cookies }, state('a'), 'idp', LAX, 60)).resolves.toMatchObject({ key: state('a') })
+    await expect(store.take({ cookies }, state('a'), 'idp', LAX, 60)).resolves.toMatchObject({
+      key: state('a'),
+    })
     vi.setSystemTime(Date.now() + 1)
-    const err = await expectCode(store.take({ cookies }, state('b'), 'idp', LAX, 60), ErrorCode.TRANSACTION_EXPIRED)
+    const err = await expectCode(
+      store.take({ cookies }, state('b'), 'idp', LAX, 60),
+      ErrorCode.TRANSACTION_EXPIRED,
+    )
     expect(err.message).toMatch(/longer than 60 seconds/)
   })
 
@@ -82,7 +129,10 @@ describe('TransactionStore', () => {
     const store = new TransactionStore({ secret: SECRET })
     const cookies = new MemoryCookieJar()
     await store.save({ cookies }, tx(state('a'), { app: 'github' }), LAX)
-    const err = await expectCode(store.take({ cookies }, state('a'), 'idp', LAX), ErrorCode.APP_MISMATCH)
+    const err = await expectCode(
+      store.take({ cookies }, state('a'), 'idp', LAX),
+      ErrorCode.APP_MISMATCH,
+    )
     expect(err.message).toMatch(/"github"/)
   })
 
@@ -108,23 +158,38 @@ describe('TransactionStore', () => {
     await store.save({ cookies }, tx(state('b')), LAX, 60)
     vi.setSystemTime(Date.now() + 1000)
     await store.save({ cookies }, tx(state('c')), LAX, 60)
-    expect(cookies.getAll().map((c) => c.name).sort()).toEqual([`__Host-oauthkit.tx.${state('b')}`, `__Host-oauthkit.tx.${state('c')}`, 'unrelated'])
+    expect(
+      cookies
+        .getAll()
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual([`__Host-oauthkit.tx.${state('b')}`, `__Host-oauthkit.tx.${state('c')}`, 'unrelated'])
     vi.setSystemTime(Date.now() + 59_500) // b is past its TTL now, c is not
     await store.save({ cookies }, tx(state('d')), LAX, 60)
-    expect(cookies.getAll().map((c) => c.name).sort()).toEqual([`__Host-oauthkit.tx.${state('c')}`, `__Host-oauthkit.tx.${state('d')}`, 'unrelated'])
+    expect(
+      cookies
+        .getAll()
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual([`__Host-oauthkit.tx.${state('c')}`, `__Host-oauthkit.tx.${state('d')}`, 'unrelated'])
   })
 
   it('refuses a transaction too large for a cookie instead of writing one browsers would drop', async () => {
     const store = new TransactionStore({ secret: SECRET })
     const cookies = new MemoryCookieJar()
-    await expectCode(store.save({ cookies }, tx(state('a'), { returnTo: `/${'x'.repeat(4000)}` }), LAX), ErrorCode.INVALID_REQUEST)
+    await expectCode(
+      store.save({ cookies }, tx(state('a'), { returnTo: `/${'x'.repeat(4000)}` }), LAX),
+      ErrorCode.INVALID_REQUEST,
+    )
     expect(cookies.getAll()).toEqual([])
     await store.save({ cookies }, tx(state('a'), { returnTo: `/${'x'.repeat(1500)}` }), LAX)
     expect(cookies.getAll()).toHaveLength(1)
   })
 
   it('needs a secret of at least 32 characters, or a map of them', () => {
-    for (const secret of ['short', {}, { a: SECRET, b: 'short' }] as Array<string | Record<string, string>>) {
+    for (const secret of ['short', {}, { a: SECRET, b: 'short' }] as Array<
+      string | Record<string, string>
+    >) {
       let error: unknown
       try {
         new TransactionStore({ secret })
@@ -133,28 +198,46 @@ describe('TransactionStore', () => {
       }
       expect(isOAuthKitError(error, ErrorCode.CONFIG_INVALID)).toBe(true)
     }
-    expect(() => new TransactionStore({ secret: { 1: SECRET, 2: 'another-secret-that-is-32-characters-long' } })).not.toThrow()
+    expect(
+      () =>
+        new TransactionStore({
+          secret: { 1: SECRET, 2: 'another-secret-that-is-32-characters-long' },
+        }),
+    ).not.toThrow()
   })
 })
 
 describe('a login whose transaction cookie was swapped', () => {
   it('is refused as transaction_invalid before any token request', async () => {
     const fetches: string[] = []
-    const oauth = new OAuth({ secret: SECRET, fetch: async (input) => (fetches.push(new Request(input).url), new Response('unexpected', { status: 500 })) }).register('idp', {
+    const oauth = new OAuth({
+      secret: SECRET,
+      fetch: async (input) => (
+        fetches.push(new Request(input).url),
+        new Response('unexpected', { status: 500 })
+      ),
+    }).register('idp', {
       clientId: 'c',
       authorizeUrl: 'https://idp.test/authorize',
       accessTokenUrl: 'https://idp.test/token',
     })
     const cookies = new MemoryCookieJar()
-    const first = new URL((await oauth.create('idp').authorizeRedirect({ cookies }, REDIRECT)).headers.get('location')!)
-    const second = new URL((await oauth.create('idp').authorizeRedirect({ cookies }, REDIRECT)).headers.get('location')!)
+    const first = new URL(
+      (await oauth.create('idp').authorizeRedirect({ cookies }, REDIRECT)).headers.get('location')!,
+    )
+    const second = new URL(
+      (await oauth.create('idp').authorizeRedirect({ cookies }, REDIRECT)).headers.get('location')!,
+    )
     const [a, b] = [first.searchParams.get('state')!, second.searchParams.get('state')!]
     // The attacker puts the first login's sealed transaction under the second login's cookie name.
     cookies.set(`__Host-oauthkit.tx.${b}`, cookies.get(`__Host-oauthkit.tx.${a}`)!)
     const callback = new URL(REDIRECT)
     callback.searchParams.set('code', 'code-1')
     callback.searchParams.set('state', b)
-    await expectCode(oauth.create('idp').authorizeAccessToken({ cookies, request: new Request(callback) }), ErrorCode.TRANSACTION_INVALID)
+    await expectCode(
+      oauth.create('idp').authorizeAccessToken({ cookies, request: new Request(callback) }),
+      ErrorCode.TRANSACTION_INVALID,
+    )
     expect(fetches).toEqual([])
   })
 })

@@ -50,12 +50,14 @@ async function importMuted(): Promise<typeof import('oidc-provider')> {
   } catch (cause) {
     const missing = (cause as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND'
     if (!missing) throw cause
-    throw new Error('startDevProvider needs oidc-provider, an optional peer dependency of oauthkit: npm install --save-dev oidc-provider', { cause })
+    throw new Error(
+      'startDevProvider needs oidc-provider, an optional peer dependency of oauthkit: npm install --save-dev oidc-provider',
+      { cause },
+    )
   } finally {
     console.warn = warn
   }
 }
-
 
 /** A user of the dev provider. @group Testing */
 export interface DevAccount {
@@ -133,7 +135,10 @@ export interface DevProvider {
    * client's redirect_uri with code/state/iss, or error=...), without following it. For response_mode=form_post,
    * returns { url: redirect_uri, form } parsed from the auto-submitting form.
    */
-  authorize(authorizationUrl: string | URL, options?: { login?: string; deny?: boolean }): Promise<AuthorizeResult>
+  authorize(
+    authorizationUrl: string | URL,
+    options?: { login?: string; deny?: boolean },
+  ): Promise<AuthorizeResult>
   /** Approve (or with deny, abort) a device-flow user_code as `login` (default the first account), over HTTP. */
   approveDevice(userCode: string, options?: { login?: string; deny?: boolean }): Promise<void>
   close(): Promise<void>
@@ -157,13 +162,22 @@ export const DEV_POST_LOGOUT_REDIRECT_URI = 'http://127.0.0.1/signed-out'
 
 /** Ids and secrets of the default clients (the `pkjwt` private key is per provider: DevProvider.privateKey[Jwk]). */
 export const DEV_CLIENTS = {
-  basic: { client_id: 'basic-client', client_secret: 'basic-secret-that-is-long-enough-0123456789' },
+  basic: {
+    client_id: 'basic-client',
+    client_secret: 'basic-secret-that-is-long-enough-0123456789',
+  },
   post: { client_id: 'post-client', client_secret: 'post-secret-that-is-long-enough-0123456789' },
   none: { client_id: 'none-client' },
   // client_secret_jwt (HS256) needs a secret of at least 32 bytes.
-  jwt: { client_id: 'jwt-client', client_secret: 'jwt-secret-that-is-long-enough-0123456789abcdef' },
+  jwt: {
+    client_id: 'jwt-client',
+    client_secret: 'jwt-secret-that-is-long-enough-0123456789abcdef',
+  },
   pkjwt: { client_id: 'pkjwt-client' },
-  service: { client_id: 'service-client', client_secret: 'service-secret-that-is-long-enough-0123456789' },
+  service: {
+    client_id: 'service-client',
+    client_secret: 'service-secret-that-is-long-enough-0123456789',
+  },
   device: { client_id: 'device-client' },
 } as const
 
@@ -208,9 +222,12 @@ function defaultClients(pkjwtPublicJwk: JWK, options: DevProviderOptions): Clien
 function redirectMismatchHelp(ctx: KoaContextWithOIDC, error: string, description = ''): string {
   const client = ctx.oidc?.client
   // oidc-provider reports an unknown post_logout_redirect_uri as a plain invalid_request.
-  const logout = error === 'invalid_request' && /post_logout_redirect_uri not registered/.test(description)
+  const logout =
+    error === 'invalid_request' && /post_logout_redirect_uri not registered/.test(description)
   if (!client || (error !== 'invalid_redirect_uri' && !logout)) return ''
-  const sent = (ctx.oidc.params?.[logout ? 'post_logout_redirect_uri' : 'redirect_uri'] as string | undefined) ?? ''
+  const sent =
+    (ctx.oidc.params?.[logout ? 'post_logout_redirect_uri' : 'redirect_uri'] as
+      string | undefined) ?? ''
   const registered = (logout ? client.postLogoutRedirectUris : client.redirectUris) ?? []
   const items = registered.map((uri) => `<li><code>${esc(uri)}</code></li>`).join('')
   return (
@@ -242,7 +259,10 @@ export async function startDevProvider(options: DevProviderOptions = {}): Promis
   const accounts = options.accounts ?? [DEFAULT_DEV_ACCOUNT]
   if (accounts.length === 0) throw new Error('startDevProvider: at least one account is required')
   for (const uri of [...(options.redirectUris ?? []), ...(options.postLogoutRedirectUris ?? [])]) {
-    if (!URL.canParse(uri)) throw new Error(`startDevProvider: "${uri}" is not an absolute URL (redirectUris and postLogoutRedirectUris need full URLs)`)
+    if (!URL.canParse(uri))
+      throw new Error(
+        `startDevProvider: "${uri}" is not an absolute URL (redirectUris and postLogoutRedirectUris need full URLs)`,
+      )
   }
   const { default: OidcProvider } = await importOidcProvider()
 
@@ -252,8 +272,18 @@ export async function startDevProvider(options: DevProviderOptions = {}): Promis
     generateKeyPair(PKJWT_ALG, { extractable: true }),
   ])
   const pkjwtKid = `pkjwt-${randomBytes(4).toString('hex')}`
-  const privateKeyJwk: JWK = { ...(await exportJWK(pkjwt.privateKey)), kid: pkjwtKid, alg: PKJWT_ALG, use: 'sig' }
-  const publicKeyJwk: JWK = { ...(await exportJWK(pkjwt.publicKey)), kid: pkjwtKid, alg: PKJWT_ALG, use: 'sig' }
+  const privateKeyJwk: JWK = {
+    ...(await exportJWK(pkjwt.privateKey)),
+    kid: pkjwtKid,
+    alg: PKJWT_ALG,
+    use: 'sig',
+  }
+  const publicKeyJwk: JWK = {
+    ...(await exportJWK(pkjwt.publicKey)),
+    kid: pkjwtKid,
+    alg: PKJWT_ALG,
+    use: 'sig',
+  }
 
   // The issuer embeds the port, so listen first and attach the provider afterwards.
   let handler: http.RequestListener = (_req, res) => res.writeHead(503).end()
@@ -320,7 +350,8 @@ export async function startDevProvider(options: DevProviderOptions = {}): Promis
       introspection: {
         enabled: on(options.introspection),
         // Same as the default: public clients may only introspect their own tokens.
-        allowedPolicy: (_ctx, client, token) => client.clientAuthMethod !== 'none' || token.clientId === client.clientId,
+        allowedPolicy: (_ctx, client, token) =>
+          client.clientAuthMethod !== 'none' || token.clientId === client.clientId,
       },
       revocation: {
         enabled: on(options.revocation),
@@ -365,21 +396,35 @@ export async function startDevProvider(options: DevProviderOptions = {}): Promis
           )
         },
         successSource: (ctx) => {
-          ctx.body = page('Device signed in', '<h1 id="device-success">Sign-in successful</h1><p>You can close this page.</p>')
+          ctx.body = page(
+            'Device signed in',
+            '<h1 id="device-success">Sign-in successful</h1><p>You can close this page.</p>',
+          )
         },
       },
     },
   }
 
-  const configuration = deepMerge(base as PlainObject, (options.configuration ?? {}) as PlainObject) as Configuration
+  const configuration = deepMerge(
+    base as PlainObject,
+    (options.configuration ?? {}) as PlainObject,
+  ) as Configuration
   const provider = new OidcProvider(issuer, configuration)
   if (options.issAuthResp === false) provider.use(stripIssParameter(issuer))
 
   const callback = provider.callback()
   handler = (req, res) => {
-    const match = /^\/interaction\/([\w-]+)(?:\/(login|abort))?$/.exec(new URL(req.url ?? '/', issuer).pathname)
+    const match = /^\/interaction\/([\w-]+)(?:\/(login|abort))?$/.exec(
+      new URL(req.url ?? '/', issuer).pathname,
+    )
     if (!match) return void callback(req, res)
-    handleInteraction(provider, accounts, req, res, match[2] as 'login' | 'abort' | undefined).catch((err: unknown) => {
+    handleInteraction(
+      provider,
+      accounts,
+      req,
+      res,
+      match[2] as 'login' | 'abort' | undefined,
+    ).catch((err: unknown) => {
       if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain' })
       res.end(`interaction failed: ${err instanceof Error ? err.message : String(err)}`)
     })
@@ -418,7 +463,10 @@ export async function startDevProvider(options: DevProviderOptions = {}): Promis
       if (!xsrf) throw new Error('approveDevice(): no xsrf token on the user code page')
 
       // Submitting the code shows the confirmation page; confirming (or aborting) it is a second POST.
-      const confirmPage = await browser.fetch(deviceUrl, new URLSearchParams({ xsrf, user_code: userCode }))
+      const confirmPage = await browser.fetch(
+        deviceUrl,
+        new URLSearchParams({ xsrf, user_code: userCode }),
+      )
       const confirmHtml = await confirmPage.text()
       if (!confirmHtml.includes('id="device-confirm"')) {
         throw new Error(`approveDevice(): user code rejected: ${summarize(confirmHtml)}`)
@@ -427,12 +475,16 @@ export async function startDevProvider(options: DevProviderOptions = {}): Promis
       decision.set(opts.deny ? 'abort' : 'confirm', 'yes')
       const { status, url, html = '' } = await browser.run(deviceUrl, decision)
       if (!html.includes(opts.deny ? 'id="device-aborted"' : 'id="device-success"')) {
-        throw new Error(`approveDevice(): unexpected ${status} from ${url.href}: ${summarize(html)}`)
+        throw new Error(
+          `approveDevice(): unexpected ${status} from ${url.href}: ${summarize(html)}`,
+        )
       }
     },
 
     async close() {
-      const closed = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())))
+      const closed = new Promise<void>((resolve, reject) =>
+        server.close((err) => (err ? reject(err) : resolve())),
+      )
       server.closeAllConnections()
       await closed
     },
@@ -459,7 +511,8 @@ async function handleInteraction(
     }
     return sendHtml(res, 200, loginPage(details))
   }
-  if (req.method !== 'POST' || action === undefined) return sendHtml(res, 405, page('Error', '<p>Method not allowed</p>'))
+  if (req.method !== 'POST' || action === undefined)
+    return sendHtml(res, 405, page('Error', '<p>Method not allowed</p>'))
 
   if (action === 'abort') {
     return provider.interactionFinished(
@@ -477,11 +530,18 @@ async function handleInteraction(
     return sendHtml(res, 200, loginPage(details, 'Invalid login or password', login))
   }
   const grantId = await grantEverything(provider, details, account.sub)
-  await provider.interactionFinished(req, res, { login: { accountId: account.sub }, consent: { grantId } })
+  await provider.interactionFinished(req, res, {
+    login: { accountId: account.sub },
+    consent: { grantId },
+  })
 }
 
 /** Grant all requested scopes (and any claims/resource scopes the consent prompt reports missing). */
-async function grantEverything(provider: Provider, details: Interaction, accountId: string): Promise<string> {
+async function grantEverything(
+  provider: Provider,
+  details: Interaction,
+  accountId: string,
+): Promise<string> {
   const clientId = String(details.params.client_id)
   const existing = details.grantId ? await provider.Grant.find(details.grantId) : undefined
   const grant = existing ?? new provider.Grant({ accountId, clientId })
@@ -501,7 +561,8 @@ async function grantEverything(provider: Provider, details: Interaction, account
 
 function loginPage(details: Interaction, error?: string, login?: string): string {
   const uid = esc(details.uid)
-  const hint = login ?? (typeof details.params.login_hint === 'string' ? details.params.login_hint : '')
+  const hint =
+    login ?? (typeof details.params.login_hint === 'string' ? details.params.login_hint : '')
   return page(
     'Sign in',
     `<h1>Sign in</h1><p>to <strong id="client-id">${esc(String(details.params.client_id))}</strong></p>` +
@@ -531,13 +592,22 @@ class ScriptedBrowser {
 
   async fetch(url: URL, form?: URLSearchParams): Promise<Response> {
     const cookie = [...this.cookies.values()]
-      .filter((c) => url.pathname === c.path || url.pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`))
+      .filter(
+        (c) =>
+          url.pathname === c.path ||
+          url.pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`),
+      )
       .map((c) => `${c.name}=${c.value}`)
       .join('; ')
     const headers: Record<string, string> = { accept: 'text/html' }
     if (cookie) headers.cookie = cookie
     if (form) headers['content-type'] = 'application/x-www-form-urlencoded'
-    const response = await fetch(url, { method: form ? 'POST' : 'GET', body: form, headers, redirect: 'manual' })
+    const response = await fetch(url, {
+      method: form ? 'POST' : 'GET',
+      body: form,
+      headers,
+      redirect: 'manual',
+    })
     for (const line of response.headers.getSetCookie()) this.store(line)
     return response
   }
@@ -547,7 +617,10 @@ class ScriptedBrowser {
    * something else. A redirect off the provider's origin (the client's redirect_uri) is returned as `url` without
    * `html`, not followed; any other final response is returned with its body as `html`.
    */
-  async run(start: URL, form?: URLSearchParams): Promise<{ status: number; url: URL; html?: string }> {
+  async run(
+    start: URL,
+    form?: URLSearchParams,
+  ): Promise<{ status: number; url: URL; html?: string }> {
     let url = start
     let body = form
     for (let hop = 0; hop < 20; hop++) {
@@ -565,8 +638,14 @@ class ScriptedBrowser {
       const interaction = /^\/interaction\/([\w-]+)$/.exec(url.pathname)
       if (interaction && response.status === 200 && html.includes('id="login-form"')) {
         // Our login page: "click" Sign in or Cancel.
-        url = new URL(`/interaction/${interaction[1]}/${this.deny ? 'abort' : 'login'}`, this.origin)
-        body = new URLSearchParams({ login: this.account.sub, password: this.account.password ?? '' })
+        url = new URL(
+          `/interaction/${interaction[1]}/${this.deny ? 'abort' : 'login'}`,
+          this.origin,
+        )
+        body = new URLSearchParams({
+          login: this.account.sub,
+          password: this.account.password ?? '',
+        })
         continue
       }
       return { status: response.status, url, html }
@@ -598,7 +677,12 @@ class ScriptedBrowser {
 
 async function signingJwk(alg: 'RS256' | 'ES256'): Promise<JWK> {
   const { privateKey } = await generateKeyPair(alg, { extractable: true })
-  return { ...(await exportJWK(privateKey)), kid: `${alg.toLowerCase()}-${randomBytes(4).toString('hex')}`, alg, use: 'sig' }
+  return {
+    ...(await exportJWK(privateKey)),
+    kid: `${alg.toLowerCase()}-${randomBytes(4).toString('hex')}`,
+    alg,
+    use: 'sig',
+  }
 }
 
 function toOidcAccount(account: DevAccount): Account {
@@ -619,7 +703,8 @@ function memoryAdapter(): AdapterFactory {
   return (model: string): Adapter => {
     const key = (id: string) => `${model}:${id}`
     const findBy = (field: 'uid' | 'userCode', value: string) => {
-      for (const [k, payload] of store) if (k.startsWith(`${model}:`) && payload[field] === value) return payload
+      for (const [k, payload] of store)
+        if (k.startsWith(`${model}:`) && payload[field] === value) return payload
       return undefined
     }
     return {
@@ -644,7 +729,11 @@ function stripIssParameter(issuer: string) {
   const origin = new URL(issuer).origin
   return async (ctx: KoaContextWithOIDC, next: () => Promise<unknown>) => {
     await next()
-    if (ctx.path === '/.well-known/openid-configuration' && ctx.body && typeof ctx.body === 'object') {
+    if (
+      ctx.path === '/.well-known/openid-configuration' &&
+      ctx.body &&
+      typeof ctx.body === 'object'
+    ) {
       delete (ctx.body as Record<string, unknown>).authorization_response_iss_parameter_supported
     }
     const location = ctx.response.get('location')
@@ -674,12 +763,19 @@ function parseForm(html: string): { action: string; fields: URLSearchParams } | 
   const fields = new URLSearchParams()
   for (const [input] of (form[2] ?? '').matchAll(/<input\b[^>]*>/gi)) {
     const name = /\bname="([^"]*)"/i.exec(input)?.[1]
-    if (name !== undefined) fields.append(unescapeHtml(name), unescapeHtml(/\bvalue="([^"]*)"/i.exec(input)?.[1] ?? ''))
+    if (name !== undefined)
+      fields.append(unescapeHtml(name), unescapeHtml(/\bvalue="([^"]*)"/i.exec(input)?.[1] ?? ''))
   }
   return { action, fields }
 }
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+}
 
 function esc(value: string): string {
   return value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c)
@@ -700,7 +796,9 @@ function page(title: string, body: string): string {
 }
 
 function sendHtml(res: http.ServerResponse, status: number, html: string): void {
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(html)
+  res
+    .writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+    .end(html)
 }
 
 async function readBody(req: http.IncomingMessage): Promise<string> {
@@ -710,13 +808,19 @@ async function readBody(req: http.IncomingMessage): Promise<string> {
 }
 
 function summarize(html: string): string {
-  return html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 300)
+  return html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 300)
 }
 
 type PlainObject = Record<string, unknown>
 
 function isPlainObject(value: unknown): value is PlainObject {
-  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype
+  return (
+    typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype
+  )
 }
 
 function deepMerge(base: PlainObject, override: PlainObject): PlainObject {

@@ -76,21 +76,33 @@ export interface EmulationSpec {
   /** Build the token endpoint's error response (default: RFC 6749 §5.2 JSON with 400). */
   tokenError?(error: string, description: string, request: Request): Response
   /** The provider's API and userinfo endpoints: path (absolute URL) → handler given the token's user. */
-  api?: Record<string, (user: EmulatedUser, request: Request, grant: EmulatedGrant) => Response | Promise<Response>>
+  api?: Record<
+    string,
+    (user: EmulatedUser, request: Request, grant: EmulatedGrant) => Response | Promise<Response>
+  >
   /** HTTP methods of `api` entries other than GET: `{ [url]: 'POST' }`. */
   apiMethods?: Record<string, string>
   /** Extra query parameters the provider adds to the callback (Apple's `user` goes in the form). */
-  callbackExtras?(user: EmulatedUser, firstLogin: boolean, authorizeParams: URLSearchParams): Record<string, string>
+  callbackExtras?(
+    user: EmulatedUser,
+    firstLogin: boolean,
+    authorizeParams: URLSearchParams,
+  ): Record<string, string>
   /**
    * Refuse an authorization request the provider would refuse (missing PKCE, malformed scope, …):
    * return the error the provider redirects back with.
    */
-  checkAuthorizeRequest?(params: URLSearchParams): { error: string; error_description?: string } | undefined
+  checkAuthorizeRequest?(
+    params: URLSearchParams,
+  ): { error: string; error_description?: string } | undefined
   /**
    * Refuse a token request the provider would refuse (wrong client authentication, missing
    * User-Agent, wrong body encoding, …) before the grant is looked at: return the response to send.
    */
-  checkTokenRequest?(request: Request, params: URLSearchParams): Response | undefined | Promise<Response | undefined>
+  checkTokenRequest?(
+    request: Request,
+    params: URLSearchParams,
+  ): Response | undefined | Promise<Response | undefined>
   /** `false`: a refresh keeps the same refresh token valid (and `ctx.refreshToken` is it). Default true. */
   rotateRefreshTokens?: boolean
   /** How the ID token's `sub` is derived from the user (default: `user.id`). */
@@ -110,7 +122,10 @@ export interface ProviderEmulation {
    * The user's side at the authorize endpoint: approve (or deny) as `user` (id, email or login; default the
    * first user) and return the callback request the browser would send to the app.
    */
-  authorize(authorizationUrl: string | URL, options?: { user?: string; deny?: boolean }): Promise<Request>
+  authorize(
+    authorizationUrl: string | URL,
+    options?: { user?: string; deny?: boolean },
+  ): Promise<Request>
   /** Make a token for `user` valid at the API, without a login (for tests of API calls). */
   issueToken(user?: string): OAuth2Token
 }
@@ -120,7 +135,10 @@ export interface ProviderEmulation {
  * app can build one for an in-house provider too.
  * @group Testing
  */
-export async function createEmulation(spec: EmulationSpec, users: EmulatedUser[]): Promise<ProviderEmulation> {
+export async function createEmulation(
+  spec: EmulationSpec,
+  users: EmulatedUser[],
+): Promise<ProviderEmulation> {
   if (users.length === 0) throw new Error(`${spec.name} emulation: at least one user is required`)
   const codes = new Map<string, IssuedCode>()
   const accessTokens = new Map<string, EmulatedUser>()
@@ -131,26 +149,60 @@ export async function createEmulation(spec: EmulationSpec, users: EmulatedUser[]
   let key: { privateKey: CryptoKey; jwk: jose.JWK } | undefined
   if (spec.issuer) {
     const pair = await jose.generateKeyPair('RS256', { extractable: true })
-    key = { privateKey: pair.privateKey, jwk: { ...(await jose.exportJWK(pair.publicKey)), kid: `${spec.name}-1`, alg: 'RS256', use: 'sig' } }
+    key = {
+      privateKey: pair.privateKey,
+      jwk: {
+        ...(await jose.exportJWK(pair.publicKey)),
+        kid: `${spec.name}-1`,
+        alg: 'RS256',
+        use: 'sig',
+      },
+    }
   }
   const find = (login?: string) => {
-    const user = login === undefined ? users[0] : users.find((u) => u.id === login || u.email === login || u.login === login)
+    const user =
+      login === undefined
+        ? users[0]
+        : users.find((u) => u.id === login || u.email === login || u.login === login)
     if (!user) throw new Error(`${spec.name} emulation: no user "${login}"`)
     return user
   }
   const random = () => jose.base64url.encode(crypto.getRandomValues(new Uint8Array(24)))
   const record = async (request: Request) => {
-    calls.push({ url: request.url, method: request.method, body: await request.clone().text(), headers: new Headers(request.headers) })
+    calls.push({
+      url: request.url,
+      method: request.method,
+      body: await request.clone().text(),
+      headers: new Headers(request.headers),
+    })
   }
-  const mint = (user: EmulatedUser, clientId: string, nonce?: string) => async (claims: Record<string, unknown> = {}) => {
-    if (!key || !spec.issuer) throw new Error(`${spec.name} emulation is not an OpenID provider`)
-    const now = Math.floor(Date.now() / 1000)
-    const base = { iss: spec.issuer, aud: clientId, sub: user.id, iat: now, exp: now + 600, ...(nonce !== undefined && { nonce }), ...spec.idTokenClaims?.(user) }
-    return new jose.SignJWT({ ...base, ...claims }).setProtectedHeader({ alg: 'RS256', kid: key.jwk.kid! }).sign(key.privateKey)
-  }
+  const mint =
+    (user: EmulatedUser, clientId: string, nonce?: string) =>
+    async (claims: Record<string, unknown> = {}) => {
+      if (!key || !spec.issuer) throw new Error(`${spec.name} emulation is not an OpenID provider`)
+      const now = Math.floor(Date.now() / 1000)
+      const base = {
+        iss: spec.issuer,
+        aud: clientId,
+        sub: user.id,
+        iat: now,
+        exp: now + 600,
+        ...(nonce !== undefined && { nonce }),
+        ...spec.idTokenClaims?.(user),
+      }
+      return new jose.SignJWT({ ...base, ...claims })
+        .setProtectedHeader({ alg: 'RS256', kid: key.jwk.kid! })
+        .sign(key.privateKey)
+    }
   const tokenError = (error: string, description: string, request: Request) =>
-    spec.tokenError?.(error, description, request) ?? HttpResponse.json({ error, error_description: description }, { status: 400 })
-  const issue = (user: EmulatedUser, clientId: string, scope: string, keepRefreshToken?: string) => {
+    spec.tokenError?.(error, description, request) ??
+    HttpResponse.json({ error, error_description: description }, { status: 400 })
+  const issue = (
+    user: EmulatedUser,
+    clientId: string,
+    scope: string,
+    keepRefreshToken?: string,
+  ) => {
     const accessToken = `${spec.name}-at-${random()}`
     const refreshToken = keepRefreshToken ?? `${spec.name}-rt-${random()}`
     accessTokens.set(accessToken, user)
@@ -170,43 +222,113 @@ export async function createEmulation(spec: EmulationSpec, users: EmulatedUser[]
       if (grantType === 'authorization_code') {
         const issued = codes.get(params.get('code') ?? '')
         codes.delete(params.get('code') ?? '')
-        if (!issued) return tokenError('invalid_grant', 'The code is invalid or was already used', request)
-        if (issued.redirectUri !== params.get('redirect_uri')) return tokenError('invalid_grant', 'redirect_uri mismatch', request)
-        if (issued.clientId !== clientId) return tokenError('invalid_client', 'client mismatch', request)
+        if (!issued)
+          return tokenError('invalid_grant', 'The code is invalid or was already used', request)
+        if (issued.redirectUri !== params.get('redirect_uri'))
+          return tokenError('invalid_grant', 'redirect_uri mismatch', request)
+        if (issued.clientId !== clientId)
+          return tokenError('invalid_client', 'client mismatch', request)
         if (issued.codeChallenge !== undefined) {
-          const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(params.get('code_verifier') ?? ''))
-          if (jose.base64url.encode(new Uint8Array(digest)) !== issued.codeChallenge) return tokenError('invalid_grant', 'PKCE verification failed', request)
+          const digest = await crypto.subtle.digest(
+            'SHA-256',
+            new TextEncoder().encode(params.get('code_verifier') ?? ''),
+          )
+          if (jose.base64url.encode(new Uint8Array(digest)) !== issued.codeChallenge)
+            return tokenError('invalid_grant', 'PKCE verification failed', request)
         }
         const { accessToken, refreshToken } = issue(issued.user, clientId, issued.scope)
-        return spec.tokenResponse({ user: issued.user, clientId, scope: issued.scope, nonce: issued.nonce, grantType, idToken: mint(issued.user, clientId, issued.nonce), accessToken, refreshToken, authorizeParams: issued.authorizeParams, tokenParams: params }, request)
+        return spec.tokenResponse(
+          {
+            user: issued.user,
+            clientId,
+            scope: issued.scope,
+            nonce: issued.nonce,
+            grantType,
+            idToken: mint(issued.user, clientId, issued.nonce),
+            accessToken,
+            refreshToken,
+            authorizeParams: issued.authorizeParams,
+            tokenParams: params,
+          },
+          request,
+        )
       }
       if (grantType === 'refresh_token') {
         const old = refreshTokens.get(params.get('refresh_token') ?? '')
         if (!old) return tokenError('invalid_grant', 'The refresh token is invalid', request)
         const rotate = spec.rotateRefreshTokens !== false
         if (rotate) refreshTokens.delete(params.get('refresh_token')!)
-        const { accessToken, refreshToken } = issue(old.user, old.clientId, old.scope, rotate ? undefined : params.get('refresh_token')!)
-        return spec.tokenResponse({ user: old.user, clientId: old.clientId, scope: old.scope, grantType, idToken: mint(old.user, old.clientId), accessToken, refreshToken, tokenParams: params }, request)
+        const { accessToken, refreshToken } = issue(
+          old.user,
+          old.clientId,
+          old.scope,
+          rotate ? undefined : params.get('refresh_token')!,
+        )
+        return spec.tokenResponse(
+          {
+            user: old.user,
+            clientId: old.clientId,
+            scope: old.scope,
+            grantType,
+            idToken: mint(old.user, old.clientId),
+            accessToken,
+            refreshToken,
+            tokenParams: params,
+          },
+          request,
+        )
       }
-      return tokenError('unsupported_grant_type', `grant_type ${grantType} is not supported`, request)
+      return tokenError(
+        'unsupported_grant_type',
+        `grant_type ${grantType} is not supported`,
+        request,
+      )
     }),
   ]
   if (spec.jwksUri && key) {
     const jwk = key.jwk
-    handlers.push(http.get(spec.jwksUri, async ({ request }) => (await record(request), HttpResponse.json({ keys: [jwk] }))))
+    handlers.push(
+      http.get(
+        spec.jwksUri,
+        async ({ request }) => (await record(request), HttpResponse.json({ keys: [jwk] })),
+      ),
+    )
   }
   if (spec.discoveryUrl && spec.issuer) {
-    const metadata = { issuer: spec.issuer, authorization_endpoint: spec.authorizeUrl, token_endpoint: spec.tokenUrl, jwks_uri: spec.jwksUri, response_types_supported: ['code'], id_token_signing_alg_values_supported: ['RS256'], ...spec.metadata }
-    handlers.push(http.get(spec.discoveryUrl, async ({ request }) => (await record(request), HttpResponse.json(metadata))))
+    const metadata = {
+      issuer: spec.issuer,
+      authorization_endpoint: spec.authorizeUrl,
+      token_endpoint: spec.tokenUrl,
+      jwks_uri: spec.jwksUri,
+      response_types_supported: ['code'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      ...spec.metadata,
+    }
+    handlers.push(
+      http.get(
+        spec.discoveryUrl,
+        async ({ request }) => (await record(request), HttpResponse.json(metadata)),
+      ),
+    )
   }
   for (const [url, respond] of Object.entries(spec.api ?? {})) {
     const method = (spec.apiMethods?.[url] ?? 'GET').toLowerCase() as 'get' | 'post'
     handlers.push(
       http[method](url, async ({ request }) => {
         await record(request)
-        const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.get('authorization') ?? '')?.[1] ?? new URL(request.url).searchParams.get('access_token') ?? ''
+        const bearer =
+          /^Bearer\s+(.+)$/i.exec(request.headers.get('authorization') ?? '')?.[1] ??
+          new URL(request.url).searchParams.get('access_token') ??
+          ''
         const user = accessTokens.get(bearer)
-        if (!user) return new HttpResponse(JSON.stringify({ message: 'Bad credentials' }), { status: 401, headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer error="invalid_token"' } })
+        if (!user)
+          return new HttpResponse(JSON.stringify({ message: 'Bad credentials' }), {
+            status: 401,
+            headers: {
+              'content-type': 'application/json',
+              'www-authenticate': 'Bearer error="invalid_token"',
+            },
+          })
         return respond(user, request, grants.get(bearer) ?? { clientId: '', scope: '' })
       }),
     )
@@ -221,7 +343,8 @@ export async function createEmulation(spec: EmulationSpec, users: EmulatedUser[]
       const url = new URL(authorizationUrl)
       const q = url.searchParams
       const redirectUri = q.get('redirect_uri')
-      if (!redirectUri) throw new Error(`${spec.name} emulation: the authorization request has no redirect_uri`)
+      if (!redirectUri)
+        throw new Error(`${spec.name} emulation: the authorization request has no redirect_uri`)
       const callback = new URL(redirectUri)
       const params = new URLSearchParams()
       const refused = options.deny ? undefined : spec.checkAuthorizeRequest?.(q)
@@ -233,15 +356,31 @@ export async function createEmulation(spec: EmulationSpec, users: EmulatedUser[]
       } else {
         const user = find(options.user)
         const code = `${spec.name}-code-${random()}`
-        codes.set(code, { user, clientId: q.get('client_id') ?? '', redirectUri, scope: q.get('scope') ?? '', nonce: q.get('nonce') ?? undefined, codeChallenge: q.get('code_challenge') ?? undefined, authorizeParams: new URLSearchParams(q) })
+        codes.set(code, {
+          user,
+          clientId: q.get('client_id') ?? '',
+          redirectUri,
+          scope: q.get('scope') ?? '',
+          nonce: q.get('nonce') ?? undefined,
+          codeChallenge: q.get('code_challenge') ?? undefined,
+          authorizeParams: new URLSearchParams(q),
+        })
         params.set('code', code)
-        for (const [k, v] of Object.entries(spec.callbackExtras?.(user, !seenUsers.has(user.id), q) ?? {})) params.set(k, v)
+        for (const [k, v] of Object.entries(
+          spec.callbackExtras?.(user, !seenUsers.has(user.id), q) ?? {},
+        ))
+          params.set(k, v)
         seenUsers.add(user.id)
       }
       if (q.get('state') !== null) params.set('state', q.get('state')!)
-      if (spec.metadata?.authorization_response_iss_parameter_supported && spec.issuer) params.set('iss', spec.issuer)
+      if (spec.metadata?.authorization_response_iss_parameter_supported && spec.issuer)
+        params.set('iss', spec.issuer)
       if ((q.get('response_mode') ?? spec.responseMode) === 'form_post') {
-        return new Request(callback, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: params.toString() })
+        return new Request(callback, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: params.toString(),
+        })
       }
       for (const [k, v] of params) callback.searchParams.set(k, v)
       return new Request(callback)
@@ -249,7 +388,12 @@ export async function createEmulation(spec: EmulationSpec, users: EmulatedUser[]
     issueToken(login) {
       const user = find(login)
       const { accessToken, refreshToken } = issue(user, 'test', '')
-      return { access_token: accessToken, token_type: 'bearer', refresh_token: refreshToken, expires_at: Math.floor(Date.now() / 1000) + 3600 }
+      return {
+        access_token: accessToken,
+        token_type: 'bearer',
+        refresh_token: refreshToken,
+        expires_at: Math.floor(Date.now() / 1000) + 3600,
+      }
     },
   }
 }
@@ -296,9 +440,16 @@ export interface LoginApp<T> {
  * ```
  * @group Testing
  */
-export async function completeLogin<T>(app: LoginApp<T>, emulation: Pick<ProviderEmulation, 'authorize'>, options: { user?: string; redirectUri?: string } = {}): Promise<T> {
+export async function completeLogin<T>(
+  app: LoginApp<T>,
+  emulation: Pick<ProviderEmulation, 'authorize'>,
+  options: { user?: string; redirectUri?: string } = {},
+): Promise<T> {
   const cookies = new MemoryCookieJar()
-  const redirect = await app.authorizeRedirect({ cookies }, options.redirectUri ?? 'https://app.test/auth/callback')
+  const redirect = await app.authorizeRedirect(
+    { cookies },
+    options.redirectUri ?? 'https://app.test/auth/callback',
+  )
   const location = redirect.headers.get('location')
   if (!location) throw new Error('completeLogin: the app did not redirect to the provider')
   const request = await emulation.authorize(location, { user: options.user })

@@ -12,13 +12,37 @@ export {
   DEV_REDIRECT_URIS,
   DEV_POST_LOGOUT_REDIRECT_URI,
 } from './dev-provider.js'
-export type { DevProvider, DevProviderOptions, DevAccount, AuthorizeResult } from './dev-provider.js'
+export type {
+  DevProvider,
+  DevProviderOptions,
+  DevAccount,
+  AuthorizeResult,
+} from './dev-provider.js'
 export { createEmulation, completeLogin } from './emulator.js'
-export type { EmulatedUser, EmulationSpec, EmulatedTokenContext, EmulatedGrant, ProviderEmulation, LoginApp } from './emulator.js'
+export type {
+  EmulatedUser,
+  EmulationSpec,
+  EmulatedTokenContext,
+  EmulatedGrant,
+  ProviderEmulation,
+  LoginApp,
+} from './emulator.js'
 export { emulateGitHub, GITHUB_TEST_USER } from './providers/github.js'
 export { createOAuth1Emulation } from './oauth1-emulator.js'
-export type { OAuth1Emulation, OAuth1EmulationSpec, OAuth1EmulatedGrant, OAuth1VerifiedRequest, OAuth1Problem, EmulatedConsumer, EmulatedSignatureMethod } from './oauth1-emulator.js'
-export { emulateTwitterOAuth1, TWITTER_OAUTH1_TEST_USER, TWITTER_OAUTH1_TEST_CONSUMER } from './providers/twitter-oauth1.js'
+export type {
+  OAuth1Emulation,
+  OAuth1EmulationSpec,
+  OAuth1EmulatedGrant,
+  OAuth1VerifiedRequest,
+  OAuth1Problem,
+  EmulatedConsumer,
+  EmulatedSignatureMethod,
+} from './oauth1-emulator.js'
+export {
+  emulateTwitterOAuth1,
+  TWITTER_OAUTH1_TEST_USER,
+  TWITTER_OAUTH1_TEST_CONSUMER,
+} from './providers/twitter-oauth1.js'
 export type { TwitterOAuth1EmulationOptions } from './providers/twitter-oauth1.js'
 export { emulateFacebook, FACEBOOK_TEST_USER } from './providers/facebook.js'
 export type { FacebookEmulationOptions } from './providers/facebook.js'
@@ -38,9 +62,19 @@ export { emulateZoom, ZOOM_TEST_USER } from './providers/zoom.js'
 export { emulateNotion, NOTION_TEST_USER } from './providers/notion.js'
 export type { NotionEmulationOptions } from './providers/notion.js'
 export { emulateGoogle, GOOGLE_TEST_USER, GOOGLE_WORKSPACE_TEST_USER } from './providers/google.js'
-export { emulateMicrosoftEntraId, ENTRA_TEST_USER, ENTRA_PERSONAL_TEST_USER, ENTRA_TEST_TENANT_ID } from './providers/microsoft-entra-id.js'
+export {
+  emulateMicrosoftEntraId,
+  ENTRA_TEST_USER,
+  ENTRA_PERSONAL_TEST_USER,
+  ENTRA_TEST_TENANT_ID,
+} from './providers/microsoft-entra-id.js'
 export type { EntraEmulationOptions } from './providers/microsoft-entra-id.js'
-export { emulateApple, generateAppleTestKey, APPLE_TEST_USER, APPLE_PRIVATE_RELAY_TEST_USER } from './providers/apple.js'
+export {
+  emulateApple,
+  generateAppleTestKey,
+  APPLE_TEST_USER,
+  APPLE_PRIVATE_RELAY_TEST_USER,
+} from './providers/apple.js'
 export type { AppleEmulationOptions, AppleTestKey } from './providers/apple.js'
 export { emulateSlack, SLACK_TEST_USER } from './providers/slack.js'
 export type { SlackEmulation } from './providers/slack.js'

@@ -95,7 +95,14 @@ export interface OAuth1EmulationSpec {
   /** Refuse a request-token request the provider would refuse (unregistered callback, …): return the response to send. */
   checkRequestTokenRequest?(request: Request, verified: OAuth1VerifiedRequest): Response | undefined
   /** The provider's API: absolute URL → handler given the user of the token credentials the request was signed with. */
-  api?: Record<string, (user: EmulatedUser, request: Request, grant: OAuth1EmulatedGrant) => Response | Promise<Response>>
+  api?: Record<
+    string,
+    (
+      user: EmulatedUser,
+      request: Request,
+      grant: OAuth1EmulatedGrant,
+    ) => Response | Promise<Response>
+  >
   /** HTTP methods of `api` entries other than GET: `{ [url]: 'POST' }`. */
   apiMethods?: Record<string, string>
 }
@@ -115,13 +122,21 @@ export interface OAuth1Emulation {
    * `oauth_token` and `oauth_verifier`, or `denied=<temporary token>` (as X sends). Same shape as
    * {@link ProviderEmulation.authorize}, so {@link completeLogin} drives an OAuth 1 login too.
    */
-  authorize(authorizationUrl: string | URL, options?: { user?: string; deny?: boolean }): Promise<Request>
+  authorize(
+    authorizationUrl: string | URL,
+    options?: { user?: string; deny?: boolean },
+  ): Promise<Request>
   /** Token credentials for `user` valid at the API, without a login (for tests of API calls). */
   issueToken(user?: string): OAuth1Token
 }
 
 /** Reasons a request is malformed: 400 rather than 401 by default. */
-const BAD_REQUEST: ReadonlySet<OAuth1Problem> = new Set(['parameter_absent', 'parameter_rejected', 'version_rejected', 'signature_method_rejected'])
+const BAD_REQUEST: ReadonlySet<OAuth1Problem> = new Set([
+  'parameter_absent',
+  'parameter_rejected',
+  'version_rejected',
+  'signature_method_rejected',
+])
 const FORM = 'application/x-www-form-urlencoded'
 
 /** A refusal, carried from the checks to the handler. */
@@ -133,7 +148,10 @@ class Refusal extends Error {
 
 /** RFC 5849 §3.6: UTF-8, then every octet but ALPHA / DIGIT / `-._~` as `%XX` (upper case). */
 function rfc5849Encode(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  )
 }
 
 function decode(value: string, plusIsSpace: boolean): string {
@@ -147,10 +165,15 @@ function decode(value: string, plusIsSpace: boolean): string {
 /** `application/x-www-form-urlencoded` pairs in order, duplicates kept (RFC 5849 §3.4.1.3.1). */
 function formPairs(encoded: string): Array<[string, string]> {
   if (encoded === '') return []
-  return encoded.split('&').filter((part) => part !== '').map((part) => {
-    const eq = part.indexOf('=')
-    return eq === -1 ? [decode(part, true), ''] : [decode(part.slice(0, eq), true), decode(part.slice(eq + 1), true)]
-  })
+  return encoded
+    .split('&')
+    .filter((part) => part !== '')
+    .map((part) => {
+      const eq = part.indexOf('=')
+      return eq === -1
+        ? [decode(part, true), '']
+        : [decode(part.slice(0, eq), true), decode(part.slice(eq + 1), true)]
+    })
 }
 
 /** The `OAuth` `Authorization` header's parameters, `realm` excluded (RFC 5849 §3.5.1). */
@@ -213,41 +236,75 @@ function sameText(a: string, b: string): boolean {
  * ```
  * @group Testing
  */
-export async function createOAuth1Emulation(spec: OAuth1EmulationSpec, users: EmulatedUser[]): Promise<OAuth1Emulation> {
+export async function createOAuth1Emulation(
+  spec: OAuth1EmulationSpec,
+  users: EmulatedUser[],
+): Promise<OAuth1Emulation> {
   if (users.length === 0) throw new Error(`${spec.name} emulation: at least one user is required`)
-  if (spec.consumers.length === 0) throw new Error(`${spec.name} emulation: at least one consumer is required`)
+  if (spec.consumers.length === 0)
+    throw new Error(`${spec.name} emulation: at least one consumer is required`)
   const methods = new Set<string>(spec.signatureMethods ?? ['HMAC-SHA1'])
   const window = spec.timestampWindow ?? 300
   const authorizeUrls = [spec.authorizeUrl].flat().map((u) => new URL(u))
-  const temporary = new Map<string, { secret: string; clientId: string; callback: string; requestTokenParams: URLSearchParams; user?: EmulatedUser; verifier?: string }>()
-  const tokens = new Map<string, { secret: string; user: EmulatedUser; grant: OAuth1EmulatedGrant }>()
+  const temporary = new Map<
+    string,
+    {
+      secret: string
+      clientId: string
+      callback: string
+      requestTokenParams: URLSearchParams
+      user?: EmulatedUser
+      verifier?: string
+    }
+  >()
+  const tokens = new Map<
+    string,
+    { secret: string; user: EmulatedUser; grant: OAuth1EmulatedGrant }
+  >()
   const nonces = new Set<string>()
   const calls: OAuth1Emulation['calls'] = []
 
   const random = () => randomBytes(18).toString('base64url')
   const find = (login?: string) => {
-    const user = login === undefined ? users[0] : users.find((u) => u.id === login || u.email === login)
+    const user =
+      login === undefined ? users[0] : users.find((u) => u.id === login || u.email === login)
     if (!user) throw new Error(`${spec.name} emulation: no user "${login}"`)
     return user
   }
   const record = async (request: Request) => {
-    calls.push({ url: request.url, method: request.method, body: await request.clone().text(), headers: new Headers(request.headers) })
+    calls.push({
+      url: request.url,
+      method: request.method,
+      body: await request.clone().text(),
+      headers: new Headers(request.headers),
+    })
   }
   const form = (fields: Record<string, string>) =>
-    new HttpResponse(new URLSearchParams(fields).toString(), { headers: { 'content-type': spec.formContentType ?? FORM } })
+    new HttpResponse(new URLSearchParams(fields).toString(), {
+      headers: { 'content-type': spec.formContentType ?? FORM },
+    })
   const refuse = (problem: OAuth1Problem, request: Request) =>
     spec.problem?.(problem, request) ??
-    new HttpResponse(new URLSearchParams({ oauth_problem: problem }).toString(), { status: BAD_REQUEST.has(problem) ? 400 : 401, headers: { 'content-type': FORM } })
+    new HttpResponse(new URLSearchParams({ oauth_problem: problem }).toString(), {
+      status: BAD_REQUEST.has(problem) ? 400 : 401,
+      headers: { 'content-type': FORM },
+    })
 
   /**
    * Check one signed request. `secretOf` finds the secret of the presented `oauth_token` (undefined:
    * unknown token), or is undefined when the request must carry no token (temporary credentials).
    */
-  async function verify(request: Request, secretOf: ((token: string) => string | undefined) | undefined): Promise<OAuth1VerifiedRequest> {
+  async function verify(
+    request: Request,
+    secretOf: ((token: string) => string | undefined) | undefined,
+  ): Promise<OAuth1VerifiedRequest> {
     const url = new URL(request.url)
     const header = headerPairs(request.headers.get('authorization'))
     const query = formPairs(url.search.slice(1))
-    const contentType = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
+    const contentType = (request.headers.get('content-type') ?? '')
+      .split(';')[0]!
+      .trim()
+      .toLowerCase()
     const body = contentType === FORM ? formPairs(await request.clone().text()) : []
     const all = [...header, ...query, ...body]
     const oauth: Record<string, string> = {}
@@ -268,12 +325,15 @@ export async function createOAuth1Emulation(spec: OAuth1EmulationSpec, users: Em
     if (!consumer) throw new Refusal('consumer_key_unknown')
     const method = oauth.oauth_signature_method!
     if (!methods.has(method)) throw new Refusal('signature_method_rejected')
-    if (oauth.oauth_version !== undefined && oauth.oauth_version !== '1.0') throw new Refusal('version_rejected')
+    if (oauth.oauth_version !== undefined && oauth.oauth_version !== '1.0')
+      throw new Refusal('version_rejected')
     if (method !== 'PLAINTEXT') {
       // §3.3: timestamp and nonce are required of every method but PLAINTEXT.
-      if (oauth.oauth_timestamp === undefined || oauth.oauth_nonce === undefined) throw new Refusal('parameter_absent')
+      if (oauth.oauth_timestamp === undefined || oauth.oauth_nonce === undefined)
+        throw new Refusal('parameter_absent')
       if (!/^\d+$/.test(oauth.oauth_timestamp)) throw new Refusal('parameter_rejected')
-      if (Math.abs(Math.floor(Date.now() / 1000) - Number(oauth.oauth_timestamp)) > window) throw new Refusal('timestamp_refused')
+      if (Math.abs(Math.floor(Date.now() / 1000) - Number(oauth.oauth_timestamp)) > window)
+        throw new Refusal('timestamp_refused')
     }
     let tokenSecret = ''
     if (secretOf === undefined) {
@@ -288,7 +348,9 @@ export async function createOAuth1Emulation(spec: OAuth1EmulationSpec, users: Em
     const expected =
       method === 'PLAINTEXT'
         ? key
-        : createHmac(method === 'HMAC-SHA256' ? 'sha256' : 'sha1', key).update(signatureBaseString(request.method, url, all)).digest('base64')
+        : createHmac(method === 'HMAC-SHA256' ? 'sha256' : 'sha1', key)
+            .update(signatureBaseString(request.method, url, all))
+            .digest('base64')
     if (!sameText(oauth.oauth_signature!, expected)) throw new Refusal('signature_invalid')
     if (method !== 'PLAINTEXT') {
       // §3.3: a nonce is used once per timestamp and client (and token).
@@ -300,15 +362,17 @@ export async function createOAuth1Emulation(spec: OAuth1EmulationSpec, users: Em
   }
 
   /** Run a handler, turning a refusal into the provider's error response. */
-  const guarded = (run: (request: Request) => Promise<Response>) => async ({ request }: { request: Request }) => {
-    await record(request)
-    try {
-      return await run(request)
-    } catch (error) {
-      if (error instanceof Refusal) return refuse(error.problem, request)
-      throw error
+  const guarded =
+    (run: (request: Request) => Promise<Response>) =>
+    async ({ request }: { request: Request }) => {
+      await record(request)
+      try {
+        return await run(request)
+      } catch (error) {
+        if (error instanceof Refusal) return refuse(error.problem, request)
+        throw error
+      }
     }
-  }
 
   const handlers: HttpHandler[] = [
     http.post(
@@ -323,9 +387,18 @@ export async function createOAuth1Emulation(spec: OAuth1EmulationSpec, users: Em
         if (refused) return refused
         const token = `${spec.name}-rt-${random()}`
         const secret = random()
-        temporary.set(token, { secret, clientId: verified.oauth.oauth_consumer_key!, callback, requestTokenParams: verified.params })
+        temporary.set(token, {
+          secret,
+          clientId: verified.oauth.oauth_consumer_key!,
+          callback,
+          requestTokenParams: verified.params,
+        })
         const confirmed = spec.callbackConfirmed ?? true
-        return form({ oauth_token: token, oauth_token_secret: secret, ...(confirmed && { oauth_callback_confirmed: 'true' }) })
+        return form({
+          oauth_token: token,
+          oauth_token_secret: secret,
+          ...(confirmed && { oauth_callback_confirmed: 'true' }),
+        })
       }),
     ),
     http.post(
@@ -341,24 +414,39 @@ export async function createOAuth1Emulation(spec: OAuth1EmulationSpec, users: Em
         temporary.delete(verified.oauth.oauth_token!)
         if (tx.clientId !== verified.oauth.oauth_consumer_key) throw new Refusal('token_rejected')
         if (verified.oauth.oauth_verifier === undefined) throw new Refusal('parameter_absent')
-        if (!sameText(verified.oauth.oauth_verifier, tx.verifier!)) throw new Refusal('verifier_invalid')
+        if (!sameText(verified.oauth.oauth_verifier, tx.verifier!))
+          throw new Refusal('verifier_invalid')
         const user = tx.user!
         const token = `${spec.name}-at-${random()}`
         const secret = random()
-        tokens.set(token, { secret, user, grant: { clientId: tx.clientId, requestTokenParams: tx.requestTokenParams, callback: tx.callback } })
-        return form({ oauth_token: token, oauth_token_secret: secret, ...(spec.accessTokenFields?.(user) ?? { user_id: user.id }) })
+        tokens.set(token, {
+          secret,
+          user,
+          grant: {
+            clientId: tx.clientId,
+            requestTokenParams: tx.requestTokenParams,
+            callback: tx.callback,
+          },
+        })
+        return form({
+          oauth_token: token,
+          oauth_token_secret: secret,
+          ...(spec.accessTokenFields?.(user) ?? { user_id: user.id }),
+        })
       }),
     ),
   ]
   for (const [url, respond] of Object.entries(spec.api ?? {})) {
-    const method = (spec.apiMethods?.[url] ?? 'GET').toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'
+    const method = (spec.apiMethods?.[url] ?? 'GET').toLowerCase() as
+      'get' | 'post' | 'put' | 'patch' | 'delete'
     handlers.push(
       http[method](
         url,
         guarded(async (request) => {
           const verified = await verify(request, (token) => tokens.get(token)?.secret)
           const issued = tokens.get(verified.oauth.oauth_token!)!
-          if (issued.grant.clientId !== verified.oauth.oauth_consumer_key) throw new Refusal('token_rejected')
+          if (issued.grant.clientId !== verified.oauth.oauth_consumer_key)
+            throw new Refusal('token_rejected')
           return respond(issued.user, request, issued.grant)
         }),
       ),
@@ -373,12 +461,20 @@ export async function createOAuth1Emulation(spec: OAuth1EmulationSpec, users: Em
     async authorize(authorizationUrl, options = {}) {
       const url = new URL(authorizationUrl)
       if (!authorizeUrls.some((u) => u.origin === url.origin && u.pathname === url.pathname)) {
-        throw new Error(`${spec.name} emulation: ${url.origin}${url.pathname} is not an authorization endpoint of this provider`)
+        throw new Error(
+          `${spec.name} emulation: ${url.origin}${url.pathname} is not an authorization endpoint of this provider`,
+        )
       }
       const token = url.searchParams.get('oauth_token')
       const tx = token === null ? undefined : temporary.get(token)
-      if (token === null || !tx) throw new Error(`${spec.name} emulation: the authorization URL has no oauth_token this provider issued`)
-      if (tx.callback === 'oob') throw new Error(`${spec.name} emulation: the login asked for an out-of-band (PIN) callback; there is nothing to redirect to`)
+      if (token === null || !tx)
+        throw new Error(
+          `${spec.name} emulation: the authorization URL has no oauth_token this provider issued`,
+        )
+      if (tx.callback === 'oob')
+        throw new Error(
+          `${spec.name} emulation: the login asked for an out-of-band (PIN) callback; there is nothing to redirect to`,
+        )
       const callback = new URL(tx.callback)
       if (options.deny) {
         // The temporary credentials are dead: a later access-token request with them is refused.
@@ -397,7 +493,15 @@ export async function createOAuth1Emulation(spec: OAuth1EmulationSpec, users: Em
       const user = find(login)
       const token = `${spec.name}-at-${random()}`
       const secret = random()
-      tokens.set(token, { secret, user, grant: { clientId: consumerKey, requestTokenParams: new URLSearchParams(), callback: 'oob' } })
+      tokens.set(token, {
+        secret,
+        user,
+        grant: {
+          clientId: consumerKey,
+          requestTokenParams: new URLSearchParams(),
+          callback: 'oob',
+        },
+      })
       return { oauth_token: token, oauth_token_secret: secret }
     },
   }

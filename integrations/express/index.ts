@@ -9,21 +9,47 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 import type { NextFunction, Request as ExpressRequest, Response as ExpressResponse } from 'express'
-import { ErrorCode, OAuthKitError, authRoute, callbackBodyStream, headerCookieStore, parsedCallbackBody } from '../../src/index.js'
-import type { AuthAction, AuthRouteOptions, BoundOAuth, CookieStore, OAuth, OAuthContext, RemoteApp, TokenContext } from '../../src/index.js'
+import {
+  ErrorCode,
+  OAuthKitError,
+  authRoute,
+  callbackBodyStream,
+  headerCookieStore,
+  parsedCallbackBody,
+} from '../../src/index.js'
+import type {
+  AuthAction,
+  AuthRouteOptions,
+  BoundOAuth,
+  CookieStore,
+  OAuth,
+  OAuthContext,
+  RemoteApp,
+  TokenContext,
+} from '../../src/index.js'
 
 /** Declare your registry so `req.oauth` knows its apps: `declare module 'oauthkit/express' { interface Register { oauth: typeof oauth } }`. */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface Register {}
 
 /** The apps of the registry declared in {@link Register}; any name when none is declared. */
-export type RegisteredApps = Register extends { oauth: OAuth<infer A> } ? A : Record<string, RemoteApp>
+export type RegisteredApps = Register extends { oauth: OAuth<infer A> }
+  ? A
+  : Record<string, RemoteApp>
 
-// eslint-disable-next-line @typescript-eslint/no-namespace
-declare global { namespace Express { interface Request { /** The registry bound to this request, set by `oauthkit()`. */ oauth: BoundOAuth<RegisteredApps> } } }
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The registry bound to this request, set by `oauthkit()`. */
+      oauth: BoundOAuth<RegisteredApps>
+    }
+  }
+}
 
 /** What oauthkit reads of an Express 4 or 5 `req` (so its handlers fit both versions' types). */
-export type ExpressRequestLike = IncomingMessage & Pick<ExpressRequest, 'originalUrl' | 'baseUrl' | 'protocol' | 'body' | 'oauth'>
+export type ExpressRequestLike = IncomingMessage &
+  Pick<ExpressRequest, 'originalUrl' | 'baseUrl' | 'protocol' | 'body' | 'oauth'>
 
 /** Options of {@link oauthkit}. */
 export interface OAuthMiddlewareOptions {
@@ -38,12 +64,22 @@ export interface OAuthMiddlewareOptions {
 }
 
 /** What `onSuccess` and `onError` get besides the shared fields: Express's `req` and `res` (and `next` for errors). */
-export interface ExpressExtra { req: ExpressRequest; res: ExpressResponse; next: NextFunction }
+export interface ExpressExtra {
+  req: ExpressRequest
+  res: ExpressResponse
+  next: NextFunction
+}
 
 /** Options of {@link oauthRoutes}: the shared route options; `onSuccess`/`onError` may also answer through `res` and return nothing. */
-export interface OAuthRoutesOptions<Apps extends Record<string, RemoteApp> = RegisteredApps> extends OAuthMiddlewareOptions, Omit<AuthRouteOptions<Apps, ExpressExtra>, 'onError' | 'baseUrl'> {
+export interface OAuthRoutesOptions<Apps extends Record<string, RemoteApp> = RegisteredApps>
+  extends
+    OAuthMiddlewareOptions,
+    Omit<AuthRouteOptions<Apps, ExpressExtra>, 'onError' | 'baseUrl'> {
   /** Answers a failed login (every {@link OAuthKitError}): return a `Response`, or answer through `info.res`. Default: see {@link AuthRouteOptions.onError}. */
-  onError?: (error: OAuthKitError, info: Parameters<NonNullable<AuthRouteOptions<Apps, ExpressExtra>['onError']>>[1]) => Response | void | Promise<Response | void>
+  onError?: (
+    error: OAuthKitError,
+    info: Parameters<NonNullable<AuthRouteOptions<Apps, ExpressExtra>['onError']>>[1],
+  ) => Response | void | Promise<Response | void>
 }
 
 /** A {@link CookieStore} over `req.headers.cookie`, appending `Set-Cookie` headers to `res`. */
@@ -55,25 +91,63 @@ export function toCookieStore(req: IncomingMessage, res: ServerResponse): Cookie
 export const expressCookies = toCookieStore
 
 const originOf = (req: ExpressRequestLike, baseUrl?: string): string =>
-  baseUrl || !req.headers.host ? new URL(baseUrl || fail(ErrorCode.INVALID_REQUEST, 'the request has no Host header: set baseUrl')).origin : `${req.protocol}://${req.headers.host}`
+  baseUrl || !req.headers.host
+    ? new URL(
+        baseUrl || fail(ErrorCode.INVALID_REQUEST, 'the request has no Host header: set baseUrl'),
+      ).origin
+    : `${req.protocol}://${req.headers.host}`
 
 /** The request as a Web `Request`: a body a parser read comes from `req.body` (never re-encoded); else the raw body streams (at most 64 KiB). */
 export function toWebRequest(req: ExpressRequestLike, baseUrl?: string): Request {
   const headers = new Headers()
-  for (const [key, value] of Object.entries(req.headers)) for (const v of [value ?? []].flat()) if (!key.startsWith(':')) headers.append(key, v)
-  const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : req.readable ? callbackBodyStream(req) : parsedCallbackBody(req.body)
-  return new Request(originOf(req, baseUrl) + req.originalUrl, { method: req.method, headers, body, duplex: 'half' } as RequestInit)
+  for (const [key, value] of Object.entries(req.headers))
+    for (const v of [value ?? []].flat()) if (!key.startsWith(':')) headers.append(key, v)
+  const body =
+    req.method === 'GET' || req.method === 'HEAD'
+      ? undefined
+      : req.readable
+        ? callbackBodyStream(req)
+        : parsedCallbackBody(req.body)
+  return new Request(originOf(req, baseUrl) + req.originalUrl, {
+    method: req.method,
+    headers,
+    body,
+    duplex: 'half',
+  } as RequestInit)
 }
 
-const fail = (code: ErrorCode, message: string): never => { throw new OAuthKitError(code, `oauthkit/express: ${message}`) }
-const appendCookies = (res: ServerResponse, cookies: string[]) => void (cookies.length && res.setHeader('Set-Cookie', [res.getHeader('Set-Cookie') ?? []].flat().map(String).concat(cookies)))
+const fail = (code: ErrorCode, message: string): never => {
+  throw new OAuthKitError(code, `oauthkit/express: ${message}`)
+}
+const appendCookies = (res: ServerResponse, cookies: string[]) =>
+  void (
+    cookies.length &&
+    res.setHeader(
+      'Set-Cookie',
+      [res.getHeader('Set-Cookie') ?? []].flat().map(String).concat(cookies),
+    )
+  )
 
-async function contextFor(req: ExpressRequestLike, res: ServerResponse, options: OAuthMiddlewareOptions): Promise<OAuthContext> {
+async function contextFor(
+  req: ExpressRequestLike,
+  res: ServerResponse,
+  options: OAuthMiddlewareOptions,
+): Promise<OAuthContext> {
   let request: Request | undefined // made only when the core reads it (callbacks)
-  const ctx: OAuthContext = { ...(await options.context?.(req as ExpressRequest, res as ExpressResponse)), cookies: toCookieStore(req, res), get request() { return (request ??= toWebRequest(req, options.baseUrl)) } }
+  const ctx: OAuthContext = {
+    ...(await options.context?.(req as ExpressRequest, res as ExpressResponse)),
+    cookies: toCookieStore(req, res),
+    get request() {
+      return (request ??= toWebRequest(req, options.baseUrl))
+    },
+  }
   const { session, sessionID } = req as { session?: Record<string, unknown>; sessionID?: unknown }
   if (options.binding) ctx.binding = await options.binding(req as ExpressRequest)
-  else if (ctx.binding === undefined && typeof sessionID === 'string' && session) Object.defineProperty(ctx, 'binding', { enumerable: true, get: () => ((session.oauthkitBound = true), sessionID) })
+  else if (ctx.binding === undefined && typeof sessionID === 'string' && session)
+    Object.defineProperty(ctx, 'binding', {
+      enumerable: true,
+      get: () => ((session.oauthkitBound = true), sessionID),
+    })
   return ctx
 }
 
@@ -87,29 +161,56 @@ export async function sendResponse(res: ServerResponse, response: Response): Pro
   res.statusCode = response.status
   response.headers.forEach((value, key) => void (key !== 'set-cookie' && res.setHeader(key, value)))
   appendCookies(res, response.headers.getSetCookie())
-  await (response.body ? pipeline(Readable.fromWeb(response.body as NodeReadableStream), res) : res.end())
+  await (response.body
+    ? pipeline(Readable.fromWeb(response.body as NodeReadableStream), res)
+    : res.end())
 }
 
 /** Middleware setting `req.oauth`: `app.use(oauthkit(oauth))`, then `req.oauth.create('github')…` in routes. */
-export function oauthkit<Apps extends Record<string, RemoteApp>>(oauth: OAuth<Apps>, options: OAuthMiddlewareOptions = {}) {
+export function oauthkit<Apps extends Record<string, RemoteApp>>(
+  oauth: OAuth<Apps>,
+  options: OAuthMiddlewareOptions = {},
+) {
   return (req: ExpressRequestLike, res: ServerResponse, next: (err?: unknown) => void): void => {
-    contextFor(req, res, options).then((ctx) => void ((req.oauth = oauth.bind(ctx) as unknown as BoundOAuth<RegisteredApps>), next()), next)
+    contextFor(req, res, options).then(
+      (ctx) =>
+        void ((req.oauth = oauth.bind(ctx) as unknown as BoundOAuth<RegisteredApps>), next()),
+      next,
+    )
   }
 }
 
 /** Routes `GET /:name/login[?returnTo=/path]` and `GET|POST /:name/callback` (see {@link authRoute}): `app.use('/auth', oauthRoutes(oauth, { onSuccess }))`. */
-export function oauthRoutes<Apps extends Record<string, RemoteApp>>(oauth: OAuth<Apps>, options: OAuthRoutesOptions<Apps> = {}) {
-  return async (req: ExpressRequestLike, res: ServerResponse, next: (err?: unknown) => void): Promise<void> => {
+export function oauthRoutes<Apps extends Record<string, RemoteApp>>(
+  oauth: OAuth<Apps>,
+  options: OAuthRoutesOptions<Apps> = {},
+) {
+  return async (
+    req: ExpressRequestLike,
+    res: ServerResponse,
+    next: (err?: unknown) => void,
+  ): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://path.invalid')
     const [, encoded = '', action] = /^\/([^/]+)\/(login|callback)\/?$/.exec(url.pathname) ?? []
     const name = oauth.names().find((n) => encodeURIComponent(n) === encoded)
-    if (!name || !(action === 'login' ? ['GET'] : ['GET', 'POST']).includes(req.method ?? '')) return next()
+    if (!name || !(action === 'login' ? ['GET'] : ['GET', 'POST']).includes(req.method ?? ''))
+      return next()
     const extra: ExpressExtra = { req: req as ExpressRequest, res: res as ExpressResponse, next }
     const answered = new Response(null, { status: 204 }) // onError answered through `res`
     try {
       const bound = oauth.bind(req.oauth?.ctx ?? (await contextFor(req, res, options)))
       const { onError, ...shared } = options
-      const response = await authRoute<Apps, ExpressExtra>(bound, name, action as AuthAction, { ...shared, redirectUri: () => callbackUrl(req, name, options.baseUrl), ...(onError && { onError: async (e, info) => (await onError(e, info)) ?? answered }) }, extra)
+      const response = await authRoute<Apps, ExpressExtra>(
+        bound,
+        name,
+        action as AuthAction,
+        {
+          ...shared,
+          redirectUri: () => callbackUrl(req, name, options.baseUrl),
+          ...(onError && { onError: async (e, info) => (await onError(e, info)) ?? answered }),
+        },
+        extra,
+      )
       if (!res.headersSent && response !== answered) await sendResponse(res, response)
     } catch (err) {
       next(err)

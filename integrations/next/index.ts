@@ -13,7 +13,16 @@
  * @module oauthkit/next
  */
 import { cookies as requestCookies } from 'next/headers.js'
-import { authRoute, type AuthAction, type AuthRouteOptions, type BoundOAuth, type CookieOptions, type CookieStore, type OAuth, type RemoteApp } from '../../src/index.js'
+import {
+  authRoute,
+  type AuthAction,
+  type AuthRouteOptions,
+  type BoundOAuth,
+  type CookieOptions,
+  type CookieStore,
+  type OAuth,
+  type RemoteApp,
+} from '../../src/index.js'
 
 export type { SignedIn } from '../../src/index.js'
 
@@ -33,25 +42,41 @@ export function toCookieStore(cookies: NextCookies): CookieStore {
     get: (name) => cookies.get(name)?.value,
     getAll: () => cookies.getAll().map(({ name, value }) => ({ name, value })),
     set: (name, value, options) => void cookies.set(name, value, options),
-    delete: (name, options) => void cookies.set(name, '', { ...options, maxAge: 0, expires: new Date(0) }),
+    delete: (name, options) =>
+      void cookies.set(name, '', { ...options, maxAge: 0, expires: new Date(0) }),
   }
 }
 
 /** `oauth` bound to `cookies` (and the request, which a callback needs, and the session `binding`): the testable core of {@link getOAuth}. */
-export function bindOAuth<Apps extends Record<string, RemoteApp>>(oauth: OAuth<Apps>, cookies: NextCookies, request?: Request, binding?: string): BoundOAuth<Apps> {
-  return oauth.bind({ cookies: toCookieStore(cookies), request, ...(binding === undefined ? {} : { binding }) })
+export function bindOAuth<Apps extends Record<string, RemoteApp>>(
+  oauth: OAuth<Apps>,
+  cookies: NextCookies,
+  request?: Request,
+  binding?: string,
+): BoundOAuth<Apps> {
+  return oauth.bind({
+    cookies: toCookieStore(cookies),
+    request,
+    ...(binding === undefined ? {} : { binding }),
+  })
 }
 
 /**
  * `oauth` bound to the current request's cookies, in a Route Handler, Server Action or Server
  * Component: `(await getOAuth(oauth)).create('github').get('user')`. Call it inside the request.
  */
-export async function getOAuth<Apps extends Record<string, RemoteApp>>(oauth: OAuth<Apps>, request?: Request, binding?: string): Promise<BoundOAuth<Apps>> {
+export async function getOAuth<Apps extends Record<string, RemoteApp>>(
+  oauth: OAuth<Apps>,
+  request?: Request,
+  binding?: string,
+): Promise<BoundOAuth<Apps>> {
   return bindOAuth(oauth, await requestCookies(), request, binding)
 }
 
 /** Options of {@link oauthHandlers}: the shared route options, and where the cookies and session come from. */
-export interface OAuthHandlersOptions<Apps extends Record<string, RemoteApp>> extends AuthRouteOptions<Apps> {
+export interface OAuthHandlersOptions<
+  Apps extends Record<string, RemoteApp>,
+> extends AuthRouteOptions<Apps> {
   /** The request's cookies (default: `cookies()` from `next/headers`); tests pass their own. */
   cookies?: (request: Request) => NextCookies | Promise<NextCookies>
   /** The app session value each login is bound to (`ctx.binding`, e.g. the session id): a callback in another session is refused. */
@@ -78,13 +103,29 @@ export interface OAuthRouteHandlers {
  * is a same-origin path). `callback` (`GET`, or `POST` for `form_post`) finishes the login, then
  * redirects (303) with `Referrer-Policy: no-referrer`, so the code never leaks into a Referer.
  */
-export function oauthHandlers<Apps extends Record<string, RemoteApp>>(oauth: OAuth<Apps>, options: OAuthHandlersOptions<Apps> = {}): OAuthRouteHandlers {
-  const handle = async (request: Request, context: OAuthRouteContext, actions: readonly AuthAction[]): Promise<Response> => {
+export function oauthHandlers<Apps extends Record<string, RemoteApp>>(
+  oauth: OAuth<Apps>,
+  options: OAuthHandlersOptions<Apps> = {},
+): OAuthRouteHandlers {
+  const handle = async (
+    request: Request,
+    context: OAuthRouteContext,
+    actions: readonly AuthAction[],
+  ): Promise<Response> => {
     const { name, action } = await context.params
-    if (!(actions as readonly string[]).includes(action)) return new Response('Not found', { status: 404 })
+    if (!(actions as readonly string[]).includes(action))
+      return new Response('Not found', { status: 404 })
     const binding = await options.binding?.(request)
     const cookies = toCookieStore(await (options.cookies ?? requestCookies)(request))
-    return authRoute(oauth.bind({ request, cookies, ...(binding === undefined ? {} : { binding }) }), name, action as AuthAction, options)
+    return authRoute(
+      oauth.bind({ request, cookies, ...(binding === undefined ? {} : { binding }) }),
+      name,
+      action as AuthAction,
+      options,
+    )
   }
-  return { GET: (request, context) => handle(request, context, ['login', 'callback']), POST: (request, context) => handle(request, context, ['callback']) }
+  return {
+    GET: (request, context) => handle(request, context, ['login', 'callback']),
+    POST: (request, context) => handle(request, context, ['callback']),
+  }
 }

@@ -10,13 +10,25 @@
  * @module oauthkit/sveltekit
  */
 import type { Cookies, Handle, RequestEvent, RequestHandler } from '@sveltejs/kit'
-import { authRoute, type AuthAction, type AuthorizeOptions, type AuthRouteOptions, type BoundOAuth, type CookieStore, type OAuth, type RemoteApp, type TokenOf } from '../../src/index.js'
+import {
+  authRoute,
+  type AuthAction,
+  type AuthorizeOptions,
+  type AuthRouteOptions,
+  type BoundOAuth,
+  type CookieStore,
+  type OAuth,
+  type RemoteApp,
+  type TokenOf,
+} from '../../src/index.js'
 
 /** The type of `event.locals.oauth` for the registry type `O` (`typeof oauth`), for `App.Locals`. */
 export type BoundOAuthOf<O> = O extends OAuth<infer Apps> ? BoundOAuth<Apps> : never
 
 /** The apps `App.Locals.oauth` is declared with; every kind of app when it is not declared. */
-export type LocalsApps = App.Locals extends { oauth: BoundOAuth<infer Apps> } ? Apps : Record<string, RemoteApp>
+export type LocalsApps = App.Locals extends { oauth: BoundOAuth<infer Apps> }
+  ? Apps
+  : Record<string, RemoteApp>
 
 /** The token a login yields: `OAuth2Token` for OAuth 2 apps, `OAuth1Token` for OAuth 1 ones. */
 export type LoginToken = TokenOf<LocalsApps[keyof LocalsApps]>
@@ -26,7 +38,8 @@ export function toCookieStore(cookies: Cookies): CookieStore {
   return {
     get: (name) => cookies.get(name),
     getAll: () => cookies.getAll(),
-    set: (name, value, options) => cookies.set(name, value, { ...options, path: options.path ?? '/' }),
+    set: (name, value, options) =>
+      cookies.set(name, value, { ...options, path: options.path ?? '/' }),
     delete: (name, options) => cookies.delete(name, { ...options, path: options.path ?? '/' }),
   }
 }
@@ -45,16 +58,27 @@ export interface HandleOptions {
  * handed to `fetchToken`/`updateToken` holds `request`, `cookies`, the SvelteKit `event` and `binding`.
  * Combine it with other hooks through `sequence` from `@sveltejs/kit/hooks`.
  */
-export function oauthHandle<Apps extends Record<string, RemoteApp>>(oauth: OAuth<Apps>, options: HandleOptions = {}): Handle {
+export function oauthHandle<Apps extends Record<string, RemoteApp>>(
+  oauth: OAuth<Apps>,
+  options: HandleOptions = {},
+): Handle {
   return async ({ event, resolve }) => {
     const binding = await options.binding?.(event)
-    ;(event.locals as { oauth?: unknown }).oauth = oauth.bind({ request: event.request, cookies: toCookieStore(event.cookies), event, ...(binding === undefined ? {} : { binding }) })
+    ;(event.locals as { oauth?: unknown }).oauth = oauth.bind({
+      request: event.request,
+      cookies: toCookieStore(event.cookies),
+      event,
+      ...(binding === undefined ? {} : { binding }),
+    })
     return resolve(event)
   }
 }
 
 /** Options of {@link oauthLogin} and {@link oauthCallback}: the shared route options; callbacks also get the `event`. */
-export interface EndpointOptions extends Omit<AuthRouteOptions<LocalsApps, { event: RequestEvent }>, 'redirectUri'> {
+export interface EndpointOptions extends Omit<
+  AuthRouteOptions<LocalsApps, { event: RequestEvent }>,
+  'redirectUri'
+> {
   /** The registered app: a name, or one read from the event. Default: the route's `[name]` parameter. */
   name?: string | ((event: RequestEvent) => string)
   /** @deprecated Renamed `name`, as in the other integrations; this name goes in the next minor version. */
@@ -88,16 +112,39 @@ export function oauthCallback(options: CallbackOptions = {}): RequestHandler {
   return (event) => route(event, 'callback', options)
 }
 
-async function route(event: RequestEvent, action: AuthAction, options: LoginOptions): Promise<Response> {
+async function route(
+  event: RequestEvent,
+  action: AuthAction,
+  options: LoginOptions,
+): Promise<Response> {
   const oauth = (event.locals as { oauth?: BoundOAuth<LocalsApps> }).oauth
-  if (!oauth) throw new Error('oauthkit/sveltekit: event.locals.oauth is not set; add `export const handle = oauthHandle(oauth)` to src/hooks.server.ts')
+  if (!oauth)
+    throw new Error(
+      'oauthkit/sveltekit: event.locals.oauth is not set; add `export const handle = oauthHandle(oauth)` to src/hooks.server.ts',
+    )
   const pick = options.name ?? options.app
   const name = (typeof pick === 'function' ? pick(event) : (pick ?? event.params.name)) ?? ''
   const { redirectUri, authorize, ...shared } = options
-  return authRoute(oauth, name, action, {
-    ...shared,
-    errorPath: options.errorPath ?? options.errorPage,
-    ...(redirectUri === undefined ? {} : { redirectUri: (_request, app) => (typeof redirectUri === 'function' ? redirectUri(event, app) : redirectUri) }),
-    ...(authorize === undefined ? {} : { authorizeParams: () => authorize(event).params, returnTo: () => authorize(event).returnTo }),
-  }, { event })
+  return authRoute(
+    oauth,
+    name,
+    action,
+    {
+      ...shared,
+      errorPath: options.errorPath ?? options.errorPage,
+      ...(redirectUri === undefined
+        ? {}
+        : {
+            redirectUri: (_request, app) =>
+              typeof redirectUri === 'function' ? redirectUri(event, app) : redirectUri,
+          }),
+      ...(authorize === undefined
+        ? {}
+        : {
+            authorizeParams: () => authorize(event).params,
+            returnTo: () => authorize(event).returnTo,
+          }),
+    },
+    { event },
+  )
 }

@@ -13,12 +13,19 @@ import type { OAuthContext } from '../types.js'
 function looksLikeRequest(value: object): boolean {
   if (typeof Request !== 'undefined' && value instanceof Request) return true
   const r = value as { method?: unknown; url?: unknown; headers?: unknown }
-  return typeof r.method === 'string' && typeof r.url === 'string' && typeof r.headers === 'object' && r.headers !== null
+  return (
+    typeof r.method === 'string' &&
+    typeof r.url === 'string' &&
+    typeof r.headers === 'object' &&
+    r.headers !== null
+  )
 }
 
 function isCookieStore(value: unknown): boolean {
   const c = value as { get?: unknown; set?: unknown; delete?: unknown } | null | undefined
-  return typeof c?.get === 'function' && typeof c.set === 'function' && typeof c.delete === 'function'
+  return (
+    typeof c?.get === 'function' && typeof c.set === 'function' && typeof c.delete === 'function'
+  )
 }
 
 /** Where the cookies come from, for the messages below. */
@@ -32,13 +39,21 @@ const COOKIES_HINT =
  * @internal
  */
 export function checkContext(app: string, call: string, ctx: unknown): asserts ctx is OAuthContext {
-  if (typeof ctx === 'object' && ctx !== null && isCookieStore((ctx as { cookies?: unknown }).cookies)) return
-  const args = call === 'authorizeRedirect' ? '{ request, cookies }, redirectUri' : '{ request, cookies }'
+  if (
+    typeof ctx === 'object' &&
+    ctx !== null &&
+    isCookieStore((ctx as { cookies?: unknown }).cookies)
+  )
+    return
+  const args =
+    call === 'authorizeRedirect' ? '{ request, cookies }, redirectUri' : '{ request, cookies }'
   const said =
     typeof ctx === 'object' && ctx !== null && looksLikeRequest(ctx)
       ? `was given a request where the context goes (Authlib's order): call ${call}(${args})`
       : `needs the request context first: pass { request, cookies } as the first argument, ${call}(${args})`
-  throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${app}: ${call} ${said}; ${COOKIES_HINT}`, { app })
+  throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${app}: ${call} ${said}; ${COOKIES_HINT}`, {
+    app,
+  })
 }
 
 /**
@@ -76,7 +91,11 @@ export function checkBoundRedirectUri(app: string, redirectUri: unknown): void {
 export function refuseAttributeAccess(target: object, name: string): void {
   if (name in target || name === 'then') return
   const refuse = (): never => {
-    throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `oauth.${name} is Authlib's attribute access; oauthkit's is oauth.create('${name}'), e.g. oauth.create('${name}').get(url, { token })`, { app: name })
+    throw new OAuthKitError(
+      ErrorCode.INVALID_REQUEST,
+      `oauth.${name} is Authlib's attribute access; oauthkit's is oauth.create('${name}'), e.g. oauth.create('${name}').get(url, { token })`,
+      { app: name },
+    )
   }
   Object.defineProperty(target, name, { configurable: true, enumerable: false, get: refuse })
 }

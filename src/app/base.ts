@@ -8,7 +8,12 @@
 import type { ResponsePromise } from 'ky'
 import { ErrorCode, OAuthKitError } from '../errors/error.js'
 import { ApiClient, DEFAULT_API_MAX_RESPONSE_SIZE } from '../http/api.js'
-import { ApiMethods, CallState, type ApiAuthorizer, type ApiRequestOptions } from '../http/api-call.js'
+import {
+  ApiMethods,
+  CallState,
+  type ApiAuthorizer,
+  type ApiRequestOptions,
+} from '../http/api-call.js'
 import { isLoopback } from '../http/loopback.js'
 import type { Transaction, TransactionCookieOptions } from '../session/transaction.js'
 import type { AppToken, OAuthContext, RequestHook, TokenContext } from '../types.js'
@@ -46,7 +51,10 @@ export interface CompletedAuthorization<T> {
 }
 
 /** The part of an app's config the shared base reads, for token type `T`. @group Core */
-export interface SharedConfig<T extends AppToken> extends Omit<BaseAppConfig, 'clientSecret' | 'fetchToken' | 'updateToken'> {
+export interface SharedConfig<T extends AppToken> extends Omit<
+  BaseAppConfig,
+  'clientSecret' | 'fetchToken' | 'updateToken'
+> {
   transactionTtl?: number
   fetchToken?: FetchToken<T>
   updateToken?: UpdateToken<T>
@@ -69,7 +77,10 @@ const DEFAULT_MAX_RESPONSE_SIZE = 1024 * 1024
  * @typeParam C - the app's config type.
  * @group Core
  */
-export abstract class RemoteAppBase<T extends AppToken, C extends SharedConfig<T>> extends ApiMethods<T> {
+export abstract class RemoteAppBase<
+  T extends AppToken,
+  C extends SharedConfig<T>,
+> extends ApiMethods<T> {
   /** `'oauth2'` or `'oauth1'`: which kind of app this is. */
   abstract readonly kind: 'oauth2' | 'oauth1'
   /** The name the app was registered under. */
@@ -95,10 +106,16 @@ export abstract class RemoteAppBase<T extends AppToken, C extends SharedConfig<T
    * transaction the callback will need (keep it sealed: it holds the PKCE verifier or OAuth 1
    * temporary secret).
    */
-  abstract createAuthorizationUrl(redirectUri: string, options?: AuthorizeOptions): Promise<AuthorizationRequest>
+  abstract createAuthorizationUrl(
+    redirectUri: string,
+    options?: AuthorizeOptions,
+  ): Promise<AuthorizationRequest>
 
   /** Finish a login on the callback route, also returning the `returnTo` path the login was started with. */
-  abstract completeAuthorization(ctx: OAuthContext, options?: AuthorizeAccessTokenOptions): Promise<CompletedAuthorization<T>>
+  abstract completeAuthorization(
+    ctx: OAuthContext,
+    options?: AuthorizeAccessTokenOptions,
+  ): Promise<CompletedAuthorization<T>>
 
   /** How API calls of this kind get, add and renew the token. @internal */
   protected abstract apiAuthorizer(): ApiAuthorizer<T>
@@ -120,7 +137,11 @@ export abstract class RemoteAppBase<T extends AppToken, C extends SharedConfig<T
    * `options.token`, else `fetchToken(name, ctx)`. The call gives up after the app's `timeout` (ky's
    * `TimeoutError`), and its body is limited to `apiMaxResponseSize` bytes.
    */
-  override request(method: string, url: string | URL, options?: ApiRequestOptions<T>): ResponsePromise {
+  override request(
+    method: string,
+    url: string | URL,
+    options?: ApiRequestOptions<T>,
+  ): ResponsePromise {
     return this.api.request(method, url, options)
   }
 
@@ -138,23 +159,42 @@ export abstract class RemoteAppBase<T extends AppToken, C extends SharedConfig<T
    * return oauth.create('corp').authorizeRedirect({ cookies }, 'https://app.example/auth/corp/callback')
    * ```
    */
-  async authorizeRedirect(ctx: OAuthContext, redirectUri: string, options: AuthorizeOptions = {}): Promise<Response> {
+  async authorizeRedirect(
+    ctx: OAuthContext,
+    redirectUri: string,
+    options: AuthorizeOptions = {},
+  ): Promise<Response> {
     checkContext(this.name, 'authorizeRedirect', ctx)
     const { url, transaction } = await this.createAuthorizationUrl(redirectUri, options)
-    await this.#services.transactions.save(ctx, transaction, this.transactionCookie(redirectUri), this.#ttl)
-    return new Response(null, { status: 302, headers: { location: url.href, 'cache-control': 'no-store' } })
+    await this.#services.transactions.save(
+      ctx,
+      transaction,
+      this.transactionCookie(redirectUri),
+      this.#ttl,
+    )
+    return new Response(null, {
+      status: 302,
+      headers: { location: url.href, 'cache-control': 'no-store' },
+    })
   }
 
   /**
    * Finish a login on the callback route and return the token (see `completeAuthorization`). The
    * transaction is deleted whether this succeeds or not; `updateToken` is called with the new token.
    */
-  async authorizeAccessToken(ctx: OAuthContext, options: AuthorizeAccessTokenOptions = {}): Promise<T> {
+  async authorizeAccessToken(
+    ctx: OAuthContext,
+    options: AuthorizeAccessTokenOptions = {},
+  ): Promise<T> {
     return (await this.completeAuthorization(ctx, options)).token
   }
 
   /** What `console.log(app)` and `util.inspect(app)` show: the name and the config, secrets redacted. */
-  [INSPECT](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+  [INSPECT](
+    _depth: number,
+    options: object,
+    inspect: (value: unknown, options: object) => string,
+  ): string {
     return `${this.kind === 'oauth2' ? 'OAuth2App' : 'OAuth1App'} ${inspect(this.toJSON(), options)}`
   }
 
@@ -209,10 +249,18 @@ export abstract class RemoteAppBase<T extends AppToken, C extends SharedConfig<T
   protected async callback(ctx: OAuthContext): Promise<Callback> {
     checkContext(this.name, 'authorizeAccessToken', ctx)
     const request = ctx?.request
-    if (!request) throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${this.name}: authorizeAccessToken needs ctx.request (the callback request)`, { app: this.name })
+    if (!request)
+      throw new OAuthKitError(
+        ErrorCode.INVALID_REQUEST,
+        `${this.name}: authorizeAccessToken needs ctx.request (the callback request)`,
+        { app: this.name },
+      )
     const params = await callbackParameters(request, this.name)
     const cookie = this.transactionCookie(new URL(request.url).href)
-    return { params, take: (key) => this.#services.transactions.take(ctx, key, this.name, cookie, this.#ttl) }
+    return {
+      params,
+      take: (key) => this.#services.transactions.take(ctx, key, this.name, cookie, this.#ttl),
+    }
   }
 
   /** Cookie attributes for this app's transactions: Secure and `__Host-` except on an http loopback callback. @internal */
@@ -233,7 +281,11 @@ export abstract class RemoteAppBase<T extends AppToken, C extends SharedConfig<T
     const value = (await read?.(this.name, ctx)) ?? undefined
     if (value === undefined) return undefined
     if (typeof value !== 'object' || !this.isToken(value)) {
-      throw new OAuthKitError(ErrorCode.TOKEN_MISSING, `${this.name}: fetchToken returned something that is not a token of this app (${this.tokenShape} is needed)`, { app: this.name })
+      throw new OAuthKitError(
+        ErrorCode.TOKEN_MISSING,
+        `${this.name}: fetchToken returned something that is not a token of this app (${this.tokenShape} is needed)`,
+        { app: this.name },
+      )
     }
     return value
   }

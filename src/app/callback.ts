@@ -11,13 +11,24 @@ const MAX_RETURN_TO_BYTES = 512
 
 /** A same-origin relative path of at most 512 bytes, or undefined: `//host`, `/\host`, absolute URLs and longer paths are dropped. */
 export function sameOriginPath(value: string | undefined): string | undefined {
-  if (typeof value !== 'string' || value.length > MAX_RETURN_TO_BYTES || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return undefined
+  if (
+    typeof value !== 'string' ||
+    value.length > MAX_RETURN_TO_BYTES ||
+    !value.startsWith('/') ||
+    value.startsWith('//') ||
+    value.startsWith('/\\')
+  )
+    return undefined
   const base = 'http://oauthkit.invalid'
   try {
     const url = new URL(value, base)
     const path = url.pathname + url.search + url.hash // ASCII: the URL parser percent-encodes the rest
     // Dot segments normalise `/.//evil.example` to `//evil.example`, a network-path reference (RFC 3986 §4.2): refuse it.
-    return url.origin === base && !url.pathname.startsWith('//') && path.length <= MAX_RETURN_TO_BYTES ? path : undefined
+    return url.origin === base &&
+      !url.pathname.startsWith('//') &&
+      path.length <= MAX_RETURN_TO_BYTES
+      ? path
+      : undefined
   } catch {
     return undefined
   }
@@ -32,11 +43,21 @@ export async function callbackParameters(request: Request, app: string): Promise
   if (request.method === 'POST') {
     const type = request.headers.get('content-type') ?? ''
     if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
-      throw new OAuthKitError(ErrorCode.INVALID_AUTHORIZATION_RESPONSE, `${app}: a POST callback must be application/x-www-form-urlencoded (response_mode=form_post)`, { app })
+      throw new OAuthKitError(
+        ErrorCode.INVALID_AUTHORIZATION_RESPONSE,
+        `${app}: a POST callback must be application/x-www-form-urlencoded (response_mode=form_post)`,
+        { app },
+      )
     }
-    const tooLarge = () => new OAuthKitError(ErrorCode.INVALID_AUTHORIZATION_RESPONSE, `${app}: the callback body is too large (over ${MAX_CALLBACK_BODY_BYTES} bytes)`, { app })
+    const tooLarge = () =>
+      new OAuthKitError(
+        ErrorCode.INVALID_AUTHORIZATION_RESPONSE,
+        `${app}: the callback body is too large (over ${MAX_CALLBACK_BODY_BYTES} bytes)`,
+        { app },
+      )
     // A declared size over the cap is refused unread; an undeclared or false one is counted as it streams.
-    if (Number(request.headers.get('content-length') ?? 0) > MAX_CALLBACK_BODY_BYTES) throw tooLarge()
+    if (Number(request.headers.get('content-length') ?? 0) > MAX_CALLBACK_BODY_BYTES)
+      throw tooLarge()
     const reader = request.clone().body?.getReader()
     const chunks: Uint8Array[] = []
     let size = 0
@@ -64,7 +85,11 @@ export async function callbackParameters(request: Request, app: string): Promise
 export function single(params: URLSearchParams, name: string, app: string): string | undefined {
   const values = params.getAll(name)
   if (values.length > 1) {
-    throw new OAuthKitError(ErrorCode.INVALID_AUTHORIZATION_RESPONSE, `${app}: the callback repeats the "${name}" parameter`, { app })
+    throw new OAuthKitError(
+      ErrorCode.INVALID_AUTHORIZATION_RESPONSE,
+      `${app}: the callback repeats the "${name}" parameter`,
+      { app },
+    )
   }
   return values[0] || undefined
 }
@@ -78,7 +103,11 @@ export function single(params: URLSearchParams, name: string, app: string): stri
 export function callbackBodyStream(chunks: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
   const iterator = chunks[Symbol.asyncIterator]()
   let size = 0
-  const tooLarge = () => new OAuthKitError(ErrorCode.INVALID_AUTHORIZATION_RESPONSE, `the callback body is too large (over ${MAX_CALLBACK_BODY_BYTES} bytes)`)
+  const tooLarge = () =>
+    new OAuthKitError(
+      ErrorCode.INVALID_AUTHORIZATION_RESPONSE,
+      `the callback body is too large (over ${MAX_CALLBACK_BODY_BYTES} bytes)`,
+    )
   const pull = async (controller: ReadableStreamDefaultController<Uint8Array>) => {
     const { done, value } = await iterator.next()
     if (done) return controller.close()
@@ -96,13 +125,27 @@ export function callbackBodyStream(chunks: AsyncIterable<Uint8Array>): ReadableS
  * @group Routes
  */
 export function parsedCallbackBody(parsed: unknown): BodyInit {
-  if (typeof parsed === 'string' || parsed instanceof Uint8Array) return parsed as string | Uint8Array<ArrayBuffer>
-  const failing = (error: OAuthKitError) => new ReadableStream({ start: (controller) => controller.error(error) })
-  if (typeof parsed !== 'object' || parsed === null) return failing(new OAuthKitError(ErrorCode.INVALID_REQUEST, 'the callback body was read by a middleware that left no parsed body'))
+  if (typeof parsed === 'string' || parsed instanceof Uint8Array)
+    return parsed as string | Uint8Array<ArrayBuffer>
+  const failing = (error: OAuthKitError) =>
+    new ReadableStream({ start: (controller) => controller.error(error) })
+  if (typeof parsed !== 'object' || parsed === null)
+    return failing(
+      new OAuthKitError(
+        ErrorCode.INVALID_REQUEST,
+        'the callback body was read by a middleware that left no parsed body',
+      ),
+    )
   const params = new URLSearchParams()
   for (const [key, value] of Object.entries(parsed)) {
     for (const item of [value].flat()) {
-      if (typeof item !== 'string') return failing(new OAuthKitError(ErrorCode.INVALID_AUTHORIZATION_RESPONSE, `the body parser made "${key}" a nested value`))
+      if (typeof item !== 'string')
+        return failing(
+          new OAuthKitError(
+            ErrorCode.INVALID_AUTHORIZATION_RESPONSE,
+            `the body parser made "${key}" a nested value`,
+          ),
+        )
       params.append(key, item)
     }
   }

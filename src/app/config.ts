@@ -16,7 +16,10 @@ import type { AppToken, OAuth2Token, TokenContext } from '../types.js'
  * @typeParam T - the token type.
  * @group Tokens
  */
-export type FetchToken<T extends AppToken = OAuth2Token> = (name: string, ctx?: TokenContext) => Promise<T | undefined | null> | T | undefined | null
+export type FetchToken<T extends AppToken = OAuth2Token> = (
+  name: string,
+  ctx?: TokenContext,
+) => Promise<T | undefined | null> | T | undefined | null
 
 /** What {@link UpdateToken} is told about the refresh that produced `token`. @group Tokens */
 export interface UpdateTokenInfo {
@@ -40,7 +43,11 @@ export interface UpdateTokenInfo {
  * @typeParam T - the token type.
  * @group Tokens
  */
-export type UpdateToken<T extends AppToken = OAuth2Token> = (name: string, token: T, info: UpdateTokenInfo) => Promise<void> | void
+export type UpdateToken<T extends AppToken = OAuth2Token> = (
+  name: string,
+  token: T,
+  info: UpdateTokenInfo,
+) => Promise<void> | void
 
 /**
  * A user's profile, normalised across providers to OpenID Connect claim names, with the provider's
@@ -107,46 +114,97 @@ export function configError(app: string, field: string, problem: string): OAuthK
 }
 
 /** Check one URL field: well formed, and https unless loopback or explicitly allowed. */
-export function checkUrl(app: string, field: string, value: unknown, allowInsecure: boolean | undefined): void {
+export function checkUrl(
+  app: string,
+  field: string,
+  value: unknown,
+  allowInsecure: boolean | undefined,
+): void {
   if (value === undefined) return
-  if (typeof value !== 'string' || !URL.canParse(value)) throw configError(app, field, 'is not a valid absolute URL')
+  if (typeof value !== 'string' || !URL.canParse(value))
+    throw configError(app, field, 'is not a valid absolute URL')
   const url = new URL(value)
   if (url.protocol === 'https:') return
-  if (url.protocol !== 'http:') throw configError(app, field, `must use https: (got ${url.protocol})`)
+  if (url.protocol !== 'http:')
+    throw configError(app, field, `must use https: (got ${url.protocol})`)
   if (!isLoopback(url) && !allowInsecure) {
-    throw configError(app, field, 'uses http: on a non-loopback host; use https:, or set allowInsecureRequests: true for a private test rig')
+    throw configError(
+      app,
+      field,
+      'uses http: on a non-loopback host; use https:, or set allowInsecureRequests: true for a private test rig',
+    )
   }
 }
 
 /** Check what is shared by all apps. */
-export function validateBaseConfig(name: string, config: Omit<BaseAppConfig, 'clientSecret' | 'fetchToken' | 'updateToken'> & { clientSecret?: unknown }): void {
-  if (typeof config !== 'object' || config === null) throw configError(name, 'config', 'must be an object')
-  if (typeof config.clientId !== 'string' || config.clientId === '') throw configError(name, 'clientId', 'is required')
-  if (config.clientSecret !== undefined && typeof config.clientSecret !== 'string' && typeof config.clientSecret !== 'function') {
-    throw configError(name, 'clientSecret', 'must be a string (or, for OAuth 2, a function returning one)')
+export function validateBaseConfig(
+  name: string,
+  config: Omit<BaseAppConfig, 'clientSecret' | 'fetchToken' | 'updateToken'> & {
+    clientSecret?: unknown
+  },
+): void {
+  if (typeof config !== 'object' || config === null)
+    throw configError(name, 'config', 'must be an object')
+  if (typeof config.clientId !== 'string' || config.clientId === '')
+    throw configError(name, 'clientId', 'is required')
+  if (
+    config.clientSecret !== undefined &&
+    typeof config.clientSecret !== 'string' &&
+    typeof config.clientSecret !== 'function'
+  ) {
+    throw configError(
+      name,
+      'clientSecret',
+      'must be a string (or, for OAuth 2, a function returning one)',
+    )
   }
   for (const field of ['timeout', 'maxResponseSize'] as const) {
     const value = config[field]
-    if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw configError(name, field, 'must be a positive number')
+    if (value !== undefined && !(Number.isFinite(value) && value > 0))
+      throw configError(name, field, 'must be a positive number')
   }
   const apiLimit = config.apiMaxResponseSize
-  if (apiLimit !== undefined && apiLimit !== false && !(Number.isFinite(apiLimit) && apiLimit > 0)) {
-    throw configError(name, 'apiMaxResponseSize', 'must be a positive number of bytes, or false for no limit')
+  if (
+    apiLimit !== undefined &&
+    apiLimit !== false &&
+    !(Number.isFinite(apiLimit) && apiLimit > 0)
+  ) {
+    throw configError(
+      name,
+      'apiMaxResponseSize',
+      'must be a positive number of bytes, or false for no limit',
+    )
   }
   checkTrustedOrigins(name, config.trustedOrigins, config.allowInsecureRequests)
 }
 
 /** Each trusted origin: an https origin (http only on loopback or with allowInsecureRequests), nothing more. */
-function checkTrustedOrigins(name: string, origins: unknown, allowInsecure: boolean | undefined): void {
+function checkTrustedOrigins(
+  name: string,
+  origins: unknown,
+  allowInsecure: boolean | undefined,
+): void {
   if (origins === undefined) return
-  if (!Array.isArray(origins)) throw configError(name, 'trustedOrigins', 'must be an array of origins (https://host[:port])')
+  if (!Array.isArray(origins))
+    throw configError(name, 'trustedOrigins', 'must be an array of origins (https://host[:port])')
   origins.forEach((origin: unknown, i) => {
     const field = `trustedOrigins[${i}]`
     checkUrl(name, field, origin, allowInsecure)
     const url = new URL(origin as string)
     // An origin, not a URL prefix: a path would suggest a scope that the origin check does not enforce.
-    if (url.username || url.password || url.pathname !== '/' || url.search || url.hash || !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]+\/?$/i.test(origin as string)) {
-      throw configError(name, field, `must be an origin only (${url.origin}), without path, query or credentials`)
+    if (
+      url.username ||
+      url.password ||
+      url.pathname !== '/' ||
+      url.search ||
+      url.hash ||
+      !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]+\/?$/i.test(origin as string)
+    ) {
+      throw configError(
+        name,
+        field,
+        `must be an origin only (${url.origin}), without path, query or credentials`,
+      )
     }
   })
 }

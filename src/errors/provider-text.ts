@@ -19,10 +19,15 @@ const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]+/gu
  * characters) become `[redacted]`, and the result is cut to `max` code points. Not a string or a
  * number, or empty once cleaned: undefined.
  */
-export function providerText(value: unknown, secrets: ReadonlyArray<string | undefined> = [], max = MAX_PROVIDER_TEXT): string | undefined {
+export function providerText(
+  value: unknown,
+  secrets: ReadonlyArray<string | undefined> = [],
+  max = MAX_PROVIDER_TEXT,
+): string | undefined {
   if (typeof value !== 'string' && typeof value !== 'number') return undefined
   let text = String(value).replace(UNPRINTABLE, ' ').trim()
-  for (const secret of secrets) if (secret && secret.length >= 4) text = text.split(secret).join('[redacted]')
+  for (const secret of secrets)
+    if (secret && secret.length >= 4) text = text.split(secret).join('[redacted]')
   if (text === '') return undefined
   const points = Array.from(text)
   return points.length > max ? `${points.slice(0, max).join('').trimEnd()}…` : text

@@ -67,7 +67,11 @@ export interface ApiAuthorizer<T> {
  */
 export abstract class ApiMethods<T> {
   /** An authenticated request to the provider's API; see the app's own documentation. */
-  abstract request(method: string, url: string | URL, options?: ApiRequestOptions<T>): ResponsePromise
+  abstract request(
+    method: string,
+    url: string | URL,
+    options?: ApiRequestOptions<T>,
+  ): ResponsePromise
 
   /** `GET` through `request`. */
   get(url: string | URL, options?: ApiRequestOptions<T>): ResponsePromise {

@@ -39,7 +39,11 @@ export const DEFAULT_API_MAX_RESPONSE_SIZE = 10 * 1024 * 1024
 export function joinUrl(app: string, base: string | undefined, url: string | URL): string {
   if (url instanceof URL || /^https?:\/\//i.test(url)) return String(url)
   if (!base) {
-    throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${app}: "${url}" is relative but the app has no apiBaseUrl`, { app })
+    throw new OAuthKitError(
+      ErrorCode.INVALID_REQUEST,
+      `${app}: "${url}" is relative but the app has no apiBaseUrl`,
+      { app },
+    )
   }
   // A relative path is appended to apiBaseUrl: 'user' and '/user' both mean `${apiBaseUrl}/user`.
   return base.replace(/\/+$/, '') + '/' + url.replace(/^\/+/, '')
@@ -74,13 +78,24 @@ export class ApiClient<T> {
     this.#app = app
     this.#base = options.apiBaseUrl
     this.#authorizer = authorizer
-    this.#hooks = options.hooks === undefined ? [] : Array.isArray(options.hooks) ? options.hooks : [options.hooks as RequestHook]
+    this.#hooks =
+      options.hooks === undefined
+        ? []
+        : Array.isArray(options.hooks)
+          ? options.hooks
+          : [options.hooks as RequestHook]
     this.#send = options.fetch
     this.#insecure = options.allowInsecureRequests === true
     this.#maxResponseSize = options.maxResponseSize
     this.#maxJsonSize = options.maxJsonSize
     this.#timeout = options.timeout
-    this.#trusted = [...new Set([options.apiBaseUrl, ...(options.trustedOrigins ?? [])].flatMap((u) => (u === undefined ? [] : (originPrefix(u) ?? []))))]
+    this.#trusted = [
+      ...new Set(
+        [options.apiBaseUrl, ...(options.trustedOrigins ?? [])].flatMap((u) =>
+          u === undefined ? [] : (originPrefix(u) ?? []),
+        ),
+      ),
+    ]
     this.#ky = ky.create({
       headers: options.userAgent ? { 'user-agent': options.userAgent } : undefined,
       timeout: options.timeout,
@@ -95,7 +110,8 @@ export class ApiClient<T> {
     const send = callFetch ?? this.#send
     const limit = maxResponseSize === undefined ? this.#maxResponseSize : maxResponseSize
     // A fetch per call: it carries the call's state, whatever ky's or the app's hooks do to the request.
-    const fetch = (input: RequestInfo | URL, init?: RequestInit) => this.#call(input as Request, init, state, send, limit)
+    const fetch = (input: RequestInfo | URL, init?: RequestInit) =>
+      this.#call(input as Request, init, state, send, limit)
     return this.#ky(joinUrl(this.#app, this.#base, url), { ...kyOptions, method, fetch })
   }
 
@@ -108,21 +124,41 @@ export class ApiClient<T> {
     if (!headers.has('accept')) headers.set('accept', 'application/json')
     let response: Response
     try {
-      response = await this.request(method, url, { ...options, headers, maxResponseSize: this.#maxJsonSize })
+      response = await this.request(method, url, {
+        ...options,
+        headers,
+        maxResponseSize: this.#maxJsonSize,
+      })
     } catch (error) {
-      if (error instanceof TimeoutError) throw this.#error(ErrorCode.TIMEOUT, `the API did not answer within ${this.#timeout} ms`)
+      if (error instanceof TimeoutError)
+        throw this.#error(ErrorCode.TIMEOUT, `the API did not answer within ${this.#timeout} ms`)
       throw error
     }
-    const text = await readText(response, this.#timeout, () => this.#error(ErrorCode.TIMEOUT, `the API did not finish its response within ${this.#timeout} ms`))
+    const text = await readText(response, this.#timeout, () =>
+      this.#error(
+        ErrorCode.TIMEOUT,
+        `the API did not finish its response within ${this.#timeout} ms`,
+      ),
+    )
     if (response.status === 204 || text === '') return '' as R
     try {
       return JSON.parse(text) as R
     } catch {
-      throw this.#error(ErrorCode.INVALID_RESPONSE, `the API answered HTTP ${response.status} with a body that is not JSON (${originOf(response.url || '')})`, response.status)
+      throw this.#error(
+        ErrorCode.INVALID_RESPONSE,
+        `the API answered HTTP ${response.status} with a body that is not JSON (${originOf(response.url || '')})`,
+        response.status,
+      )
     }
   }
 
-  async #call(request: Request, init: RequestInit | undefined, state: CallState<T>, send: typeof fetch, limit: number | false): Promise<Response> {
+  async #call(
+    request: Request,
+    init: RequestInit | undefined,
+    state: CallState<T>,
+    send: typeof fetch,
+    limit: number | false,
+  ): Promise<Response> {
     await this.#checkOrigin(request.url)
     const authorizer = this.#authorizer
     // A usable token already in hand skips the asynchronous resolution (the common case).
@@ -131,7 +167,13 @@ export class ApiClient<T> {
     const copy = authorizer.recover && !state.retried && request.body ? request.clone() : undefined
     let signed = await this.#sign(request, token)
     let response = await send(signed, init)
-    if (response.status === 401 && authorizer.recover && !state.retried && this.#answeredBy(response, signed) && (await authorizer.recover(response, state))) {
+    if (
+      response.status === 401 &&
+      authorizer.recover &&
+      !state.retried &&
+      this.#answeredBy(response, signed) &&
+      (await authorizer.recover(response, state))
+    ) {
       state.retried = true
       void response.body?.cancel().catch(() => {})
       signed = await this.#sign(copy ?? request, state.token as T)
@@ -155,7 +197,10 @@ export class ApiClient<T> {
     if (this.#trusted.some((prefix) => url.startsWith(prefix))) return
     // Plain http only to loopback, unless the app allows it (its configured origins were checked at register).
     if (/^http:/i.test(url) && !this.#insecure && !isLoopback(new URL(url))) {
-      throw this.#error(ErrorCode.UNTRUSTED_ORIGIN, `refused to send credentials over http: to ${originOf(url)}; use https:, or set allowInsecureRequests: true for a private test rig`)
+      throw this.#error(
+        ErrorCode.UNTRUSTED_ORIGIN,
+        `refused to send credentials over http: to ${originOf(url)}; use https:, or set allowInsecureRequests: true for a private test rig`,
+      )
     }
     const discovered = await this.#authorizer.origins?.().catch(() => undefined)
     if (discovered?.some((origin) => url.startsWith(originPrefix(origin) ?? '\0'))) return
@@ -182,19 +227,32 @@ export class ApiClient<T> {
       const declared = Number(response.headers.get('content-length') ?? NaN)
       if (declared > limit) {
         void body.cancel().catch(() => {})
-        throw this.#error(ErrorCode.RESPONSE_TOO_LARGE, `the API response is larger than ${limit} bytes (set maxResponseSize on the call, or apiMaxResponseSize on the app, to accept more)`, response.status)
+        throw this.#error(
+          ErrorCode.RESPONSE_TOO_LARGE,
+          `the API response is larger than ${limit} bytes (set maxResponseSize on the call, or apiMaxResponseSize on the app, to accept more)`,
+          response.status,
+        )
       }
       // A declared length binds the body (fetch fails a longer one) unless it is the compressed size.
-      if (!Number.isFinite(declared) || response.headers.has('content-encoding')) bounded = body.pipeThrough(this.#counter(limit, response.status))
+      if (!Number.isFinite(declared) || response.headers.has('content-encoding'))
+        bounded = body.pipeThrough(this.#counter(limit, response.status))
     }
     if (!signedUrl && bounded === body) return response
     let copy: Response
     try {
-      copy = new Response(bounded, { status: response.status, statusText: response.statusText, headers: response.headers })
+      copy = new Response(bounded, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      })
     } catch {
       return response // a status Response cannot be built with (never from fetch); the body is then left as it is
     }
-    const url = !signedUrl ? response.url : !response.url || response.url === signed.url ? request.url : withoutAdded(response.url, signed.url, request.url)
+    const url = !signedUrl
+      ? response.url
+      : !response.url || response.url === signed.url
+        ? request.url
+        : withoutAdded(response.url, signed.url, request.url)
     Object.defineProperty(copy, 'url', { value: url })
     Object.defineProperty(copy, 'redirected', { value: response.redirected })
     return copy
@@ -205,14 +263,25 @@ export class ApiClient<T> {
     return new TransformStream({
       transform: (chunk, controller) => {
         size += chunk.byteLength
-        if (size > limit) controller.error(this.#error(ErrorCode.RESPONSE_TOO_LARGE, `the API response is larger than ${limit} bytes (set maxResponseSize on the call, or apiMaxResponseSize on the app, to accept more)`, status))
+        if (size > limit)
+          controller.error(
+            this.#error(
+              ErrorCode.RESPONSE_TOO_LARGE,
+              `the API response is larger than ${limit} bytes (set maxResponseSize on the call, or apiMaxResponseSize on the app, to accept more)`,
+              status,
+            ),
+          )
         else controller.enqueue(chunk)
       },
     })
   }
 
   #error(code: ErrorCode, message: string, status?: number): OAuthKitError {
-    return new OAuthKitError(code, `${this.#app}: ${message}`, status === undefined ? { app: this.#app } : { app: this.#app, status })
+    return new OAuthKitError(
+      code,
+      `${this.#app}: ${message}`,
+      status === undefined ? { app: this.#app } : { app: this.#app, status },
+    )
   }
 }
 
@@ -220,12 +289,17 @@ export class ApiClient<T> {
 function withoutAdded(url: string, signed: string, unsigned: string): string {
   const result = new URL(url)
   const before = new URL(unsigned).searchParams
-  for (const name of new URL(signed).searchParams.keys()) if (!before.has(name)) result.searchParams.delete(name)
+  for (const name of new URL(signed).searchParams.keys())
+    if (!before.has(name)) result.searchParams.delete(name)
   return result.href
 }
 
 /** The whole body as text, abandoned (and an error) when it takes longer than `timeout` ms. */
-async function readText(response: Response, timeout: number, timedOut: () => Error): Promise<string> {
+async function readText(
+  response: Response,
+  timeout: number,
+  timedOut: () => Error,
+): Promise<string> {
   if (response.body === null) return ''
   const reader = response.body.getReader()
   let timer: ReturnType<typeof setTimeout> | undefined

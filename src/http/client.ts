@@ -60,22 +60,42 @@ export class HttpClient {
       request.headers.set('user-agent', this.#options.userAgent)
     }
     const timeout = AbortSignal.timeout(this.#options.timeout)
-    const signals = [timeout, request.signal, signal].filter((s): s is AbortSignal => s !== undefined)
+    const signals = [timeout, request.signal, signal].filter(
+      (s): s is AbortSignal => s !== undefined,
+    )
     let response: Response
     try {
       // Never follow a provider's redirect: it could lead a token request, or the JWKS, to another host.
-      response = await this.#options.fetch(new Request(request, { signal: anySignal(signals), redirect: 'manual' }))
+      response = await this.#options.fetch(
+        new Request(request, { signal: anySignal(signals), redirect: 'manual' }),
+      )
     } catch (cause) {
       if (signal?.aborted) throw signal.reason
       if (timeout.aborted) {
-        throw new OAuthKitError(ErrorCode.TIMEOUT, `${app}: the ${describe(step)} did not answer within ${this.#options.timeout} ms`, { app, cause: sanitize(cause) })
+        throw new OAuthKitError(
+          ErrorCode.TIMEOUT,
+          `${app}: the ${describe(step)} did not answer within ${this.#options.timeout} ms`,
+          { app, cause: sanitize(cause) },
+        )
       }
-      throw new OAuthKitError(ErrorCode.NETWORK_ERROR, `${app}: the ${describe(step)} could not be reached (${new URL(request.url).origin})`, { app, cause: sanitize(cause) })
+      throw new OAuthKitError(
+        ErrorCode.NETWORK_ERROR,
+        `${app}: the ${describe(step)} could not be reached (${new URL(request.url).origin})`,
+        { app, cause: sanitize(cause) },
+      )
     }
-    if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400 && response.status !== 304)) {
+    if (
+      response.type === 'opaqueredirect' ||
+      (response.status >= 300 && response.status < 400 && response.status !== 304)
+    ) {
       void response.body?.cancel().catch(() => {})
-      const code = step === 'metadata' || step === 'jwks' ? ErrorCode.METADATA_INVALID : ErrorCode.HTTP_ERROR
-      throw new OAuthKitError(code, `${app}: the ${describe(step)} answered with a redirect (HTTP ${response.status || 'opaque'}), which oauthkit does not follow`, { app, status: response.status || undefined })
+      const code =
+        step === 'metadata' || step === 'jwks' ? ErrorCode.METADATA_INVALID : ErrorCode.HTTP_ERROR
+      throw new OAuthKitError(
+        code,
+        `${app}: the ${describe(step)} answered with a redirect (HTTP ${response.status || 'opaque'}), which oauthkit does not follow`,
+        { app, status: response.status || undefined },
+      )
     }
     response = await this.#bounded(response, step, timeout)
     for (const hook of asArray(hooks.response?.[step])) {
@@ -90,7 +110,11 @@ export class HttpClient {
     // The API step streams: the caller owns that body and ky reads it as it likes.
     if (step === 'api' || response.body === null) return response
     const tooLarge = () =>
-      new OAuthKitError(ErrorCode.RESPONSE_TOO_LARGE, `${app}: the ${describe(step)} response is larger than ${maxResponseSize} bytes`, { app, status: response.status })
+      new OAuthKitError(
+        ErrorCode.RESPONSE_TOO_LARGE,
+        `${app}: the ${describe(step)} response is larger than ${maxResponseSize} bytes`,
+        { app, status: response.status },
+      )
     const declared = Number(response.headers.get('content-length'))
     if (Number.isFinite(declared) && declared > maxResponseSize) {
       // Not awaited: some streams (msw, proxies) only settle a cancel when the source finishes.
@@ -113,16 +137,28 @@ export class HttpClient {
       } else {
         bytes = await readAtMost(body.getReader(), maxResponseSize, timedOut, tooLarge)
       }
-      const copy = new Response(bytes, { status: response.status, statusText: response.statusText, headers: response.headers })
+      const copy = new Response(bytes, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      })
       Object.defineProperty(copy, 'url', { value: response.url })
       return copy
     } catch (cause) {
       if (isOAuthKitError(cause)) throw cause
       if (cause instanceof DOMException && cause.name === 'TimeoutError') {
         void body.cancel().catch(() => {})
-        throw new OAuthKitError(ErrorCode.TIMEOUT, `${app}: the ${describe(step)} did not finish its response within ${this.#options.timeout} ms`, { app })
+        throw new OAuthKitError(
+          ErrorCode.TIMEOUT,
+          `${app}: the ${describe(step)} did not finish its response within ${this.#options.timeout} ms`,
+          { app },
+        )
       }
-      throw new OAuthKitError(ErrorCode.NETWORK_ERROR, `${app}: the ${describe(step)} response was cut off`, { app, cause: sanitize(cause) })
+      throw new OAuthKitError(
+        ErrorCode.NETWORK_ERROR,
+        `${app}: the ${describe(step)} response was cut off`,
+        { app, cause: sanitize(cause) },
+      )
     } finally {
       timeout.removeEventListener('abort', onTimeout)
     }
@@ -140,13 +176,21 @@ export function anySignal(signals: AbortSignal[]): AbortSignal {
       controller.abort(signal.reason)
       break
     }
-    signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true, signal: controller.signal })
+    signal.addEventListener('abort', () => controller.abort(signal.reason), {
+      once: true,
+      signal: controller.signal,
+    })
   }
   return controller.signal
 }
 
 /** Read a body without a declared length, refusing it as soon as it passes `limit` bytes. */
-async function readAtMost(reader: ReadableStreamDefaultReader<Uint8Array>, limit: number, timedOut: Promise<never>, tooLarge: () => Error): Promise<Uint8Array<ArrayBuffer>> {
+async function readAtMost(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  limit: number,
+  timedOut: Promise<never>,
+  tooLarge: () => Error,
+): Promise<Uint8Array<ArrayBuffer>> {
   const chunks: Uint8Array[] = []
   let size = 0
   for (;;) {
@@ -167,7 +211,6 @@ async function readAtMost(reader: ReadableStreamDefaultReader<Uint8Array>, limit
   }
   return body
 }
-
 
 /**
  * Read a provider's JSON response body, let `edit` change it, and return a new response with the
@@ -198,5 +241,8 @@ export async function rewriteJson(
   const headers = new Headers(response.headers)
   headers.set('content-type', 'application/json')
   headers.delete('content-length')
-  return new Response(JSON.stringify(edit(body as Record<string, unknown>)), { status: init.status ?? response.status, headers })
+  return new Response(JSON.stringify(edit(body as Record<string, unknown>)), {
+    status: init.status ?? response.status,
+    headers,
+  })
 }

@@ -5,7 +5,12 @@
  * @module
  */
 import type { ResponsePromise } from 'ky'
-import type { AuthorizeAccessTokenOptions, AuthorizeOptions, AuthorizationRequest, CompletedAuthorization } from '../app/base.js'
+import type {
+  AuthorizeAccessTokenOptions,
+  AuthorizeOptions,
+  AuthorizationRequest,
+  CompletedAuthorization,
+} from '../app/base.js'
 import { RemoteAppBase } from '../app/base.js'
 import { tokenMissing } from '../app/arguments.js'
 import { sameOriginPath, single } from '../app/callback.js'
@@ -20,7 +25,13 @@ import type { AppToken, OAuth1Token, OAuthContext, TokenContext } from '../types
 import type { OAuth1AppConfig, OAuth1ProfileApi } from './config.js'
 import { readTokenResponse, type Endpoint, type TokenFields } from './provider-errors.js'
 import { signApiRequest } from './resign.js'
-import { importRsaSha1Key, signRequest, type OAuth1Credentials, type SignedRequest, type SignRequestInput } from './signature.js'
+import {
+  importRsaSha1Key,
+  signRequest,
+  type OAuth1Credentials,
+  type SignedRequest,
+  type SignRequestInput,
+} from './signature.js'
 
 /**
  * An OAuth 1.0a remote app, made by {@link OAuth.register} for a config with `requestTokenUrl` and
@@ -64,13 +75,24 @@ export class OAuth1App extends RemoteAppBase<OAuth1Token, OAuth1AppConfig> {
       fetch: this.fetchFunction,
       timeout: this.timeout,
       maxResponseSize: this.maxResponseSize,
-      hooks: { response: { request_token: hooks.requestTokenResponse, token: hooks.accessTokenResponse } },
+      hooks: {
+        response: { request_token: hooks.requestTokenResponse, token: hooks.accessTokenResponse },
+      },
       userAgent: config.userAgent,
     })
     this.#authorizer = {
       resolve: (state) => this.#resolveToken(state),
       authorize: (request, token) =>
-        signApiRequest(name, request, token, { signatureMethod: config.signatureMethod ?? 'HMAC-SHA1', placement: config.signaturePlacement ?? 'header' }, (input, credentials) => this.#sign(input, credentials)),
+        signApiRequest(
+          name,
+          request,
+          token,
+          {
+            signatureMethod: config.signatureMethod ?? 'HMAC-SHA1',
+            placement: config.signaturePlacement ?? 'header',
+          },
+          (input, credentials) => this.#sign(input, credentials),
+        ),
       // OAuth 1 tokens neither expire nor refresh: nothing to recover on a 401.
     }
   }
@@ -93,7 +115,11 @@ export class OAuth1App extends RemoteAppBase<OAuth1Token, OAuth1AppConfig> {
    * const me = await oauth.create('twitter').get('account/verify_credentials.json', { token }).json()
    * ```
    */
-  override request(method: string, url: string | URL, options?: ApiRequestOptions<OAuth1Token>): ResponsePromise {
+  override request(
+    method: string,
+    url: string | URL,
+    options?: ApiRequestOptions<OAuth1Token>,
+  ): ResponsePromise {
     return super.request(method, url, options)
   }
 
@@ -108,10 +134,17 @@ export class OAuth1App extends RemoteAppBase<OAuth1Token, OAuth1AppConfig> {
   async profile(token?: OAuth1Token, ctx?: TokenContext): Promise<NormalizedProfile> {
     const loader = this.config.profile
     if (!loader) {
-      throw new OAuthKitError(ErrorCode.UNSUPPORTED_OPERATION, `${this.name}: OAuth 1 has no standard profile endpoint and this app has no profile loader: configure profile`, { app: this.name })
+      throw new OAuthKitError(
+        ErrorCode.UNSUPPORTED_OPERATION,
+        `${this.name}: OAuth 1 has no standard profile endpoint and this app has no profile loader: configure profile`,
+        { app: this.name },
+      )
     }
     const current = token ?? (await this.fetchToken(ctx))
-    const api: OAuth1ProfileApi = { name: this.name, getJson: <T>(url: string, token: OAuth1Token) => this.api.json<T>('GET', url, { token }) }
+    const api: OAuth1ProfileApi = {
+      name: this.name,
+      getJson: <T>(url: string, token: OAuth1Token) => this.api.json<T>('GET', url, { token }),
+    }
     return (await loader(api, current)) as NormalizedProfile
   }
 
@@ -123,19 +156,42 @@ export class OAuth1App extends RemoteAppBase<OAuth1Token, OAuth1AppConfig> {
    *
    * @param callbackUri - the absolute callback URL, sent as `oauth_callback`.
    */
-  async createAuthorizationUrl(callbackUri: string, options: AuthorizeOptions = {}): Promise<AuthorizationRequest> {
-    checkKnownKeys(this.name, 'authorizeRedirect options', options, AUTHORIZE_OPTION_KEYS, asAuthorizeParam)
+  async createAuthorizationUrl(
+    callbackUri: string,
+    options: AuthorizeOptions = {},
+  ): Promise<AuthorizationRequest> {
+    checkKnownKeys(
+      this.name,
+      'authorizeRedirect options',
+      options,
+      AUTHORIZE_OPTION_KEYS,
+      asAuthorizeParam,
+    )
     if (typeof callbackUri !== 'string' || !URL.canParse(callbackUri)) {
-      throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${this.name}: callbackUri is not an absolute URL`, { app: this.name })
+      throw new OAuthKitError(
+        ErrorCode.INVALID_REQUEST,
+        `${this.name}: callbackUri is not an absolute URL`,
+        { app: this.name },
+      )
     }
     for (const [key, value] of Object.entries(options.params ?? {})) {
       if (key === 'oauth_token') {
-        throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${this.name}: the "oauth_token" parameter is set by oauthkit and cannot be overridden`, { app: this.name })
+        throw new OAuthKitError(
+          ErrorCode.INVALID_REQUEST,
+          `${this.name}: the "oauth_token" parameter is set by oauthkit and cannot be overridden`,
+          { app: this.name },
+        )
       }
-      if (typeof value !== 'string') throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${this.name}: authorization parameter "${key}" must be a string`, { app: this.name })
+      if (typeof value !== 'string')
+        throw new OAuthKitError(
+          ErrorCode.INVALID_REQUEST,
+          `${this.name}: authorization parameter "${key}" must be a string`,
+          { app: this.name },
+        )
     }
     const url = new URL(this.config.requestTokenUrl)
-    for (const [key, value] of Object.entries(this.config.requestTokenParams ?? {})) url.searchParams.append(key, value)
+    for (const [key, value] of Object.entries(this.config.requestTokenParams ?? {}))
+      url.searchParams.append(key, value)
     const fields = await this.#tokenRequest('request token', url, { oauth_callback: callbackUri })
     // RFC 5849 §2.1 says `true`; Authlib's provider sends Python's `True`. Compared without case, still required.
     if (fields.oauth_callback_confirmed?.toLowerCase() !== 'true') {
@@ -155,7 +211,11 @@ export class OAuth1App extends RemoteAppBase<OAuth1Token, OAuth1AppConfig> {
     const returnTo = sameOriginPath(options.returnTo)
     if (returnTo) transaction.returnTo = returnTo
     const authorize = new URL(this.config.authorizeUrl)
-    for (const [key, value] of Object.entries({ ...this.config.authorizeParams, ...options.params })) authorize.searchParams.set(key, value)
+    for (const [key, value] of Object.entries({
+      ...this.config.authorizeParams,
+      ...options.params,
+    }))
+      authorize.searchParams.set(key, value)
     authorize.searchParams.set('oauth_token', fields.oauth_token)
     return { url: authorize, transaction }
   }
@@ -169,32 +229,61 @@ export class OAuth1App extends RemoteAppBase<OAuth1Token, OAuth1AppConfig> {
    *
    * @param options - `params`: extra parameters for the access-token request (sent in its query, signed).
    */
-  async completeAuthorization(ctx: OAuthContext, options: AuthorizeAccessTokenOptions = {}): Promise<CompletedAuthorization<OAuth1Token>> {
+  async completeAuthorization(
+    ctx: OAuthContext,
+    options: AuthorizeAccessTokenOptions = {},
+  ): Promise<CompletedAuthorization<OAuth1Token>> {
     const { params, take } = await this.callback(ctx)
     const denied = single(params, 'denied', this.name)
     if (denied !== undefined) {
       // Twitter's refusal: `denied=<temporary token>`. The login is over either way: drop its transaction.
       await take(denied).catch(() => undefined)
-      throw new OAuthKitError(ErrorCode.ACCESS_DENIED, `${this.name}: the authorization was denied`, { app: this.name })
+      throw new OAuthKitError(
+        ErrorCode.ACCESS_DENIED,
+        `${this.name}: the authorization was denied`,
+        { app: this.name },
+      )
     }
     const oauthToken = single(params, 'oauth_token', this.name)
     if (oauthToken === undefined) {
-      throw new OAuthKitError(ErrorCode.STATE_MISSING, `${this.name}: the callback has no oauth_token parameter`, { app: this.name })
+      throw new OAuthKitError(
+        ErrorCode.STATE_MISSING,
+        `${this.name}: the callback has no oauth_token parameter`,
+        { app: this.name },
+      )
     }
     const tx = await take(oauthToken)
     const verifier = single(params, 'oauth_verifier', this.name)
     if (verifier === undefined) {
-      throw new OAuthKitError(ErrorCode.INVALID_AUTHORIZATION_RESPONSE, `${this.name}: the callback has no oauth_verifier parameter (OAuth 1.0a requires one)`, { app: this.name })
+      throw new OAuthKitError(
+        ErrorCode.INVALID_AUTHORIZATION_RESPONSE,
+        `${this.name}: the callback has no oauth_verifier parameter (OAuth 1.0a requires one)`,
+        { app: this.name },
+      )
     }
     for (const [key, value] of Object.entries(options.params ?? {})) {
       if (key.startsWith('oauth_') || typeof value !== 'string') {
-        throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${this.name}: access token parameter "${key}" must be a string and not an oauth_* parameter`, { app: this.name })
+        throw new OAuthKitError(
+          ErrorCode.INVALID_REQUEST,
+          `${this.name}: access token parameter "${key}" must be a string and not an oauth_* parameter`,
+          { app: this.name },
+        )
       }
     }
     const url = new URL(this.config.accessTokenUrl)
-    for (const [key, value] of Object.entries(options.params ?? {})) url.searchParams.append(key, value)
-    const fields = await this.#tokenRequest('access token', url, { oauth_verifier: verifier }, { token: oauthToken, secret: tx.tokenSecret ?? '' })
-    const token: OAuth1Token = { ...fields, oauth_token: fields.oauth_token, oauth_token_secret: fields.oauth_token_secret }
+    for (const [key, value] of Object.entries(options.params ?? {}))
+      url.searchParams.append(key, value)
+    const fields = await this.#tokenRequest(
+      'access token',
+      url,
+      { oauth_verifier: verifier },
+      { token: oauthToken, secret: tx.tokenSecret ?? '' },
+    )
+    const token: OAuth1Token = {
+      ...fields,
+      oauth_token: fields.oauth_token,
+      oauth_token_secret: fields.oauth_token_secret,
+    }
     await this.persist(token, { reason: 'login', ctx })
     return tx.returnTo === undefined ? { token } : { token, returnTo: tx.returnTo }
   }
@@ -217,8 +306,16 @@ export class OAuth1App extends RemoteAppBase<OAuth1Token, OAuth1AppConfig> {
   async #resolveToken(state: CallState<OAuth1Token>): Promise<OAuth1Token> {
     const token = state.token ?? (await this.readToken(state.ctx))
     if (!token) throw tokenMissing(this.name, this.readsTokens)
-    if (typeof token.oauth_token !== 'string' || token.oauth_token === '' || typeof token.oauth_token_secret !== 'string') {
-      throw new OAuthKitError(ErrorCode.TOKEN_MISSING, `${this.name}: the token has no oauth_token and oauth_token_secret (an OAuth 1 token is needed)`, { app: this.name })
+    if (
+      typeof token.oauth_token !== 'string' ||
+      token.oauth_token === '' ||
+      typeof token.oauth_token_secret !== 'string'
+    ) {
+      throw new OAuthKitError(
+        ErrorCode.TOKEN_MISSING,
+        `${this.name}: the token has no oauth_token and oauth_token_secret (an OAuth 1 token is needed)`,
+        { app: this.name },
+      )
     }
     state.token = token
     return token
@@ -236,7 +333,10 @@ export class OAuth1App extends RemoteAppBase<OAuth1Token, OAuth1AppConfig> {
   }
 
   /** Sign with the client credentials and, when given, the temporary or token credentials. */
-  async #sign(input: Omit<SignRequestInput, 'signatureMethod' | 'realm'>, token?: { token: string; secret: string }): Promise<SignedRequest> {
+  async #sign(
+    input: Omit<SignRequestInput, 'signatureMethod' | 'realm'>,
+    token?: { token: string; secret: string },
+  ): Promise<SignedRequest> {
     const method = this.config.signatureMethod ?? 'HMAC-SHA1'
     const credentials: OAuth1Credentials = { clientId: this.config.clientId }
     if (this.config.clientSecret !== undefined) credentials.clientSecret = this.config.clientSecret
@@ -246,20 +346,48 @@ export class OAuth1App extends RemoteAppBase<OAuth1Token, OAuth1AppConfig> {
     }
     try {
       if (method === 'RSA-SHA1') credentials.rsaKey = await this.#rsa()
-      return await signRequest(credentials, { ...input, signatureMethod: method, ...(this.config.realm === undefined ? {} : { realm: this.config.realm }) })
+      return await signRequest(credentials, {
+        ...input,
+        signatureMethod: method,
+        ...(this.config.realm === undefined ? {} : { realm: this.config.realm }),
+      })
     } catch (error) {
       // signRequest's errors name no app: add it (its messages carry no secret).
-      if (isOAuthKitError(error) && error.app === undefined) throw new OAuthKitError(error.code, `${this.name}: ${error.message}`, { app: this.name, cause: error })
+      if (isOAuthKitError(error) && error.app === undefined)
+        throw new OAuthKitError(error.code, `${this.name}: ${error.message}`, {
+          app: this.name,
+          cause: error,
+        })
       throw error
     }
   }
 
   /** A signed POST to a token endpoint; returns the form fields of a successful answer. */
-  async #tokenRequest(endpoint: Endpoint, url: URL, oauthParams: Record<string, string>, token?: { token: string; secret: string }): Promise<TokenFields> {
-    const signed = await this.#sign({ method: 'POST', url, oauthParams, placement: this.config.signaturePlacement ?? 'header' }, token)
-    const request = new Request(signed.url, { method: 'POST', headers: signed.headers, ...(signed.body === undefined ? {} : { body: signed.body }) })
-    const response = await this.#http.send(request, endpoint === 'request token' ? 'request_token' : 'token')
+  async #tokenRequest(
+    endpoint: Endpoint,
+    url: URL,
+    oauthParams: Record<string, string>,
+    token?: { token: string; secret: string },
+  ): Promise<TokenFields> {
+    const signed = await this.#sign(
+      { method: 'POST', url, oauthParams, placement: this.config.signaturePlacement ?? 'header' },
+      token,
+    )
+    const request = new Request(signed.url, {
+      method: 'POST',
+      headers: signed.headers,
+      ...(signed.body === undefined ? {} : { body: signed.body }),
+    })
+    const response = await this.#http.send(
+      request,
+      endpoint === 'request token' ? 'request_token' : 'token',
+    )
     // Secrets this exchange knows: never echoed into an error, even if the provider echoes them.
-    return readTokenResponse(this.name, endpoint, response, [this.config.clientSecret, token?.token, token?.secret, ...Object.values(oauthParams)])
+    return readTokenResponse(this.name, endpoint, response, [
+      this.config.clientSecret,
+      token?.token,
+      token?.secret,
+      ...Object.values(oauthParams),
+    ])
   }
 }

@@ -35,7 +35,10 @@ export interface OAuth1ProfileApi {
  * @typeParam Raw - the provider's profile type.
  * @group OAuth 1
  */
-export type OAuth1ProfileLoader<Raw = Record<string, unknown>> = (api: OAuth1ProfileApi, token: OAuth1Token) => Promise<NormalizedProfile<Raw>>
+export type OAuth1ProfileLoader<Raw = Record<string, unknown>> = (
+  api: OAuth1ProfileApi,
+  token: OAuth1Token,
+) => Promise<NormalizedProfile<Raw>>
 
 /**
  * Compliance hooks of an OAuth 1 app. Each may be one function or an array, run in order.
@@ -102,19 +105,42 @@ export interface OAuth1AppConfig extends Omit<BaseAppConfig, 'fetchToken' | 'upd
   profile?: OAuth1ProfileLoader<unknown>
 }
 
-const SIGNATURE_METHODS: readonly SignatureMethod[] = ['HMAC-SHA1', 'HMAC-SHA256', 'RSA-SHA1', 'PLAINTEXT']
+const SIGNATURE_METHODS: readonly SignatureMethod[] = [
+  'HMAC-SHA1',
+  'HMAC-SHA256',
+  'RSA-SHA1',
+  'PLAINTEXT',
+]
 const PLACEMENTS: readonly SignaturePlacement[] = ['header', 'query', 'body']
 const URL_FIELDS = ['requestTokenUrl', 'accessTokenUrl', 'authorizeUrl', 'apiBaseUrl'] as const
 /** OAuth 2 options that mean nothing to an OAuth 1 app: refused, so a mixed-up config fails loudly. */
-const OAUTH2_ONLY = ['serverMetadataUrl', 'issuer', 'scope', 'grantType', 'tokenEndpointAuthMethod', 'clientSecretBasicEncoding', 'clientAssertionAudience', 'pkce', 'responseMode', 'privateKey'] as const
+const OAUTH2_ONLY = [
+  'serverMetadataUrl',
+  'issuer',
+  'scope',
+  'grantType',
+  'tokenEndpointAuthMethod',
+  'clientSecretBasicEncoding',
+  'clientAssertionAudience',
+  'pkce',
+  'responseMode',
+  'privateKey',
+] as const
 /** The protocol parameters oauthkit adds to a signed request (and strips again before re-signing a retry). */
 
-function checkParams(name: string, field: string, params: unknown, reserved: (key: string) => boolean): void {
+function checkParams(
+  name: string,
+  field: string,
+  params: unknown,
+  reserved: (key: string) => boolean,
+): void {
   if (params === undefined) return
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) throw configError(name, field, 'must be an object of strings')
+  if (typeof params !== 'object' || params === null || Array.isArray(params))
+    throw configError(name, field, 'must be an object of strings')
   for (const [key, value] of Object.entries(params)) {
     if (typeof value !== 'string') throw configError(name, `${field}.${key}`, 'must be a string')
-    if (reserved(key)) throw configError(name, `${field}.${key}`, 'is set by oauthkit and cannot be configured')
+    if (reserved(key))
+      throw configError(name, `${field}.${key}`, 'is set by oauthkit and cannot be configured')
   }
 }
 
@@ -125,46 +151,95 @@ function checkParams(name: string, field: string, params: unknown, reserved: (ke
 export function validateOAuth1Config(name: string, config: OAuth1AppConfig): void {
   validateBaseConfig(name, config)
   for (const field of ['requestTokenUrl', 'accessTokenUrl', 'authorizeUrl'] as const) {
-    if (config[field] === undefined || config[field] === '') throw configError(name, field, 'is required for an OAuth 1 app')
+    if (config[field] === undefined || config[field] === '')
+      throw configError(name, field, 'is required for an OAuth 1 app')
   }
   for (const field of URL_FIELDS) checkUrl(name, field, config[field], config.allowInsecureRequests)
   const raw = config as unknown as Record<string, unknown>
   for (const field of OAUTH2_ONLY) {
-    if (raw[field] !== undefined) throw configError(name, field, 'is an OAuth 2 option; an OAuth 1 app (requestTokenUrl) does not use it')
+    if (raw[field] !== undefined)
+      throw configError(
+        name,
+        field,
+        'is an OAuth 2 option; an OAuth 1 app (requestTokenUrl) does not use it',
+      )
   }
   const method = config.signatureMethod ?? 'HMAC-SHA1'
-  if (!SIGNATURE_METHODS.includes(method)) throw configError(name, 'signatureMethod', `must be one of ${SIGNATURE_METHODS.join(', ')}`)
+  if (!SIGNATURE_METHODS.includes(method))
+    throw configError(name, 'signatureMethod', `must be one of ${SIGNATURE_METHODS.join(', ')}`)
   const placement = config.signaturePlacement ?? 'header'
-  if (!PLACEMENTS.includes(placement)) throw configError(name, 'signaturePlacement', `must be one of ${PLACEMENTS.join(', ')}`)
+  if (!PLACEMENTS.includes(placement))
+    throw configError(name, 'signaturePlacement', `must be one of ${PLACEMENTS.join(', ')}`)
   if (method === 'RSA-SHA1') {
     const key = config.rsaKey
     if (key === undefined) throw configError(name, 'rsaKey', 'is required for RSA-SHA1')
     if (typeof key === 'string') {
-      if (/-----BEGIN RSA PRIVATE KEY-----/.test(key)) throw configError(name, 'rsaKey', 'is a PKCS#1 key: convert it to PKCS#8 (openssl pkcs8 -topk8 -nocrypt)')
-      if (!/-----BEGIN PRIVATE KEY-----[\s\S]+-----END PRIVATE KEY-----/.test(key)) throw configError(name, 'rsaKey', 'must be an unencrypted PKCS#8 PEM private key (BEGIN PRIVATE KEY) or a CryptoKey')
-    } else if (typeof key !== 'object' || key === null || (key as Partial<CryptoKey>).type !== 'private') {
+      if (/-----BEGIN RSA PRIVATE KEY-----/.test(key))
+        throw configError(
+          name,
+          'rsaKey',
+          'is a PKCS#1 key: convert it to PKCS#8 (openssl pkcs8 -topk8 -nocrypt)',
+        )
+      if (!/-----BEGIN PRIVATE KEY-----[\s\S]+-----END PRIVATE KEY-----/.test(key))
+        throw configError(
+          name,
+          'rsaKey',
+          'must be an unencrypted PKCS#8 PEM private key (BEGIN PRIVATE KEY) or a CryptoKey',
+        )
+    } else if (
+      typeof key !== 'object' ||
+      key === null ||
+      (key as Partial<CryptoKey>).type !== 'private'
+    ) {
       throw configError(name, 'rsaKey', 'must be a PKCS#8 PEM string or a private CryptoKey')
     }
   } else {
-    if (typeof config.clientSecret !== 'string') throw configError(name, 'clientSecret', `is required for ${method} (only RSA-SHA1 signs without one)`)
-    if (config.rsaKey !== undefined) throw configError(name, 'rsaKey', `is only used with signatureMethod RSA-SHA1 (this app uses ${method})`)
+    if (typeof config.clientSecret !== 'string')
+      throw configError(
+        name,
+        'clientSecret',
+        `is required for ${method} (only RSA-SHA1 signs without one)`,
+      )
+    if (config.rsaKey !== undefined)
+      throw configError(
+        name,
+        'rsaKey',
+        `is only used with signatureMethod RSA-SHA1 (this app uses ${method})`,
+      )
   }
   if (method === 'PLAINTEXT') {
     // PLAINTEXT sends the secrets as the signature: only over TLS, or to a loopback host.
     for (const field of URL_FIELDS) {
       const value = config[field]
-      if (value !== undefined && new URL(value).protocol === 'http:' && !isLoopback(new URL(value))) {
-        throw configError(name, field, 'uses http: with PLAINTEXT, which would send the secrets in the clear (RFC 5849 §3.4.4)')
+      if (
+        value !== undefined &&
+        new URL(value).protocol === 'http:' &&
+        !isLoopback(new URL(value))
+      ) {
+        throw configError(
+          name,
+          field,
+          'uses http: with PLAINTEXT, which would send the secrets in the clear (RFC 5849 §3.4.4)',
+        )
       }
     }
   }
-  if (config.realm !== undefined && (typeof config.realm !== 'string' || !/^[\x20-\x7e]*$/.test(config.realm))) {
+  if (
+    config.realm !== undefined &&
+    (typeof config.realm !== 'string' || !/^[\x20-\x7e]*$/.test(config.realm))
+  ) {
     throw configError(name, 'realm', 'must be a printable ASCII string')
   }
-  checkParams(name, 'requestTokenParams', config.requestTokenParams, (key) => key.startsWith('oauth_'))
+  checkParams(name, 'requestTokenParams', config.requestTokenParams, (key) =>
+    key.startsWith('oauth_'),
+  )
   checkParams(name, 'authorizeParams', config.authorizeParams, (key) => key === 'oauth_token')
-  if (config.transactionTtl !== undefined && !(Number.isFinite(config.transactionTtl) && config.transactionTtl >= 0)) {
+  if (
+    config.transactionTtl !== undefined &&
+    !(Number.isFinite(config.transactionTtl) && config.transactionTtl >= 0)
+  ) {
     throw configError(name, 'transactionTtl', 'must be a non-negative number of seconds')
   }
-  if (config.profile !== undefined && typeof config.profile !== 'function') throw configError(name, 'profile', 'must be a profile loader function')
+  if (config.profile !== undefined && typeof config.profile !== 'function')
+    throw configError(name, 'profile', 'must be a profile loader function')
 }

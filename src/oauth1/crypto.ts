@@ -19,7 +19,13 @@ function toBase64(bytes: ArrayBuffer): string {
 }
 
 export async function hmac(hash: 'SHA-1' | 'SHA-256', key: string, data: string): Promise<string> {
-  const cryptoKey = await globalThis.crypto.subtle.importKey('raw', encoder.encode(key), { name: 'HMAC', hash }, false, ['sign'])
+  const cryptoKey = await globalThis.crypto.subtle.importKey(
+    'raw',
+    encoder.encode(key),
+    { name: 'HMAC', hash },
+    false,
+    ['sign'],
+  )
   return toBase64(await globalThis.crypto.subtle.sign('HMAC', cryptoKey, encoder.encode(data)))
 }
 
@@ -34,13 +40,17 @@ export async function hmac(hash: 'SHA-1' | 'SHA-256', key: string, data: string)
 export async function importRsaSha1Key(pem: string): Promise<CryptoKey> {
   const match = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/.exec(pem)
   if (match?.[1] === 'RSA PRIVATE KEY') {
-    throw configInvalid('rsaKey is a PKCS#1 key: convert it to PKCS#8 (openssl pkcs8 -topk8 -nocrypt)')
+    throw configInvalid(
+      'rsaKey is a PKCS#1 key: convert it to PKCS#8 (openssl pkcs8 -topk8 -nocrypt)',
+    )
   }
   if (match?.[1] !== 'PRIVATE KEY') {
     throw configInvalid('rsaKey must be an unencrypted PKCS#8 PEM private key (BEGIN PRIVATE KEY)')
   }
   try {
-    const der = Uint8Array.from(atob((match[2] ?? '').replace(/\s+/g, '')), (char) => char.charCodeAt(0))
+    const der = Uint8Array.from(atob((match[2] ?? '').replace(/\s+/g, '')), (char) =>
+      char.charCodeAt(0),
+    )
     const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-1' }
     return await globalThis.crypto.subtle.importKey('pkcs8', der, algorithm, false, ['sign'])
   } catch (cause) {
@@ -50,7 +60,8 @@ export async function importRsaSha1Key(pem: string): Promise<CryptoKey> {
 
 export async function rsaSha1(rsaKey: string | CryptoKey, data: string): Promise<string> {
   const key = typeof rsaKey === 'string' ? await importRsaSha1Key(rsaKey) : rsaKey
-  const algorithm = (key as Partial<CryptoKey> | null)?.algorithm as Partial<RsaHashedKeyAlgorithm> | undefined
+  const algorithm = (key as Partial<CryptoKey> | null)?.algorithm as
+    Partial<RsaHashedKeyAlgorithm> | undefined
   // WebCrypto signs with the hash bound to the key, so a SHA-256 key would silently give a wrong signature.
   const usable =
     key?.type === 'private' &&
@@ -58,8 +69,13 @@ export async function rsaSha1(rsaKey: string | CryptoKey, data: string): Promise
     algorithm.hash?.name === 'SHA-1' &&
     Array.isArray(key.usages) &&
     key.usages.includes('sign')
-  if (!usable) throw configInvalid('rsaKey must be an RSASSA-PKCS1-v1_5 private key with hash SHA-1 and the sign usage')
-  return toBase64(await globalThis.crypto.subtle.sign('RSASSA-PKCS1-v1_5', key, encoder.encode(data)))
+  if (!usable)
+    throw configInvalid(
+      'rsaKey must be an RSASSA-PKCS1-v1_5 private key with hash SHA-1 and the sign usage',
+    )
+  return toBase64(
+    await globalThis.crypto.subtle.sign('RSASSA-PKCS1-v1_5', key, encoder.encode(data)),
+  )
 }
 
 const NONCE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'

@@ -11,13 +11,30 @@
 import OAuth from 'oauth-1.0a'
 import { ErrorCode, OAuthKitError } from '../errors/error.js'
 import { generateNonce, hmac, rsaSha1 } from './crypto.js'
-import type { OAuth1Credentials, SignatureMethod, SignaturePlacement, SignedRequest, SignRequestInput } from './signing-types.js'
+import type {
+  OAuth1Credentials,
+  SignatureMethod,
+  SignaturePlacement,
+  SignedRequest,
+  SignRequestInput,
+} from './signing-types.js'
 
 export { importRsaSha1Key } from './crypto.js'
 
-export type { OAuth1Credentials, SignatureMethod, SignaturePlacement, SignedRequest, SignRequestInput } from './signing-types.js'
+export type {
+  OAuth1Credentials,
+  SignatureMethod,
+  SignaturePlacement,
+  SignedRequest,
+  SignRequestInput,
+} from './signing-types.js'
 
-const SIGNATURE_METHODS: ReadonlySet<string> = new Set<SignatureMethod>(['HMAC-SHA1', 'HMAC-SHA256', 'RSA-SHA1', 'PLAINTEXT'])
+const SIGNATURE_METHODS: ReadonlySet<string> = new Set<SignatureMethod>([
+  'HMAC-SHA1',
+  'HMAC-SHA256',
+  'RSA-SHA1',
+  'PLAINTEXT',
+])
 const PLACEMENTS: ReadonlySet<string> = new Set<SignaturePlacement>(['header', 'query', 'body'])
 // Protocol parameters signRequest sets itself, so they may appear neither in oauthParams nor in the request.
 const COMPUTED_PARAMS: ReadonlySet<string> = new Set([
@@ -28,7 +45,12 @@ const COMPUTED_PARAMS: ReadonlySet<string> = new Set([
   'oauth_timestamp',
   'oauth_token',
 ])
-const KNOWN_PARAMS: ReadonlySet<string> = new Set([...COMPUTED_PARAMS, 'oauth_callback', 'oauth_verifier', 'oauth_version'])
+const KNOWN_PARAMS: ReadonlySet<string> = new Set([
+  ...COMPUTED_PARAMS,
+  'oauth_callback',
+  'oauth_verifier',
+  'oauth_version',
+])
 const FORM_TYPE = 'application/x-www-form-urlencoded'
 // An RFC 9110 token: fetch accepts no other method.
 const METHOD_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
@@ -50,7 +72,10 @@ function encoding<T>(what: string, code: ErrorCode, run: () => T): T {
     return run()
   } catch (cause) {
     if (cause instanceof URIError) {
-      throw new OAuthKitError(code, `${what} is not well-formed Unicode (lone surrogate) and cannot be percent-encoded`)
+      throw new OAuthKitError(
+        code,
+        `${what} is not well-formed Unicode (lone surrogate) and cannot be percent-encoded`,
+      )
     }
     throw cause
   }
@@ -115,12 +140,16 @@ export function parseForm(text: string): Array<[string, string]> {
  * @see {@link https://www.rfc-editor.org/rfc/rfc5849#section-3.4.1.3.1 | RFC 5849 §3.4.1.3.1}
  */
 export function collectParameters(url: string | URL, formBody?: string): Array<[string, string]> {
-  const params = [...parseUrl(url).searchParams, ...(formBody === undefined ? [] : parseForm(formBody))]
+  const params = [
+    ...parseUrl(url).searchParams,
+    ...(formBody === undefined ? [] : parseForm(formBody)),
+  ]
   return params.filter(([name]) => name !== 'oauth_signature')
 }
 
 function normaliseMethod(method: string): string {
-  if (typeof method !== 'string' || !METHOD_TOKEN.test(method)) throw invalidRequest('The HTTP method is not a valid token')
+  if (typeof method !== 'string' || !METHOD_TOKEN.test(method))
+    throw invalidRequest('The HTTP method is not a valid token')
   return method.toUpperCase()
 }
 
@@ -142,7 +171,11 @@ function normaliseParameters(params: ReadonlyArray<readonly [string, string]>): 
  *   absolute http(s), or a parameter that is not well-formed Unicode.
  * @see {@link https://www.rfc-editor.org/rfc/rfc5849#section-3.4.1 | RFC 5849 §3.4.1}
  */
-export function baseString(method: string, url: string | URL, params: ReadonlyArray<readonly [string, string]>): string {
+export function baseString(
+  method: string,
+  url: string | URL,
+  params: ReadonlyArray<readonly [string, string]>,
+): string {
   // oauth-1.0a neither encodes the method (§3.4.1.1: custom methods are encoded) nor normalises the URI.
   const request = { method: percentEncode(normaliseMethod(method)), url: baseUri(url) }
   if (params.some(([name]) => name === '__proto__')) {
@@ -151,7 +184,10 @@ export function baseString(method: string, url: string | URL, params: ReadonlyAr
   }
   // Repeated names go in as arrays, which oauth-1.0a sorts and emits value by value; handing it decoded
   // parameters and a URI without query keeps it from parsing the query itself, which it gets wrong.
-  const data: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>
+  const data: Record<string, string | string[]> = Object.create(null) as Record<
+    string,
+    string | string[]
+  >
   for (const [name, value] of params) {
     const seen = data[name]
     data[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value]
@@ -173,11 +209,17 @@ interface RequestBody {
   form: boolean
 }
 
-function readBody(input: SignRequestInput, headers: Headers, placement: SignaturePlacement, method: string): RequestBody {
+function readBody(
+  input: SignRequestInput,
+  headers: Headers,
+  placement: SignaturePlacement,
+  method: string,
+): RequestBody {
   const { body } = input
   const isParams = body instanceof URLSearchParams
   // fetch labels a URLSearchParams body as a form itself; we return a string body, so we label it.
-  if (isParams && !headers.has('content-type')) headers.set('content-type', `${FORM_TYPE};charset=UTF-8`)
+  if (isParams && !headers.has('content-type'))
+    headers.set('content-type', `${FORM_TYPE};charset=UTF-8`)
   const text = typeof body === 'string' ? body : isParams ? body.toString() : undefined
   const contentType = headers.get('content-type')
   const form = contentType !== null && mediaType(contentType) === FORM_TYPE
@@ -205,17 +247,21 @@ function protocolParameters(
   const timestamp = input.timestamp ?? String(Math.floor(Date.now() / 1000))
   if (!/^[0-9]+$/.test(timestamp)) throw invalidRequest('timestamp must be a number of seconds')
   const nonce = input.nonce ?? generateNonce()
-  if (typeof nonce !== 'string' || nonce === '') throw invalidRequest('nonce must be a non-empty string')
+  if (typeof nonce !== 'string' || nonce === '')
+    throw invalidRequest('nonce must be a non-empty string')
   const params: Record<string, string> = {
     oauth_consumer_key: credentials.clientId,
     oauth_nonce: nonce,
     oauth_signature_method: method,
     oauth_timestamp: timestamp,
   }
-  if (credentials.token !== undefined && credentials.token !== '') params.oauth_token = credentials.token
+  if (credentials.token !== undefined && credentials.token !== '')
+    params.oauth_token = credentials.token
   for (const [name, value] of Object.entries(input.oauthParams ?? {})) {
     if (!name.startsWith('oauth_') || COMPUTED_PARAMS.has(name)) {
-      throw invalidRequest('oauthParams may only add oauth_* parameters that signRequest does not set itself')
+      throw invalidRequest(
+        'oauthParams may only add oauth_* parameters that signRequest does not set itself',
+      )
     }
     if (typeof value !== 'string') throw invalidRequest('oauthParams values must be strings')
     params[name] = value
@@ -242,7 +288,9 @@ async function computeSignature(
   base: string,
 ): Promise<string> {
   if (method === 'RSA-SHA1') return rsaSha1(credentials.rsaKey as string | CryptoKey, base)
-  const key = encoding('clientSecret or tokenSecret', ErrorCode.CONFIG_INVALID, () => signer.getSigningKey(credentials.tokenSecret ?? ''))
+  const key = encoding('clientSecret or tokenSecret', ErrorCode.CONFIG_INVALID, () =>
+    signer.getSigningKey(credentials.tokenSecret ?? ''),
+  )
   if (method === 'PLAINTEXT') return key
   return hmac(method === 'HMAC-SHA1' ? 'SHA-1' : 'SHA-256', key, base)
 }
@@ -277,7 +325,10 @@ function formEncode(params: Record<string, string>): string {
  *   a request that already carries one of the protocol parameters being added, or PLAINTEXT over http.
  * @see {@link https://www.rfc-editor.org/rfc/rfc5849#section-3 | RFC 5849 §3}
  */
-export async function signRequest(credentials: OAuth1Credentials, input: SignRequestInput): Promise<SignedRequest> {
+export async function signRequest(
+  credentials: OAuth1Credentials,
+  input: SignRequestInput,
+): Promise<SignedRequest> {
   const method = input.signatureMethod ?? 'HMAC-SHA1'
   if (!SIGNATURE_METHODS.has(method)) throw configInvalid('Unsupported OAuth 1 signature method')
   checkCredentials(credentials, method)
@@ -293,12 +344,16 @@ export async function signRequest(credentials: OAuth1Credentials, input: SignReq
   }
   const body = readBody(input, headers, placement, httpMethod)
   if (method === 'PLAINTEXT' && url.protocol !== 'https:' && !isLoopback(url.hostname)) {
-    throw invalidRequest('PLAINTEXT sends the secrets as the signature: it needs https (RFC 5849 §3.4.4)')
+    throw invalidRequest(
+      'PLAINTEXT sends the secrets as the signature: it needs https (RFC 5849 §3.4.4)',
+    )
   }
 
   const requestParams = [...url.searchParams, ...(body.form ? parseForm(body.text ?? '') : [])]
   const protocol = protocolParameters(credentials, method, input)
-  const clash = requestParams.find(([name]) => name === 'oauth_signature' || Object.hasOwn(protocol, name))
+  const clash = requestParams.find(
+    ([name]) => name === 'oauth_signature' || Object.hasOwn(protocol, name),
+  )
   if (clash) {
     // Only a well-known name is shown: an arbitrary one could be anything the caller put in the request.
     const name = KNOWN_PARAMS.has(clash[0]) ? clash[0] : 'oauth_*'
@@ -306,22 +361,39 @@ export async function signRequest(credentials: OAuth1Credentials, input: SignReq
   }
 
   const base = baseString(httpMethod, url, [...requestParams, ...Object.entries(protocol)])
-  const realm = placement === 'header' && input.realm !== undefined ? quoteRealm(input.realm) : undefined
+  const realm =
+    placement === 'header' && input.realm !== undefined ? quoteRealm(input.realm) : undefined
   const signer = new OAuth({
     consumer: { key: credentials.clientId, secret: credentials.clientSecret ?? '' },
     signature_method: 'PLAINTEXT',
     ...(realm === undefined ? {} : { realm }),
   })
-  const oauthParams = { ...protocol, oauth_signature: await computeSignature(method, credentials, signer, base) }
+  const oauthParams = {
+    ...protocol,
+    oauth_signature: await computeSignature(method, credentials, signer, base),
+  }
 
   let text = body.text
   if (placement === 'header') {
     // toHeader's typings want the fields of its own authorize(); it only reads the oauth_* entries.
-    headers.set('authorization', signer.toHeader(oauthParams as unknown as OAuth.Authorization).Authorization)
+    headers.set(
+      'authorization',
+      signer.toHeader(oauthParams as unknown as OAuth.Authorization).Authorization,
+    )
   } else if (placement === 'query') {
-    url.search = [url.search.slice(1), formEncode(oauthParams)].filter((part) => part !== '').join('&')
+    url.search = [url.search.slice(1), formEncode(oauthParams)]
+      .filter((part) => part !== '')
+      .join('&')
   } else {
-    text = [text?.replace(/&$/, ''), formEncode(oauthParams)].filter((part) => part !== '' && part !== undefined).join('&')
+    text = [text?.replace(/&$/, ''), formEncode(oauthParams)]
+      .filter((part) => part !== '' && part !== undefined)
+      .join('&')
   }
-  return { url: url.href, headers, ...(text === undefined ? {} : { body: text }), oauthParams, baseString: base }
+  return {
+    url: url.href,
+    headers,
+    ...(text === undefined ? {} : { body: text }),
+    oauthParams,
+    baseString: base,
+  }
 }

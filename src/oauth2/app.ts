@@ -5,7 +5,12 @@
  * @module
  */
 import * as oauth from 'oauth4webapi'
-import type { AuthorizeAccessTokenOptions, AuthorizeOptions, AuthorizationRequest, CompletedAuthorization } from '../app/base.js'
+import type {
+  AuthorizeAccessTokenOptions,
+  AuthorizeOptions,
+  AuthorizationRequest,
+  CompletedAuthorization,
+} from '../app/base.js'
 import { RemoteAppBase } from '../app/base.js'
 import type { NormalizedProfile, UpdateTokenInfo } from '../app/config.js'
 import type { AppServices } from '../app/services.js'
@@ -15,17 +20,38 @@ import type { ApiAuthorizer } from '../http/api-call.js'
 import { HttpClient, type StepHooks } from '../http/client.js'
 import { isLoopback } from '../http/loopback.js'
 import type { TransactionCookieOptions } from '../session/transaction.js'
-import type { AppToken, ComplianceHooks, OAuth2Token, OAuthContext, TokenContext, UserInfo } from '../types.js'
+import type {
+  AppToken,
+  ComplianceHooks,
+  OAuth2Token,
+  OAuthContext,
+  TokenContext,
+  UserInfo,
+} from '../types.js'
 import { authMethodOf, clientAuthOf } from './client-auth.js'
 import { hasOpenId, type OAuth2AppConfig, type ProfileApi } from './config.js'
 import type { OAuth2Endpoints, RequestOptions } from './endpoints.js'
 import { clientCredentials, type ClientCredentialsOptions } from './grants/client-credentials.js'
-import { deviceAuthorization, pollDeviceToken, type DeviceAuthorization, type DeviceAuthorizationOptions, type PollDeviceTokenOptions } from './grants/device.js'
-import { introspectToken, type IntrospectTokenOptions, type TokenIntrospection } from './grants/introspection.js'
+import {
+  deviceAuthorization,
+  pollDeviceToken,
+  type DeviceAuthorization,
+  type DeviceAuthorizationOptions,
+  type PollDeviceTokenOptions,
+} from './grants/device.js'
+import {
+  introspectToken,
+  type IntrospectTokenOptions,
+  type TokenIntrospection,
+} from './grants/introspection.js'
 import { createLogoutUrl, logoutRedirect, type LogoutOptions } from './grants/logout.js'
 import { passwordGrant, type PasswordGrantOptions } from './grants/password.js'
 import { revokeToken, type RevokeTokenOptions } from './grants/revocation.js'
-import { tokenExchange, type ExchangedToken, type TokenExchangeOptions } from './grants/token-exchange.js'
+import {
+  tokenExchange,
+  type ExchangedToken,
+  type TokenExchangeOptions,
+} from './grants/token-exchange.js'
 import { DEFAULT_CLOCK_TOLERANCE, IdTokenVerifier } from './id-token.js'
 import { authorizationUrl, finishLogin } from './login.js'
 import { MetadataCache } from './metadata.js'
@@ -35,8 +61,18 @@ import { standardProfile, userinfo } from './userinfo.js'
 /** Which step runs which of the app's compliance hooks. */
 function stepHooks(hooks: ComplianceHooks = {}): StepHooks {
   return {
-    request: { token: hooks.accessTokenRequest, refresh: hooks.refreshTokenRequest, revocation: hooks.revokeTokenRequest, introspection: hooks.introspectTokenRequest },
-    response: { metadata: hooks.metadataResponse, token: hooks.accessTokenResponse, refresh: hooks.refreshTokenResponse, userinfo: hooks.userinfoResponse },
+    request: {
+      token: hooks.accessTokenRequest,
+      refresh: hooks.refreshTokenRequest,
+      revocation: hooks.revokeTokenRequest,
+      introspection: hooks.introspectTokenRequest,
+    },
+    response: {
+      metadata: hooks.metadataResponse,
+      token: hooks.accessTokenResponse,
+      refresh: hooks.refreshTokenResponse,
+      userinfo: hooks.userinfoResponse,
+    },
   }
 }
 
@@ -67,27 +103,47 @@ export class OAuth2App extends RemoteAppBase<OAuth2Token, OAuth2AppConfig> {
   /** @internal */
   constructor(name: string, config: OAuth2AppConfig, services: AppServices) {
     super(name, config, services)
-    const http = new HttpClient({ app: name, fetch: this.fetchFunction, timeout: this.timeout, maxResponseSize: this.maxResponseSize, hooks: stepHooks(config.hooks), userAgent: config.userAgent })
+    const http = new HttpClient({
+      app: name,
+      fetch: this.fetchFunction,
+      timeout: this.timeout,
+      maxResponseSize: this.maxResponseSize,
+      hooks: stepHooks(config.hooks),
+      userAgent: config.userAgent,
+    })
     // http: is allowed for loopback (checked at register) or when the app explicitly allows it.
-    const insecure = config.allowInsecureRequests === true || [config.serverMetadataUrl, config.authorizeUrl, config.accessTokenUrl].some((u) => u !== undefined && new URL(u).protocol === 'http:' && isLoopback(new URL(u)))
+    const insecure =
+      config.allowInsecureRequests === true ||
+      [config.serverMetadataUrl, config.authorizeUrl, config.accessTokenUrl].some(
+        (u) => u !== undefined && new URL(u).protocol === 'http:' && isLoopback(new URL(u)),
+      )
     this.#metadata = new MetadataCache(name, config, http, config.metadataTtl ?? 3600)
     const client: oauth.Client = {
       client_id: config.clientId,
       token_endpoint_auth_method: authMethodOf(config),
       [oauth.clockTolerance]: config.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE,
     }
-    if (config.idTokenSignedResponseAlg) client.id_token_signed_response_alg = config.idTokenSignedResponseAlg
+    if (config.idTokenSignedResponseAlg)
+      client.id_token_signed_response_alg = config.idTokenSignedResponseAlg
     this.#endpoints = {
       name,
       config: this.config,
       client,
       metadata: () => this.loadServerMetadata(),
       clientAuth: () => this.#clientAuthentication(),
-      options: (step: Step): RequestOptions => ({ [oauth.customFetch]: http.fetchFor(step), [oauth.allowInsecureRequests]: insecure }),
+      options: (step: Step): RequestOptions => ({
+        [oauth.customFetch]: http.fetchFor(step),
+        [oauth.allowInsecureRequests]: insecure,
+      }),
       idTokens: new IdTokenVerifier(name, this.config, http),
       persist: (token: OAuth2Token, info: UpdateTokenInfo) => this.persist(token, info),
     }
-    this.#lifecycle = new TokenLifecycle(this.#endpoints, (ctx) => this.readToken(ctx), services.lock, () => this.readsTokens)
+    this.#lifecycle = new TokenLifecycle(
+      this.#endpoints,
+      (ctx) => this.readToken(ctx),
+      services.lock,
+      () => this.readsTokens,
+    )
   }
 
   /**
@@ -119,7 +175,10 @@ export class OAuth2App extends RemoteAppBase<OAuth2Token, OAuth2AppConfig> {
    *
    * @param redirectUri - the exact callback URL registered with the provider.
    */
-  createAuthorizationUrl(redirectUri: string, options: AuthorizeOptions = {}): Promise<AuthorizationRequest> {
+  createAuthorizationUrl(
+    redirectUri: string,
+    options: AuthorizeOptions = {},
+  ): Promise<AuthorizationRequest> {
     return authorizationUrl(this.#endpoints, redirectUri, options)
   }
 
@@ -131,11 +190,16 @@ export class OAuth2App extends RemoteAppBase<OAuth2Token, OAuth2AppConfig> {
    * started with (same-origin, checked when the login started). The transaction is deleted whether this
    * succeeds or not. `updateToken` is called with the new token.
    */
-  async completeAuthorization(ctx: OAuthContext, options: AuthorizeAccessTokenOptions = {}): Promise<CompletedAuthorization<OAuth2Token>> {
+  async completeAuthorization(
+    ctx: OAuthContext,
+    options: AuthorizeAccessTokenOptions = {},
+  ): Promise<CompletedAuthorization<OAuth2Token>> {
     const { params, take } = await this.callback(ctx)
     const { token, transaction } = await finishLogin(this.#endpoints, params, take, options)
     await this.persist(token, { reason: 'login', ctx })
-    return transaction.returnTo === undefined ? { token } : { token, returnTo: transaction.returnTo }
+    return transaction.returnTo === undefined
+      ? { token }
+      : { token, returnTo: transaction.returnTo }
   }
 
   /**
@@ -163,7 +227,10 @@ export class OAuth2App extends RemoteAppBase<OAuth2Token, OAuth2AppConfig> {
    * Poll the token endpoint until the user approves the device (RFC 8628 §3.4–3.5): honours
    * `interval`, `slow_down`, `authorization_pending`, `expired_token`, `access_denied`; abortable.
    */
-  pollDeviceToken(authorization: DeviceAuthorization, options?: PollDeviceTokenOptions): Promise<OAuth2Token> {
+  pollDeviceToken(
+    authorization: DeviceAuthorization,
+    options?: PollDeviceTokenOptions,
+  ): Promise<OAuth2Token> {
     return pollDeviceToken(this.#endpoints, authorization, options)
   }
 
@@ -171,7 +238,11 @@ export class OAuth2App extends RemoteAppBase<OAuth2Token, OAuth2AppConfig> {
    * The resource owner password grant (RFC 6749 §4.3). Legacy and discouraged (RFC 9700 §2.4): the
    * app sees the user's password. Use the authorization code grant unless a provider leaves no choice.
    */
-  passwordGrant(username: string, password: string, options?: PasswordGrantOptions): Promise<OAuth2Token> {
+  passwordGrant(
+    username: string,
+    password: string,
+    options?: PasswordGrantOptions,
+  ): Promise<OAuth2Token> {
     return passwordGrant(this.#endpoints, username, password, options)
   }
 
@@ -213,7 +284,11 @@ export class OAuth2App extends RemoteAppBase<OAuth2Token, OAuth2AppConfig> {
     const as = await this.loadServerMetadata()
     const claims = as.userinfo_endpoint ? await this.userinfo(current) : current.userinfo
     if (!claims || typeof claims.sub !== 'string') {
-      throw new OAuthKitError(ErrorCode.UNSUPPORTED_OPERATION, `${this.name}: no userinfo endpoint, no ID token and no profile loader: configure profile`, { app: this.name })
+      throw new OAuthKitError(
+        ErrorCode.UNSUPPORTED_OPERATION,
+        `${this.name}: no userinfo endpoint, no ID token and no profile loader: configure profile`,
+        { app: this.name },
+      )
     }
     return standardProfile(claims)
   }
@@ -223,8 +298,17 @@ export class OAuth2App extends RemoteAppBase<OAuth2Token, OAuth2AppConfig> {
     return {
       name: this.name,
       getJson: <T>(url: string, token: OAuth2Token) => this.api.json<T>('GET', url, { token }),
-      requestJson: <T>(method: string, url: string, token: OAuth2Token, options: { json?: unknown } = {}) =>
-        this.api.json<T>(method, url, options.json === undefined ? { token } : { token, json: options.json }),
+      requestJson: <T>(
+        method: string,
+        url: string,
+        token: OAuth2Token,
+        options: { json?: unknown } = {},
+      ) =>
+        this.api.json<T>(
+          method,
+          url,
+          options.json === undefined ? { token } : { token, json: options.json },
+        ),
       userinfo: (token: OAuth2Token) => this.userinfo(token),
     }
   }
@@ -233,7 +317,9 @@ export class OAuth2App extends RemoteAppBase<OAuth2Token, OAuth2AppConfig> {
   protected override transactionCookie(url: string): TransactionCookieOptions {
     const cookie = super.transactionCookie(url)
     // A form_post callback is a cross-site POST: Lax cookies are not sent with it (Sign in with Apple).
-    return this.config.responseMode === 'form_post' ? { secure: true, sameSite: 'none', insecureLoopback: cookie.insecureLoopback } : cookie
+    return this.config.responseMode === 'form_post'
+      ? { secure: true, sameSite: 'none', insecureLoopback: cookie.insecureLoopback }
+      : cookie
   }
 
   /** @internal */

@@ -5,7 +5,11 @@
  */
 import * as jose from 'jose'
 import * as oauth from 'oauth4webapi'
-import type { ClientSecretBasicEncoding, OAuth2AppConfig, TokenEndpointAuthMethod } from './config.js'
+import type {
+  ClientSecretBasicEncoding,
+  OAuth2AppConfig,
+  TokenEndpointAuthMethod,
+} from './config.js'
 import { configError } from '../app/config.js'
 
 /** The method an app uses: the configured one, else by what credentials it has. */
@@ -16,7 +20,10 @@ export function authMethodOf(config: OAuth2AppConfig): TokenEndpointAuthMethod {
 }
 
 /** Build the oauth4webapi `ClientAuth` for an app (imports a PEM or JWK private key once). */
-export async function clientAuthOf(app: string, config: OAuth2AppConfig): Promise<oauth.ClientAuth> {
+export async function clientAuthOf(
+  app: string,
+  config: OAuth2AppConfig,
+): Promise<oauth.ClientAuth> {
   const method = authMethodOf(config)
   switch (method) {
     case 'client_secret_basic': {
@@ -28,12 +35,16 @@ export async function clientAuthOf(app: string, config: OAuth2AppConfig): Promis
     case 'client_secret_post':
       return withSecret(config, oauth.ClientSecretPost)
     case 'client_secret_jwt':
-      return withSecret(config, (secret) => withAudience(app, config, (options) => oauth.ClientSecretJwt(secret, options)))
+      return withSecret(config, (secret) =>
+        withAudience(app, config, (options) => oauth.ClientSecretJwt(secret, options)),
+      )
     case 'none':
       return oauth.None()
     case 'private_key_jwt': {
       const { key, kid } = await importPrivateKey(app, config)
-      return withAudience(app, config, (options) => oauth.PrivateKeyJwt(kid === undefined ? key : { key, kid }, options))
+      return withAudience(app, config, (options) =>
+        oauth.PrivateKeyJwt(kid === undefined ? key : { key, kid }, options),
+      )
     }
   }
 }
@@ -42,11 +53,20 @@ export async function clientAuthOf(app: string, config: OAuth2AppConfig): Promis
  * oauth4webapi puts the issuer in a client assertion's `aud`; `clientAssertionAudience:
  * 'token_endpoint'` puts the token endpoint URL there instead (RFC 7523 §3 allows either).
  */
-function withAudience(app: string, config: OAuth2AppConfig, method: (options?: oauth.ModifyAssertionOptions) => oauth.ClientAuth): oauth.ClientAuth {
+function withAudience(
+  app: string,
+  config: OAuth2AppConfig,
+  method: (options?: oauth.ModifyAssertionOptions) => oauth.ClientAuth,
+): oauth.ClientAuth {
   if (config.clientAssertionAudience !== 'token_endpoint') return method()
   return async (as, client, body, headers) => {
     const audience = as.token_endpoint
-    if (audience === undefined) throw configError(app, 'accessTokenUrl', 'is required for clientAssertionAudience "token_endpoint"')
+    if (audience === undefined)
+      throw configError(
+        app,
+        'accessTokenUrl',
+        'is required for clientAssertionAudience "token_endpoint"',
+      )
     const options: oauth.ModifyAssertionOptions = {
       [oauth.modifyAssertion]: (_header, payload) => {
         payload.aud = audience
@@ -57,7 +77,10 @@ function withAudience(app: string, config: OAuth2AppConfig, method: (options?: o
 }
 
 /** A static secret is bound once; a secret function is asked again for every request. */
-function withSecret(config: OAuth2AppConfig, method: (secret: string) => oauth.ClientAuth): oauth.ClientAuth {
+function withSecret(
+  config: OAuth2AppConfig,
+  method: (secret: string) => oauth.ClientAuth,
+): oauth.ClientAuth {
   const secret = config.clientSecret!
   if (typeof secret === 'string') return method(secret)
   return async (as, client, body, headers) => method(await secret())(as, client, body, headers)
@@ -68,8 +91,16 @@ function withSecret(config: OAuth2AppConfig, method: (secret: string) => oauth.C
  * §2.3.1 asks, leaving alone what `application/x-www-form-urlencoded` leaves alone (and `~`), so a
  * server that decodes and one that does not both read `my-app`; `raw` sends the UTF-8 bytes as they are.
  */
-export function basicAuthorization(app: string, clientId: string, secret: string, encoding: ClientSecretBasicEncoding): string {
-  const credentials = encoding === 'raw' ? `${clientId}:${secret}` : `${formEncode(app, 'clientId', clientId)}:${formEncode(app, 'clientSecret', secret)}`
+export function basicAuthorization(
+  app: string,
+  clientId: string,
+  secret: string,
+  encoding: ClientSecretBasicEncoding,
+): string {
+  const credentials =
+    encoding === 'raw'
+      ? `${clientId}:${secret}`
+      : `${formEncode(app, 'clientId', clientId)}:${formEncode(app, 'clientSecret', secret)}`
   let binary = ''
   for (const byte of new TextEncoder().encode(credentials)) binary += String.fromCharCode(byte)
   return `Basic ${btoa(binary)}`
@@ -86,7 +117,11 @@ function formEncode(app: string, field: string, value: string): string {
     encoded = encodeURIComponent(value)
   } catch {
     // A lone UTF-16 surrogate has no UTF-8 form; the value itself stays out of the message.
-    throw configError(app, field, 'is not well-formed Unicode text and cannot be sent with client_secret_basic')
+    throw configError(
+      app,
+      field,
+      'is not well-formed Unicode text and cannot be sent with client_secret_basic',
+    )
   }
   // encodeURIComponent also leaves ! ' ( ) alone; the form encoding escapes them.
   return encoded.replace(/[!'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
@@ -103,22 +138,35 @@ export async function currentSecret(config: OAuth2AppConfig): Promise<string | u
   return typeof secret === 'function' ? secret() : secret
 }
 
-async function importPrivateKey(app: string, config: OAuth2AppConfig): Promise<{ key: CryptoKey; kid?: string }> {
+async function importPrivateKey(
+  app: string,
+  config: OAuth2AppConfig,
+): Promise<{ key: CryptoKey; kid?: string }> {
   const input = config.privateKey
   try {
     if (typeof input === 'string') {
-      return { key: await jose.importPKCS8(input, config.privateKeyAlg ?? 'RS256', { extractable: false }), kid: config.privateKeyId }
+      return {
+        key: await jose.importPKCS8(input, config.privateKeyAlg ?? 'RS256', { extractable: false }),
+        kid: config.privateKeyId,
+      }
     }
     if (input && typeof input === 'object' && 'kty' in input) {
       const jwk = input as jose.JWK
-      const alg = jwk.alg ?? config.privateKeyAlg ?? (jwk.kty === 'EC' ? 'ES256' : jwk.kty === 'OKP' ? 'EdDSA' : 'RS256')
+      const alg =
+        jwk.alg ??
+        config.privateKeyAlg ??
+        (jwk.kty === 'EC' ? 'ES256' : jwk.kty === 'OKP' ? 'EdDSA' : 'RS256')
       const key = await jose.importJWK(jwk, alg)
       if (key instanceof Uint8Array) throw new TypeError('symmetric key')
       return { key, kid: config.privateKeyId ?? jwk.kid }
     }
     if (input) return { key: input as CryptoKey, kid: config.privateKeyId }
   } catch {
-    throw configError(app, 'privateKey', 'could not be imported as a private signing key (PKCS#8 PEM, private JWK or CryptoKey)')
+    throw configError(
+      app,
+      'privateKey',
+      'could not be imported as a private signing key (PKCS#8 PEM, private JWK or CryptoKey)',
+    )
   }
   throw configError(app, 'privateKey', 'is required for private_key_jwt')
 }

@@ -8,14 +8,9 @@ import type { BaseAppConfig, NormalizedProfile } from '../app/config.js'
 import { checkUrl, configError, validateBaseConfig } from '../app/config.js'
 import type { ComplianceHooks, IdTokenClaims, OAuth2Token, UserInfo } from '../types.js'
 
-
 /** How the client authenticates at the token endpoint (RFC 6749 §2.3, OIDC Core §9). @group Config */
 export type TokenEndpointAuthMethod =
-  | 'client_secret_basic'
-  | 'client_secret_post'
-  | 'client_secret_jwt'
-  | 'private_key_jwt'
-  | 'none'
+  'client_secret_basic' | 'client_secret_post' | 'client_secret_jwt' | 'private_key_jwt' | 'none'
 
 /**
  * How `client_secret_basic` writes the client id and secret into the `Authorization` header.
@@ -55,7 +50,10 @@ export type ClientAssertionAudience = 'issuer' | 'token_endpoint'
  *
  * @group Providers
  */
-export type ProfileLoader<Raw = Record<string, unknown>> = (api: ProfileApi, token: OAuth2Token) => Promise<NormalizedProfile<Raw>>
+export type ProfileLoader<Raw = Record<string, unknown>> = (
+  api: ProfileApi,
+  token: OAuth2Token,
+) => Promise<NormalizedProfile<Raw>>
 
 /** What a {@link ProfileLoader} can call. @group Providers */
 export interface ProfileApi {
@@ -64,7 +62,12 @@ export interface ProfileApi {
   /** An authenticated GET to the provider's API (relative to `apiBaseUrl`), parsed as JSON. */
   getJson<T>(url: string, token: OAuth2Token): Promise<T>
   /** An authenticated request with any method (and an optional JSON body), parsed as JSON. */
-  requestJson<T>(method: string, url: string, token: OAuth2Token, options?: { json?: unknown }): Promise<T>
+  requestJson<T>(
+    method: string,
+    url: string,
+    token: OAuth2Token,
+    options?: { json?: unknown },
+  ): Promise<T>
   /** The userinfo endpoint's claims (OpenID Connect). */
   userinfo(token: OAuth2Token): Promise<UserInfo>
 }
@@ -206,63 +209,123 @@ export function hasOpenId(scope: string | string[] | undefined): boolean {
   return (scopeString(scope) ?? '').split(' ').includes('openid')
 }
 
-
 /** Check an OAuth 2 app's config. Throws an {@link OAuthKitError} `config_invalid`. */
 export function validateOAuth2Config(name: string, config: OAuth2AppConfig): void {
   validateBaseConfig(name, config)
   for (const field of URL_FIELDS) checkUrl(name, field, config[field], config.allowInsecureRequests)
   if (!config.serverMetadataUrl && !config.authorizeUrl) {
-    throw configError(name, 'authorizeUrl', 'is missing: give serverMetadataUrl (discovery) or authorizeUrl and accessTokenUrl')
+    throw configError(
+      name,
+      'authorizeUrl',
+      'is missing: give serverMetadataUrl (discovery) or authorizeUrl and accessTokenUrl',
+    )
   }
   if (!config.serverMetadataUrl && !config.accessTokenUrl) {
-    throw configError(name, 'accessTokenUrl', 'is missing: give serverMetadataUrl (discovery) or accessTokenUrl')
+    throw configError(
+      name,
+      'accessTokenUrl',
+      'is missing: give serverMetadataUrl (discovery) or accessTokenUrl',
+    )
   }
   const scope = scopeString(config.scope)
   if (scope?.split(' ').includes('openid') && !config.serverMetadataUrl) {
-    if (!config.issuer) throw configError(name, 'issuer', 'is required for an OpenID Connect app without serverMetadataUrl')
+    if (!config.issuer)
+      throw configError(
+        name,
+        'issuer',
+        'is required for an OpenID Connect app without serverMetadataUrl',
+      )
     if (!config.jwksUri && !config.serverMetadata?.jwks_uri && !config.clientSecret) {
-      throw configError(name, 'jwksUri', 'is required to validate ID tokens without serverMetadataUrl')
+      throw configError(
+        name,
+        'jwksUri',
+        'is required to validate ID tokens without serverMetadataUrl',
+      )
     }
   }
   const method = config.tokenEndpointAuthMethod
   if (method !== undefined && !AUTH_METHODS.includes(method)) {
     throw configError(name, 'tokenEndpointAuthMethod', `must be one of ${AUTH_METHODS.join(', ')}`)
   }
-  if ((method === 'client_secret_basic' || method === 'client_secret_post' || method === 'client_secret_jwt') && !config.clientSecret) {
+  if (
+    (method === 'client_secret_basic' ||
+      method === 'client_secret_post' ||
+      method === 'client_secret_jwt') &&
+    !config.clientSecret
+  ) {
     throw configError(name, 'clientSecret', `is required for ${method}`)
   }
   const encoding = config.clientSecretBasicEncoding
-  if (encoding !== undefined && encoding !== 'form' && encoding !== 'raw') throw configError(name, 'clientSecretBasicEncoding', 'must be "form" or "raw"')
+  if (encoding !== undefined && encoding !== 'form' && encoding !== 'raw')
+    throw configError(name, 'clientSecretBasicEncoding', 'must be "form" or "raw"')
   // RFC 7617 §2: the user-id ends at the first colon, so a raw id cannot hold one.
-  if (encoding === 'raw' && config.clientId.includes(':')) throw configError(name, 'clientSecretBasicEncoding', '"raw" cannot send a client id containing ":"; use "form" or client_secret_post')
-  if (method === 'private_key_jwt' && !config.privateKey) throw configError(name, 'privateKey', 'is required for private_key_jwt')
+  if (encoding === 'raw' && config.clientId.includes(':'))
+    throw configError(
+      name,
+      'clientSecretBasicEncoding',
+      '"raw" cannot send a client id containing ":"; use "form" or client_secret_post',
+    )
+  if (method === 'private_key_jwt' && !config.privateKey)
+    throw configError(name, 'privateKey', 'is required for private_key_jwt')
   const audience = config.clientAssertionAudience
   if (audience !== undefined) {
-    if (audience !== 'issuer' && audience !== 'token_endpoint') throw configError(name, 'clientAssertionAudience', 'must be "issuer" or "token_endpoint"')
+    if (audience !== 'issuer' && audience !== 'token_endpoint')
+      throw configError(name, 'clientAssertionAudience', 'must be "issuer" or "token_endpoint"')
     // The default method with a private key is private_key_jwt (client-auth.ts authMethodOf).
-    const signs = method === undefined ? Boolean(config.privateKey) : method === 'private_key_jwt' || method === 'client_secret_jwt'
-    if (!signs) throw configError(name, 'clientAssertionAudience', 'applies only to private_key_jwt and client_secret_jwt')
+    const signs =
+      method === undefined
+        ? Boolean(config.privateKey)
+        : method === 'private_key_jwt' || method === 'client_secret_jwt'
+    if (!signs)
+      throw configError(
+        name,
+        'clientAssertionAudience',
+        'applies only to private_key_jwt and client_secret_jwt',
+      )
   }
-  if (config.responseMode !== undefined && config.responseMode !== 'query' && config.responseMode !== 'form_post') {
+  if (
+    config.responseMode !== undefined &&
+    config.responseMode !== 'query' &&
+    config.responseMode !== 'form_post'
+  ) {
     throw configError(name, 'responseMode', 'must be "query" or "form_post"')
   }
   const responseType = config.authorizeParams?.response_type
   if (responseType !== undefined && responseType !== 'code') {
-    throw configError(name, 'authorizeParams.response_type', `"${responseType}" is refused: the implicit and hybrid grants leak tokens (RFC 9700 §2.1.2); use the authorization code grant with PKCE`)
+    throw configError(
+      name,
+      'authorizeParams.response_type',
+      `"${responseType}" is refused: the implicit and hybrid grants leak tokens (RFC 9700 §2.1.2); use the authorization code grant with PKCE`,
+    )
   }
   // A policy on the ID token (tenant, hosted domain, organization) fails open when a login has no ID token: require openid.
-  if (config.idTokenIssuer !== undefined && !hasOpenId(config.authorizeParams?.scope ?? config.scope)) {
-    throw configError(name, 'scope', 'must include openid: idTokenIssuer checks each ID token, so every login must be an OpenID Connect login')
+  if (
+    config.idTokenIssuer !== undefined &&
+    !hasOpenId(config.authorizeParams?.scope ?? config.scope)
+  ) {
+    throw configError(
+      name,
+      'scope',
+      'must include openid: idTokenIssuer checks each ID token, so every login must be an OpenID Connect login',
+    )
   }
   const maxAge = config.authorizeParams?.max_age
   if (maxAge !== undefined && !isMaxAge(maxAge)) {
-    throw configError(name, 'authorizeParams.max_age', 'must be a plain non-negative integer of seconds (OIDC Core §3.1.2.1), or auth_time could not be checked against it')
+    throw configError(
+      name,
+      'authorizeParams.max_age',
+      'must be a plain non-negative integer of seconds (OIDC Core §3.1.2.1), or auth_time could not be checked against it',
+    )
   }
-  if (config.clockTolerance !== undefined && !(config.clockTolerance >= 0 && config.clockTolerance <= 300)) {
+  if (
+    config.clockTolerance !== undefined &&
+    !(config.clockTolerance >= 0 && config.clockTolerance <= 300)
+  ) {
     throw configError(name, 'clockTolerance', 'must be between 0 and 300 seconds')
   }
   for (const field of ['leeway', 'metadataTtl', 'transactionTtl'] as const) {
     const value = config[field]
-    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw configError(name, field, 'must be a non-negative number of seconds')
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0))
+      throw configError(name, field, 'must be a non-negative number of seconds')
   }
 }

@@ -60,20 +60,31 @@ export class IdTokenVerifier implements IdTokenChecks {
   async verify(as: oauth.AuthorizationServer, idToken: string): Promise<void> {
     const name = this.#name
     const config = this.#config
-    const allowed = (config.idTokenSignedResponseAlg ? [config.idTokenSignedResponseAlg] : (as.id_token_signing_alg_values_supported ?? ['RS256'])).filter((a) => a !== 'none')
+    const allowed = (
+      config.idTokenSignedResponseAlg
+        ? [config.idTokenSignedResponseAlg]
+        : (as.id_token_signing_alg_values_supported ?? ['RS256'])
+    ).filter((a) => a !== 'none')
     const tolerance = config.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE
-    const refuse = (why: string) => new OAuthKitError(ErrorCode.ID_TOKEN_INVALID, `${name}: ${why}`, { app: name })
+    const refuse = (why: string) =>
+      new OAuthKitError(ErrorCode.ID_TOKEN_INVALID, `${name}: ${why}`, { app: name })
     try {
       const { alg, typ } = jose.decodeProtectedHeader(idToken)
-      if (typeof alg !== 'string' || !allowed.includes(alg)) throw refuse(`the ID token alg "${providerText(String(alg), [], 20) ?? ''}" is not allowed`)
+      if (typeof alg !== 'string' || !allowed.includes(alg))
+        throw refuse(`the ID token alg "${providerText(String(alg), [], 20) ?? ''}" is not allowed`)
       // RFC 8725 §3.11, RFC 9068 §4: an explicitly typed JWT (`at+jwt`, `logout+jwt`, …) is another kind of token, never an ID token.
-      if (typeof typ === 'string' && /\+jwt$/i.test(typ)) throw refuse(`the JWT offered as an ID token is typed "${providerText(typ, [], 40) ?? ''}", another kind of token`)
+      if (typeof typ === 'string' && /\+jwt$/i.test(typ))
+        throw refuse(
+          `the JWT offered as an ID token is typed "${providerText(typ, [], 40) ?? ''}", another kind of token`,
+        )
       const claims = jose.decodeJwt(idToken)
       // OIDC Core §2: sub is a non-empty identifier; an empty one would match every account keyed on it.
       if (claims.sub === '') throw refuse('the ID token has an empty sub')
       // OIDC Core §2: iat is when the token was issued; one from the future (beyond the clock tolerance) is forged or mis-clocked.
       if (typeof claims.iat === 'number' && claims.iat > Date.now() / 1000 + tolerance) {
-        throw refuse('the ID token was issued in the future (iat beyond the clock tolerance; if the clocks differ, fix them or raise clockTolerance)')
+        throw refuse(
+          'the ID token was issued in the future (iat beyond the clock tolerance; if the clocks differ, fix them or raise clockTolerance)',
+        )
       }
       const options: jose.JWTVerifyOptions = {
         algorithms: allowed,
@@ -84,7 +95,12 @@ export class IdTokenVerifier implements IdTokenChecks {
       let verified: jose.JWTVerifyResult
       if (alg.startsWith('HS')) {
         const secret = await currentSecret(config)
-        if (!secret) throw new OAuthKitError(ErrorCode.ID_TOKEN_INVALID, `${name}: an ${alg} ID token needs a client secret`, { app: name })
+        if (!secret)
+          throw new OAuthKitError(
+            ErrorCode.ID_TOKEN_INVALID,
+            `${name}: an ${alg} ID token needs a client secret`,
+            { app: name },
+          )
         verified = await jose.jwtVerify(idToken, new TextEncoder().encode(secret), options)
       } else {
         verified = await jose.jwtVerify(idToken, this.#jwksFor(as).resolve, options)
@@ -92,17 +108,36 @@ export class IdTokenVerifier implements IdTokenChecks {
       // OIDC Core §3.1.3.7 (3): an ID token that also names audiences this client does not trust is refused.
       const { aud } = verified.payload
       if (Array.isArray(aud) && aud.some((a) => a !== config.clientId)) {
-        throw new OAuthKitError(ErrorCode.ID_TOKEN_INVALID, `${name}: the ID token names audiences besides this client`, { app: name })
+        throw new OAuthKitError(
+          ErrorCode.ID_TOKEN_INVALID,
+          `${name}: the ID token names audiences besides this client`,
+          { app: name },
+        )
       }
     } catch (error) {
       if (isOAuthKitError(error)) throw error
-      throw new OAuthKitError(ErrorCode.ID_TOKEN_INVALID, `${name}: the ID token signature could not be verified (${(error as Error).message})`, { app: name, cause: sanitize(error) })
+      throw new OAuthKitError(
+        ErrorCode.ID_TOKEN_INVALID,
+        `${name}: the ID token signature could not be verified (${(error as Error).message})`,
+        { app: name, cause: sanitize(error) },
+      )
     }
   }
 
   #jwksFor(as: oauth.AuthorizationServer): JwksCache {
-    if (!as.jwks_uri) throw new OAuthKitError(ErrorCode.METADATA_INVALID, `${this.#name}: the provider has no jwks_uri to verify ID tokens with`, { app: this.#name })
-    if (this.#jwks?.uri !== as.jwks_uri) this.#jwks = new JwksCache(this.#name, as.jwks_uri, this.#http, (this.#config.metadataTtl ?? 3600) * 1000)
+    if (!as.jwks_uri)
+      throw new OAuthKitError(
+        ErrorCode.METADATA_INVALID,
+        `${this.#name}: the provider has no jwks_uri to verify ID tokens with`,
+        { app: this.#name },
+      )
+    if (this.#jwks?.uri !== as.jwks_uri)
+      this.#jwks = new JwksCache(
+        this.#name,
+        as.jwks_uri,
+        this.#http,
+        (this.#config.metadataTtl ?? 3600) * 1000,
+      )
     return this.#jwks
   }
 }
@@ -111,10 +146,18 @@ export class IdTokenVerifier implements IdTokenChecks {
  * A token response of a grant other than the login's (device, password, token exchange) as a token,
  * with its ID token's signature verified and its claims as `userinfo`.
  */
-export async function tokenFromResponse(app: OAuth2Endpoints, as: oauth.AuthorizationServer, result: oauth.TokenEndpointResponse): Promise<OAuth2Token> {
+export async function tokenFromResponse(
+  app: OAuth2Endpoints,
+  as: oauth.AuthorizationServer,
+  result: oauth.TokenEndpointResponse,
+): Promise<OAuth2Token> {
   // A policy checked on the ID token (idTokenIssuer: tenant, hosted domain, organization) fails open without one.
   if (app.config.idTokenIssuer && !result.id_token) {
-    throw new OAuthKitError(ErrorCode.ID_TOKEN_INVALID, `${app.name}: the token response has no ID token, which this app checks (idTokenIssuer)`, { app: app.name })
+    throw new OAuthKitError(
+      ErrorCode.ID_TOKEN_INVALID,
+      `${app.name}: the token response has no ID token, which this app checks (idTokenIssuer)`,
+      { app: app.name },
+    )
   }
   try {
     const claims = oauth.getValidatedIdTokenClaims(result) as IdTokenClaims | undefined

@@ -26,7 +26,10 @@ export class JwksCache {
   ) {}
 
   /** A key resolver for `jose.jwtVerify`. */
-  readonly resolve = async (header: jose.JWSHeaderParameters, token: jose.FlattenedJWSInput): Promise<CryptoKey> => {
+  readonly resolve = async (
+    header: jose.JWSHeaderParameters,
+    token: jose.FlattenedJWSInput,
+  ): Promise<CryptoKey> => {
     if (!this.#keys || Date.now() - this.#fetchedAt > this.ttlMs) await this.#refresh()
     try {
       return (await this.#keys!(header, token)) as CryptoKey
@@ -47,10 +50,25 @@ export class JwksCache {
 
   async #load(): Promise<void> {
     try {
-      const response = await this.http.send(new Request(this.uri, { headers: { accept: 'application/json, application/jwk-set+json' } }), 'jwks')
-      if (response.status !== 200) throw new OAuthKitError(ErrorCode.METADATA_INVALID, `${this.app}: the JWKS endpoint answered HTTP ${response.status}`, { app: this.app, status: response.status })
+      const response = await this.http.send(
+        new Request(this.uri, {
+          headers: { accept: 'application/json, application/jwk-set+json' },
+        }),
+        'jwks',
+      )
+      if (response.status !== 200)
+        throw new OAuthKitError(
+          ErrorCode.METADATA_INVALID,
+          `${this.app}: the JWKS endpoint answered HTTP ${response.status}`,
+          { app: this.app, status: response.status },
+        )
       const body = (await response.json()) as jose.JSONWebKeySet
-      if (!body || !Array.isArray(body.keys)) throw new OAuthKitError(ErrorCode.METADATA_INVALID, `${this.app}: the JWKS has no keys array`, { app: this.app })
+      if (!body || !Array.isArray(body.keys))
+        throw new OAuthKitError(
+          ErrorCode.METADATA_INVALID,
+          `${this.app}: the JWKS has no keys array`,
+          { app: this.app },
+        )
       this.#keys = jose.createLocalJWKSet(body)
       this.#fetchedAt = Date.now()
     } catch (error) {

@@ -6,7 +6,11 @@
  * @module
  */
 import * as oauth from 'oauth4webapi'
-import type { AuthorizeAccessTokenOptions, AuthorizeOptions, AuthorizationRequest } from '../app/base.js'
+import type {
+  AuthorizeAccessTokenOptions,
+  AuthorizeOptions,
+  AuthorizationRequest,
+} from '../app/base.js'
 import { sameOriginPath, single } from '../app/callback.js'
 import { AUTHORIZE_OPTION_KEYS, asAuthorizeParam, checkKnownKeys } from '../config-keys.js'
 import { ErrorCode, OAuthKitError } from '../errors/error.js'
@@ -21,40 +25,84 @@ import { UNKNOWN_ISSUER } from './metadata.js'
 import { toToken } from './token.js'
 
 /** Parameters that carry the login's security and cannot be overridden per call. */
-const RESERVED = new Set(['state', 'nonce', 'code_challenge', 'code_challenge_method', 'client_id', 'redirect_uri', 'response_type'])
+const RESERVED = new Set([
+  'state',
+  'nonce',
+  'code_challenge',
+  'code_challenge_method',
+  'client_id',
+  'redirect_uri',
+  'response_type',
+])
 
 /** Build an authorization request without storing anything: its URL, and the transaction the callback will need. */
-export async function authorizationUrl(app: OAuth2Endpoints, redirectUri: string, options: AuthorizeOptions): Promise<AuthorizationRequest> {
+export async function authorizationUrl(
+  app: OAuth2Endpoints,
+  redirectUri: string,
+  options: AuthorizeOptions,
+): Promise<AuthorizationRequest> {
   const { name, config } = app
-  checkKnownKeys(name, 'authorizeRedirect options', options, AUTHORIZE_OPTION_KEYS, asAuthorizeParam)
+  checkKnownKeys(
+    name,
+    'authorizeRedirect options',
+    options,
+    AUTHORIZE_OPTION_KEYS,
+    asAuthorizeParam,
+  )
   if (!URL.canParse(redirectUri)) {
-    throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${name}: redirectUri is not an absolute URL`, { app: name })
+    throw new OAuthKitError(
+      ErrorCode.INVALID_REQUEST,
+      `${name}: redirectUri is not an absolute URL`,
+      { app: name },
+    )
   }
   const params = { ...config.authorizeParams, ...options.params }
   for (const key of Object.keys(options.params ?? {})) {
     if (key === 'response_type' && options.params?.[key] !== 'code') throw implicitRefused(name)
     if (RESERVED.has(key)) {
-      throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${name}: the "${key}" parameter is set by oauthkit and cannot be overridden`, { app: name })
+      throw new OAuthKitError(
+        ErrorCode.INVALID_REQUEST,
+        `${name}: the "${key}" parameter is set by oauthkit and cannot be overridden`,
+        { app: name },
+      )
     }
   }
   // An app that checks ID tokens (idTokenIssuer: tenant, hosted domain, organization) cannot let a login go without one.
   if (config.idTokenIssuer && !hasOpenId(params.scope ?? config.scope)) {
-    throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${name}: the scope must include openid: this app checks each ID token (idTokenIssuer)`, { app: name })
+    throw new OAuthKitError(
+      ErrorCode.INVALID_REQUEST,
+      `${name}: the scope must include openid: this app checks each ID token (idTokenIssuer)`,
+      { app: name },
+    )
   }
   // OIDC Core §3.1.2.1, §3.1.3.7: auth_time is checked against max_age at the callback, so it must be a number read as the provider reads it.
   if (params.max_age !== undefined && !isMaxAge(String(params.max_age))) {
-    throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${name}: max_age must be a plain non-negative integer of seconds`, { app: name })
+    throw new OAuthKitError(
+      ErrorCode.INVALID_REQUEST,
+      `${name}: max_age must be a plain non-negative integer of seconds`,
+      { app: name },
+    )
   }
   const as = await app.metadata()
   if (!as.authorization_endpoint) {
-    throw new OAuthKitError(ErrorCode.METADATA_INVALID, `${name}: the provider has no authorization_endpoint`, { app: name })
+    throw new OAuthKitError(
+      ErrorCode.METADATA_INVALID,
+      `${name}: the provider has no authorization_endpoint`,
+      { app: name },
+    )
   }
   const url = new URL(as.authorization_endpoint)
   const state = oauth.generateRandomState()
   const tx: Transaction = { app: name, key: state, redirectUri, createdAt: Date.now() }
   if (as.issuer !== UNKNOWN_ISSUER) tx.issuer = as.issuer
   const scope = scopeString(params.scope ?? config.scope)
-  const query: Record<string, string> = { ...params, response_type: 'code', client_id: config.clientId, redirect_uri: redirectUri, state }
+  const query: Record<string, string> = {
+    ...params,
+    response_type: 'code',
+    client_id: config.clientId,
+    redirect_uri: redirectUri,
+    state,
+  }
   if (scope) query.scope = scope
   else delete query.scope
   if (config.pkce !== false) {
@@ -94,7 +142,11 @@ export async function finishLogin(
   if (states.length > 1) for (const s of new Set(states)) await take(s).catch(() => undefined)
   const state = single(params, 'state', name)
   if (state === undefined) {
-    throw new OAuthKitError(ErrorCode.STATE_MISSING, `${name}: the callback has no state parameter`, { app: name })
+    throw new OAuthKitError(
+      ErrorCode.STATE_MISSING,
+      `${name}: the callback has no state parameter`,
+      { app: name },
+    )
   }
   const tx = await take(state)
   const as = await app.metadata()
@@ -108,21 +160,40 @@ export async function finishLogin(
   }
   // RFC 6749 §4.1.2, §3.1: exactly one code; a repeated or missing one is a malformed callback, not a token endpoint fault.
   if (single(validated, 'code', name) === undefined) {
-    throw new OAuthKitError(ErrorCode.INVALID_AUTHORIZATION_RESPONSE, `${name}: the callback has no code parameter`, { app: name })
+    throw new OAuthKitError(
+      ErrorCode.INVALID_AUTHORIZATION_RESPONSE,
+      `${name}: the callback has no code parameter`,
+      { app: name },
+    )
   }
   return { token: await exchange(app, as, expected, tx, validated, options), transaction: tx }
 }
 
-async function exchange(app: OAuth2Endpoints, as: oauth.AuthorizationServer, expected: oauth.AuthorizationServer, tx: Transaction, params: URLSearchParams, options: AuthorizeAccessTokenOptions): Promise<OAuth2Token> {
+async function exchange(
+  app: OAuth2Endpoints,
+  as: oauth.AuthorizationServer,
+  expected: oauth.AuthorizationServer,
+  tx: Transaction,
+  params: URLSearchParams,
+  options: AuthorizeAccessTokenOptions,
+): Promise<OAuth2Token> {
   const { name, config } = app
   const secrets = [params.get('code') ?? undefined, tx.codeVerifier, staticSecret(config)]
   const clientAuth = await app.clientAuth()
   let response: Response
   try {
-    response = await oauth.authorizationCodeGrantRequest(as, app.client, clientAuth, params, tx.redirectUri, tx.codeVerifier ?? oauth.nopkce, {
-      ...app.options('token'),
-      additionalParameters: { ...config.accessTokenParams, ...options.params },
-    })
+    response = await oauth.authorizationCodeGrantRequest(
+      as,
+      app.client,
+      clientAuth,
+      params,
+      tx.redirectUri,
+      tx.codeVerifier ?? oauth.nopkce,
+      {
+        ...app.options('token'),
+        additionalParameters: { ...config.accessTokenParams, ...options.params },
+      },
+    )
   } catch (error) {
     throw toOAuthKitError(error, name, 'token', secrets)
   }
@@ -132,7 +203,8 @@ async function exchange(app: OAuth2Endpoints, as: oauth.AuthorizationServer, exp
   try {
     result = await oauth.processAuthorizationCodeResponse(asForToken, app.client, response, {
       expectedNonce: tx.nonce,
-      requireIdToken: tx.oidc === true || tx.nonce !== undefined || config.idTokenIssuer !== undefined,
+      requireIdToken:
+        tx.oidc === true || tx.nonce !== undefined || config.idTokenIssuer !== undefined,
       maxAge: tx.maxAge,
     })
   } catch (error) {
@@ -140,8 +212,15 @@ async function exchange(app: OAuth2Endpoints, as: oauth.AuthorizationServer, exp
   }
   const claims = oauth.getValidatedIdTokenClaims(result) as IdTokenClaims | undefined
   // OIDC Core §3.1.3.7 (10): an ID token issued before this login started (its nonce did not exist yet) is refused.
-  if (claims && claims.iat < tx.createdAt / 1000 - (config.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE)) {
-    throw new OAuthKitError(ErrorCode.ID_TOKEN_INVALID, `${name}: the ID token was issued before this login started (iat too far in the past; if the clocks differ, fix them or raise clockTolerance)`, { app: name })
+  if (
+    claims &&
+    claims.iat < tx.createdAt / 1000 - (config.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE)
+  ) {
+    throw new OAuthKitError(
+      ErrorCode.ID_TOKEN_INVALID,
+      `${name}: the ID token was issued before this login started (iat too far in the past; if the clocks differ, fix them or raise clockTolerance)`,
+      { app: name },
+    )
   }
   if (result.id_token) await app.idTokens.verify(asForToken, result.id_token)
   return toToken(result, claims)

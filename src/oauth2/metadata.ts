@@ -79,7 +79,13 @@ const CONFIGURED: Record<(typeof ENDPOINTS)[number], keyof OAuth2AppConfig> = {
 /** This machine or its link: loopback, unspecified, and link-local (cloud metadata) IP literals. */
 function pointsAtHost(url: URL): boolean {
   const host = url.hostname
-  return isLoopback(url) || host === '0.0.0.0' || host === '[::]' || /^169\.254\.\d{1,3}\.\d{1,3}$/.test(host) || /^\[(fe[89ab][0-9a-f]:|::ffff:(7f|a9fe|0:))/i.test(host)
+  return (
+    isLoopback(url) ||
+    host === '0.0.0.0' ||
+    host === '[::]' ||
+    /^169\.254\.\d{1,3}\.\d{1,3}$/.test(host) ||
+    /^\[(fe[89ab][0-9a-f]:|::ffff:(7f|a9fe|0:))/i.test(host)
+  )
 }
 
 /**
@@ -87,20 +93,36 @@ function pointsAtHost(url: URL): boolean {
  * https, or http on loopback (any http with `allowInsecureRequests`). A provider on a public host may
  * not steer requests at this machine or its link: a discovery document can name any URL (SSRF).
  */
-function checkEndpoints(app: string, config: OAuth2AppConfig, metadata: Record<string, unknown>): void {
-  const issuer = typeof metadata.issuer === 'string' && URL.canParse(metadata.issuer) ? new URL(metadata.issuer) : undefined
-  const publicIssuer = issuer !== undefined && (issuer.protocol === 'https:' || issuer.protocol === 'http:') && !pointsAtHost(issuer)
+function checkEndpoints(
+  app: string,
+  config: OAuth2AppConfig,
+  metadata: Record<string, unknown>,
+): void {
+  const issuer =
+    typeof metadata.issuer === 'string' && URL.canParse(metadata.issuer)
+      ? new URL(metadata.issuer)
+      : undefined
+  const publicIssuer =
+    issuer !== undefined &&
+    (issuer.protocol === 'https:' || issuer.protocol === 'http:') &&
+    !pointsAtHost(issuer)
   for (const field of ENDPOINTS) {
     const value = metadata[field]
     if (value === undefined || config[CONFIGURED[field]] !== undefined) continue
-    if (typeof value !== 'string' || !URL.canParse(value)) throw configError(app, `discovered ${field}`, 'is not an absolute URL')
+    if (typeof value !== 'string' || !URL.canParse(value))
+      throw configError(app, `discovered ${field}`, 'is not an absolute URL')
     const url = new URL(value)
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw configError(app, `discovered ${field}`, `must use https: (got ${url.protocol})`)
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw configError(app, `discovered ${field}`, `must use https: (got ${url.protocol})`)
     if (url.protocol === 'http:' && !isLoopback(url) && config.allowInsecureRequests !== true) {
       throw configError(app, `discovered ${field}`, 'uses http: on a non-loopback host')
     }
     if (publicIssuer && pointsAtHost(url)) {
-      throw configError(app, `discovered ${field}`, `points at this machine (${url.host}) while the issuer is ${issuer.host}; configure it explicitly if that is intended`)
+      throw configError(
+        app,
+        `discovered ${field}`,
+        `points at this machine (${url.host}) while the issuer is ${issuer.host}; configure it explicitly if that is intended`,
+      )
     }
   }
 }
@@ -141,10 +163,14 @@ export class MetadataCache {
       checkEndpoints(this.app, this.config, metadata)
       return metadata as oauth.AuthorizationServer
     }
-    const expected = this.config.issuer ?? issuerFromMetadataUrl(this.app, this.config.serverMetadataUrl)
+    const expected =
+      this.config.issuer ?? issuerFromMetadataUrl(this.app, this.config.serverMetadataUrl)
     try {
       const response = await this.http.send(
-        new Request(this.config.serverMetadataUrl, { headers: { accept: 'application/json' }, redirect: 'manual' }),
+        new Request(this.config.serverMetadataUrl, {
+          headers: { accept: 'application/json' },
+          redirect: 'manual',
+        }),
         'metadata',
       )
       const discovered = await oauth.processDiscoveryResponse(new URL(expected), response)
@@ -156,4 +182,3 @@ export class MetadataCache {
     }
   }
 }
-

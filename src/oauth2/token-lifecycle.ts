@@ -45,7 +45,12 @@ export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
    * @param lock - the registry's cross-process lock.
    * @param readsTokens - whether a `fetchToken` is configured (for the message when there is no token).
    */
-  constructor(app: OAuth2Endpoints, read: (ctx: TokenContext | undefined) => Promise<OAuth2Token | undefined>, lock: LockFunction | undefined, readsTokens: () => boolean) {
+  constructor(
+    app: OAuth2Endpoints,
+    read: (ctx: TokenContext | undefined) => Promise<OAuth2Token | undefined>,
+    lock: LockFunction | undefined,
+    readsTokens: () => boolean,
+  ) {
     this.#app = app
     this.#read = read
     this.#readsTokens = readsTokens
@@ -57,8 +62,11 @@ export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
     const app = this.#app
     let token = state.token ?? (await this.#read(state.ctx))
     if (!token) {
-      if (app.config.grantType !== 'client_credentials') throw tokenMissing(app.name, this.#readsTokens())
-      token = await this.#singleFlight('client_credentials', () => clientCredentials(app, { ctx: state.ctx }))
+      if (app.config.grantType !== 'client_credentials')
+        throw tokenMissing(app.name, this.#readsTokens())
+      token = await this.#singleFlight('client_credentials', () =>
+        clientCredentials(app, { ctx: state.ctx }),
+      )
     } else if (this.isDue(token)) {
       token = await this.refresh(token, { ctx: state.ctx })
     }
@@ -79,17 +87,26 @@ export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
 
   /** True when the token expires within the app's `leeway` (default 60 s). */
   isDue(token: OAuth2Token): boolean {
-    return typeof token.expires_at === 'number' && token.expires_at - (this.#app.config.leeway ?? 60) <= Date.now() / 1000
+    return (
+      typeof token.expires_at === 'number' &&
+      token.expires_at - (this.#app.config.leeway ?? 60) <= Date.now() / 1000
+    )
   }
 
   /** Add the token to `request`, the outgoing copy only `fetch` sees (so it may be changed in place). */
   authorize(request: Request, token: OAuth2Token): Request {
     const { name, config } = this.#app
     if (typeof token.access_token !== 'string' || token.access_token === '') {
-      throw new OAuthKitError(ErrorCode.TOKEN_MISSING, `${name}: the token has no access_token`, { app: name })
+      throw new OAuthKitError(ErrorCode.TOKEN_MISSING, `${name}: the token has no access_token`, {
+        app: name,
+      })
     }
     if (typeof token.token_type !== 'string' || token.token_type.toLowerCase() !== 'bearer') {
-      throw new OAuthKitError(ErrorCode.UNSUPPORTED_TOKEN_TYPE, `${name}: token_type "${String(token.token_type)}" is not supported; only Bearer tokens are sent`, { app: name })
+      throw new OAuthKitError(
+        ErrorCode.UNSUPPORTED_TOKEN_TYPE,
+        `${name}: token_type "${String(token.token_type)}" is not supported; only Bearer tokens are sent`,
+        { app: name },
+      )
     }
     if (config.tokenPlacement === 'uri') {
       // Only when the app asks: a token in a URL leaks through logs and Referer (RFC 9700 §4.3.2).
@@ -104,9 +121,11 @@ export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
   /** A 401 with `error="invalid_token"` (RFC 6750 §3.1) is worth one refresh, when one is possible. */
   async recover(response: Response, state: CallState<OAuth2Token>): Promise<boolean> {
     const challenge = response.headers.get('www-authenticate') ?? ''
-    if (!/^\s*bearer\b/i.test(challenge) || !/\berror\s*=\s*"?invalid_token"?/i.test(challenge)) return false
+    if (!/^\s*bearer\b/i.test(challenge) || !/\berror\s*=\s*"?invalid_token"?/i.test(challenge))
+      return false
     const token = state.token
-    if (!token || (!token.refresh_token && this.#app.config.grantType !== 'client_credentials')) return false
+    if (!token || (!token.refresh_token && this.#app.config.grantType !== 'client_credentials'))
+      return false
     state.token = await this.refresh(token, { ctx: state.ctx })
     return true
   }
@@ -116,21 +135,31 @@ export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
     const app = this.#app
     const isClientCredentials = app.config.grantType === 'client_credentials'
     if (!isClientCredentials && !token.refresh_token) {
-      throw new OAuthKitError(ErrorCode.REAUTHENTICATION_REQUIRED, `${app.name}: the token expired and has no refresh_token; sign the user in again`, { app: app.name })
+      throw new OAuthKitError(
+        ErrorCode.REAUTHENTICATION_REQUIRED,
+        `${app.name}: the token expired and has no refresh_token; sign the user in again`,
+        { app: app.name },
+      )
     }
-    const key = await this.#refreshKey(isClientCredentials ? token.access_token : token.refresh_token!)
+    const key = await this.#refreshKey(
+      isClientCredentials ? token.access_token : token.refresh_token!,
+    )
     const recent = this.#recent.get(key)
     if (recent && Date.now() - recent.at < RECENT_MS) return recent.token
     return this.#singleFlight(key, async () => {
       const run = async () => {
         // Another process may have refreshed while this one waited for the lock.
         const stored = this.#lock ? await this.#read(options.ctx) : undefined
-        if (stored && stored.access_token !== token.access_token && !this.isDue(stored)) return stored
-        return isClientCredentials ? clientCredentials(app, { ctx: options.ctx }) : this.#refresh(token, options)
+        if (stored && stored.access_token !== token.access_token && !this.isDue(stored))
+          return stored
+        return isClientCredentials
+          ? clientCredentials(app, { ctx: options.ctx })
+          : this.#refresh(token, options)
       }
       const fresh = this.#lock ? await this.#lock(`oauthkit:refresh:${key}`, run) : await run()
       const now = Date.now()
-      for (const [k, v] of this.#recent) if (now - v.at >= RECENT_MS || this.#recent.size > 1000) this.#recent.delete(k)
+      for (const [k, v] of this.#recent)
+        if (now - v.at >= RECENT_MS || this.#recent.size > 1000) this.#recent.delete(k)
       this.#recent.set(key, { token: fresh, at: now })
       return fresh
     })
@@ -147,7 +176,10 @@ export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
 
   /** A digest of the token, so no secret is kept as a map key or sent to a lock service. */
   async #refreshKey(secret: string): Promise<string> {
-    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${this.#app.name}\0${secret}`))
+    const digest = await crypto.subtle.digest(
+      'SHA-256',
+      new TextEncoder().encode(`${this.#app.name}\0${secret}`),
+    )
     return base64url(new Uint8Array(digest))
   }
 
@@ -156,10 +188,16 @@ export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
     let fresh: OAuth2Token
     try {
       const as = await app.metadata()
-      const response = await oauth.refreshTokenGrantRequest(as, app.client, await app.clientAuth(), token.refresh_token!, {
-        ...app.options('refresh'),
-        additionalParameters: options.params,
-      })
+      const response = await oauth.refreshTokenGrantRequest(
+        as,
+        app.client,
+        await app.clientAuth(),
+        token.refresh_token!,
+        {
+          ...app.options('refresh'),
+          additionalParameters: options.params,
+        },
+      )
       // Like the login, a refreshed ID token is checked against the issuer idTokenIssuer names (multi-tenant); §12.2 below pins it to the login's.
       const asForToken = { ...as, issuer: await app.idTokens.issuerFor(response, as.issuer) }
       const result = await oauth.processRefreshTokenResponse(asForToken, app.client, response)
@@ -169,23 +207,41 @@ export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
         // OIDC Core §12.2: a refreshed ID token must name the same issuer and subject.
         const previous = token.userinfo
         if (previous && (claims.iss !== previous.iss || claims.sub !== previous.sub)) {
-          throw new OAuthKitError(ErrorCode.ID_TOKEN_INVALID, `${app.name}: the refreshed ID token names another issuer or subject`, { app: app.name })
+          throw new OAuthKitError(
+            ErrorCode.ID_TOKEN_INVALID,
+            `${app.name}: the refreshed ID token names another issuer or subject`,
+            { app: app.name },
+          )
         }
       }
       fresh = toToken(result, claims)
       if (!claims && token.userinfo) fresh.userinfo = token.userinfo
-      if (fresh.refresh_token === undefined && token.refresh_token !== undefined) fresh.refresh_token = token.refresh_token
+      if (fresh.refresh_token === undefined && token.refresh_token !== undefined)
+        fresh.refresh_token = token.refresh_token
     } catch (error) {
-      const cause = toOAuthKitError(error, app.name, 'refresh', [token.refresh_token, token.access_token, staticSecret(app.config)])
-      throw new OAuthKitError(ErrorCode.REAUTHENTICATION_REQUIRED, `${app.name}: the token could not be refreshed (${cause.code}${cause.error ? `: ${cause.error}` : ''}); sign the user in again`, {
-        app: app.name,
-        cause,
-        error: cause.error,
-        errorDescription: cause.errorDescription,
-        status: cause.status,
-      })
+      const cause = toOAuthKitError(error, app.name, 'refresh', [
+        token.refresh_token,
+        token.access_token,
+        staticSecret(app.config),
+      ])
+      throw new OAuthKitError(
+        ErrorCode.REAUTHENTICATION_REQUIRED,
+        `${app.name}: the token could not be refreshed (${cause.code}${cause.error ? `: ${cause.error}` : ''}); sign the user in again`,
+        {
+          app: app.name,
+          cause,
+          error: cause.error,
+          errorDescription: cause.errorDescription,
+          status: cause.status,
+        },
+      )
     }
-    await app.persist(fresh, { reason: 'refresh', ctx: options.ctx, refreshToken: token.refresh_token, accessToken: token.access_token })
+    await app.persist(fresh, {
+      reason: 'refresh',
+      ctx: options.ctx,
+      refreshToken: token.refresh_token,
+      accessToken: token.access_token,
+    })
     return fresh
   }
 }

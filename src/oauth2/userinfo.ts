@@ -12,13 +12,32 @@ import type { OAuth2Token, UserInfo } from '../types.js'
 import type { OAuth2Endpoints } from './endpoints.js'
 
 /** Call the userinfo endpoint; a `sub` other than the ID token's is refused (§5.3.2). */
-export async function userinfo(app: OAuth2Endpoints, token: Pick<OAuth2Token, 'access_token' | 'id_token' | 'userinfo'>): Promise<UserInfo> {
+export async function userinfo(
+  app: OAuth2Endpoints,
+  token: Pick<OAuth2Token, 'access_token' | 'id_token' | 'userinfo'>,
+): Promise<UserInfo> {
   const as = await app.metadata()
-  if (!as.userinfo_endpoint) throw new OAuthKitError(ErrorCode.METADATA_INVALID, `${app.name}: the provider has no userinfo_endpoint`, { app: app.name })
-  const expectedSub = token.userinfo?.sub ?? (token.id_token ? jose.decodeJwt(token.id_token).sub : undefined)
+  if (!as.userinfo_endpoint)
+    throw new OAuthKitError(
+      ErrorCode.METADATA_INVALID,
+      `${app.name}: the provider has no userinfo_endpoint`,
+      { app: app.name },
+    )
+  const expectedSub =
+    token.userinfo?.sub ?? (token.id_token ? jose.decodeJwt(token.id_token).sub : undefined)
   try {
-    const response = await oauth.userInfoRequest(as, app.client, token.access_token, app.options('userinfo'))
-    const info = await oauth.processUserInfoResponse(as, app.client, expectedSub ?? oauth.skipSubjectCheck, response)
+    const response = await oauth.userInfoRequest(
+      as,
+      app.client,
+      token.access_token,
+      app.options('userinfo'),
+    )
+    const info = await oauth.processUserInfoResponse(
+      as,
+      app.client,
+      expectedSub ?? oauth.skipSubjectCheck,
+      response,
+    )
     return info as UserInfo
   } catch (error) {
     throw userinfoError(error, app.name, [token.access_token])
@@ -26,7 +45,10 @@ export async function userinfo(app: OAuth2Endpoints, token: Pick<OAuth2Token, 'a
 }
 
 /** Standard OpenID Connect claims as a normalised profile. */
-export function standardProfile(claims: { sub: string; [claim: string]: unknown }): NormalizedProfile {
+export function standardProfile(claims: {
+  sub: string
+  [claim: string]: unknown
+}): NormalizedProfile {
   const profile: NormalizedProfile = { sub: claims.sub, raw: { ...claims } }
   if (typeof claims.name === 'string') profile.name = claims.name
   if (typeof claims.email === 'string') profile.email = claims.email

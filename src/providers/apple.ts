@@ -74,7 +74,10 @@ export interface AppleClientSecretOptions {
 }
 
 /** Options of {@link apple}. @group Providers */
-export interface AppleOptions extends Omit<PresetOptions, 'clientSecret' | 'privateKey'>, Omit<AppleClientSecretOptions, 'clientId'> {}
+export interface AppleOptions
+  extends
+    Omit<PresetOptions, 'clientSecret' | 'privateKey'>,
+    Omit<AppleClientSecretOptions, 'clientId'> {}
 
 /** Loads the Apple profile (from the ID token claims). @group Providers */
 export type AppleProfileLoader = (api: ProfileApi, token: OAuth2Token) => Promise<AppleProfile>
@@ -109,11 +112,21 @@ export type AppleProfileLoader = (api: ProfileApi, token: OAuth2Token) => Promis
 export function apple(options: AppleOptions): OAuth2AppConfig & { profile: AppleProfileLoader } {
   checkPresetKeys('apple', options, ['teamId', 'keyId', 'clientSecretLifetime'])
   const { teamId, keyId, privateKey, clientSecretLifetime, ...rest } = options
-  const clientSecret = appleClientSecret({ clientId: options.clientId, teamId, keyId, privateKey, clientSecretLifetime })
+  const clientSecret = appleClientSecret({
+    clientId: options.clientId,
+    teamId,
+    keyId,
+    privateKey,
+    clientSecretLifetime,
+  })
   const scope = rest.scope ?? 'openid name email'
   const scopes = Array.isArray(scope) ? scope : scope.split(/\s+/)
   if (rest.responseMode === 'query' && (scopes.includes('name') || scopes.includes('email'))) {
-    throw presetError('apple', 'responseMode', 'must be form_post when the name or email scope is requested (Apple refuses the request otherwise)')
+    throw presetError(
+      'apple',
+      'responseMode',
+      'must be form_post when the name or email scope is requested (Apple refuses the request otherwise)',
+    )
   }
   return definePreset(rest, {
     serverMetadataUrl: `${APPLE}/.well-known/openid-configuration`,
@@ -137,19 +150,39 @@ export function apple(options: AppleOptions): OAuth2AppConfig & { profile: Apple
 export function appleClientSecret(options: AppleClientSecretOptions): () => Promise<string> {
   const { clientId, teamId, keyId, privateKey } = options
   const lifetime = options.clientSecretLifetime ?? 3600
-  if (typeof teamId !== 'string' || teamId === '') throw presetError('apple', 'teamId', 'is required')
+  if (typeof teamId !== 'string' || teamId === '')
+    throw presetError('apple', 'teamId', 'is required')
   if (typeof keyId !== 'string' || keyId === '') throw presetError('apple', 'keyId', 'is required')
-  if (typeof privateKey === 'string' ? !/-----BEGIN PRIVATE KEY-----/.test(privateKey) : !(privateKey instanceof CryptoKey)) {
-    throw presetError('apple', 'privateKey', 'must be the .p8 file contents (a PKCS#8 PEM) or a CryptoKey')
+  if (
+    typeof privateKey === 'string'
+      ? !/-----BEGIN PRIVATE KEY-----/.test(privateKey)
+      : !(privateKey instanceof CryptoKey)
+  ) {
+    throw presetError(
+      'apple',
+      'privateKey',
+      'must be the .p8 file contents (a PKCS#8 PEM) or a CryptoKey',
+    )
   }
-  if (!Number.isInteger(lifetime) || lifetime < 2 * RESIGN_MARGIN || lifetime > APPLE_CLIENT_SECRET_MAX_LIFETIME) {
-    throw presetError('apple', 'clientSecretLifetime', `must be a whole number of seconds between ${2 * RESIGN_MARGIN} and ${APPLE_CLIENT_SECRET_MAX_LIFETIME} (six months)`)
+  if (
+    !Number.isInteger(lifetime) ||
+    lifetime < 2 * RESIGN_MARGIN ||
+    lifetime > APPLE_CLIENT_SECRET_MAX_LIFETIME
+  ) {
+    throw presetError(
+      'apple',
+      'clientSecretLifetime',
+      `must be a whole number of seconds between ${2 * RESIGN_MARGIN} and ${APPLE_CLIENT_SECRET_MAX_LIFETIME} (six months)`,
+    )
   }
   let key: Promise<CryptoKey> | undefined
   let current: { jwt: string; exp: number } | undefined
   let pending: Promise<string> | undefined
   const sign = async (): Promise<string> => {
-    key ??= typeof privateKey === 'string' ? jose.importPKCS8(privateKey, 'ES256') : Promise.resolve(privateKey)
+    key ??=
+      typeof privateKey === 'string'
+        ? jose.importPKCS8(privateKey, 'ES256')
+        : Promise.resolve(privateKey)
     let signingKey: CryptoKey
     try {
       signingKey = await key
@@ -171,7 +204,8 @@ export function appleClientSecret(options: AppleClientSecretOptions): () => Prom
     return jwt
   }
   return () => {
-    if (current && current.exp - RESIGN_MARGIN > Date.now() / 1000) return Promise.resolve(current.jwt)
+    if (current && current.exp - RESIGN_MARGIN > Date.now() / 1000)
+      return Promise.resolve(current.jwt)
     pending ??= sign().finally(() => (pending = undefined))
     return pending
   }
@@ -190,7 +224,13 @@ export function appleClientSecret(options: AppleClientSecretOptions): () => Prom
  * @group Providers
  */
 export async function appleUser(request: Request): Promise<AppleUser | undefined> {
-  if (request.method !== 'POST' || !(request.headers.get('content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) return undefined
+  if (
+    request.method !== 'POST' ||
+    !(request.headers.get('content-type') ?? '')
+      .toLowerCase()
+      .startsWith('application/x-www-form-urlencoded')
+  )
+    return undefined
   const text = await request.clone().text()
   if (text.length > 64 * 1024) return undefined
   const raw = new URLSearchParams(text).get('user')
@@ -220,7 +260,11 @@ export async function appleUser(request: Request): Promise<AppleUser | undefined
 const appleProfile: AppleProfileLoader = async (api, token) => {
   const claims = token.userinfo as AppleIdTokenClaims | undefined
   if (!claims) {
-    throw new OAuthKitError(ErrorCode.UNSUPPORTED_OPERATION, `${api.name}: Apple has no userinfo endpoint and this token carries no ID token claims`, { app: api.name })
+    throw new OAuthKitError(
+      ErrorCode.UNSUPPORTED_OPERATION,
+      `${api.name}: Apple has no userinfo endpoint and this token carries no ID token claims`,
+      { app: api.name },
+    )
   }
   // claimsProfile reads Apple's string "true" as verified; is_private_email is normalised the same way.
   const profile: AppleProfile = claimsProfile(claims)

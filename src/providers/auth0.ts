@@ -68,11 +68,15 @@ export interface Auth0Options extends PresetOptions {
  * ```
  * @group Providers
  */
-export function auth0(options: Auth0Options): OAuth2AppConfig & { profile: ProfileLoader<Auth0Profile> } {
+export function auth0(
+  options: Auth0Options,
+): OAuth2AppConfig & { profile: ProfileLoader<Auth0Profile> } {
   checkPresetKeys('auth0', options, ['domain', 'audience', 'organization'])
   const { domain, audience, organization, ...rest } = options
-  const host = typeof domain === 'string' ? domain.replace(/^https:\/\//, '').replace(/\/+$/, '') : ''
-  if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(host)) throw presetError('auth0', 'domain', 'must be the tenant domain, e.g. dev-abc123.us.auth0.com')
+  const host =
+    typeof domain === 'string' ? domain.replace(/^https:\/\//, '').replace(/\/+$/, '') : ''
+  if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(host))
+    throw presetError('auth0', 'domain', 'must be the tenant domain, e.g. dev-abc123.us.auth0.com')
   const authorizeParams: Record<string, string> = {}
   if (audience) authorizeParams.audience = audience
   if (organization) authorizeParams.organization = organization
@@ -82,7 +86,10 @@ export function auth0(options: Auth0Options): OAuth2AppConfig & { profile: Profi
     authorizeParams,
     ...(organization && {
       // Auth0: an app that sends `organization` must check the ID token's org_id (or org_name).
-      idTokenIssuer: (claims: IdTokenClaims, metadataIssuer: string) => (inOrganization(claims, organization) ? metadataIssuer : refusedIssuer('auth0', 'organization')),
+      idTokenIssuer: (claims: IdTokenClaims, metadataIssuer: string) =>
+        inOrganization(claims, organization)
+          ? metadataIssuer
+          : refusedIssuer('auth0', 'organization'),
     }),
     profile: auth0Profile,
   })
@@ -95,4 +102,8 @@ function inOrganization(claims: IdTokenClaims, organization: string): boolean {
   return typeof claims.org_name === 'string' && claims.org_name === organization.toLowerCase()
 }
 
-const auth0Profile: ProfileLoader<Auth0Profile> = async (api, token): Promise<NormalizedProfile<Auth0Profile>> => claimsProfile((await api.userinfo(token)) as Auth0Profile)
+const auth0Profile: ProfileLoader<Auth0Profile> = async (
+  api,
+  token,
+): Promise<NormalizedProfile<Auth0Profile>> =>
+  claimsProfile((await api.userinfo(token)) as Auth0Profile)

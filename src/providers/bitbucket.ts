@@ -26,7 +26,11 @@ export interface BitbucketProfile {
   username?: string
   display_name: string
   nickname?: string
-  links: { avatar?: { href: string }; html?: { href: string }; [link: string]: { href: string } | undefined }
+  links: {
+    avatar?: { href: string }
+    html?: { href: string }
+    [link: string]: { href: string } | undefined
+  }
   [field: string]: unknown
 }
 
@@ -53,7 +57,11 @@ export type BitbucketOptions = PresetOptions
  */
 export const bitbucketTokenResponse: ResponseHook = (response) => {
   if (!response.ok) return response
-  return rewriteJson(response, (body) => (body.scope === undefined && typeof body.scopes === 'string' ? { ...body, scope: body.scopes } : body))
+  return rewriteJson(response, (body) =>
+    body.scope === undefined && typeof body.scopes === 'string'
+      ? { ...body, scope: body.scopes }
+      : body,
+  )
 }
 
 const MAX_EMAIL_PAGES = 5
@@ -75,12 +83,15 @@ const bitbucketProfile: ProfileLoader<BitbucketProfile> = async (api, token) => 
   const emails: BitbucketEmail[] = []
   let url: string | undefined = 'user/emails'
   for (let page = 0; url && page < MAX_EMAIL_PAGES; page++) {
-    const result: Page<BitbucketEmail> | undefined = await api.getJson<Page<BitbucketEmail>>(url, token).catch(() => undefined)
+    const result: Page<BitbucketEmail> | undefined = await api
+      .getJson<Page<BitbucketEmail>>(url, token)
+      .catch(() => undefined)
     if (!result) break
     emails.push(...result.values)
     url = nextPage(result.next)
   }
-  const primary = emails.find((e) => e.is_primary && e.is_confirmed) ?? emails.find((e) => e.is_primary)
+  const primary =
+    emails.find((e) => e.is_primary && e.is_confirmed) ?? emails.find((e) => e.is_primary)
   if (primary) {
     profile.email = primary.email
     profile.email_verified = primary.is_confirmed
@@ -102,14 +113,19 @@ const bitbucketProfile: ProfileLoader<BitbucketProfile> = async (api, token) => 
  * ```
  * @group Providers
  */
-export function bitbucket(options: BitbucketOptions): OAuth2AppConfig & { profile: ProfileLoader<BitbucketProfile> } {
+export function bitbucket(
+  options: BitbucketOptions,
+): OAuth2AppConfig & { profile: ProfileLoader<BitbucketProfile> } {
   checkPresetKeys('bitbucket', options, [])
   return definePreset(options, {
     authorizeUrl: 'https://bitbucket.org/site/oauth2/authorize',
     accessTokenUrl: 'https://bitbucket.org/site/oauth2/access_token',
     apiBaseUrl: BITBUCKET_API,
     scope: 'account email',
-    hooks: { accessTokenResponse: bitbucketTokenResponse, refreshTokenResponse: bitbucketTokenResponse },
+    hooks: {
+      accessTokenResponse: bitbucketTokenResponse,
+      refreshTokenResponse: bitbucketTokenResponse,
+    },
     profile: bitbucketProfile,
   })
 }

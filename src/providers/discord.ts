@@ -39,16 +39,27 @@ export interface DiscordOptions extends PresetOptions {
 }
 
 /** The avatar URL Discord's CDN serves for a user: the custom avatar (GIF when animated), else the default one. @group Providers */
-export function discordAvatarUrl(user: Pick<DiscordProfile, 'id' | 'avatar' | 'discriminator'>): string {
-  if (user.avatar) return `${CDN}/avatars/${user.id}/${user.avatar}.${user.avatar.startsWith('a_') ? 'gif' : 'png'}`
-  const index = user.discriminator === '0' || !user.discriminator ? Number((BigInt(user.id) >> 22n) % 6n) : Number(user.discriminator) % 5
+export function discordAvatarUrl(
+  user: Pick<DiscordProfile, 'id' | 'avatar' | 'discriminator'>,
+): string {
+  if (user.avatar)
+    return `${CDN}/avatars/${user.id}/${user.avatar}.${user.avatar.startsWith('a_') ? 'gif' : 'png'}`
+  const index =
+    user.discriminator === '0' || !user.discriminator
+      ? Number((BigInt(user.id) >> 22n) % 6n)
+      : Number(user.discriminator) % 5
   return `${CDN}/embed/avatars/${index}.png`
 }
 
 /** `/users/@me`: the avatar is a hash to build a CDN URL from; `verified` says whether the email is. */
 const discordProfile: ProfileLoader<DiscordProfile> = async (api, token) => {
   const user = await api.getJson<DiscordProfile>('users/@me', token)
-  const profile: NormalizedProfile<DiscordProfile> = { sub: user.id, raw: user, name: user.global_name ?? user.username, picture: discordAvatarUrl(user) }
+  const profile: NormalizedProfile<DiscordProfile> = {
+    sub: user.id,
+    raw: user,
+    name: user.global_name ?? user.username,
+    picture: discordAvatarUrl(user),
+  }
   if (user.email) {
     profile.email = user.email
     profile.email_verified = user.verified === true
@@ -70,7 +81,9 @@ const discordProfile: ProfileLoader<DiscordProfile> = async (api, token) => {
  * ```
  * @group Providers
  */
-export function discord(options: DiscordOptions): OAuth2AppConfig & { profile: ProfileLoader<DiscordProfile> } {
+export function discord(
+  options: DiscordOptions,
+): OAuth2AppConfig & { profile: ProfileLoader<DiscordProfile> } {
   checkPresetKeys('discord', options, ['prompt'])
   const { prompt, ...rest } = options
   return definePreset(rest, {

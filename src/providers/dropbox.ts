@@ -20,7 +20,13 @@ const DROPBOX_API = 'https://api.dropboxapi.com/2'
 export interface DropboxProfile {
   /** `dbid:…`, stable. */
   account_id: string
-  name: { given_name: string; surname: string; familiar_name: string; display_name: string; abbreviated_name: string }
+  name: {
+    given_name: string
+    surname: string
+    familiar_name: string
+    display_name: string
+    abbreviated_name: string
+  }
   email: string
   email_verified: boolean
   profile_photo_url?: string
@@ -55,7 +61,11 @@ export const dropboxRpcPost: RequestHook = (request) => {
 /** `users/get_current_account` (an RPC call: POST, no body). */
 const dropboxProfile: ProfileLoader<DropboxProfile> = async (api, token) => {
   const account = await api.getJson<DropboxProfile>('users/get_current_account', token)
-  const profile: NormalizedProfile<DropboxProfile> = { sub: account.account_id, raw: account, name: account.name.display_name }
+  const profile: NormalizedProfile<DropboxProfile> = {
+    sub: account.account_id,
+    raw: account,
+    name: account.name.display_name,
+  }
   if (account.email) {
     profile.email = account.email
     profile.email_verified = account.email_verified === true
@@ -79,7 +89,9 @@ const dropboxProfile: ProfileLoader<DropboxProfile> = async (api, token) => {
  * ```
  * @group Providers
  */
-export function dropbox(options: DropboxOptions): OAuth2AppConfig & { profile: ProfileLoader<DropboxProfile> } {
+export function dropbox(
+  options: DropboxOptions,
+): OAuth2AppConfig & { profile: ProfileLoader<DropboxProfile> } {
   checkPresetKeys('dropbox', options, ['tokenAccessType'])
   const { tokenAccessType = 'offline', ...rest } = options
   return definePreset(rest, {

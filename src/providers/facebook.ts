@@ -14,7 +14,11 @@
  * @module
  */
 import { configError, type NormalizedProfile } from '../app/config.js'
-import { type OAuth2AppConfig, type ProfileLoader, type TokenEndpointAuthMethod } from '../oauth2/config.js'
+import {
+  type OAuth2AppConfig,
+  type ProfileLoader,
+  type TokenEndpointAuthMethod,
+} from '../oauth2/config.js'
 import type { RequestHook, ResponseHook } from '../types.js'
 import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
@@ -62,17 +66,34 @@ interface GraphError {
  */
 export const facebookTokenResponse: ResponseHook = async (response) => {
   if (response.ok) return response
-  const body = (await response.clone().json().catch(() => null)) as { error?: unknown } | null
+  const body = (await response
+    .clone()
+    .json()
+    .catch(() => null)) as { error?: unknown } | null
   const graph = body?.error
   if (typeof graph !== 'object' || graph === null) return response
   const { message = '', code } = graph as GraphError
-  const error = code === 101 || /client[ _]secret|application/i.test(message) ? 'invalid_client' : code === 100 || code === 190 ? 'invalid_grant' : 'invalid_request'
-  return Response.json({ error, error_description: message }, { status: response.status >= 400 ? response.status : 400 })
+  const error =
+    code === 101 || /client[ _]secret|application/i.test(message)
+      ? 'invalid_client'
+      : code === 100 || code === 190
+        ? 'invalid_grant'
+        : 'invalid_request'
+  return Response.json(
+    { error, error_description: message },
+    { status: response.status >= 400 ? response.status : 400 },
+  )
 }
 
 async function hmacSha256Hex(key: string, data: string): Promise<string> {
   const encoder = new TextEncoder()
-  const cryptoKey = await crypto.subtle.importKey('raw', encoder.encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+  const cryptoKey = await crypto.subtle.importKey(
+    'raw',
+    encoder.encode(key),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  )
   const mac = new Uint8Array(await crypto.subtle.sign('HMAC', cryptoKey, encoder.encode(data)))
   return Array.from(mac, (b) => b.toString(16).padStart(2, '0')).join('')
 }
@@ -82,11 +103,15 @@ async function hmacSha256Hex(key: string, data: string): Promise<string> {
  * access token the request carries.
  * @group Providers
  */
-export function facebookAppsecretProof(clientSecret: NonNullable<OAuth2AppConfig['clientSecret']>): RequestHook {
+export function facebookAppsecretProof(
+  clientSecret: NonNullable<OAuth2AppConfig['clientSecret']>,
+): RequestHook {
   return async (request) => {
     const url = new URL(request.url)
     if (url.hostname !== 'graph.facebook.com' || url.searchParams.has('appsecret_proof')) return
-    const token = /^Bearer\s+(.+)$/i.exec(request.headers.get('authorization') ?? '')?.[1] ?? url.searchParams.get('access_token')
+    const token =
+      /^Bearer\s+(.+)$/i.exec(request.headers.get('authorization') ?? '')?.[1] ??
+      url.searchParams.get('access_token')
     if (!token) return
     const secret = typeof clientSecret === 'function' ? await clientSecret() : clientSecret
     url.searchParams.set('appsecret_proof', await hmacSha256Hex(secret, token))
@@ -97,7 +122,10 @@ export function facebookAppsecretProof(clientSecret: NonNullable<OAuth2AppConfig
 /** `/me` with explicit fields (the Graph API returns only `id` and `name` unless asked). */
 function facebookProfile(fields: string[]): ProfileLoader<FacebookProfile> {
   return async (api, token) => {
-    const me = await api.getJson<FacebookProfile>(`me?fields=${encodeURIComponent(fields.join(','))}`, token)
+    const me = await api.getJson<FacebookProfile>(
+      `me?fields=${encodeURIComponent(fields.join(','))}`,
+      token,
+    )
     const profile: NormalizedProfile<FacebookProfile> = { sub: me.id, raw: me }
     if (me.name) profile.name = me.name
     // No email when the user has none usable or declined `email`; Facebook does not say whether it is verified.
@@ -123,14 +151,27 @@ function facebookProfile(fields: string[]): ProfileLoader<FacebookProfile> {
  * ```
  * @group Providers
  */
-export function facebook(options: FacebookOptions): OAuth2AppConfig & { profile: ProfileLoader<FacebookProfile> } {
+export function facebook(
+  options: FacebookOptions,
+): OAuth2AppConfig & { profile: ProfileLoader<FacebookProfile> } {
   checkPresetKeys('facebook', options, ['graphVersion', 'appsecretProof', 'fields'])
-  const { graphVersion = FACEBOOK_GRAPH_VERSION, appsecretProof, fields = ['id', 'name', 'email', 'picture'], ...rest } = options
+  const {
+    graphVersion = FACEBOOK_GRAPH_VERSION,
+    appsecretProof,
+    fields = ['id', 'name', 'email', 'picture'],
+    ...rest
+  } = options
   const version = graphVersion.startsWith('v') ? graphVersion : `v${graphVersion}`
   const graph = `https://graph.facebook.com/${version}`
   const sign = appsecretProof ?? rest.clientSecret !== undefined
-  if (sign && rest.clientSecret === undefined) throw configError('facebook', 'appsecretProof', 'needs clientSecret (the proof is keyed with the app secret)')
-  const authMethod: TokenEndpointAuthMethod = rest.clientSecret === undefined ? 'none' : 'client_secret_post'
+  if (sign && rest.clientSecret === undefined)
+    throw configError(
+      'facebook',
+      'appsecretProof',
+      'needs clientSecret (the proof is keyed with the app secret)',
+    )
+  const authMethod: TokenEndpointAuthMethod =
+    rest.clientSecret === undefined ? 'none' : 'client_secret_post'
   return definePreset(rest, {
     authorizeUrl: `https://www.facebook.com/${version}/dialog/oauth`,
     accessTokenUrl: `${graph}/oauth/access_token`,

@@ -50,7 +50,8 @@ export const githubTokenResponse: ResponseHook = async (response) => {
   const type = response.headers.get('content-type') ?? ''
   const text = await response.clone().text()
   let body: Record<string, unknown>
-  if (type.includes('application/x-www-form-urlencoded')) body = Object.fromEntries(new URLSearchParams(text))
+  if (type.includes('application/x-www-form-urlencoded'))
+    body = Object.fromEntries(new URLSearchParams(text))
   else if (type.includes('json')) {
     try {
       body = JSON.parse(text) as Record<string, unknown>
@@ -64,11 +65,16 @@ export const githubTokenResponse: ResponseHook = async (response) => {
 /** `/user`, then the primary verified address of `/user/emails` when the email is private. */
 const githubProfile: ProfileLoader<GitHubProfile> = async (api, token) => {
   const user = await api.getJson<GitHubProfile>('user', token)
-  const profile: NormalizedProfile<GitHubProfile> = { sub: String(user.id), raw: user, picture: user.avatar_url }
+  const profile: NormalizedProfile<GitHubProfile> = {
+    sub: String(user.id),
+    raw: user,
+    picture: user.avatar_url,
+  }
   if (user.name ?? user.login) profile.name = user.name ?? user.login
   // A null email means private: the primary verified one is at /user/emails (needs user:email).
   const emails = await api.getJson<GitHubEmail[]>('user/emails', token).catch(() => [])
-  const primary = emails.find((e) => e.primary && e.verified) ?? emails.find((e) => e.email === user.email)
+  const primary =
+    emails.find((e) => e.primary && e.verified) ?? emails.find((e) => e.email === user.email)
   if (primary) {
     profile.email = primary.email
     profile.email_verified = primary.verified
@@ -88,7 +94,9 @@ const githubProfile: ProfileLoader<GitHubProfile> = async (api, token) => {
  * ```
  * @group Providers
  */
-export function github(options: GitHubOptions): OAuth2AppConfig & { profile: ProfileLoader<GitHubProfile> } {
+export function github(
+  options: GitHubOptions,
+): OAuth2AppConfig & { profile: ProfileLoader<GitHubProfile> } {
   checkPresetKeys('github', options, ['enterpriseUrl'])
   // enterpriseUrl is the preset's own option, not an app config key: it must not reach register.
   const { enterpriseUrl, ...rest } = options
@@ -105,7 +113,8 @@ export function github(options: GitHubOptions): OAuth2AppConfig & { profile: Pro
       accessTokenResponse: githubTokenResponse,
       refreshTokenResponse: githubTokenResponse,
       protectedRequest: (request: Request) => {
-        if (!request.headers.has('accept')) request.headers.set('accept', 'application/vnd.github+json')
+        if (!request.headers.has('accept'))
+          request.headers.set('accept', 'application/vnd.github+json')
       },
     },
     profile: githubProfile,

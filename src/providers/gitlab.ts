@@ -56,10 +56,17 @@ export interface GitLabOptions extends PresetOptions {
  * ```
  * @group Providers
  */
-export function gitlab(options: GitLabOptions): OAuth2AppConfig & { profile: ProfileLoader<GitLabProfile> } {
+export function gitlab(
+  options: GitLabOptions,
+): OAuth2AppConfig & { profile: ProfileLoader<GitLabProfile> } {
   checkPresetKeys('gitlab', options, ['baseUrl'])
   const { baseUrl, ...rest } = options
-  if (baseUrl !== undefined && (typeof baseUrl !== 'string' || !URL.canParse(baseUrl))) throw presetError('gitlab', 'baseUrl', 'must be the GitLab URL, e.g. https://gitlab.example.com')
+  if (baseUrl !== undefined && (typeof baseUrl !== 'string' || !URL.canParse(baseUrl)))
+    throw presetError(
+      'gitlab',
+      'baseUrl',
+      'must be the GitLab URL, e.g. https://gitlab.example.com',
+    )
   const base = trimSlash(baseUrl ?? 'https://gitlab.com')
   return definePreset(rest, {
     serverMetadataUrl: `${base}/.well-known/openid-configuration`,
@@ -69,4 +76,8 @@ export function gitlab(options: GitLabOptions): OAuth2AppConfig & { profile: Pro
   })
 }
 
-const gitlabProfile: ProfileLoader<GitLabProfile> = async (api, token): Promise<NormalizedProfile<GitLabProfile>> => claimsProfile((await api.userinfo(token)) as GitLabProfile)
+const gitlabProfile: ProfileLoader<GitLabProfile> = async (
+  api,
+  token,
+): Promise<NormalizedProfile<GitLabProfile>> =>
+  claimsProfile((await api.userinfo(token)) as GitLabProfile)

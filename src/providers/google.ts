@@ -79,7 +79,9 @@ export interface GoogleOptions extends PresetOptions {
  * ```
  * @group Providers
  */
-export function google(options: GoogleOptions): OAuth2AppConfig & { profile: ProfileLoader<GoogleProfile> } {
+export function google(
+  options: GoogleOptions,
+): OAuth2AppConfig & { profile: ProfileLoader<GoogleProfile> } {
   checkPresetKeys('google', options, ['accessType', 'prompt', 'hostedDomain'])
   const { accessType, prompt, hostedDomain, ...rest } = options
   const authorizeParams: Record<string, string> = {}
@@ -92,7 +94,8 @@ export function google(options: GoogleOptions): OAuth2AppConfig & { profile: Pro
     authorizeParams,
     idTokenIssuer: (claims: IdTokenClaims, metadataIssuer: string) => {
       // `hd` in the request is only a hint to Google's UI: the token's own `hd` decides (Google's docs).
-      if (hostedDomain && !inHostedDomain(claims.hd, hostedDomain)) return refusedIssuer('google', 'hd')
+      if (hostedDomain && !inHostedDomain(claims.hd, hostedDomain))
+        return refusedIssuer('google', 'hd')
       // Google's docs: an ID token's iss is "https://accounts.google.com" or "accounts.google.com".
       return claims.iss === GOOGLE_BARE_ISSUER ? GOOGLE_BARE_ISSUER : metadataIssuer
     },
@@ -101,7 +104,8 @@ export function google(options: GoogleOptions): OAuth2AppConfig & { profile: Pro
   // The hosted domain is checked on the ID token: a scope without openid would let any account in.
   if (hostedDomain) return { ...config, scope: withOpenId(config.scope) }
   // Without openid (API access only) there is no ID token, and no issuer to resolve.
-  if (!hasOpenId(config.authorizeParams.scope ?? config.scope)) return { ...config, idTokenIssuer: undefined }
+  if (!hasOpenId(config.authorizeParams.scope ?? config.scope))
+    return { ...config, idTokenIssuer: undefined }
   return config
 }
 
@@ -111,7 +115,10 @@ function inHostedDomain(hd: unknown, wanted: string): boolean {
 }
 
 /** The userinfo claims, standard OpenID Connect. */
-const googleProfile: ProfileLoader<GoogleProfile> = async (api, token): Promise<NormalizedProfile<GoogleProfile>> => {
+const googleProfile: ProfileLoader<GoogleProfile> = async (
+  api,
+  token,
+): Promise<NormalizedProfile<GoogleProfile>> => {
   const claims = (await api.userinfo(token)) as GoogleProfile
   return claimsProfile(claims)
 }

@@ -11,9 +11,20 @@ export type { GitHubOptions, GitHubProfile, GitHubEmail } from './github.js'
 export { google } from './google.js'
 export type { GoogleOptions, GoogleProfile } from './google.js'
 export { microsoftEntraId, ENTRA_CONSUMER_TENANT_ID } from './microsoft-entra-id.js'
-export type { MicrosoftEntraIdOptions, EntraTenant, EntraIdTokenClaims } from './microsoft-entra-id.js'
+export type {
+  MicrosoftEntraIdOptions,
+  EntraTenant,
+  EntraIdTokenClaims,
+} from './microsoft-entra-id.js'
 export { apple, appleClientSecret, appleUser, APPLE_CLIENT_SECRET_MAX_LIFETIME } from './apple.js'
-export type { AppleOptions, AppleClientSecretOptions, AppleIdTokenClaims, AppleProfile, AppleProfileLoader, AppleUser } from './apple.js'
+export type {
+  AppleOptions,
+  AppleClientSecretOptions,
+  AppleIdTokenClaims,
+  AppleProfile,
+  AppleProfileLoader,
+  AppleUser,
+} from './apple.js'
 export { slack, slackTokenResponse, slackEmptyNonce, slackUserinfoResponse } from './slack.js'
 export type { SlackOptions, SlackProfile } from './slack.js'
 export { linkedin } from './linkedin.js'
@@ -26,7 +37,12 @@ export { keycloak } from './keycloak.js'
 export type { KeycloakOptions, KeycloakProfile } from './keycloak.js'
 export { gitlab } from './gitlab.js'
 export type { GitLabOptions, GitLabProfile } from './gitlab.js'
-export { facebook, facebookTokenResponse, facebookAppsecretProof, FACEBOOK_GRAPH_VERSION } from './facebook.js'
+export {
+  facebook,
+  facebookTokenResponse,
+  facebookAppsecretProof,
+  FACEBOOK_GRAPH_VERSION,
+} from './facebook.js'
 export type { FacebookOptions, FacebookProfile } from './facebook.js'
 export { twitter } from './twitter.js'
 export type { TwitterOptions, TwitterProfile } from './twitter.js'
@@ -46,7 +62,13 @@ export { strava, stravaScope, stravaTokenResponse } from './strava.js'
 export type { StravaOptions, StravaProfile } from './strava.js'
 export { zoom, zoomTokenResponse } from './zoom.js'
 export type { ZoomOptions, ZoomProfile } from './zoom.js'
-export { notion, notionJsonTokenRequest, notionTokenResponse, notionVersionHeader, NOTION_VERSION } from './notion.js'
+export {
+  notion,
+  notionJsonTokenRequest,
+  notionTokenResponse,
+  notionVersionHeader,
+  NOTION_VERSION,
+} from './notion.js'
 export type { NotionOptions, NotionProfile, NotionUser } from './notion.js'
 export { twitterOAuth1 } from './twitter-oauth1.js'
 export type { TwitterOAuth1Options, TwitterOAuth1Profile } from './twitter-oauth1.js'

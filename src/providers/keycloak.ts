@@ -55,11 +55,15 @@ export interface KeycloakOptions extends PresetOptions {
  * ```
  * @group Providers
  */
-export function keycloak(options: KeycloakOptions): OAuth2AppConfig & { profile: ProfileLoader<KeycloakProfile> } {
+export function keycloak(
+  options: KeycloakOptions,
+): OAuth2AppConfig & { profile: ProfileLoader<KeycloakProfile> } {
   checkPresetKeys('keycloak', options, ['baseUrl', 'realm'])
   const { baseUrl, realm, ...rest } = options
-  if (typeof baseUrl !== 'string' || !URL.canParse(baseUrl)) throw presetError('keycloak', 'baseUrl', 'must be the server URL, e.g. https://sso.example.com')
-  if (typeof realm !== 'string' || realm === '') throw presetError('keycloak', 'realm', 'is required')
+  if (typeof baseUrl !== 'string' || !URL.canParse(baseUrl))
+    throw presetError('keycloak', 'baseUrl', 'must be the server URL, e.g. https://sso.example.com')
+  if (typeof realm !== 'string' || realm === '')
+    throw presetError('keycloak', 'realm', 'is required')
   const issuer = `${trimSlash(baseUrl)}/realms/${encodeURIComponent(realm)}`
   return definePreset(rest, {
     serverMetadataUrl: `${issuer}/.well-known/openid-configuration`,
@@ -68,4 +72,8 @@ export function keycloak(options: KeycloakOptions): OAuth2AppConfig & { profile:
   })
 }
 
-const keycloakProfile: ProfileLoader<KeycloakProfile> = async (api, token): Promise<NormalizedProfile<KeycloakProfile>> => claimsProfile((await api.userinfo(token)) as KeycloakProfile)
+const keycloakProfile: ProfileLoader<KeycloakProfile> = async (
+  api,
+  token,
+): Promise<NormalizedProfile<KeycloakProfile>> =>
+  claimsProfile((await api.userinfo(token)) as KeycloakProfile)

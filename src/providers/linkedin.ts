@@ -62,7 +62,9 @@ export type LinkedInOptions = PresetOptions
  * ```
  * @group Providers
  */
-export function linkedin(options: LinkedInOptions): OAuth2AppConfig & { profile: ProfileLoader<LinkedInProfile> } {
+export function linkedin(
+  options: LinkedInOptions,
+): OAuth2AppConfig & { profile: ProfileLoader<LinkedInProfile> } {
   checkPresetKeys('linkedin', options, [])
   return definePreset(options, {
     serverMetadataUrl: `${ISSUER}/.well-known/openid-configuration`,
@@ -75,15 +77,22 @@ export function linkedin(options: LinkedInOptions): OAuth2AppConfig & { profile:
     nonce: false,
     hooks: {
       // LinkedIn's discovery document named the issuer https://www.linkedin.com until April 2024, not the URL's /oauth.
-      metadataResponse: (response: Response) => rewriteJson(response, (doc) => (doc.issuer === LEGACY_ISSUER ? { ...doc, issuer: ISSUER } : doc)),
+      metadataResponse: (response: Response) =>
+        rewriteJson(response, (doc) =>
+          doc.issuer === LEGACY_ISSUER ? { ...doc, issuer: ISSUER } : doc,
+        ),
     },
     // Its ID tokens named that issuer too; accept exactly the two LinkedIn has used.
-    idTokenIssuer: (claims: IdTokenClaims, metadataIssuer: string) => (claims.iss === LEGACY_ISSUER ? LEGACY_ISSUER : metadataIssuer),
+    idTokenIssuer: (claims: IdTokenClaims, metadataIssuer: string) =>
+      claims.iss === LEGACY_ISSUER ? LEGACY_ISSUER : metadataIssuer,
     profile: linkedinProfile,
   })
 }
 
-const linkedinProfile: ProfileLoader<LinkedInProfile> = async (api, token): Promise<NormalizedProfile<LinkedInProfile>> => {
+const linkedinProfile: ProfileLoader<LinkedInProfile> = async (
+  api,
+  token,
+): Promise<NormalizedProfile<LinkedInProfile>> => {
   const claims = (await api.userinfo(token)) as LinkedInProfile
   return claimsProfile(claims)
 }

@@ -91,11 +91,17 @@ export interface MicrosoftEntraIdOptions extends PresetOptions {
  * ```
  * @group Providers
  */
-export function microsoftEntraId(options: MicrosoftEntraIdOptions): OAuth2AppConfig & { profile: ProfileLoader<EntraIdTokenClaims> } {
+export function microsoftEntraId(
+  options: MicrosoftEntraIdOptions,
+): OAuth2AppConfig & { profile: ProfileLoader<EntraIdTokenClaims> } {
   checkPresetKeys('microsoftEntraId', options, ['tenant', 'allowedTenants', 'authority'])
   const { tenant: rawTenant, allowedTenants, authority: rawAuthority, ...rest } = options
   if (typeof rawTenant !== 'string' || !/^[A-Za-z0-9.-]+$/.test(rawTenant)) {
-    throw presetError('microsoftEntraId', 'tenant', 'must be common, organizations, consumers, a tenant id or a verified domain')
+    throw presetError(
+      'microsoftEntraId',
+      'tenant',
+      'must be common, organizations, consumers, a tenant id or a verified domain',
+    )
   }
   const authority = trimSlash(rawAuthority ?? 'https://login.microsoftonline.com')
   const tenant = GUID.test(rawTenant) ? rawTenant.toLowerCase() : rawTenant
@@ -106,7 +112,11 @@ export function microsoftEntraId(options: MicrosoftEntraIdOptions): OAuth2AppCon
   const templateIssuer = `${authority}/{tenantid}/v2.0`
   const tenantIssuer = new RegExp(`^${escapeRegExp(authority)}/([0-9a-f-]{36})/v2\\.0$`, 'i')
   // The one tenant id a single-tenant app accepts: given, or read from discovery (consumers, domains).
-  let pinned: string | undefined = GUID.test(tenant) ? tenant : tenant === 'consumers' ? ENTRA_CONSUMER_TENANT_ID : undefined
+  let pinned: string | undefined = GUID.test(tenant)
+    ? tenant
+    : tenant === 'consumers'
+      ? ENTRA_CONSUMER_TENANT_ID
+      : undefined
 
   const metadataResponse: ResponseHook = (response) =>
     rewriteJson(response, (doc) => {
@@ -128,7 +138,8 @@ export function microsoftEntraId(options: MicrosoftEntraIdOptions): OAuth2AppCon
     if (!GUID.test(tid)) return refusedIssuer('entra', 'no tid')
     if (!multiTenant && tid !== pinned) return refusedIssuer('entra', `tenant ${tid}`)
     // `organizations` means work or school accounts: the personal-account tenant is refused.
-    if (tenant === 'organizations' && tid === ENTRA_CONSUMER_TENANT_ID) return refusedIssuer('entra', 'personal account')
+    if (tenant === 'organizations' && tid === ENTRA_CONSUMER_TENANT_ID)
+      return refusedIssuer('entra', 'personal account')
     if (allowed && !allowed.has(tid)) return refusedIssuer('entra', `tenant ${tid}`)
     // Each token is issued by its own tenant: https://login.microsoftonline.com/{tid}/v2.0.
     return `${authority}/${tid}/v2.0`
@@ -150,7 +161,10 @@ function escapeRegExp(value: string): string {
 }
 
 /** The validated ID token claims; Graph's userinfo only when the token has none. */
-const entraProfile: ProfileLoader<EntraIdTokenClaims> = async (api, token): Promise<NormalizedProfile<EntraIdTokenClaims>> => {
+const entraProfile: ProfileLoader<EntraIdTokenClaims> = async (
+  api,
+  token,
+): Promise<NormalizedProfile<EntraIdTokenClaims>> => {
   const claims = (token.userinfo ?? (await api.userinfo(token))) as EntraIdTokenClaims
   const profile = claimsProfile(claims)
   // Entra's email claim is not verified by itself (Microsoft: do not use it for authorization); it

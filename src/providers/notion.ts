@@ -62,7 +62,12 @@ export const notionJsonTokenRequest: RequestHook = async (request) => {
   const headers = new Headers(request.headers)
   headers.set('content-type', 'application/json')
   headers.delete('content-length')
-  return new Request(request.url, { method: request.method, headers, body: JSON.stringify(Object.fromEntries(params)), signal: request.signal })
+  return new Request(request.url, {
+    method: request.method,
+    headers,
+    body: JSON.stringify(Object.fromEntries(params)),
+    signal: request.signal,
+  })
 }
 
 /**
@@ -82,7 +87,11 @@ export const notionTokenResponse: ResponseHook = (response) => {
 /** Every API call needs a `Notion-Version` header. @group Providers */
 export function notionVersionHeader(version: string): RequestHook {
   return (request) => {
-    if (new URL(request.url).hostname === 'api.notion.com' && !request.headers.has('notion-version')) request.headers.set('notion-version', version)
+    if (
+      new URL(request.url).hostname === 'api.notion.com' &&
+      !request.headers.has('notion-version')
+    )
+      request.headers.set('notion-version', version)
   }
 }
 
@@ -91,10 +100,15 @@ type NotionOwner = { type?: string; user?: NotionUser; workspace?: boolean }
 /** The owner from the token (no API call), else from `GET /v1/users/me` (the bot, whose owner is the user). */
 const notionProfile: ProfileLoader<NotionProfile> = async (api, token: OAuth2Token) => {
   let owner = token.owner as NotionOwner | undefined
-  if (!owner?.user) owner = (await api.getJson<{ bot?: { owner?: NotionOwner } }>('users/me', token)).bot?.owner
+  if (!owner?.user)
+    owner = (await api.getJson<{ bot?: { owner?: NotionOwner } }>('users/me', token)).bot?.owner
   const user = owner?.user
   if (!user?.id) {
-    throw new OAuthKitError(ErrorCode.UNSUPPORTED_OPERATION, `${api.name}: the token is owned by a workspace, not a user (authorize with owner=user)`, { app: api.name })
+    throw new OAuthKitError(
+      ErrorCode.UNSUPPORTED_OPERATION,
+      `${api.name}: the token is owned by a workspace, not a user (authorize with owner=user)`,
+      { app: api.name },
+    )
   }
   const raw: NotionProfile = { user }
   if (typeof token.bot_id === 'string') raw.bot_id = token.bot_id
@@ -124,7 +138,9 @@ const notionProfile: ProfileLoader<NotionProfile> = async (api, token: OAuth2Tok
  * ```
  * @group Providers
  */
-export function notion(options: NotionOptions): OAuth2AppConfig & { profile: ProfileLoader<NotionProfile> } {
+export function notion(
+  options: NotionOptions,
+): OAuth2AppConfig & { profile: ProfileLoader<NotionProfile> } {
   checkPresetKeys('notion', options, ['notionVersion'])
   const { notionVersion = NOTION_VERSION, ...rest } = options
   const authMethod: TokenEndpointAuthMethod = 'client_secret_basic'

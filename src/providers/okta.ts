@@ -58,9 +58,16 @@ export interface OktaOptions extends PresetOptions {
  * ```
  * @group Providers
  */
-export function okta(options: OktaOptions): OAuth2AppConfig & { profile: ProfileLoader<OktaProfile> } {
+export function okta(
+  options: OktaOptions,
+): OAuth2AppConfig & { profile: ProfileLoader<OktaProfile> } {
   checkPresetKeys('okta', options, [])
-  if (typeof options.issuer !== 'string' || !URL.canParse(options.issuer)) throw presetError('okta', 'issuer', 'must be the authorization server URL, e.g. https://dev-123456.okta.com/oauth2/default')
+  if (typeof options.issuer !== 'string' || !URL.canParse(options.issuer))
+    throw presetError(
+      'okta',
+      'issuer',
+      'must be the authorization server URL, e.g. https://dev-123456.okta.com/oauth2/default',
+    )
   const issuer = trimSlash(options.issuer)
   return definePreset(
     { ...options, issuer },
@@ -72,4 +79,8 @@ export function okta(options: OktaOptions): OAuth2AppConfig & { profile: Profile
   )
 }
 
-const oktaProfile: ProfileLoader<OktaProfile> = async (api, token): Promise<NormalizedProfile<OktaProfile>> => claimsProfile((await api.userinfo(token)) as OktaProfile)
+const oktaProfile: ProfileLoader<OktaProfile> = async (
+  api,
+  token,
+): Promise<NormalizedProfile<OktaProfile>> =>
+  claimsProfile((await api.userinfo(token)) as OktaProfile)

@@ -12,7 +12,9 @@ import type { ComplianceHooks } from '../types.js'
  * (`scope`, `authorizeParams`, `fetch`, …). Hooks given here run after the preset's own.
  * @group Providers
  */
-export interface PresetOptions extends Partial<Omit<OAuth2AppConfig, 'clientId' | 'requestTokenUrl'>> {
+export interface PresetOptions extends Partial<
+  Omit<OAuth2AppConfig, 'clientId' | 'requestTokenUrl'>
+> {
   clientId: string
 }
 
@@ -21,10 +23,16 @@ export interface PresetOptions extends Partial<Omit<OAuth2AppConfig, 'clientId' 
  * hooks concatenate (the preset's quirk fixes first).
  * @group Providers
  */
-export function definePreset<const C extends Omit<OAuth2AppConfig, 'clientId'>>(options: PresetOptions, defaults: C): C & OAuth2AppConfig {
-  if (typeof options === 'object' && options !== null) checkKnownKeys('', 'preset options', options, PRESET_KEYS)
+export function definePreset<const C extends Omit<OAuth2AppConfig, 'clientId'>>(
+  options: PresetOptions,
+  defaults: C,
+): C & OAuth2AppConfig {
+  if (typeof options === 'object' && options !== null)
+    checkKnownKeys('', 'preset options', options, PRESET_KEYS)
   const hooks: ComplianceHooks = { ...defaults.hooks }
-  for (const [name, value] of Object.entries(options.hooks ?? {}) as Array<[keyof ComplianceHooks, unknown]>) {
+  for (const [name, value] of Object.entries(options.hooks ?? {}) as Array<
+    [keyof ComplianceHooks, unknown]
+  >) {
     const mine = hooks[name] === undefined ? [] : [hooks[name]].flat()
     ;(hooks as Record<string, unknown>)[name] = [...mine, ...[value].flat()]
   }
@@ -45,9 +53,15 @@ const PRESET_KEYS = OAUTH2_CONFIG_KEYS.filter((key) => key !== 'requestTokenUrl'
  * @param kind - `oauth1` for an OAuth 1 preset, whose options are an OAuth 1 app's.
  * @internal
  */
-export function checkPresetKeys<O extends object>(preset: string, options: O, own: ReadonlyArray<Exclude<keyof O, keyof PresetOptions> & string>, kind: 'oauth1' | 'oauth2' = 'oauth2'): void {
+export function checkPresetKeys<O extends object>(
+  preset: string,
+  options: O,
+  own: ReadonlyArray<Exclude<keyof O, keyof PresetOptions> & string>,
+  kind: 'oauth1' | 'oauth2' = 'oauth2',
+): void {
   if (typeof options !== 'object' || options === null) return
-  const base = kind === 'oauth1' ? OAUTH1_CONFIG_KEYS.filter((key) => key !== 'requestTokenUrl') : PRESET_KEYS
+  const base =
+    kind === 'oauth1' ? OAUTH1_CONFIG_KEYS.filter((key) => key !== 'requestTokenUrl') : PRESET_KEYS
   checkKnownKeys('', `${preset}() options`, options, [...base, ...own])
 }
 
@@ -56,5 +70,7 @@ export function checkPresetKeys<O extends object>(preset: string, options: O, ow
  * (tenant, hosted domain, organization) must never log in without one.
  */
 export function withOpenId(scope: string | string[] | undefined): string {
-  return hasOpenId(scope) ? scopeString(scope)! : ['openid', scopeString(scope)].filter(Boolean).join(' ')
+  return hasOpenId(scope)
+    ? scopeString(scope)!
+    : ['openid', scopeString(scope)].filter(Boolean).join(' ')
 }

@@ -12,7 +12,11 @@
  * @module
  */
 import { configError, type NormalizedProfile } from '../app/config.js'
-import { type OAuth2AppConfig, type ProfileLoader, type TokenEndpointAuthMethod } from '../oauth2/config.js'
+import {
+  type OAuth2AppConfig,
+  type ProfileLoader,
+  type TokenEndpointAuthMethod,
+} from '../oauth2/config.js'
 import type { RequestHook, ResponseHook } from '../types.js'
 import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
@@ -52,11 +56,19 @@ export interface RedditOptions extends PresetOptions {
  * @group Providers
  */
 export const redditTokenResponse: ResponseHook = async (response) => {
-  const body = (await response.clone().json().catch(() => null)) as { error?: unknown; message?: unknown } | null
+  const body = (await response
+    .clone()
+    .json()
+    .catch(() => null)) as { error?: unknown; message?: unknown } | null
   if (body === null || body.error === undefined) return response
   if (typeof body.error === 'number') {
     // 401 is the client's credentials; others (429: throttled) stay HTTP errors with their status.
-    return body.error === 401 ? Response.json({ error: 'invalid_client', error_description: String(body.message ?? '') }, { status: 401 }) : response
+    return body.error === 401
+      ? Response.json(
+          { error: 'invalid_client', error_description: String(body.message ?? '') },
+          { status: 401 },
+        )
+      : response
   }
   return Response.json(body, { status: response.ok ? 400 : response.status })
 }
@@ -80,7 +92,8 @@ export const redditRawJson: RequestHook = (request) => {
  */
 export function redditInstalledAppAuth(clientId: string): RequestHook {
   return (request) => {
-    if (!request.headers.has('authorization')) request.headers.set('authorization', `Basic ${btoa(`${encodeURIComponent(clientId)}:`)}`)
+    if (!request.headers.has('authorization'))
+      request.headers.set('authorization', `Basic ${btoa(`${encodeURIComponent(clientId)}:`)}`)
   }
 }
 
@@ -110,14 +123,21 @@ const redditProfile: ProfileLoader<RedditProfile> = async (api, token) => {
  * ```
  * @group Providers
  */
-export function reddit(options: RedditOptions): OAuth2AppConfig & { profile: ProfileLoader<RedditProfile> } {
+export function reddit(
+  options: RedditOptions,
+): OAuth2AppConfig & { profile: ProfileLoader<RedditProfile> } {
   checkPresetKeys('reddit', options, ['duration'])
   const { duration = 'permanent', ...rest } = options
   if (typeof rest.userAgent !== 'string' || rest.userAgent.trim() === '') {
-    throw configError('reddit', 'userAgent', 'is required: Reddit wants a unique, descriptive User-Agent such as "web:com.example.app:v1.0 (by /u/you)"')
+    throw configError(
+      'reddit',
+      'userAgent',
+      'is required: Reddit wants a unique, descriptive User-Agent such as "web:com.example.app:v1.0 (by /u/you)"',
+    )
   }
   // oauthkit puts `userAgent` on every request, token requests included.
-  const installed = rest.clientSecret === undefined ? redditInstalledAppAuth(rest.clientId) : undefined
+  const installed =
+    rest.clientSecret === undefined ? redditInstalledAppAuth(rest.clientId) : undefined
   const tokenRequest = installed ? [installed] : []
   const authMethod: TokenEndpointAuthMethod = installed ? 'none' : 'client_secret_basic'
   return definePreset(rest, {

@@ -51,7 +51,11 @@ export interface SlackOptions extends PresetOptions {
 
 /** Slack's Web API answers errors with HTTP 200 and `{ ok: false, error }`. */
 function slackError(body: Record<string, unknown>): string | undefined {
-  return body.ok === false ? (typeof body.error === 'string' ? body.error : 'unknown_error') : undefined
+  return body.ok === false
+    ? typeof body.error === 'string'
+      ? body.error
+      : 'unknown_error'
+    : undefined
 }
 
 /**
@@ -67,7 +71,8 @@ export const slackTokenResponse: ResponseHook = async (response) => {
   // Slack reports token errors with HTTP 200 and ok: false; RFC 6749 §5.2 says 400 with `error`.
   if (error) return Response.json({ error }, { status: 400 })
   // RFC 6749 §5.1 requires token_type; Slack has answered without it.
-  if (body.token_type === undefined) return rewriteJson(response, (b) => ({ token_type: 'Bearer', ...b }))
+  if (body.token_type === undefined)
+    return rewriteJson(response, (b) => ({ token_type: 'Bearer', ...b }))
   return response
 }
 
@@ -102,14 +107,21 @@ export const slackUserinfoResponse: ResponseHook = async (response) => {
   if (!error) return response
   // Slack answers a bad token with HTTP 200 and ok: false; RFC 6750 §3.1 says 401 with a challenge.
   const code = error === 'missing_scope' ? 'insufficient_scope' : 'invalid_token'
-  return new Response(null, { status: 401, headers: { 'www-authenticate': `Bearer error="${code}", error_description="${error.replace(/["\\]/g, '')}"` } })
+  return new Response(null, {
+    status: 401,
+    headers: {
+      'www-authenticate': `Bearer error="${code}", error_description="${error.replace(/["\\]/g, '')}"`,
+    },
+  })
 }
 
 /** The response's JSON object body (read from a copy), or undefined. */
 async function jsonObject(response: Response): Promise<Record<string, unknown> | undefined> {
   try {
     const body: unknown = JSON.parse(await response.clone().text())
-    return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined
+    return typeof body === 'object' && body !== null && !Array.isArray(body)
+      ? (body as Record<string, unknown>)
+      : undefined
   } catch {
     return undefined
   }
@@ -134,7 +146,9 @@ async function jsonObject(response: Response): Promise<Record<string, unknown> |
  * ```
  * @group Providers
  */
-export function slack(options: SlackOptions): OAuth2AppConfig & { profile: ProfileLoader<SlackProfile> } {
+export function slack(
+  options: SlackOptions,
+): OAuth2AppConfig & { profile: ProfileLoader<SlackProfile> } {
   checkPresetKeys('slack', options, ['team'])
   const { team, ...rest } = options
   const authorizeParams: Record<string, string> = team ? { team } : {}
@@ -159,7 +173,10 @@ export function slack(options: SlackOptions): OAuth2AppConfig & { profile: Profi
   })
 }
 
-const slackProfile: ProfileLoader<SlackProfile> = async (api, token): Promise<NormalizedProfile<SlackProfile>> => {
+const slackProfile: ProfileLoader<SlackProfile> = async (
+  api,
+  token,
+): Promise<NormalizedProfile<SlackProfile>> => {
   const claims = (await api.userinfo(token)) as SlackProfile
   return claimsProfile(claims)
 }

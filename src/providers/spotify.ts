@@ -71,7 +71,9 @@ const spotifyProfile: ProfileLoader<SpotifyProfile> = async (api, token) => {
  * ```
  * @group Providers
  */
-export function spotify(options: SpotifyOptions): OAuth2AppConfig & { profile: ProfileLoader<SpotifyProfile> } {
+export function spotify(
+  options: SpotifyOptions,
+): OAuth2AppConfig & { profile: ProfileLoader<SpotifyProfile> } {
   checkPresetKeys('spotify', options, ['showDialog'])
   const { showDialog, ...rest } = options
   return definePreset(rest, {

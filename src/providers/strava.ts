@@ -55,11 +55,28 @@ export function stravaScope(scope: string | string[]): string {
  */
 export const stravaTokenResponse: ResponseHook = async (response) => {
   if (response.ok) return response
-  const body = (await response.clone().json().catch(() => null)) as { error?: unknown; message?: string; errors?: Array<{ resource?: string; field?: string; code?: string }> } | null
+  const body = (await response
+    .clone()
+    .json()
+    .catch(() => null)) as {
+    error?: unknown
+    message?: string
+    errors?: Array<{ resource?: string; field?: string; code?: string }>
+  } | null
   if (!body || typeof body.error === 'string' || !Array.isArray(body.errors)) return response
   const first = body.errors[0]
-  const error = first?.resource === 'Application' ? 'invalid_client' : first?.resource === 'AuthorizationCode' || first?.resource === 'RefreshToken' ? 'invalid_grant' : 'invalid_request'
-  const description = [body.message, first && `${first.resource ?? ''} ${first.field ?? ''} ${first.code ?? ''}`.trim()].filter(Boolean).join(': ')
+  const error =
+    first?.resource === 'Application'
+      ? 'invalid_client'
+      : first?.resource === 'AuthorizationCode' || first?.resource === 'RefreshToken'
+        ? 'invalid_grant'
+        : 'invalid_request'
+  const description = [
+    body.message,
+    first && `${first.resource ?? ''} ${first.field ?? ''} ${first.code ?? ''}`.trim(),
+  ]
+    .filter(Boolean)
+    .join(': ')
   return Response.json({ error, error_description: description }, { status: response.status })
 }
 
@@ -88,10 +105,13 @@ const stravaProfile: ProfileLoader<StravaProfile> = async (api, token) => {
  * ```
  * @group Providers
  */
-export function strava(options: StravaOptions): OAuth2AppConfig & { profile: ProfileLoader<StravaProfile> } {
+export function strava(
+  options: StravaOptions,
+): OAuth2AppConfig & { profile: ProfileLoader<StravaProfile> } {
   checkPresetKeys('strava', options, ['approvalPrompt'])
   const { approvalPrompt = 'auto', ...rest } = options
-  const authMethod: TokenEndpointAuthMethod = rest.clientSecret === undefined ? 'none' : 'client_secret_post'
+  const authMethod: TokenEndpointAuthMethod =
+    rest.clientSecret === undefined ? 'none' : 'client_secret_post'
   return definePreset(
     // Strava separates scopes with commas; oauthkit sends a scope string as is.
     { ...rest, ...(rest.scope !== undefined && { scope: stravaScope(rest.scope) }) },
@@ -103,7 +123,10 @@ export function strava(options: StravaOptions): OAuth2AppConfig & { profile: Pro
       authorizeParams: { approval_prompt: approvalPrompt },
       // Strava's docs send client_id and client_secret as parameters.
       tokenEndpointAuthMethod: authMethod,
-      hooks: { accessTokenResponse: stravaTokenResponse, refreshTokenResponse: stravaTokenResponse },
+      hooks: {
+        accessTokenResponse: stravaTokenResponse,
+        refreshTokenResponse: stravaTokenResponse,
+      },
       profile: stravaProfile,
     },
   )

@@ -46,7 +46,11 @@ export interface TwitchOptions extends PresetOptions {
  */
 export const twitchScopeResponse: ResponseHook = (response) => {
   if (!response.ok) return response
-  return rewriteJson(response, (body) => (Array.isArray(body.scope) ? { ...body, scope: body.scope.filter((s) => typeof s === 'string').join(' ') } : body))
+  return rewriteJson(response, (body) =>
+    Array.isArray(body.scope)
+      ? { ...body, scope: body.scope.filter((s) => typeof s === 'string').join(' ') }
+      : body,
+  )
 }
 
 /**
@@ -55,7 +59,8 @@ export const twitchScopeResponse: ResponseHook = (response) => {
  */
 export function twitchClientIdHeader(clientId: string): RequestHook {
   return (request) => {
-    if (new URL(request.url).hostname === 'api.twitch.tv' && !request.headers.has('client-id')) request.headers.set('client-id', clientId)
+    if (new URL(request.url).hostname === 'api.twitch.tv' && !request.headers.has('client-id'))
+      request.headers.set('client-id', clientId)
   }
 }
 
@@ -63,8 +68,17 @@ export function twitchClientIdHeader(clientId: string): RequestHook {
 const twitchProfile: ProfileLoader<TwitchProfile> = async (api, token) => {
   const { data } = await api.getJson<{ data: TwitchProfile[] }>('users', token)
   const user = data[0]
-  if (!user) throw new OAuthKitError(ErrorCode.INVALID_RESPONSE, `${api.name}: Helix /users returned no user for this token`, { app: api.name })
-  const profile: NormalizedProfile<TwitchProfile> = { sub: user.id, raw: user, name: user.display_name || user.login }
+  if (!user)
+    throw new OAuthKitError(
+      ErrorCode.INVALID_RESPONSE,
+      `${api.name}: Helix /users returned no user for this token`,
+      { app: api.name },
+    )
+  const profile: NormalizedProfile<TwitchProfile> = {
+    sub: user.id,
+    raw: user,
+    name: user.display_name || user.login,
+  }
   if (user.profile_image_url) profile.picture = user.profile_image_url
   // Helix documents `email` as the user's verified email address.
   if (user.email) {
@@ -89,10 +103,13 @@ const twitchProfile: ProfileLoader<TwitchProfile> = async (api, token) => {
  * ```
  * @group Providers
  */
-export function twitch(options: TwitchOptions): OAuth2AppConfig & { profile: ProfileLoader<TwitchProfile> } {
+export function twitch(
+  options: TwitchOptions,
+): OAuth2AppConfig & { profile: ProfileLoader<TwitchProfile> } {
   checkPresetKeys('twitch', options, ['forceVerify'])
   const { forceVerify, ...rest } = options
-  const authMethod: TokenEndpointAuthMethod = rest.clientSecret === undefined ? 'none' : 'client_secret_post'
+  const authMethod: TokenEndpointAuthMethod =
+    rest.clientSecret === undefined ? 'none' : 'client_secret_post'
   return definePreset(rest, {
     authorizeUrl: 'https://id.twitch.tv/oauth2/authorize',
     accessTokenUrl: 'https://id.twitch.tv/oauth2/token',

@@ -62,7 +62,9 @@ export interface TwitterOAuth1Profile {
 }
 
 /** Options of {@link twitterOAuth1}. @group Providers */
-export interface TwitterOAuth1Options extends Partial<Omit<OAuth1AppConfig, 'clientId' | 'clientSecret' | 'signatureMethod' | 'rsaKey' | 'profile'>> {
+export interface TwitterOAuth1Options extends Partial<
+  Omit<OAuth1AppConfig, 'clientId' | 'clientSecret' | 'signatureMethod' | 'rsaKey' | 'profile'>
+> {
   /** The app's API key (consumer key). */
   clientId: string
   /** The app's API key secret (consumer secret). */
@@ -86,22 +88,36 @@ async function xApiError(name: string, error: HTTPError, what: string): Promise<
   let code: string | undefined
   let text: string | undefined
   try {
-    const body = (await error.response.clone().json()) as { errors?: Array<{ code?: unknown; message?: unknown }> }
-    const errors = Array.isArray(body.errors) ? body.errors.filter((e) => typeof e === 'object' && e !== null) : []
-    if (typeof errors[0]?.code === 'number' || typeof errors[0]?.code === 'string') code = String(errors[0].code)
+    const body = (await error.response.clone().json()) as {
+      errors?: Array<{ code?: unknown; message?: unknown }>
+    }
+    const errors = Array.isArray(body.errors)
+      ? body.errors.filter((e) => typeof e === 'object' && e !== null)
+      : []
+    if (typeof errors[0]?.code === 'number' || typeof errors[0]?.code === 'string')
+      code = String(errors[0].code)
     const messages = errors.map((e) => e.message).filter((m): m is string => typeof m === 'string')
-    if (messages.length > 0) text = messages.join(' ').replace(/\p{Cc}+/gu, ' ').trim().slice(0, MAX_TEXT)
+    if (messages.length > 0)
+      text = messages
+        .join(' ')
+        .replace(/\p{Cc}+/gu, ' ')
+        .trim()
+        .slice(0, MAX_TEXT)
   } catch {
     // Not X's JSON (an HTML error page, an empty 503): the status alone.
   }
   const said = [code, text].filter(Boolean).join(': ')
   // No `cause`: ky's error holds the signed request, whose Authorization header names the token.
-  return new OAuthKitError(ErrorCode.HTTP_ERROR, `${name}: ${what} failed with HTTP ${status}${said ? `: ${said}` : ''}`, {
-    app: name,
-    status,
-    ...(code === undefined ? {} : { error: code }),
-    ...(text === undefined ? {} : { errorDescription: text }),
-  })
+  return new OAuthKitError(
+    ErrorCode.HTTP_ERROR,
+    `${name}: ${what} failed with HTTP ${status}${said ? `: ${said}` : ''}`,
+    {
+      app: name,
+      status,
+      ...(code === undefined ? {} : { error: code }),
+      ...(text === undefined ? {} : { errorDescription: text }),
+    },
+  )
 }
 
 /**
@@ -114,11 +130,21 @@ const twitterOAuth1Profile: OAuth1ProfileLoader<TwitterOAuth1Profile> = async (a
     user = await api.getJson<TwitterOAuth1Profile>(VERIFY_CREDENTIALS, token)
   } catch (error) {
     // X's API errors are JSON `errors` arrays with a 401/403: keep its code and text in a typed error.
-    if (error instanceof HTTPError) throw await xApiError(api.name, error, 'account/verify_credentials')
+    if (error instanceof HTTPError)
+      throw await xApiError(api.name, error, 'account/verify_credentials')
     throw error
   }
-  if (typeof user !== 'object' || user === null || typeof user.id_str !== 'string' || user.id_str === '') {
-    throw new OAuthKitError(ErrorCode.INVALID_RESPONSE, `${api.name}: account/verify_credentials answered without an id_str`, { app: api.name })
+  if (
+    typeof user !== 'object' ||
+    user === null ||
+    typeof user.id_str !== 'string' ||
+    user.id_str === ''
+  ) {
+    throw new OAuthKitError(
+      ErrorCode.INVALID_RESPONSE,
+      `${api.name}: account/verify_credentials answered without an id_str`,
+      { app: api.name },
+    )
   }
   // `id` is a JSON number that loses digits above 2^53 (X's ids are 64-bit): the string is the id.
   const profile: NormalizedProfile<TwitterOAuth1Profile> = { sub: user.id_str, raw: user }
@@ -130,7 +156,8 @@ const twitterOAuth1Profile: OAuth1ProfileLoader<TwitterOAuth1Profile> = async (a
     // X returns null for an unverified address, so an address it returns is one it verified.
     profile.email_verified = true
   }
-  if (typeof user.profile_image_url_https === 'string' && user.profile_image_url_https !== '') profile.picture = user.profile_image_url_https
+  if (typeof user.profile_image_url_https === 'string' && user.profile_image_url_https !== '')
+    profile.picture = user.profile_image_url_https
   return profile
 }
 
@@ -164,14 +191,18 @@ const twitterOAuth1Profile: OAuth1ProfileLoader<TwitterOAuth1Profile> = async (a
  * ```
  * @group Providers
  */
-export function twitterOAuth1(options: TwitterOAuth1Options): OAuth1AppConfig & { profile: OAuth1ProfileLoader<TwitterOAuth1Profile> } {
+export function twitterOAuth1(
+  options: TwitterOAuth1Options,
+): OAuth1AppConfig & { profile: OAuth1ProfileLoader<TwitterOAuth1Profile> } {
   checkPresetKeys('twitterOAuth1', options, ['alwaysAsk', 'accessType'], 'oauth1')
   const { alwaysAsk = false, accessType, requestTokenParams, ...rest } = options
   const params: Record<string, string> = { ...requestTokenParams }
   // x_auth_access_type is a parameter of the request-token request (X ignores it elsewhere); oauthkit signs it there.
   if (accessType !== undefined) params.x_auth_access_type = accessType
   // An option given as undefined keeps the preset's default rather than erasing it.
-  const overrides = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)) as typeof rest
+  const overrides = Object.fromEntries(
+    Object.entries(rest).filter(([, value]) => value !== undefined),
+  ) as typeof rest
   return {
     requestTokenUrl: `${X_OAUTH}/request_token`,
     // authenticate: Sign in with X, no consent screen for a returning user; authorize: always asks.

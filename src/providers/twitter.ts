@@ -12,7 +12,11 @@
  * @module
  */
 import { configError, type NormalizedProfile } from '../app/config.js'
-import { type OAuth2AppConfig, type ProfileLoader, type TokenEndpointAuthMethod } from '../oauth2/config.js'
+import {
+  type OAuth2AppConfig,
+  type ProfileLoader,
+  type TokenEndpointAuthMethod,
+} from '../oauth2/config.js'
 import { checkPresetKeys, definePreset, type PresetOptions } from './preset.js'
 
 /** The user object of `GET /2/users/me` (inside its `data`). @group Providers */
@@ -38,8 +42,15 @@ export interface TwitterOptions extends PresetOptions {
 /** `/2/users/me`, whose user is wrapped in `{ data: … }`. */
 function twitterProfile(fields: string[]): ProfileLoader<TwitterProfile> {
   return async (api, token) => {
-    const { data: user } = await api.getJson<{ data: TwitterProfile }>(`users/me?user.fields=${encodeURIComponent(fields.join(','))}`, token)
-    const profile: NormalizedProfile<TwitterProfile> = { sub: user.id, raw: user, name: user.name || user.username }
+    const { data: user } = await api.getJson<{ data: TwitterProfile }>(
+      `users/me?user.fields=${encodeURIComponent(fields.join(','))}`,
+      token,
+    )
+    const profile: NormalizedProfile<TwitterProfile> = {
+      sub: user.id,
+      raw: user,
+      name: user.name || user.username,
+    }
     if (user.profile_image_url) profile.picture = user.profile_image_url
     // "Confirmed" is X's word: the address was verified by X.
     if (user.confirmed_email) {
@@ -65,13 +76,19 @@ function twitterProfile(fields: string[]): ProfileLoader<TwitterProfile> {
  * ```
  * @group Providers
  */
-export function twitter(options: TwitterOptions): OAuth2AppConfig & { profile: ProfileLoader<TwitterProfile> } {
+export function twitter(
+  options: TwitterOptions,
+): OAuth2AppConfig & { profile: ProfileLoader<TwitterProfile> } {
   checkPresetKeys('twitter', options, ['email', 'userFields'])
   const { email = false, userFields = ['profile_image_url'], ...rest } = options
   // X rejects authorization requests without a code_challenge.
   if (rest.pkce === false) throw configError('x', 'pkce', 'cannot be turned off: X requires PKCE')
-  const fields = email && !userFields.includes('confirmed_email') ? [...userFields, 'confirmed_email'] : userFields
-  const authMethod: TokenEndpointAuthMethod = rest.clientSecret === undefined ? 'none' : 'client_secret_basic'
+  const fields =
+    email && !userFields.includes('confirmed_email')
+      ? [...userFields, 'confirmed_email']
+      : userFields
+  const authMethod: TokenEndpointAuthMethod =
+    rest.clientSecret === undefined ? 'none' : 'client_secret_basic'
   return definePreset(rest, {
     authorizeUrl: 'https://x.com/i/oauth2/authorize',
     accessTokenUrl: 'https://api.x.com/2/oauth2/token',

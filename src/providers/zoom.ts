@@ -42,9 +42,20 @@ export type ZoomOptions = PresetOptions
  */
 export const zoomTokenResponse: ResponseHook = async (response) => {
   if (response.ok) return response
-  const body = (await response.clone().json().catch(() => null)) as Record<string, unknown> | null
-  if (!body || typeof body.reason !== 'string' || body.error_description !== undefined) return response
-  return Response.json({ ...body, error: typeof body.error === 'string' ? body.error : 'invalid_request', error_description: body.reason }, { status: response.status })
+  const body = (await response
+    .clone()
+    .json()
+    .catch(() => null)) as Record<string, unknown> | null
+  if (!body || typeof body.reason !== 'string' || body.error_description !== undefined)
+    return response
+  return Response.json(
+    {
+      ...body,
+      error: typeof body.error === 'string' ? body.error : 'invalid_request',
+      error_description: body.reason,
+    },
+    { status: response.status },
+  )
 }
 
 /** `/users/me`: `verified` is a number; the name may be split. */
@@ -76,7 +87,9 @@ const zoomProfile: ProfileLoader<ZoomProfile> = async (api, token) => {
  * ```
  * @group Providers
  */
-export function zoom(options: ZoomOptions): OAuth2AppConfig & { profile: ProfileLoader<ZoomProfile> } {
+export function zoom(
+  options: ZoomOptions,
+): OAuth2AppConfig & { profile: ProfileLoader<ZoomProfile> } {
   checkPresetKeys('zoom', options, [])
   const authMethod: TokenEndpointAuthMethod = 'client_secret_basic'
   return definePreset(options, {

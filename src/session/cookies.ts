@@ -54,7 +54,8 @@ export class MemoryCookieJar implements CookieStore {
   /** A jar holding the cookies of `request`'s `Cookie` header. */
   static fromRequest(request: Request): MemoryCookieJar {
     const jar = new MemoryCookieJar()
-    for (const [name, value] of parseCookieHeader(request.headers.get('cookie'))) jar.#values.set(name, value)
+    for (const [name, value] of parseCookieHeader(request.headers.get('cookie')))
+      jar.#values.set(name, value)
     return jar
   }
 
@@ -78,7 +79,9 @@ export class MemoryCookieJar implements CookieStore {
 
   /** The `Set-Cookie` header values for every `set` and `delete` since the jar was made. */
   setCookieHeaders(): string[] {
-    return [...this.#changes].map(([name, { value, options }]) => serializeCookie(name, value, options))
+    return [...this.#changes].map(([name, { value, options }]) =>
+      serializeCookie(name, value, options),
+    )
   }
 
   /** Append this jar's changes to `headers` as `Set-Cookie` headers. */
@@ -116,7 +119,8 @@ export function serializeCookie(name: string, value: string, options: CookieOpti
   out += `; Path=${options.path ?? '/'}`
   if (options.httpOnly) out += '; HttpOnly'
   if (options.secure) out += '; Secure'
-  if (options.sameSite) out += `; SameSite=${options.sameSite[0]!.toUpperCase()}${options.sameSite.slice(1)}`
+  if (options.sameSite)
+    out += `; SameSite=${options.sameSite[0]!.toUpperCase()}${options.sameSite.slice(1)}`
   return out
 }
 
@@ -126,12 +130,20 @@ export function serializeCookie(name: string, value: string, options: CookieOpti
  *
  * @group Cookies
  */
-export function headerCookieStore(header: string | null | undefined, append: (setCookie: string) => void): CookieStore {
+export function headerCookieStore(
+  header: string | null | undefined,
+  append: (setCookie: string) => void,
+): CookieStore {
   const values = parseCookieHeader(header)
   return {
     get: (name) => values.get(name),
     getAll: () => [...values].map(([name, value]) => ({ name, value })),
-    set: (name, value, options) => void (values.set(name, value), append(serializeCookie(name, value, options))),
-    delete: (name, options) => void (values.delete(name), append(serializeCookie(name, '', { ...options, maxAge: 0, expires: new Date(0) }))),
+    set: (name, value, options) =>
+      void (values.set(name, value), append(serializeCookie(name, value, options))),
+    delete: (name, options) =>
+      void (
+        values.delete(name),
+        append(serializeCookie(name, '', { ...options, maxAge: 0, expires: new Date(0) }))
+      ),
   }
 }

@@ -9,13 +9,15 @@
 import { ErrorCode, OAuthKitError } from '../errors/error.js'
 
 /** What the refusal and the warning say to do. */
-const FIX = 'pass new OAuth({ secret }) with at least 32 characters, the same in every process (e.g. from an environment variable)'
+const FIX =
+  'pass new OAuth({ secret }) with at least 32 characters, the same in every process (e.g. from an environment variable)'
 
 let warned = false
 
 /** True when `process.env.NODE_ENV` is `production` (read only where `process` exists: not on Workers). */
 function production(): boolean {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
+    ?.env
   return env?.NODE_ENV === 'production'
 }
 
@@ -25,7 +27,11 @@ function production(): boolean {
  * @internal
  */
 export function fallbackSecret(): string {
-  if (production()) throw new OAuthKitError(ErrorCode.CONFIG_INVALID, `OAuth: no secret to seal login transactions with (NODE_ENV=production): ${FIX}`)
+  if (production())
+    throw new OAuthKitError(
+      ErrorCode.CONFIG_INVALID,
+      `OAuth: no secret to seal login transactions with (NODE_ENV=production): ${FIX}`,
+    )
   if (!warned) {
     warned = true
     console.warn(
@@ -34,5 +40,7 @@ export function fallbackSecret(): string {
     )
   }
   // 32 random bytes as 64 hex digits (iron wants at least 32 characters).
-  return Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, '0')).join('')
+  return Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) =>
+    b.toString(16).padStart(2, '0'),
+  ).join('')
 }

@@ -111,16 +111,30 @@ export class TransactionStore {
   readonly #replay = new ReplayGuard(10_000)
 
   constructor(options: TransactionStoreOptions) {
-    const passwords = options.secret === undefined ? [] : typeof options.secret === 'string' ? [options.secret] : Object.values(options.secret)
-    if ((options.secret !== undefined && passwords.length === 0) || passwords.some((p) => typeof p !== 'string' || p.length < 32)) {
-      throw new OAuthKitError(ErrorCode.CONFIG_INVALID, 'OAuth: secret must be at least 32 characters (or a map of such strings)')
+    const passwords =
+      options.secret === undefined
+        ? []
+        : typeof options.secret === 'string'
+          ? [options.secret]
+          : Object.values(options.secret)
+    if (
+      (options.secret !== undefined && passwords.length === 0) ||
+      passwords.some((p) => typeof p !== 'string' || p.length < 32)
+    ) {
+      throw new OAuthKitError(
+        ErrorCode.CONFIG_INVALID,
+        'OAuth: secret must be at least 32 characters (or a map of such strings)',
+      )
     }
     this.#password = options.secret
     this.ttl = options.ttl ?? 600
     this.#maxInFlight = options.maxInFlight ?? 5
     const prefix = options.cookiePrefix ?? DEFAULT_PREFIX
     if (typeof prefix !== 'string' || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(prefix)) {
-      throw new OAuthKitError(ErrorCode.CONFIG_INVALID, 'OAuth: cookiePrefix must be a non-empty cookie name token (RFC 6265 §4.1.1)')
+      throw new OAuthKitError(
+        ErrorCode.CONFIG_INVALID,
+        'OAuth: cookiePrefix must be a non-empty cookie name token (RFC 6265 §4.1.1)',
+      )
     }
     this.#prefix = prefix
     this.#plainPrefix = prefix.replace(/^__(Host|Secure)-/i, '')
@@ -131,10 +145,15 @@ export class TransactionStore {
    * the redirect anyway) names its cookie as is; any other key (an OAuth 1 temporary token) is hashed.
    * `__Host-` unless the redirect URI is http loopback.
    */
-  async cookieName(key: string, cookie: Pick<TransactionCookieOptions, 'insecureLoopback'> = {}): Promise<string> {
+  async cookieName(
+    key: string,
+    cookie: Pick<TransactionCookieOptions, 'insecureLoopback'> = {},
+  ): Promise<string> {
     const prefix = cookie.insecureLoopback ? this.#plainPrefix : this.#prefix
     if (/^[A-Za-z0-9_-]{43}$/.test(key)) return prefix + key
-    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key)))
+    const digest = new Uint8Array(
+      await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key)),
+    )
     return prefix + base64url(digest.subarray(0, 16))
   }
 
@@ -142,7 +161,12 @@ export class TransactionStore {
    * Seal `tx` into its own cookie, bound to `ctx.binding` if set, pruning expired transactions and
    * bounding how many are in flight and how many bytes they take.
    */
-  async save(ctx: Pick<OAuthContext, 'cookies' | 'binding'>, tx: Transaction, cookie: TransactionCookieOptions, ttl = this.ttl): Promise<void> {
+  async save(
+    ctx: Pick<OAuthContext, 'cookies' | 'binding'>,
+    tx: Transaction,
+    cookie: TransactionCookieOptions,
+    ttl = this.ttl,
+  ): Promise<void> {
     const name = await this.cookieName(tx.key, cookie)
     const binding = await bindingHash(ctx.binding, tx.app)
     const sealedTx = binding === undefined ? tx : { ...tx, binding }
@@ -151,9 +175,19 @@ export class TransactionStore {
     const value = `${tx.createdAt.toString(36)}.${sealed}`
     const options = this.#cookieOptions(cookie, ttl)
     if (name.length + encodeURIComponent(value).length + 120 > MAX_COOKIE_BYTES) {
-      throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${tx.app}: the login transaction is too large for a cookie (check returnTo's length)`, { app: tx.app })
+      throw new OAuthKitError(
+        ErrorCode.INVALID_REQUEST,
+        `${tx.app}: the login transaction is too large for a cookie (check returnTo's length)`,
+        { app: tx.app },
+      )
     }
-    this.#prune(ctx.cookies, cookie, tx.createdAt, ttl, name.length + encodeURIComponent(value).length + 2)
+    this.#prune(
+      ctx.cookies,
+      cookie,
+      tx.createdAt,
+      ttl,
+      name.length + encodeURIComponent(value).length + 2,
+    )
     ctx.cookies.set(name, value, options)
   }
 
@@ -162,7 +196,13 @@ export class TransactionStore {
    * can be taken once per process even if the cookie is replayed. A transaction bound to a
    * `ctx.binding` is refused unless this context carries the same value (and an unbound one if it carries any).
    */
-  async take(ctx: Pick<OAuthContext, 'cookies' | 'binding'>, key: string, app: string, cookie: TransactionCookieOptions, ttl = this.ttl): Promise<Transaction> {
+  async take(
+    ctx: Pick<OAuthContext, 'cookies' | 'binding'>,
+    key: string,
+    app: string,
+    cookie: TransactionCookieOptions,
+    ttl = this.ttl,
+  ): Promise<Transaction> {
     const cookies = ctx.cookies
     const name = await this.cookieName(key, cookie)
     const raw = cookies.get(name)
@@ -182,26 +222,56 @@ export class TransactionStore {
     } catch {
       tx = {}
     }
-    if (dot < 1 || typeof tx.key !== 'string' || typeof tx.app !== 'string' || typeof tx.createdAt !== 'number' || typeof tx.redirectUri !== 'string') {
-      throw new OAuthKitError(ErrorCode.TRANSACTION_INVALID, `${app}: the login transaction cookie is invalid (tampered, truncated, expired long ago, or sealed with another secret)`, { app })
+    if (
+      dot < 1 ||
+      typeof tx.key !== 'string' ||
+      typeof tx.app !== 'string' ||
+      typeof tx.createdAt !== 'number' ||
+      typeof tx.redirectUri !== 'string'
+    ) {
+      throw new OAuthKitError(
+        ErrorCode.TRANSACTION_INVALID,
+        `${app}: the login transaction cookie is invalid (tampered, truncated, expired long ago, or sealed with another secret)`,
+        { app },
+      )
     }
     if (tx.key !== key) {
-      throw new OAuthKitError(ErrorCode.TRANSACTION_INVALID, `${app}: the login transaction does not belong to this callback`, { app })
+      throw new OAuthKitError(
+        ErrorCode.TRANSACTION_INVALID,
+        `${app}: the login transaction does not belong to this callback`,
+        { app },
+      )
     }
     const now = Date.now()
     const expiresAt = tx.createdAt + ttl * 1000
     if (now > expiresAt) {
-      throw new OAuthKitError(ErrorCode.TRANSACTION_EXPIRED, `${app}: the login took longer than ${ttl} seconds; start again`, { app })
+      throw new OAuthKitError(
+        ErrorCode.TRANSACTION_EXPIRED,
+        `${app}: the login took longer than ${ttl} seconds; start again`,
+        { app },
+      )
     }
     if (!this.#replay.use(name, expiresAt, now)) {
-      throw new OAuthKitError(ErrorCode.TRANSACTION_NOT_FOUND, `${app}: this login transaction was already used`, { app })
+      throw new OAuthKitError(
+        ErrorCode.TRANSACTION_NOT_FOUND,
+        `${app}: this login transaction was already used`,
+        { app },
+      )
     }
     if (tx.app !== app) {
-      throw new OAuthKitError(ErrorCode.APP_MISMATCH, `${app}: this callback belongs to a login started with app "${tx.app}" (possible mix-up attack)`, { app })
+      throw new OAuthKitError(
+        ErrorCode.APP_MISMATCH,
+        `${app}: this callback belongs to a login started with app "${tx.app}" (possible mix-up attack)`,
+        { app },
+      )
     }
     // Login CSRF (RFC 6749 §10.12): a transaction planted in this browser was started in another session.
     if ((await bindingHash(ctx.binding, app)) !== tx.binding) {
-      throw new OAuthKitError(ErrorCode.TRANSACTION_INVALID, `${app}: the login transaction was started in another session of this app (its binding differs); start again`, { app })
+      throw new OAuthKitError(
+        ErrorCode.TRANSACTION_INVALID,
+        `${app}: the login transaction was started in another session of this app (its binding differs); start again`,
+        { app },
+      )
     }
     const { binding: _binding, ...rest } = tx as Transaction
     return rest
@@ -214,20 +284,33 @@ export class TransactionStore {
 
   /** `__Host-` needs `Secure`, `Path=/` and no `Domain` (RFC 6265bis §4.1.3.2); the plain name keeps the same attributes. */
   #cookieOptions(cookie: TransactionCookieOptions, ttl: number): CookieOptions {
-    return { path: '/', httpOnly: true, secure: cookie.secure, sameSite: cookie.sameSite, maxAge: ttl }
+    return {
+      path: '/',
+      httpOnly: true,
+      secure: cookie.secure,
+      sameSite: cookie.sameSite,
+      maxAge: ttl,
+    }
   }
 
   /**
    * Drop expired transaction cookies, then the oldest until one more (of `adding` bytes) fits both the
    * in-flight bound and {@link MAX_TRANSACTION_BYTES}. Both names (prefixed and plain) count.
    */
-  #prune(cookies: CookieStore, cookie: TransactionCookieOptions, now: number, ttl: number, adding: number): void {
+  #prune(
+    cookies: CookieStore,
+    cookie: TransactionCookieOptions,
+    now: number,
+    ttl: number,
+    adding: number,
+  ): void {
     if (!cookies.getAll) return
     const live: Array<{ name: string; createdAt: number; bytes: number }> = []
     for (const { name, value } of cookies.getAll()) {
       if (!name.startsWith(this.#prefix) && !name.startsWith(this.#plainPrefix)) continue
       const createdAt = parseInt(value.slice(0, value.indexOf('.')), 36)
-      if (!Number.isFinite(createdAt) || now - createdAt > ttl * 1000) cookies.delete(name, this.#cookieOptions(cookie, 0))
+      if (!Number.isFinite(createdAt) || now - createdAt > ttl * 1000)
+        cookies.delete(name, this.#cookieOptions(cookie, 0))
       else live.push({ name, createdAt, bytes: name.length + encodeURIComponent(value).length + 2 }) // `name=value; `
     }
     live.sort((a, b) => a.createdAt - b.createdAt)
@@ -244,9 +327,15 @@ export class TransactionStore {
 async function bindingHash(binding: unknown, app: string): Promise<string | undefined> {
   if (binding === undefined) return undefined
   if (typeof binding !== 'string' || binding === '') {
-    throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${app}: ctx.binding must be a non-empty string`, { app })
+    throw new OAuthKitError(
+      ErrorCode.INVALID_REQUEST,
+      `${app}: ctx.binding must be a non-empty string`,
+      { app },
+    )
   }
-  return base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(binding))))
+  return base64url(
+    new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(binding))),
+  )
 }
 
 /** base64url without padding (RFC 4648 §5). */

@@ -11,7 +11,10 @@ import { useBrowser } from '../support/browser.js'
 import { startTestProvider, type TestProvider } from '../support/oidc-provider.js'
 import { freePort } from '../support/ports.js'
 
-const CLIENT = { client_id: 'express-example', client_secret: 'express-example-secret-0123456789-0123456789' }
+const CLIENT = {
+  client_id: 'express-example',
+  client_secret: 'express-example-secret-0123456789-0123456789',
+}
 const { newPage } = useBrowser()
 
 let provider: TestProvider
@@ -31,19 +34,23 @@ beforeAll(async () => {
       },
     ],
   })
-  example = spawn(process.execPath, ['--import', 'tsx', '--conditions=oauthkit-source', 'examples/express/server.ts'], {
-    cwd: fileURLToPath(new URL('../..', import.meta.url)),
-    env: {
-      ...process.env,
-      PORT: String(port),
-      BASE_URL: base, // vitest sets BASE_URL=/ for its own use
-      OIDC_DISCOVERY_URL: provider.discoveryUrl,
-      OIDC_CLIENT_ID: CLIENT.client_id,
-      OIDC_CLIENT_SECRET: CLIENT.client_secret,
-      GITHUB_CLIENT_ID: '',
+  example = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=oauthkit-source', 'examples/express/server.ts'],
+    {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      env: {
+        ...process.env,
+        PORT: String(port),
+        BASE_URL: base, // vitest sets BASE_URL=/ for its own use
+        OIDC_DISCOVERY_URL: provider.discoveryUrl,
+        OIDC_CLIENT_ID: CLIENT.client_id,
+        OIDC_CLIENT_SECRET: CLIENT.client_secret,
+        GITHUB_CLIENT_ID: '',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
+  )
   await new Promise<void>((resolve, reject) => {
     example.stdout!.on('data', (chunk: Buffer) => String(chunk).includes('Listening') && resolve())
     example.on('exit', (code) => reject(new Error(`the example exited with ${code}`)))
@@ -68,64 +75,91 @@ async function text(page: Page, selector: string): Promise<string> {
   return (await locator.textContent())?.trim() ?? ''
 }
 
-it('signs in, stays signed in across a reload, and signs out at the provider', { timeout: 60_000 }, async () => {
-  const page = await newPage()
-  await page.goto(base)
-  await page.locator('#sign-in').click()
-  await page.waitForURL(`${provider.issuer}/**`)
-  await logIn(page)
-  await page.waitForURL(`${base}/profile`)
-  expect(await text(page, '#email')).toBe('alice@example.test')
-  // The provider's userinfo, fetched with the token the database holds.
-  expect(JSON.parse(await text(page, '#api'))).toMatchObject({ sub: 'alice', email: 'alice@example.test' })
+it(
+  'signs in, stays signed in across a reload, and signs out at the provider',
+  { timeout: 60_000 },
+  async () => {
+    const page = await newPage()
+    await page.goto(base)
+    await page.locator('#sign-in').click()
+    await page.waitForURL(`${provider.issuer}/**`)
+    await logIn(page)
+    await page.waitForURL(`${base}/profile`)
+    expect(await text(page, '#email')).toBe('alice@example.test')
+    // The provider's userinfo, fetched with the token the database holds.
+    expect(JSON.parse(await text(page, '#api'))).toMatchObject({
+      sub: 'alice',
+      email: 'alice@example.test',
+    })
 
-  await page.reload()
-  expect(await text(page, '#email')).toBe('alice@example.test')
+    await page.reload()
+    expect(await text(page, '#email')).toBe('alice@example.test')
 
-  await page.locator('#sign-out').click()
-  await page.waitForURL(`${provider.issuer}/**`)
-  await page.locator('#logout-yes').click()
-  await page.waitForURL(`${base}/signed-out`)
-  expect(await text(page, '#signed-out')).toBe('Signed out.')
-  expect(await text(page, '#sign-in')).toBe('Sign in')
-  await page.goto(`${base}/profile`)
-  expect(page.url()).toBe(`${base}/`)
-  expect(await page.locator('#email').count()).toBe(0)
-})
+    await page.locator('#sign-out').click()
+    await page.waitForURL(`${provider.issuer}/**`)
+    await page.locator('#logout-yes').click()
+    await page.waitForURL(`${base}/signed-out`)
+    expect(await text(page, '#signed-out')).toBe('Signed out.')
+    expect(await text(page, '#sign-in')).toBe('Sign in')
+    await page.goto(`${base}/profile`)
+    expect(page.url()).toBe(`${base}/`)
+    expect(await page.locator('#email').count()).toBe(0)
+  },
+)
 
-it('finishes two logins started at the same time in two tabs of one browser', { timeout: 60_000 }, async () => {
-  const first = await newPage()
-  const second = await first.context().newPage()
-  await Promise.all([first.goto(base), second.goto(base)])
-  await Promise.all([first.locator('#sign-in').click(), second.locator('#sign-in').click()])
-  await Promise.all([first.waitForURL(`${provider.issuer}/**`), second.waitForURL(`${provider.issuer}/**`)])
-  const transactions = (await first.context().cookies(base)).filter((c) => c.name.startsWith('oauthkit.tx.'))
-  expect(transactions).toHaveLength(2)
-  await Promise.all([logIn(first), logIn(second)])
-  await Promise.all([first.waitForURL(`${base}/profile`), second.waitForURL(`${base}/profile`)])
-  expect(await text(first, '#email')).toBe('alice@example.test')
-  expect(await text(second, '#email')).toBe('alice@example.test')
-  expect((await first.context().cookies(base)).filter((c) => c.name.startsWith('oauthkit.tx.'))).toHaveLength(0)
-})
+it(
+  'finishes two logins started at the same time in two tabs of one browser',
+  { timeout: 60_000 },
+  async () => {
+    const first = await newPage()
+    const second = await first.context().newPage()
+    await Promise.all([first.goto(base), second.goto(base)])
+    await Promise.all([first.locator('#sign-in').click(), second.locator('#sign-in').click()])
+    await Promise.all([
+      first.waitForURL(`${provider.issuer}/**`),
+      second.waitForURL(`${provider.issuer}/**`),
+    ])
+    const transactions = (await first.context().cookies(base)).filter((c) =>
+      c.name.startsWith('oauthkit.tx.'),
+    )
+    expect(transactions).toHaveLength(2)
+    await Promise.all([logIn(first), logIn(second)])
+    await Promise.all([first.waitForURL(`${base}/profile`), second.waitForURL(`${base}/profile`)])
+    expect(await text(first, '#email')).toBe('alice@example.test')
+    expect(await text(second, '#email')).toBe('alice@example.test')
+    expect(
+      (await first.context().cookies(base)).filter((c) => c.name.startsWith('oauthkit.tx.')),
+    ).toHaveLength(0)
+  },
+)
 
-it('shows transaction_invalid on the error page for a tampered transaction cookie', { timeout: 60_000 }, async () => {
-  const page = await newPage()
-  await page.goto(base)
-  await page.locator('#sign-in').click()
-  await page.waitForURL(`${provider.issuer}/**`)
-  const context = page.context()
-  const [cookie, ...others] = (await context.cookies(base)).filter((c) => c.name.startsWith('oauthkit.tx.'))
-  expect(cookie).toBeDefined()
-  expect(others).toHaveLength(0)
-  // Change one character of the sealed value: its MAC no longer matches.
-  const at = cookie!.value.length - 20
-  const tampered = cookie!.value.slice(0, at) + (cookie!.value[at] === 'a' ? 'b' : 'a') + cookie!.value.slice(at + 1)
-  await context.addCookies([{ ...cookie!, value: tampered }])
+it(
+  'shows transaction_invalid on the error page for a tampered transaction cookie',
+  { timeout: 60_000 },
+  async () => {
+    const page = await newPage()
+    await page.goto(base)
+    await page.locator('#sign-in').click()
+    await page.waitForURL(`${provider.issuer}/**`)
+    const context = page.context()
+    const [cookie, ...others] = (await context.cookies(base)).filter((c) =>
+      c.name.startsWith('oauthkit.tx.'),
+    )
+    expect(cookie).toBeDefined()
+    expect(others).toHaveLength(0)
+    // Change one character of the sealed value: its MAC no longer matches.
+    const at = cookie!.value.length - 20
+    const tampered =
+      cookie!.value.slice(0, at) +
+      (cookie!.value[at] === 'a' ? 'b' : 'a') +
+      cookie!.value.slice(at + 1)
+    await context.addCookies([{ ...cookie!, value: tampered }])
 
-  await logIn(page)
-  await page.waitForURL(`${base}/auth/oidc/callback**`)
-  expect(await text(page, '#error-code')).toBe('transaction_invalid')
-  // Not a crash: the app still serves its pages.
-  await page.goto(base)
-  expect(await text(page, '#sign-in')).toBe('Sign in')
-})
+    await logIn(page)
+    await page.waitForURL(`${base}/auth/oidc/callback**`)
+    expect(await text(page, '#error-code')).toBe('transaction_invalid')
+    // Not a crash: the app still serves its pages.
+    await page.goto(base)
+    expect(await text(page, '#sign-in')).toBe('Sign in')
+  },
+)

@@ -16,7 +16,10 @@ import { freePort } from '../support/ports.js'
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const exampleDir = `${root}examples/next`
 const nextBin = `${root}node_modules/next/dist/bin/next`
-const CLIENT = { client_id: 'next-example', client_secret: 'next-example-secret-0123456789-0123456789' }
+const CLIENT = {
+  client_id: 'next-example',
+  client_secret: 'next-example-secret-0123456789-0123456789',
+}
 
 let provider: TestProvider
 let server: ChildProcess | undefined
@@ -24,8 +27,16 @@ let base: string
 const { newPage } = useBrowser()
 
 /** Run `next <args>` in the example; resolves with its output once `ready` matches (or it exits 0). */
-function next(args: string[], env: Record<string, string>, ready?: RegExp): Promise<{ child: ChildProcess; output: string }> {
-  const child = spawn(process.execPath, [nextBin, ...args], { cwd: exampleDir, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+function next(
+  args: string[],
+  env: Record<string, string>,
+  ready?: RegExp,
+): Promise<{ child: ChildProcess; output: string }> {
+  const child = spawn(process.execPath, [nextBin, ...args], {
+    cwd: exampleDir,
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let output = ''
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {
@@ -34,7 +45,11 @@ function next(args: string[], env: Record<string, string>, ready?: RegExp): Prom
     }
     child.stdout!.on('data', onData)
     child.stderr!.on('data', onData)
-    child.on('exit', (code) => (code === 0 && !ready ? resolve({ child, output }) : reject(new Error(`next ${args[0]} exited with ${code}:\n${output.slice(-4000)}`))))
+    child.on('exit', (code) =>
+      code === 0 && !ready
+        ? resolve({ child, output })
+        : reject(new Error(`next ${args[0]} exited with ${code}:\n${output.slice(-4000)}`)),
+    )
   })
 }
 
@@ -42,11 +57,20 @@ beforeAll(async () => {
   const port = await freePort()
   base = `http://127.0.0.1:${port}`
   provider = await startTestProvider({
-    clients: [{ ...CLIENT, redirect_uris: [`${base}/auth/dev/callback`], post_logout_redirect_uris: [`${base}/`], grant_types: ['authorization_code', 'refresh_token'] }],
+    clients: [
+      {
+        ...CLIENT,
+        redirect_uris: [`${base}/auth/dev/callback`],
+        post_logout_redirect_uris: [`${base}/`],
+        grant_types: ['authorization_code', 'refresh_token'],
+      },
+    ],
   })
   const started = Date.now()
   await next(['build'], {})
-  console.log(`next build (examples/next, Next.js 16): ${((Date.now() - started) / 1000).toFixed(1)} s`)
+  console.log(
+    `next build (examples/next, Next.js 16): ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  )
   const env = {
     APP_URL: base,
     OIDC_ISSUER: provider.issuer,
@@ -72,7 +96,9 @@ async function logInAtProvider(page: Page): Promise<void> {
 }
 
 it('runs the login/callback route on the Edge runtime', async () => {
-  const manifest = JSON.parse(readFileSync(`${exampleDir}/.next/server/middleware-manifest.json`, 'utf8')) as { functions: Record<string, unknown> }
+  const manifest = JSON.parse(
+    readFileSync(`${exampleDir}/.next/server/middleware-manifest.json`, 'utf8'),
+  ) as { functions: Record<string, unknown> }
   expect(Object.keys(manifest.functions)).toContain('/auth/[name]/[action]/route')
   const login = await fetch(`${base}/auth/dev/login`, { redirect: 'manual' })
   expect(login.status).toBe(302)
@@ -86,11 +112,18 @@ it('signs in, shows the profile and the userinfo call, stays signed in on reload
   await logInAtProvider(page)
   await page.waitForURL(`${base}/profile`)
   expect(await page.textContent('#email')).toBe('alice@example.test')
-  expect(JSON.parse((await page.textContent('#userinfo')) ?? '{}')).toMatchObject({ sub: 'alice', email: 'alice@example.test' })
+  expect(JSON.parse((await page.textContent('#userinfo')) ?? '{}')).toMatchObject({
+    sub: 'alice',
+    email: 'alice@example.test',
+  })
   // Cookies are per host, not per port: the provider's own cookies on 127.0.0.1 are in the jar too.
   const cookies = await page.context().cookies(base)
   expect(cookies.filter((c) => c.name.startsWith('oauthkit.tx.'))).toEqual([]) // the transaction is over
-  expect(cookies.find((c) => c.name === 'session')).toMatchObject({ httpOnly: true, sameSite: 'Lax', secure: false })
+  expect(cookies.find((c) => c.name === 'session')).toMatchObject({
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: false,
+  })
 
   await page.reload()
   expect(await page.textContent('#email')).toBe('alice@example.test')
@@ -110,14 +143,17 @@ it('finishes two logins started at the same time in two tabs', async () => {
   const second = await first.context().newPage()
   await Promise.all([first.goto(base), second.goto(base)])
   await Promise.all([first.click('#sign-in'), second.click('#sign-in')])
-  await Promise.all([first.waitForURL((url) => url.href.startsWith(provider.issuer)), second.waitForURL((url) => url.href.startsWith(provider.issuer))])
+  await Promise.all([
+    first.waitForURL((url) => url.href.startsWith(provider.issuer)),
+    second.waitForURL((url) => url.href.startsWith(provider.issuer)),
+  ])
   await Promise.all([logInAtProvider(first), logInAtProvider(second)])
   await Promise.all([first.waitForURL(`${base}/profile`), second.waitForURL(`${base}/profile`)])
   expect(await first.textContent('#email')).toBe('alice@example.test')
   expect(await second.textContent('#email')).toBe('alice@example.test')
 })
 
-it('signs in again, without a prompt, when the provider no longer accepts the session\'s token', async () => {
+it("signs in again, without a prompt, when the provider no longer accepts the session's token", async () => {
   const page = await newPage()
   await page.goto(base)
   await page.click('#sign-in')
@@ -125,7 +161,10 @@ it('signs in again, without a prompt, when the provider no longer accepts the se
   await page.waitForURL(`${base}/profile`)
   // Revoke the session's tokens at the provider (RFC 7009), as a newer login in another tab does.
   const sealed = (await page.context().cookies(base)).find((c) => c.name === 'session')!.value
-  const { token } = await unsealData<{ token: { access_token: string; refresh_token?: string } }>(decodeURIComponent(sealed), { password: 'session-secret-for-the-next-example-0123456789' })
+  const { token } = await unsealData<{ token: { access_token: string; refresh_token?: string } }>(
+    decodeURIComponent(sealed),
+    { password: 'session-secret-for-the-next-example-0123456789' },
+  )
   for (const value of [token.refresh_token, token.access_token]) {
     if (!value) continue
     const revoked = await fetch(`${provider.issuer}/token/revocation`, {

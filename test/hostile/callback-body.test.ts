@@ -30,16 +30,32 @@ function countedBody(total: number) {
 }
 
 function formPost(body: ReadableStream<Uint8Array>, headers: Record<string, string> = {}): Request {
-  return new Request(REDIRECT, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, duplex: 'half' } as RequestInit)
+  return new Request(REDIRECT, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    duplex: 'half',
+  } as RequestInit)
 }
 
 const oauth = () =>
-  new OAuth({ secret: SECRET }).register('idp', { authorizeUrl: 'https://idp.test/authorize', accessTokenUrl: 'https://idp.test/token', clientId: 'c', clientSecret: 's', responseMode: 'form_post' })
+  new OAuth({ secret: SECRET }).register('idp', {
+    authorizeUrl: 'https://idp.test/authorize',
+    accessTokenUrl: 'https://idp.test/token',
+    clientId: 'c',
+    clientSecret: 's',
+    responseMode: 'form_post',
+  })
 
 describe('form_post callback body', () => {
   it('body-streamed-cap: a huge streamed body is refused after reading at most about 64 KiB', async () => {
     const body = countedBody(HUGE)
-    const err = await expectCode(oauth().create('idp').completeAuthorization({ cookies: new MemoryCookieJar(), request: formPost(body.stream) }), ErrorCode.INVALID_AUTHORIZATION_RESPONSE)
+    const err = await expectCode(
+      oauth()
+        .create('idp')
+        .completeAuthorization({ cookies: new MemoryCookieJar(), request: formPost(body.stream) }),
+      ErrorCode.INVALID_AUTHORIZATION_RESPONSE,
+    )
     expect(err.message).toMatch(/too large/)
     expect(body.pulled()).toBeGreaterThan(CAP)
     expect(body.pulled()).toBeLessThanOrEqual(CAP + 2 * CHUNK)
@@ -48,7 +64,10 @@ describe('form_post callback body', () => {
   it('body-declared-cap: a declared content-length over 64 KiB is refused without reading the body', async () => {
     const body = countedBody(HUGE)
     const request = formPost(body.stream, { 'content-length': String(HUGE) })
-    await expectCode(oauth().create('idp').completeAuthorization({ cookies: new MemoryCookieJar(), request }), ErrorCode.INVALID_AUTHORIZATION_RESPONSE)
+    await expectCode(
+      oauth().create('idp').completeAuthorization({ cookies: new MemoryCookieJar(), request }),
+      ErrorCode.INVALID_AUTHORIZATION_RESPONSE,
+    )
     expect(body.pulled()).toBe(0)
   })
 
@@ -56,7 +75,9 @@ describe('form_post callback body', () => {
     const body = countedBody(HUGE)
     const cookies: NextCookies = { get: () => undefined, getAll: () => [], set: () => undefined }
     const { POST } = oauthHandlers(oauth(), { cookies: () => cookies })
-    const response = await POST(formPost(body.stream), { params: Promise.resolve({ name: 'idp', action: 'callback' }) })
+    const response = await POST(formPost(body.stream), {
+      params: Promise.resolve({ name: 'idp', action: 'callback' }),
+    })
     expect(response.status).toBe(400)
     expect(await response.text()).toBe('Sign-in failed: invalid_authorization_response')
     expect(body.pulled()).toBeLessThanOrEqual(CAP + 2 * CHUNK)
@@ -65,6 +86,9 @@ describe('form_post callback body', () => {
   it('body-small: a form_post body under the cap is read whole, in chunks', async () => {
     const request = formPost(new Blob(['state=', 'x'.repeat(CAP - 10)]).stream())
     // The body is read: the state names no transaction of this browser.
-    await expectCode(oauth().create('idp').completeAuthorization({ cookies: new MemoryCookieJar(), request }), ErrorCode.TRANSACTION_NOT_FOUND)
+    await expectCode(
+      oauth().create('idp').completeAuthorization({ cookies: new MemoryCookieJar(), request }),
+      ErrorCode.TRANSACTION_NOT_FOUND,
+    )
   })
 })

@@ -11,10 +11,17 @@ import { hostileRig, tamperSignature, type RigOptions } from '../support/hostile
 
 const server = useMsw()
 
-type Mint = (r: Awaited<ReturnType<typeof hostileRig>>, nonce: string | undefined) => Promise<string>
+type Mint = (
+  r: Awaited<ReturnType<typeof hostileRig>>,
+  nonce: string | undefined,
+) => Promise<string>
 
 /** One login whose ID token is `mint`ed by the test. */
-async function loginWith(mint: Mint, options: RigOptions = {}, setup?: (r: Awaited<ReturnType<typeof hostileRig>>) => Promise<void>) {
+async function loginWith(
+  mint: Mint,
+  options: RigOptions = {},
+  setup?: (r: Awaited<ReturnType<typeof hostileRig>>) => Promise<void>,
+) {
   const r = await hostileRig(server, options)
   await setup?.(r)
   const login = await r.start()
@@ -24,36 +31,65 @@ async function loginWith(mint: Mint, options: RigOptions = {}, setup?: (r: Await
 
 describe('hostile provider: ID token signatures and keys', () => {
   it('kid-absent-single-jwks: a token without kid is verified with the only key published', async () => {
-    const { r, login, callback } = await loginWith((r, nonce) => r.idp.idToken({ nonce }, { kid: null }))
+    const { r, login, callback } = await loginWith((r, nonce) =>
+      r.idp.idToken({ nonce }, { kid: null }),
+    )
     const token = await r.signIn(login, callback)
     expect(token.userinfo?.sub).toBe('user-1')
     expect(r.updates).toEqual([token])
   })
 
   it('kid-absent-multiple-jwks: a token without kid is refused when several keys could match (no key is guessed)', async () => {
-    const { r, login, callback } = await loginWith((r, nonce) => r.idp.idToken({ nonce }, { kid: null }), {}, (r) => r.idp.addKey('key-2', 'RS256'))
-    const err = await r.expectRefused(() => r.signIn(login, callback), ErrorCode.ID_TOKEN_INVALID, { login, calls: ['token', 'jwks'] })
+    const { r, login, callback } = await loginWith(
+      (r, nonce) => r.idp.idToken({ nonce }, { kid: null }),
+      {},
+      (r) => r.idp.addKey('key-2', 'RS256'),
+    )
+    const err = await r.expectRefused(() => r.signIn(login, callback), ErrorCode.ID_TOKEN_INVALID, {
+      login,
+      calls: ['token', 'jwks'],
+    })
     expect(err.message).toMatch(/multiple matching keys/)
   })
 
   it('idtoken-sig-none: an unsigned (alg none) token is refused even when the provider advertises none', async () => {
-    const options = { idp: { metadata: { id_token_signing_alg_values_supported: ['RS256', 'none'] } } }
-    const { r, login, callback } = await loginWith((r, nonce) => r.idp.idToken({ nonce }, { alg: 'none' }), options)
-    const err = await r.expectRefused(() => r.signIn(login, callback), ErrorCode.ID_TOKEN_INVALID, { login, calls: ['token'] })
+    const options = {
+      idp: { metadata: { id_token_signing_alg_values_supported: ['RS256', 'none'] } },
+    }
+    const { r, login, callback } = await loginWith(
+      (r, nonce) => r.idp.idToken({ nonce }, { alg: 'none' }),
+      options,
+    )
+    const err = await r.expectRefused(() => r.signIn(login, callback), ErrorCode.ID_TOKEN_INVALID, {
+      login,
+      calls: ['token'],
+    })
     expect(err.message).toMatch(/alg "none" is not allowed/)
   })
 
   it('invalid-sig-rs256: an RS256 token with a bad signature is refused (the same token signed correctly is accepted)', async () => {
-    const { r, login, callback } = await loginWith(async (r, nonce) => tamperSignature(await r.idp.idToken({ nonce })))
-    await r.expectRefused(() => r.signIn(login, callback), ErrorCode.ID_TOKEN_INVALID, { login, calls: ['token', 'jwks'] })
+    const { r, login, callback } = await loginWith(async (r, nonce) =>
+      tamperSignature(await r.idp.idToken({ nonce })),
+    )
+    await r.expectRefused(() => r.signIn(login, callback), ErrorCode.ID_TOKEN_INVALID, {
+      login,
+      calls: ['token', 'jwks'],
+    })
     const good = await loginWith((r, nonce) => r.idp.idToken({ nonce }))
     await expect(good.r.signIn(good.login, good.callback)).resolves.toHaveProperty('id_token')
   })
 
   it('invalid-sig-es256: an ES256 token with a bad signature is refused (the same token signed correctly is accepted)', async () => {
     const ec = (r: Awaited<ReturnType<typeof hostileRig>>) => r.idp.rotateKeys('ec-1', 'ES256')
-    const { r, login, callback } = await loginWith(async (r, nonce) => tamperSignature(await r.idp.idToken({ nonce })), {}, ec)
-    await r.expectRefused(() => r.signIn(login, callback), ErrorCode.ID_TOKEN_INVALID, { login, calls: ['token', 'jwks'] })
+    const { r, login, callback } = await loginWith(
+      async (r, nonce) => tamperSignature(await r.idp.idToken({ nonce })),
+      {},
+      ec,
+    )
+    await r.expectRefused(() => r.signIn(login, callback), ErrorCode.ID_TOKEN_INVALID, {
+      login,
+      calls: ['token', 'jwks'],
+    })
     const good = await loginWith((r, nonce) => r.idp.idToken({ nonce }), {}, ec)
     await expect(good.r.signIn(good.login, good.callback)).resolves.toHaveProperty('id_token')
   })
@@ -61,16 +97,30 @@ describe('hostile provider: ID token signatures and keys', () => {
   it('invalid-sig-hs256: an HS256 token with a bad signature is refused (the same token signed with the client secret is accepted)', async () => {
     const options = { idp: { metadata: { id_token_signing_alg_values_supported: ['HS256'] } } }
     const hs256 = (r: Awaited<ReturnType<typeof hostileRig>>, nonce: string | undefined) =>
-      r.idp.idToken({ nonce }, { alg: 'HS256', kid: null, key: new TextEncoder().encode(r.idp.clientSecret) })
-    const { r, login, callback } = await loginWith(async (r, nonce) => tamperSignature(await hs256(r, nonce)), options)
-    await r.expectRefused(() => r.signIn(login, callback), ErrorCode.ID_TOKEN_INVALID, { login, calls: ['token'] })
+      r.idp.idToken(
+        { nonce },
+        { alg: 'HS256', kid: null, key: new TextEncoder().encode(r.idp.clientSecret) },
+      )
+    const { r, login, callback } = await loginWith(
+      async (r, nonce) => tamperSignature(await hs256(r, nonce)),
+      options,
+    )
+    await r.expectRefused(() => r.signIn(login, callback), ErrorCode.ID_TOKEN_INVALID, {
+      login,
+      calls: ['token'],
+    })
     const good = await loginWith(hs256, options)
     await expect(good.r.signIn(good.login, good.callback)).resolves.toHaveProperty('id_token')
   })
 
   it('invalid-null-alg: a token serialised with alg none is refused when the provider advertises signed tokens only', async () => {
-    const { r, login, callback } = await loginWith((r, nonce) => r.idp.idToken({ nonce }, { alg: 'none', kid: null }))
-    await r.expectRefused(() => r.signIn(login, callback), ErrorCode.ID_TOKEN_INVALID, { login, calls: ['token'] })
+    const { r, login, callback } = await loginWith((r, nonce) =>
+      r.idp.idToken({ nonce }, { alg: 'none', kid: null }),
+    )
+    await r.expectRefused(() => r.signIn(login, callback), ErrorCode.ID_TOKEN_INVALID, {
+      login,
+      calls: ['token'],
+    })
   })
 
   it('invalid-alternate-alg: an RS256 token is refused when the provider advertises PS256, though its key would verify it', async () => {
@@ -81,9 +131,21 @@ describe('hostile provider: ID token signatures and keys', () => {
       delete r.idp.keys[0]!.publicJwk.alg
     }
     const rs256 = async (r: Awaited<ReturnType<typeof hostileRig>>, nonce: string | undefined) =>
-      r.idp.idToken({ nonce }, { alg: 'RS256', key: (await jose.importJWK(await jose.exportJWK(r.idp.keys[0]!.privateKey), 'RS256')) as CryptoKey })
+      r.idp.idToken(
+        { nonce },
+        {
+          alg: 'RS256',
+          key: (await jose.importJWK(
+            await jose.exportJWK(r.idp.keys[0]!.privateKey),
+            'RS256',
+          )) as CryptoKey,
+        },
+      )
     const { r, login, callback } = await loginWith(rs256, options, psKey)
-    await r.expectRefused(() => r.signIn(login, callback), ErrorCode.ID_TOKEN_INVALID, { login, calls: ['token'] })
+    await r.expectRefused(() => r.signIn(login, callback), ErrorCode.ID_TOKEN_INVALID, {
+      login,
+      calls: ['token'],
+    })
     const good = await loginWith((r, nonce) => r.idp.idToken({ nonce }), options, psKey)
     await expect(good.r.signIn(good.login, good.callback)).resolves.toHaveProperty('id_token')
   })

@@ -16,7 +16,10 @@ import { oauthCallback, oauthHandle, oauthLogin } from '../../integrations/svelt
 
 const APP = 'https://app.example'
 const SECRET = 'a-test-secret-that-is-at-least-32-characters'
-const client = { client_id: 'binding-app', client_secret: 'binding-app-secret-0123456789-0123456789' }
+const client = {
+  client_id: 'binding-app',
+  client_secret: 'binding-app-secret-0123456789-0123456789',
+}
 
 let provider: DevProvider
 let server: Server
@@ -26,7 +29,10 @@ const updates: OAuth2Token[] = []
 const sessions = new Map<string, Record<string, unknown>>()
 
 function registry() {
-  return new OAuth({ secret: SECRET, updateToken: (_n, token: OAuth2Token) => void updates.push(token) }).register('corp', {
+  return new OAuth({
+    secret: SECRET,
+    updateToken: (_n, token: OAuth2Token) => void updates.push(token),
+  }).register('corp', {
     serverMetadataUrl: provider.discoveryUrl,
     clientId: client.client_id,
     clientSecret: client.client_secret,
@@ -38,7 +44,18 @@ beforeAll(async () => {
   server = createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  provider = await startDevProvider({ clients: [{ ...client, redirect_uris: [`${base}/auth/corp/callback`, `${base}/custom/corp/callback`, `${APP}/auth/corp/callback`] }] })
+  provider = await startDevProvider({
+    clients: [
+      {
+        ...client,
+        redirect_uris: [
+          `${base}/auth/corp/callback`,
+          `${base}/custom/corp/callback`,
+          `${APP}/auth/corp/callback`,
+        ],
+      },
+    ],
+  })
   const oauth = registry()
   const app = express()
   // Like express-session with saveUninitialized: false: every request gets a session id, but a new
@@ -53,9 +70,29 @@ beforeAll(async () => {
     res.cookie('sid', id)
     next()
   })
-  app.get('/sign-in-locally', (req, res) => void ((req as unknown as { session: Record<string, unknown> }).session.user = 'victim', res.end()))
-  app.use('/auth', oauthRoutes(oauth, { onError: (err, { res }) => void res.status(400).json({ code: isOAuthKitError(err) ? err.code : String(err) }) }))
-  app.use('/custom', oauthRoutes(oauth, { binding: (req) => req.get('x-session'), onError: (err, { res }) => void res.status(400).json({ code: isOAuthKitError(err) ? err.code : String(err) }) }))
+  app.get(
+    '/sign-in-locally',
+    (req, res) =>
+      void (
+        ((req as unknown as { session: Record<string, unknown> }).session.user = 'victim'),
+        res.end()
+      ),
+  )
+  app.use(
+    '/auth',
+    oauthRoutes(oauth, {
+      onError: (err, { res }) =>
+        void res.status(400).json({ code: isOAuthKitError(err) ? err.code : String(err) }),
+    }),
+  )
+  app.use(
+    '/custom',
+    oauthRoutes(oauth, {
+      binding: (req) => req.get('x-session'),
+      onError: (err, { res }) =>
+        void res.status(400).json({ code: isOAuthKitError(err) ? err.code : String(err) }),
+    }),
+  )
   server.on('request', app)
 })
 
@@ -81,7 +118,9 @@ class Jar {
     return res
   }
   async get(url: string | URL, headers: Record<string, string> = {}): Promise<Response> {
-    return this.take(await fetch(url, { redirect: 'manual', headers: { cookie: this.header(), ...headers } }))
+    return this.take(
+      await fetch(url, { redirect: 'manual', headers: { cookie: this.header(), ...headers } }),
+    )
   }
 }
 
@@ -91,7 +130,10 @@ describe('Express', () => {
     const login = await browser.get(`${base}/auth/corp/login?returnTo=/home`)
     expect(login.status).toBe(302)
     const sid = browser.values.get('sid')!
-    expect(sessions.get(sid), 'the session was marked, so it survives saveUninitialized: false').toEqual({ oauthkitBound: true })
+    expect(
+      sessions.get(sid),
+      'the session was marked, so it survives saveUninitialized: false',
+    ).toEqual({ oauthkitBound: true })
     const { url } = await provider.authorize(login.headers.get('location')!)
     const before = updates.length
     const callback = await browser.get(url)
@@ -104,7 +146,9 @@ describe('Express', () => {
     const attacker = new Jar()
     const login = await attacker.get(`${base}/auth/corp/login`)
     const { url } = await provider.authorize(login.headers.get('location')!)
-    const [txName, txValue] = [...attacker.values].find(([name]) => name.startsWith('oauthkit.tx.'))!
+    const [txName, txValue] = [...attacker.values].find(([name]) =>
+      name.startsWith('oauthkit.tx.'),
+    )!
 
     const victim = new Jar()
     await victim.get(`${base}/sign-in-locally`)
@@ -121,7 +165,9 @@ describe('Express', () => {
     const browser = new Jar()
     const login = await browser.get(`${base}/custom/corp/login`, { 'x-session': 'one' })
     const { url } = await provider.authorize(login.headers.get('location')!)
-    expect(await (await browser.get(url, { 'x-session': 'two' })).json()).toEqual({ code: 'transaction_invalid' })
+    expect(await (await browser.get(url, { 'x-session': 'two' })).json()).toEqual({
+      code: 'transaction_invalid',
+    })
     const again = await browser.get(`${base}/custom/corp/login`, { 'x-session': 'one' })
     const { url: url2 } = await provider.authorize(again.headers.get('location')!)
     expect((await browser.get(url2, { 'x-session': 'one' })).status).toBe(303)
@@ -130,36 +176,74 @@ describe('Express', () => {
 
 /** Next's cookies over a jar (what `cookies()` gives a Route Handler, minus the response plumbing). */
 function nextCookies(jar: MemoryCookieJar): NextCookies {
-  return { get: (name) => (jar.get(name) === undefined ? undefined : { value: jar.get(name)! }), getAll: () => jar.getAll(), set: (name, value, options) => jar.set(name, value, options ?? {}) }
+  return {
+    get: (name) => (jar.get(name) === undefined ? undefined : { value: jar.get(name)! }),
+    getAll: () => jar.getAll(),
+    set: (name, value, options) => jar.set(name, value, options ?? {}),
+  }
 }
 
 describe('Next.js', () => {
   it('binds each login to binding(request), and refuses its callback in another session', async () => {
     const jar = new MemoryCookieJar()
-    const { GET } = oauthHandlers(registry(), { baseUrl: APP, errorPath: '/auth/error', cookies: () => nextCookies(jar), binding: (request) => request.headers.get('x-session') ?? undefined })
+    const { GET } = oauthHandlers(registry(), {
+      baseUrl: APP,
+      errorPath: '/auth/error',
+      cookies: () => nextCookies(jar),
+      binding: (request) => request.headers.get('x-session') ?? undefined,
+    })
     const route = (action: string) => ({ params: Promise.resolve({ name: 'corp', action }) })
     const startLogin = async () => {
-      const login = await GET(new Request(`${APP}/auth/corp/login`, { headers: { 'x-session': 'one' } }), route('login'))
-      expect(jar.getAll().map((c) => c.name)).toContainEqual(expect.stringMatching(/^__Host-oauthkit\.tx\./))
+      const login = await GET(
+        new Request(`${APP}/auth/corp/login`, { headers: { 'x-session': 'one' } }),
+        route('login'),
+      )
+      expect(jar.getAll().map((c) => c.name)).toContainEqual(
+        expect.stringMatching(/^__Host-oauthkit\.tx\./),
+      )
       return (await provider.authorize(login.headers.get('location')!)).url
     }
-    const refused = await GET(new Request(await startLogin(), { headers: { 'x-session': 'two' } }), route('callback'))
+    const refused = await GET(
+      new Request(await startLogin(), { headers: { 'x-session': 'two' } }),
+      route('callback'),
+    )
     expect(refused.headers.get('location')).toBe('/auth/error?code=transaction_invalid')
-    const done = await GET(new Request(await startLogin(), { headers: { 'x-session': 'one' } }), route('callback'))
+    const done = await GET(
+      new Request(await startLogin(), { headers: { 'x-session': 'one' } }),
+      route('callback'),
+    )
     expect(done.headers.get('location')).toBe('/')
   })
 })
 
 describe('SvelteKit', () => {
   it('binds each login to binding(event), and refuses its callback in another session', async () => {
-    const handle = oauthHandle(registry(), { binding: (event) => event.request.headers.get('x-session') ?? undefined })
+    const handle = oauthHandle(registry(), {
+      binding: (event) => event.request.headers.get('x-session') ?? undefined,
+    })
     const jar = new Map<string, string>()
-    const cookies = { get: (n: string) => jar.get(n), getAll: () => [...jar].map(([name, value]) => ({ name, value })), set: (n: string, v: string) => void jar.set(n, v), delete: (n: string) => void jar.delete(n) }
+    const cookies = {
+      get: (n: string) => jar.get(n),
+      getAll: () => [...jar].map(([name, value]) => ({ name, value })),
+      set: (n: string, v: string) => void jar.set(n, v),
+      delete: (n: string) => void jar.delete(n),
+    }
     const send = async (endpoint: RequestHandler, url: string | URL, session: string) => {
-      const event = { request: new Request(url, { headers: { 'x-session': session } }), url: new URL(url), cookies, locals: {}, params: { name: 'corp' } } as unknown as RequestEvent
+      const event = {
+        request: new Request(url, { headers: { 'x-session': session } }),
+        url: new URL(url),
+        cookies,
+        locals: {},
+        params: { name: 'corp' },
+      } as unknown as RequestEvent
       return handle({ event, resolve: (e) => endpoint(e) })
     }
-    const startLogin = async () => (await provider.authorize((await send(oauthLogin(), `${APP}/auth/corp/login`, 'one')).headers.get('location')!)).url
+    const startLogin = async () =>
+      (
+        await provider.authorize(
+          (await send(oauthLogin(), `${APP}/auth/corp/login`, 'one')).headers.get('location')!,
+        )
+      ).url
     const refused = await send(oauthCallback(), await startLogin(), 'two')
     expect(await refused.text()).toBe('Sign-in failed: transaction_invalid')
     const done = await send(oauthCallback(), await startLogin(), 'one')

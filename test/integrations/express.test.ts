@@ -11,11 +11,23 @@ import express4 from 'express4'
 import type { ClientMetadata } from 'oidc-provider'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { OAuth, isOAuthKitError, type OAuth2Token, type UpdateToken } from '../../src/index.js'
-import { callbackUrl, oauthkit, oauthRoutes, sendResponse, type OAuthRoutesOptions } from '../../integrations/express/index.js'
+import {
+  callbackUrl,
+  oauthkit,
+  oauthRoutes,
+  sendResponse,
+  type OAuthRoutesOptions,
+} from '../../integrations/express/index.js'
 import { startTestProvider, type TestProvider } from '../support/oidc-provider.js'
 
-const CLIENT = { client_id: 'express-test', client_secret: 'express-test-secret-0123456789-0123456789' }
-const FORM_POST_CLIENT = { client_id: 'express-fp', client_secret: 'express-fp-secret-0123456789-0123456789' }
+const CLIENT = {
+  client_id: 'express-test',
+  client_secret: 'express-test-secret-0123456789-0123456789',
+}
+const FORM_POST_CLIENT = {
+  client_id: 'express-fp',
+  client_secret: 'express-fp-secret-0123456789-0123456789',
+}
 const root = new URL('../../', import.meta.url)
 
 async function listen(): Promise<{ server: Server; base: string }> {
@@ -31,7 +43,12 @@ async function close(server: Server | undefined): Promise<void> {
 
 /** `name=value` pairs of a response's live Set-Cookie headers, as a Cookie header. */
 function cookiesOf(res: Response, previous = ''): string {
-  const jar = new Map(previous.split('; ').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair] as const))
+  const jar = new Map(
+    previous
+      .split('; ')
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair] as const),
+  )
   for (const line of res.headers.getSetCookie()) {
     const pair = line.split(';')[0]!
     const name = pair.slice(0, pair.indexOf('='))
@@ -41,8 +58,15 @@ function cookiesOf(res: Response, previous = ''): string {
   return [...jar.values()].join('; ')
 }
 
-const errorHandler = (err: unknown, _req: express5.Request, res: express5.Response, _next: express5.NextFunction) => {
-  res.status(400).json({ handledBy: 'error handler', code: isOAuthKitError(err) ? err.code : String(err) })
+const errorHandler = (
+  err: unknown,
+  _req: express5.Request,
+  res: express5.Response,
+  _next: express5.NextFunction,
+) => {
+  res
+    .status(400)
+    .json({ handledBy: 'error handler', code: isOAuthKitError(err) ? err.code : String(err) })
 }
 
 const versions = [
@@ -55,18 +79,54 @@ describe.each(versions)('$label', ({ express }) => {
   let provider: TestProvider
   let server: Server
   let base: string
-  const onSuccess = vi.fn<(result: { token: OAuth2Token; name: string; returnTo?: string; req: express5.Request; res: express5.Response }) => void>()
+  const onSuccess =
+    vi.fn<
+      (result: {
+        token: OAuth2Token
+        name: string
+        returnTo?: string
+        req: express5.Request
+        res: express5.Response
+      }) => void
+    >()
   const onError = vi.fn<NonNullable<OAuthRoutesOptions['onError']>>()
   const updateToken = vi.fn<UpdateToken>()
 
   beforeAll(async () => {
     ;({ server, base } = await listen())
-    const paths = ['/auth/oidc', '/auth2/oidc', '/fp-raw/fp', '/fp-simple/fp', '/fp-qs/fp', '/custom']
-    const common: Omit<ClientMetadata, 'client_id'> = { redirect_uris: paths.map((p) => `${base}${p}/callback`), grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] }
-    provider = await startTestProvider({ clients: [{ ...CLIENT, ...common }, { ...FORM_POST_CLIENT, ...common }] })
+    const paths = [
+      '/auth/oidc',
+      '/auth2/oidc',
+      '/fp-raw/fp',
+      '/fp-simple/fp',
+      '/fp-qs/fp',
+      '/custom',
+    ]
+    const common: Omit<ClientMetadata, 'client_id'> = {
+      redirect_uris: paths.map((p) => `${base}${p}/callback`),
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+    }
+    provider = await startTestProvider({
+      clients: [
+        { ...CLIENT, ...common },
+        { ...FORM_POST_CLIENT, ...common },
+      ],
+    })
     const oauth = new OAuth({ updateToken })
-      .register('oidc', { serverMetadataUrl: provider.discoveryUrl, clientId: CLIENT.client_id, clientSecret: CLIENT.client_secret, scope: 'openid email' })
-      .register('fp', { serverMetadataUrl: provider.discoveryUrl, clientId: FORM_POST_CLIENT.client_id, clientSecret: FORM_POST_CLIENT.client_secret, scope: 'openid email', responseMode: 'form_post' })
+      .register('oidc', {
+        serverMetadataUrl: provider.discoveryUrl,
+        clientId: CLIENT.client_id,
+        clientSecret: CLIENT.client_secret,
+        scope: 'openid email',
+      })
+      .register('fp', {
+        serverMetadataUrl: provider.discoveryUrl,
+        clientId: FORM_POST_CLIENT.client_id,
+        clientSecret: FORM_POST_CLIENT.client_secret,
+        scope: 'openid email',
+        responseMode: 'form_post',
+      })
 
     const app = express()
     app.use((_req, res, next) => void (res.cookie('app', 'set-before'), next()))
@@ -74,11 +134,20 @@ describe.each(versions)('$label', ({ express }) => {
     app.use('/auth', oauthRoutes(oauth, { onSuccess }))
     app.use('/auth2', oauthRoutes(oauth, { onSuccess, onError, defaultReturnTo: '/home' }))
     app.use('/fp-raw', oauthRoutes(oauth, { onSuccess }))
-    app.use('/fp-simple', express.urlencoded({ extended: false }), oauthRoutes(oauth, { onSuccess }))
+    app.use(
+      '/fp-simple',
+      express.urlencoded({ extended: false }),
+      oauthRoutes(oauth, { onSuccess }),
+    )
     app.use('/fp-qs', express.urlencoded({ extended: true }), oauthRoutes(oauth, { onSuccess }))
     // Routes of the app's own, with req.oauth.
     app.get('/custom/login', async (req, res) => {
-      await sendResponse(res, await req.oauth.create('oidc').authorizeRedirect(`${base}/custom/callback`, { returnTo: '/custom/done' }))
+      await sendResponse(
+        res,
+        await req.oauth
+          .create('oidc')
+          .authorizeRedirect(`${base}/custom/callback`, { returnTo: '/custom/done' }),
+      )
     })
     app.get('/custom/callback', async (req, res) => {
       const { token, returnTo } = await req.oauth.create('oidc').completeAuthorization()
@@ -90,7 +159,10 @@ describe.each(versions)('$label', ({ express }) => {
       for await (const chunk of req) body += String(chunk)
       res.send(body)
     })
-    app.post('/echo/request', async (req, res) => void res.send(await req.oauth.ctx.request!.text()))
+    app.post(
+      '/echo/request',
+      async (req, res) => void res.send(await req.oauth.ctx.request!.text()),
+    )
     app.get('/stream', async (_req, res) => {
       let step = 0
       const body = new ReadableStream<Uint8Array>({
@@ -101,7 +173,11 @@ describe.each(versions)('$label', ({ express }) => {
           controller.close()
         },
       })
-      const headers = new Headers([['x-test', 'yes'], ['set-cookie', 'a=1; Path=/'], ['set-cookie', 'b=2; Path=/']])
+      const headers = new Headers([
+        ['x-test', 'yes'],
+        ['set-cookie', 'a=1; Path=/'],
+        ['set-cookie', 'b=2; Path=/'],
+      ])
       await sendResponse(res, new Response(body, { status: 201, headers }))
     })
     app.use(errorHandler)
@@ -133,7 +209,9 @@ describe.each(versions)('$label', ({ express }) => {
     expect(callback.status).toBe(303)
     expect(callback.headers.get('location')).toBe('/')
     expect(callback.headers.get('referrer-policy')).toBe('no-referrer')
-    expect(callback.headers.getSetCookie().find((c) => c.startsWith('oauthkit.tx.'))).toMatch(/Max-Age=0/)
+    expect(callback.headers.getSetCookie().find((c) => c.startsWith('oauthkit.tx.'))).toMatch(
+      /Max-Age=0/,
+    )
     expect(onSuccess).toHaveBeenCalledOnce()
     const [{ token, name, returnTo, req, res }] = onSuccess.mock.calls[0]!
     expect(token.access_token).toEqual(expect.any(String))
@@ -152,7 +230,9 @@ describe.each(versions)('$label', ({ express }) => {
       ['/\\evil.example', '/home'],
     ]
     for (const [returnTo, expected] of cases) {
-      const { url, jar } = await startLogin(`/auth2/oidc/login?returnTo=${encodeURIComponent(returnTo!)}`)
+      const { url, jar } = await startLogin(
+        `/auth2/oidc/login?returnTo=${encodeURIComponent(returnTo!)}`,
+      )
       const callback = await fetch(url, { redirect: 'manual', headers: { cookie: jar } })
       expect(callback.status, returnTo).toBe(303)
       expect(callback.headers.get('location'), returnTo).toBe(expected)
@@ -169,7 +249,12 @@ describe.each(versions)('$label', ({ express }) => {
     expect(location.searchParams.get('response_mode')).toBe('form_post')
     expect(jar).toMatch(/oauthkit\.tx\./)
     expect(form?.get('code')).toEqual(expect.any(String))
-    const callback = await fetch(url, { method: 'POST', body: form, redirect: 'manual', headers: { cookie: jar } })
+    const callback = await fetch(url, {
+      method: 'POST',
+      body: form,
+      redirect: 'manual',
+      headers: { cookie: jar },
+    })
     expect(callback.status).toBe(303)
     expect(callback.headers.get('location')).toBe('/after')
     expect(callback.headers.get('referrer-policy')).toBe('no-referrer')
@@ -182,7 +267,10 @@ describe.each(versions)('$label', ({ express }) => {
     ['a nested value refused, not re-encoded (qs)', '/fp-qs', 'state=a&code[x]=c'],
     ['a body over 64 KiB (raw)', '/fp-raw', `state=a&code=${'c'.repeat(70_000)}`],
   ])('refuses a form_post body with %s', async (_label, prefix, body) => {
-    const res = await fetch(`${base}${prefix}/fp/callback`, { method: 'POST', body: new URLSearchParams(body) })
+    const res = await fetch(`${base}${prefix}/fp/callback`, {
+      method: 'POST',
+      body: new URLSearchParams(body),
+    })
     expect(res.status).toBe(400)
     expect(await res.text()).toBe('Sign-in failed: invalid_authorization_response')
   })
@@ -196,7 +284,10 @@ describe.each(versions)('$label', ({ express }) => {
   })
 
   it('hands the typed error to onError when given', async () => {
-    onError.mockImplementationOnce((err, { res }) => void res.status(401).send(`onError: ${isOAuthKitError(err) ? err.code : 'other'}`))
+    onError.mockImplementationOnce(
+      (err, { res }) =>
+        void res.status(401).send(`onError: ${isOAuthKitError(err) ? err.code : 'other'}`),
+    )
     const { url } = await startLogin('/auth2/oidc/login')
     const res = await fetch(url, { redirect: 'manual' })
     expect(await res.text()).toBe('onError: transaction_not_found')
@@ -210,30 +301,47 @@ describe.each(versions)('$label', ({ express }) => {
     // Two logins in flight in one cookie jar: two transaction cookies, both finish.
     const first = await startLogin('/auth/oidc/login')
     const second = await startLogin('/auth/oidc/login', first.jar)
-    const names = (res: Response) => res.headers.getSetCookie().map((c) => c.slice(0, c.indexOf('=')))
+    const names = (res: Response) =>
+      res.headers.getSetCookie().map((c) => c.slice(0, c.indexOf('=')))
     expect(names(second.login)).toEqual(['app', expect.stringMatching(/^oauthkit\.tx\./)])
     expect(second.jar.match(/oauthkit\.tx\./g)).toHaveLength(2)
     const callback = await fetch(first.url, { redirect: 'manual', headers: { cookie: second.jar } })
     expect(callback.status).toBe(303)
-    expect(names(callback)).toEqual(expect.arrayContaining(['app', expect.stringMatching(/^oauthkit\.tx\./), 'session']))
+    expect(names(callback)).toEqual(
+      expect.arrayContaining(['app', expect.stringMatching(/^oauthkit\.tx\./), 'session']),
+    )
     expect(names(callback)).toHaveLength(3)
-    const other = await fetch(second.url, { redirect: 'manual', headers: { cookie: cookiesOf(callback, second.jar) } })
+    const other = await fetch(second.url, {
+      redirect: 'manual',
+      headers: { cookie: cookiesOf(callback, second.jar) },
+    })
     expect(other.status).toBe(303)
   })
 
   it('sendResponse keeps status, headers and every Set-Cookie, and streams the body', async () => {
     // The second chunk waits for the client to have read the first: a buffered body would never arrive.
-    const soon = <T>(promise: Promise<T>) => Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the body was buffered')), 3000))])
+    const soon = <T>(promise: Promise<T>) =>
+      Promise.race([
+        promise,
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('the body was buffered')), 3000),
+        ),
+      ])
     const res = await soon(fetch(`${base}/stream`))
     expect(res.status).toBe(201)
     expect(res.headers.get('x-test')).toBe('yes')
-    expect(res.headers.getSetCookie().map((c) => c.split(';')[0])).toEqual(['app=set-before', 'a=1', 'b=2'])
+    expect(res.headers.getSetCookie().map((c) => c.split(';')[0])).toEqual([
+      'app=set-before',
+      'a=1',
+      'b=2',
+    ])
     const reader = res.body!.getReader()
     const first = await soon(reader.read())
     expect(new TextDecoder().decode(first.value)).toBe('first;')
     release()
     let rest = ''
-    for (let r = await reader.read(); !r.done; r = await reader.read()) rest += new TextDecoder().decode(r.value)
+    for (let r = await reader.read(); !r.done; r = await reader.read())
+      rest += new TextDecoder().decode(r.value)
     expect(rest).toBe('second')
   })
 
@@ -241,7 +349,9 @@ describe.each(versions)('$label', ({ express }) => {
     updateToken.mockClear()
     const login = await fetch(`${base}/custom/login`, { redirect: 'manual' })
     const { url } = await provider.authorize(login.headers.get('location')!)
-    const callback = await fetch(url, { headers: { cookie: cookiesOf(login), 'x-user-id': 'u-42' } })
+    const callback = await fetch(url, {
+      headers: { cookie: cookiesOf(login), 'x-user-id': 'u-42' },
+    })
     expect(await callback.json()).toEqual({ email: 'alice@example.test', returnTo: '/custom/done' })
     expect(updateToken.mock.calls[0]![2].ctx).toMatchObject({ userId: 'u-42' })
   })
@@ -260,7 +370,11 @@ describe.each(versions)('$label', ({ express }) => {
   })
 
   it('builds the redirect_uri from the request (trust proxy honoured) or from baseUrl', async () => {
-    const oauth = new OAuth().register('oidc', { serverMetadataUrl: provider.discoveryUrl, clientId: CLIENT.client_id, scope: 'openid' })
+    const oauth = new OAuth().register('oidc', {
+      serverMetadataUrl: provider.discoveryUrl,
+      clientId: CLIENT.client_id,
+      scope: 'openid',
+    })
     const app = express()
     app.set('trust proxy', true)
     app.use('/a', oauthRoutes(oauth))
@@ -274,7 +388,9 @@ describe.each(versions)('$label', ({ express }) => {
         return new URL(res.headers.get('location')!).searchParams.get('redirect_uri')
       }
       expect(await redirectUri('/a/oidc/login')).toBe(`${other.base}/a/oidc/callback`)
-      expect(await redirectUri('/a/oidc/login', { 'x-forwarded-proto': 'https' })).toBe(`${other.base.replace('http:', 'https:')}/a/oidc/callback`)
+      expect(await redirectUri('/a/oidc/login', { 'x-forwarded-proto': 'https' })).toBe(
+        `${other.base.replace('http:', 'https:')}/a/oidc/callback`,
+      )
       expect(await redirectUri('/b/oidc/login')).toBe('https://app.example/b/oidc/callback')
       expect(await (await fetch(`${other.base}/url`)).text()).toBe(`${other.base}/oidc/callback`)
     } finally {
@@ -284,11 +400,24 @@ describe.each(versions)('$label', ({ express }) => {
 })
 
 it('fits Express 4 types: the middleware, the routes and req.oauth type-check and run', async () => {
-  const oauth = new OAuth().register('oidc', { authorizeUrl: 'https://idp.example/authorize', accessTokenUrl: 'https://idp.example/token', clientId: 'c' })
+  const oauth = new OAuth().register('oidc', {
+    authorizeUrl: 'https://idp.example/authorize',
+    accessTokenUrl: 'https://idp.example/token',
+    clientId: 'c',
+  })
   const app = express4()
   app.use(oauthkit(oauth))
-  app.use('/auth', oauthRoutes(oauth, { onSuccess: ({ res }) => void res.cookie('x', 'y'), onError: (err, { next }) => next(err) }))
-  app.get('/names', (req: express4.Request, res: express4.Response) => void res.json(req.oauth.names()))
+  app.use(
+    '/auth',
+    oauthRoutes(oauth, {
+      onSuccess: ({ res }) => void res.cookie('x', 'y'),
+      onError: (err, { next }) => next(err),
+    }),
+  )
+  app.get(
+    '/names',
+    (req: express4.Request, res: express4.Response) => void res.json(req.oauth.names()),
+  )
   const { server, base } = await listen()
   server.on('request', app)
   try {
@@ -313,6 +442,12 @@ it("has an examples/express README whose code blocks are verbatim copies of the 
   const readme = readFileSync(new URL('examples/express/README.md', root), 'utf8')
   const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!)
   expect(blocks.length).toBeGreaterThan(0)
-  const sources = ['app.ts', 'db.ts', 'server.ts'].map((f) => readFileSync(new URL(`examples/express/${f}`, root), 'utf8'))
-  for (const block of blocks) expect(sources.some((s) => s.includes(block)), block.slice(0, 200)).toBe(true)
+  const sources = ['app.ts', 'db.ts', 'server.ts'].map((f) =>
+    readFileSync(new URL(`examples/express/${f}`, root), 'utf8'),
+  )
+  for (const block of blocks)
+    expect(
+      sources.some((s) => s.includes(block)),
+      block.slice(0, 200),
+    ).toBe(true)
 })

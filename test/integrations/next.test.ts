@@ -17,18 +17,40 @@ import * as cookies15 from 'next15/dist/server/web/spec-extension/cookies.js'
 import * as navigation15 from 'next15/navigation.js'
 import * as server15 from 'next15/server.js'
 import { OAuth, isOAuthKitError, type OAuthKitError, type OAuth2Token } from '../../src/index.js'
-import { bindOAuth, oauthHandlers, toCookieStore, type NextCookies, type OAuthHandlersOptions, type OAuthRouteHandlers } from '../../integrations/next/index.js'
+import {
+  bindOAuth,
+  oauthHandlers,
+  toCookieStore,
+  type NextCookies,
+  type OAuthHandlersOptions,
+  type OAuthRouteHandlers,
+} from '../../integrations/next/index.js'
 import { startTestProvider, type TestProvider } from '../support/oidc-provider.js'
 
 const BASE = 'http://127.0.0.1:3000'
 const CLIENT = { client_id: 'next-test', client_secret: 'next-test-secret-0123456789-0123456789' }
-const FORM_POST_CLIENT = { client_id: 'next-form-post', client_secret: 'next-form-post-secret-0123456789-0123456789' }
+const FORM_POST_CLIENT = {
+  client_id: 'next-form-post',
+  client_secret: 'next-form-post-secret-0123456789-0123456789',
+}
 
 let provider: TestProvider
 
 beforeAll(async () => {
-  const common = { redirect_uris: [`${BASE}/auth/dev/callback`, `${BASE}/auth/fp/callback`, 'https://app.example/auth/dev/callback'], grant_types: ['authorization_code', 'refresh_token'] }
-  provider = await startTestProvider({ clients: [{ ...CLIENT, ...common }, { ...FORM_POST_CLIENT, ...common }] })
+  const common = {
+    redirect_uris: [
+      `${BASE}/auth/dev/callback`,
+      `${BASE}/auth/fp/callback`,
+      'https://app.example/auth/dev/callback',
+    ],
+    grant_types: ['authorization_code', 'refresh_token'],
+  }
+  provider = await startTestProvider({
+    clients: [
+      { ...CLIENT, ...common },
+      { ...FORM_POST_CLIENT, ...common },
+    ],
+  })
 })
 
 afterAll(async () => {
@@ -37,8 +59,20 @@ afterAll(async () => {
 
 /** The Next.js pieces a Route Handler sees, from one installed version. */
 const versions = [
-  { version: 'Next.js 16', adapters: adapters16, cookies: cookies16, server: server16, navigation: navigation16 },
-  { version: 'Next.js 15', adapters: adapters15, cookies: cookies15, server: server15, navigation: navigation15 },
+  {
+    version: 'Next.js 16',
+    adapters: adapters16,
+    cookies: cookies16,
+    server: server16,
+    navigation: navigation16,
+  },
+  {
+    version: 'Next.js 15',
+    adapters: adapters15,
+    cookies: cookies15,
+    server: server15,
+    navigation: navigation15,
+  },
 ] as const
 
 describe.each(versions)('$version', ({ adapters, cookies, server, navigation }) => {
@@ -46,12 +80,22 @@ describe.each(versions)('$version', ({ adapters, cookies, server, navigation }) 
   const jars = new WeakMap<Request, ReturnType<typeof adapters.MutableRequestCookiesAdapter.wrap>>()
 
   /** What Next's app-route module does around a handler: cookies for the request, then appended to the response. */
-  async function route(handler: OAuthRouteHandlers['GET'], url: string, init: { cookie?: string; method?: string; body?: URLSearchParams } = {}): Promise<Response> {
+  async function route(
+    handler: OAuthRouteHandlers['GET'],
+    url: string,
+    init: { cookie?: string; method?: string; body?: URLSearchParams } = {},
+  ): Promise<Response> {
     const headers = new Headers({ host: new URL(url).host })
     if (init.cookie) headers.set('cookie', init.cookie)
     if (init.body) headers.set('content-type', 'application/x-www-form-urlencoded')
-    const request = new server.NextRequest(url, { method: init.method ?? 'GET', headers, body: init.body })
-    const mutable = adapters.MutableRequestCookiesAdapter.wrap(new cookies.RequestCookies(request.headers))
+    const request = new server.NextRequest(url, {
+      method: init.method ?? 'GET',
+      headers,
+      body: init.body,
+    })
+    const mutable = adapters.MutableRequestCookiesAdapter.wrap(
+      new cookies.RequestCookies(request.headers),
+    )
     jars.set(request, mutable)
     const [name = '', action = ''] = new URL(url).pathname.split('/').slice(-2)
     const response = await handler(request, { params: Promise.resolve({ name, action }) })
@@ -62,9 +106,21 @@ describe.each(versions)('$version', ({ adapters, cookies, server, navigation }) 
 
   const tokens: OAuth2Token[] = []
   const registry = () =>
-    new OAuth({ secret: 'a-test-secret-of-at-least-32-characters!', updateToken: (_name, token: OAuth2Token) => void tokens.push(token) })
-      .register('dev', { serverMetadataUrl: provider.discoveryUrl, ...clientOf(CLIENT), scope: 'openid email profile' })
-      .register('fp', { serverMetadataUrl: provider.discoveryUrl, ...clientOf(FORM_POST_CLIENT), scope: 'openid email', responseMode: 'form_post' })
+    new OAuth({
+      secret: 'a-test-secret-of-at-least-32-characters!',
+      updateToken: (_name, token: OAuth2Token) => void tokens.push(token),
+    })
+      .register('dev', {
+        serverMetadataUrl: provider.discoveryUrl,
+        ...clientOf(CLIENT),
+        scope: 'openid email profile',
+      })
+      .register('fp', {
+        serverMetadataUrl: provider.discoveryUrl,
+        ...clientOf(FORM_POST_CLIENT),
+        scope: 'openid email',
+        responseMode: 'form_post',
+      })
 
   type Apps = ReturnType<typeof registry> extends OAuth<infer A> ? A : never
 
@@ -100,7 +156,10 @@ describe.each(versions)('$version', ({ adapters, cookies, server, navigation }) 
   it('finishes a login: onSuccess gets the token, then 303 to returnTo with Referrer-Policy: no-referrer and the transaction cookie cleared', async () => {
     const onSuccess = vi.fn<NonNullable<OAuthHandlersOptions<Apps>['onSuccess']>>()
     const h = handlers({ onSuccess })
-    const { callback, cookie } = await signIn(h, `${BASE}/auth/dev/login?returnTo=${encodeURIComponent('/profile?tab=1')}`)
+    const { callback, cookie } = await signIn(
+      h,
+      `${BASE}/auth/dev/login?returnTo=${encodeURIComponent('/profile?tab=1')}`,
+    )
     const res = await route(h.GET, callback, { cookie })
     expect(res.status).toBe(303)
     expect(res.headers.get('location')).toBe('/profile?tab=1')
@@ -120,7 +179,10 @@ describe.each(versions)('$version', ({ adapters, cookies, server, navigation }) 
   it('ignores a returnTo that is not a same-origin path (//evil.example) and uses defaultReturnTo', async () => {
     const h = handlers({ defaultReturnTo: '/home' })
     for (const returnTo of ['//evil.example', 'https://evil.example/x', '/\\evil.example']) {
-      const { callback, cookie } = await signIn(h, `${BASE}/auth/dev/login?returnTo=${encodeURIComponent(returnTo)}`)
+      const { callback, cookie } = await signIn(
+        h,
+        `${BASE}/auth/dev/login?returnTo=${encodeURIComponent(returnTo)}`,
+      )
       const res = await route(h.GET, callback, { cookie })
       expect(res.status).toBe(303)
       expect(res.headers.get('location')).toBe('/home')
@@ -137,7 +199,10 @@ describe.each(versions)('$version', ({ adapters, cookies, server, navigation }) 
   })
 
   it('a callback without its transaction cookie goes to onError with transaction_not_found', async () => {
-    const onError = vi.fn((error: OAuthKitError, _info: { name: string; action: string }) => new Response(`failed: ${error.code}`, { status: 400 }))
+    const onError = vi.fn(
+      (error: OAuthKitError, _info: { name: string; action: string }) =>
+        new Response(`failed: ${error.code}`, { status: 400 }),
+    )
     const h = handlers({ onError })
     const { callback } = await signIn(h)
     const res = await route(h.GET, callback)
@@ -153,7 +218,11 @@ describe.each(versions)('$version', ({ adapters, cookies, server, navigation }) 
     const plain = handlers()
     const lost = await signIn(plain)
     const text = await route(plain.GET, lost.callback)
-    expect([text.status, await text.text(), text.headers.get('referrer-policy')]).toEqual([400, 'Sign-in failed: transaction_not_found', 'no-referrer'])
+    expect([text.status, await text.text(), text.headers.get('referrer-policy')]).toEqual([
+      400,
+      'Sign-in failed: transaction_not_found',
+      'no-referrer',
+    ])
 
     const h = handlers({ errorPath: '/auth/error' })
     const { callback } = await signIn(h)
@@ -163,7 +232,10 @@ describe.each(versions)('$version', ({ adapters, cookies, server, navigation }) 
     expect(missing.headers.get('referrer-policy')).toBe('no-referrer')
 
     const again = await signIn(h)
-    const tampered = again.cookie.replace(/=(.*)$/, (_, value: string) => `=${value.slice(0, -8)}AAAAAAAA`)
+    const tampered = again.cookie.replace(
+      /=(.*)$/,
+      (_, value: string) => `=${value.slice(0, -8)}AAAAAAAA`,
+    )
     const res = await route(h.GET, again.callback, { cookie: tampered })
     expect(res.headers.get('location')).toBe('/auth/error?code=transaction_invalid')
     expect(tampered).not.toBe(again.cookie)
@@ -179,7 +251,10 @@ describe.each(versions)('$version', ({ adapters, cookies, server, navigation }) 
 
   it('a form_post callback is a POST (transaction cookie SameSite=None; Secure)', async () => {
     const h = handlers()
-    const { started, callback, form, cookie } = await signIn(h, `${BASE}/auth/fp/login?returnTo=/fp`)
+    const { started, callback, form, cookie } = await signIn(
+      h,
+      `${BASE}/auth/fp/login?returnTo=/fp`,
+    )
     expect(started.headers.getSetCookie()[0]).toMatch(/; SameSite=none/i)
     expect(started.headers.getSetCookie()[0]).toMatch(/; Secure/i)
     expect(form?.get('code')).toBeTruthy()
@@ -198,7 +273,10 @@ describe.each(versions)('$version', ({ adapters, cookies, server, navigation }) 
   })
 
   it('builds the redirect URI on baseUrl and passes authorizeParams', async () => {
-    const h = handlers({ baseUrl: 'https://app.example', authorizeParams: () => ({ prompt: 'login', login_hint: 'alice' }) })
+    const h = handlers({
+      baseUrl: 'https://app.example',
+      authorizeParams: () => ({ prompt: 'login', login_hint: 'alice' }),
+    })
     const res = await route(h.GET, `${BASE}/auth/dev/login`)
     const location = new URL(res.headers.get('location')!)
     expect(location.searchParams.get('redirect_uri')).toBe('https://app.example/auth/dev/callback')
@@ -206,19 +284,28 @@ describe.each(versions)('$version', ({ adapters, cookies, server, navigation }) 
     expect(res.headers.getSetCookie()[0]).toMatch(/; Secure/i)
   })
 
-  it('bindOAuth binds a registry to a request\'s cookies for API calls', async () => {
+  it("bindOAuth binds a registry to a request's cookies for API calls", async () => {
     const h = handlers()
     const { callback, cookie } = await signIn(h)
     await route(h.GET, callback, { cookie })
     const token = tokens.at(-1)!
-    const oauth = new OAuth({ fetchToken: (_name, ctx) => (ctx?.cookies?.get('at') === token.access_token ? token : null) }).register('dev', {
+    const oauth = new OAuth({
+      fetchToken: (_name, ctx) => (ctx?.cookies?.get('at') === token.access_token ? token : null),
+    }).register('dev', {
       serverMetadataUrl: provider.discoveryUrl,
       ...clientOf(CLIENT),
       apiBaseUrl: provider.issuer,
     })
-    const request = new server.NextRequest(`${BASE}/profile`, { headers: { cookie: `at=${token.access_token}` } })
-    const requestCookies = adapters.MutableRequestCookiesAdapter.wrap(new cookies.RequestCookies(request.headers))
-    const me = await bindOAuth(oauth, requestCookies, request).create('dev').get('me').json<{ sub: string }>()
+    const request = new server.NextRequest(`${BASE}/profile`, {
+      headers: { cookie: `at=${token.access_token}` },
+    })
+    const requestCookies = adapters.MutableRequestCookiesAdapter.wrap(
+      new cookies.RequestCookies(request.headers),
+    )
+    const me = await bindOAuth(oauth, requestCookies, request)
+      .create('dev')
+      .get('me')
+      .json<{ sub: string }>()
     expect(me.sub).toBe('alice')
   })
 
@@ -233,10 +320,18 @@ describe.each(versions)('$version', ({ adapters, cookies, server, navigation }) 
       }
     }
     const onError = vi.fn(() => new Response('onError', { status: 500 }))
-    for (const make of [() => navigation.redirect('/welcome'), () => { throw new Error('the app failed') }]) {
+    for (const make of [
+      () => navigation.redirect('/welcome'),
+      () => {
+        throw new Error('the app failed')
+      },
+    ]) {
       const h = handlers({ onSuccess: throwing(make), onError })
       const { callback, cookie } = await signIn(h)
-      const rejection = await route(h.GET, callback, { cookie }).then(() => undefined, (e: unknown) => e)
+      const rejection = await route(h.GET, callback, { cookie }).then(
+        () => undefined,
+        (e: unknown) => e,
+      )
       expect(rejection).toBe(thrown.at(-1))
     }
     expect((thrown[0] as { digest?: string }).digest).toMatch(/^NEXT_REDIRECT;.*;\/welcome;/)
@@ -261,7 +356,18 @@ describe('toCookieStore', () => {
     store.delete('a', { httpOnly: true, secure: true, sameSite: 'none', path: '/' })
     expect(calls).toEqual([
       ['a', '2', { httpOnly: true, sameSite: 'lax', path: '/' }],
-      ['a', '', { httpOnly: true, secure: true, sameSite: 'none', path: '/', maxAge: 0, expires: new Date(0) }],
+      [
+        'a',
+        '',
+        {
+          httpOnly: true,
+          secure: true,
+          sameSite: 'none',
+          path: '/',
+          maxAge: 0,
+          expires: new Date(0),
+        },
+      ],
     ])
   })
 })
@@ -282,9 +388,23 @@ function cookieHeader(response: Response): string {
 it("examples/next/README.md's ts/tsx blocks are verbatim excerpts of the example", () => {
   const dir = fileURLToPath(new URL('../../examples/next', import.meta.url))
   const files = (d: string): string[] =>
-    readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? (e.name.startsWith('.') ? [] : files(join(d, e.name))) : /\.tsx?$/.test(e.name) ? [join(d, e.name)] : []))
+    readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory()
+        ? e.name.startsWith('.')
+          ? []
+          : files(join(d, e.name))
+        : /\.tsx?$/.test(e.name)
+          ? [join(d, e.name)]
+          : [],
+    )
   const sources = files(dir).map((f) => readFileSync(f, 'utf8'))
-  const blocks = [...readFileSync(join(dir, 'README.md'), 'utf8').matchAll(/```tsx?\n([\s\S]*?)```/g)].map((m) => m[1]!)
+  const blocks = [
+    ...readFileSync(join(dir, 'README.md'), 'utf8').matchAll(/```tsx?\n([\s\S]*?)```/g),
+  ].map((m) => m[1]!)
   expect(blocks.length).toBeGreaterThan(3)
-  for (const block of blocks) expect(sources.some((s) => s.includes(block)), block.slice(0, 200)).toBe(true)
+  for (const block of blocks)
+    expect(
+      sources.some((s) => s.includes(block)),
+      block.slice(0, 200),
+    ).toBe(true)
 })

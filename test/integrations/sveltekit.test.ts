@@ -7,24 +7,49 @@ import type { Cookies, Handle, RequestEvent, RequestHandler } from '@sveltejs/ki
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { OAuth, isOAuthKitError, type OAuth2Token } from '../../src/index.js'
 import { startDevProvider, type DevProvider } from '../../testing/index.js'
-import { oauthCallback, oauthHandle, oauthLogin, type BoundOAuthOf, type CallbackOptions } from '../../integrations/sveltekit/index.js'
+import {
+  oauthCallback,
+  oauthHandle,
+  oauthLogin,
+  type BoundOAuthOf,
+  type CallbackOptions,
+} from '../../integrations/sveltekit/index.js'
 
 const APP = 'https://app.example'
 const SECRET = 'a-test-secret-that-is-at-least-32-characters'
-const client = { client_id: 'sveltekit-app', client_secret: 'sveltekit-app-secret-0123456789-0123456789' }
+const client = {
+  client_id: 'sveltekit-app',
+  client_secret: 'sveltekit-app-secret-0123456789-0123456789',
+}
 
 let provider: DevProvider
 let handle: Handle
 
 function registry(issuer: string) {
-  const app = { serverMetadataUrl: `${issuer}/.well-known/openid-configuration`, clientId: client.client_id, clientSecret: client.client_secret, scope: 'openid email' }
-  return new OAuth({ secret: SECRET }).register('corp', app).register('post', { ...app, responseMode: 'form_post' })
+  const app = {
+    serverMetadataUrl: `${issuer}/.well-known/openid-configuration`,
+    clientId: client.client_id,
+    clientSecret: client.client_secret,
+    scope: 'openid email',
+  }
+  return new OAuth({ secret: SECRET })
+    .register('corp', app)
+    .register('post', { ...app, responseMode: 'form_post' })
 }
 let oauth: ReturnType<typeof registry>
 
 beforeAll(async () => {
   provider = await startDevProvider({
-    clients: [{ ...client, redirect_uris: [`${APP}/auth/corp/callback`, `${APP}/auth/post/callback`, `${APP}/elsewhere`] }],
+    clients: [
+      {
+        ...client,
+        redirect_uris: [
+          `${APP}/auth/corp/callback`,
+          `${APP}/auth/post/callback`,
+          `${APP}/elsewhere`,
+        ],
+      },
+    ],
   })
   oauth = registry(provider.issuer)
   handle = oauthHandle(oauth)
@@ -41,7 +66,8 @@ function browser() {
   const jar = new Map<string, string>()
   const writes: CookieWrite[] = []
   const requirePath = (options?: { path?: string }) => {
-    if (!options?.path) throw new Error('SvelteKit requires a path when setting or deleting a cookie')
+    if (!options?.path)
+      throw new Error('SvelteKit requires a path when setting or deleting a cookie')
   }
   const cookies: Cookies = {
     get: (name) => jar.get(name),
@@ -58,13 +84,19 @@ function browser() {
     },
     serialize: (name, value) => `${name}=${encodeURIComponent(value)}`,
   }
-  const transactions = () => [...jar.keys()].filter((name) => name.startsWith('__Host-oauthkit.tx.'))
+  const transactions = () =>
+    [...jar.keys()].filter((name) => name.startsWith('__Host-oauthkit.tx.'))
   return { jar, writes, cookies, transactions }
 }
 type Browser = ReturnType<typeof browser>
 
 /** A request through the handle hook to `endpoint`, as SvelteKit would make it. */
-async function send(endpoint: RequestHandler, b: Browser, url: string, init: RequestInit & { params?: Record<string, string> } = {}) {
+async function send(
+  endpoint: RequestHandler,
+  b: Browser,
+  url: string,
+  init: RequestInit & { params?: Record<string, string> } = {},
+) {
   const request = new Request(url, init)
   const name = /\/auth\/([^/]+)\//.exec(new URL(url).pathname)?.[1]
   const event = {
@@ -98,14 +130,26 @@ describe('oauthHandle', () => {
       bound.ctx.cookies.delete('probe', {})
       return new Response('ok')
     })
-    const event = { request: new Request(`${APP}/`), url: new URL(`${APP}/`), cookies: b.cookies, locals: {}, params: {} } as unknown as RequestEvent
+    const event = {
+      request: new Request(`${APP}/`),
+      url: new URL(`${APP}/`),
+      cookies: b.cookies,
+      locals: {},
+      params: {},
+    } as unknown as RequestEvent
     expect(await (await handle({ event, resolve })).text()).toBe('ok')
     expect(resolve).toHaveBeenCalledWith(event)
     expect(b.writes.map((w) => w.options.path)).toEqual(['/', '/'])
   })
 
   it('is required by the endpoints, which say so', async () => {
-    const event = { request: new Request(`${APP}/auth/corp/login`), url: new URL(`${APP}/auth/corp/login`), cookies: browser().cookies, locals: {}, params: { name: 'corp' } } as unknown as RequestEvent
+    const event = {
+      request: new Request(`${APP}/auth/corp/login`),
+      url: new URL(`${APP}/auth/corp/login`),
+      cookies: browser().cookies,
+      locals: {},
+      params: { name: 'corp' },
+    } as unknown as RequestEvent
     await expect(oauthLogin()(event)).rejects.toThrow(/oauthHandle/)
   })
 })
@@ -113,12 +157,21 @@ describe('oauthHandle', () => {
 describe('login and callback endpoints', () => {
   it('logs in: login → provider → callback → onSuccess, then a 303 to returnTo with no Referer', async () => {
     const b = browser()
-    const { response: login } = await send(oauthLogin(), b, `${APP}/auth/corp/login?returnTo=${encodeURIComponent('/profile?tab=2')}`)
+    const { response: login } = await send(
+      oauthLogin(),
+      b,
+      `${APP}/auth/corp/login?returnTo=${encodeURIComponent('/profile?tab=2')}`,
+    )
     expect(login.status).toBe(302)
     const authorize = new URL(login.headers.get('location')!)
     expect(authorize.searchParams.get('redirect_uri')).toBe(`${APP}/auth/corp/callback`)
     expect(b.transactions()).toHaveLength(1)
-    expect(b.writes[0]!.options).toMatchObject({ path: '/', httpOnly: true, secure: true, sameSite: 'lax' })
+    expect(b.writes[0]!.options).toMatchObject({
+      path: '/',
+      httpOnly: true,
+      secure: true,
+      sameSite: 'lax',
+    })
 
     const { url } = await provider.authorize(authorize)
     const onSuccess = vi.fn<NonNullable<CallbackOptions['onSuccess']>>()
@@ -136,21 +189,33 @@ describe('login and callback endpoints', () => {
     expect(b.transactions()).toEqual([]) // taken out, and cannot be replayed
   })
 
-  it.each(['//evil.example/x', 'https://evil.example/', '/\\evil.example'])('ignores returnTo %s and lands on the default', async (returnTo) => {
-    const b = browser()
-    const { url } = await loginAtProvider(b, `${APP}/auth/corp/login?returnTo=${encodeURIComponent(returnTo)}`)
-    const { response } = await send(oauthCallback({ defaultReturnTo: '/home' }), b, url.href)
-    expect(response.status).toBe(303)
-    expect(response.headers.get('location')).toBe('/home')
-  })
+  it.each(['//evil.example/x', 'https://evil.example/', '/\\evil.example'])(
+    'ignores returnTo %s and lands on the default',
+    async (returnTo) => {
+      const b = browser()
+      const { url } = await loginAtProvider(
+        b,
+        `${APP}/auth/corp/login?returnTo=${encodeURIComponent(returnTo)}`,
+      )
+      const { response } = await send(oauthCallback({ defaultReturnTo: '/home' }), b, url.href)
+      expect(response.status).toBe(303)
+      expect(response.headers.get('location')).toBe('/home')
+    },
+  )
 
   it('lands on / without returnTo; onSuccess may answer itself', async () => {
     const b = browser()
     const first = await loginAtProvider(b, `${APP}/auth/corp/login`)
-    expect((await send(oauthCallback(), b, first.url.href)).response.headers.get('location')).toBe('/')
+    expect((await send(oauthCallback(), b, first.url.href)).response.headers.get('location')).toBe(
+      '/',
+    )
 
     const second = await loginAtProvider(b, `${APP}/auth/corp/login`)
-    const { response } = await send(oauthCallback({ onSuccess: () => new Response('welcome') }), b, second.url.href)
+    const { response } = await send(
+      oauthCallback({ onSuccess: () => new Response('welcome') }),
+      b,
+      second.url.href,
+    )
     expect(response.status).toBe(200)
     expect(await response.text()).toBe('welcome')
     expect(response.headers.get('referrer-policy')).toBe('no-referrer')
@@ -158,7 +223,11 @@ describe('login and callback endpoints', () => {
 
   it('takes the app, redirect URI and authorization parameters from options', async () => {
     const b = browser()
-    const login = oauthLogin({ app: 'corp', redirectUri: `${APP}/elsewhere`, authorize: () => ({ params: { prompt: 'login' }, returnTo: '/x' }) })
+    const login = oauthLogin({
+      app: 'corp',
+      redirectUri: `${APP}/elsewhere`,
+      authorize: () => ({ params: { prompt: 'login' }, returnTo: '/x' }),
+    })
     const { response } = await send(login, b, `${APP}/signin`)
     const authorize = new URL(response.headers.get('location')!)
     expect(authorize.searchParams.get('redirect_uri')).toBe(`${APP}/elsewhere`)
@@ -175,7 +244,11 @@ describe('login and callback endpoints', () => {
     expect(form?.get('code')).toBeTruthy()
     const onSuccess = vi.fn()
     const callback = oauthCallback({ onSuccess })
-    const { response } = await send(callback, b, url.href, { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+    const { response } = await send(callback, b, url.href, {
+      method: 'POST',
+      body: form,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    })
     expect(response.status).toBe(303)
     expect(response.headers.get('referrer-policy')).toBe('no-referrer')
     expect(onSuccess.mock.calls[0]![0]).toMatchObject({ name: 'post' })
@@ -184,16 +257,24 @@ describe('login and callback endpoints', () => {
 })
 
 describe('errors', () => {
-  const callbackUrl = () => `${APP}/auth/corp/callback?code=abc&state=xyz&iss=${encodeURIComponent(provider.issuer)}`
+  const callbackUrl = () =>
+    `${APP}/auth/corp/callback?code=abc&state=xyz&iss=${encodeURIComponent(provider.issuer)}`
 
   it('hands a callback without its transaction cookie to onError as transaction_not_found', async () => {
     const onError = vi.fn(() => new Response('custom', { status: 401 }))
     const onSuccess = vi.fn()
-    const { response, event } = await send(oauthCallback({ onSuccess, onError }), browser(), callbackUrl())
+    const { response, event } = await send(
+      oauthCallback({ onSuccess, onError }),
+      browser(),
+      callbackUrl(),
+    )
     expect(response.status).toBe(401)
     expect(response.headers.get('referrer-policy')).toBe('no-referrer')
     expect(onSuccess).not.toHaveBeenCalled()
-    const [error, info] = onError.mock.calls[0]! as unknown as [unknown, { event: RequestEvent; name: string; action: string }]
+    const [error, info] = onError.mock.calls[0]! as unknown as [
+      unknown,
+      { event: RequestEvent; name: string; action: string },
+    ]
     expect(info).toMatchObject({ event, name: 'corp', action: 'callback' })
     expect(isOAuthKitError(error, 'transaction_not_found')).toBe(true)
   })
@@ -231,6 +312,16 @@ describe('errors', () => {
     const b = browser()
     const { url } = await loginAtProvider(b, `${APP}/auth/corp/login`)
     const thrown = { status: 303, location: '/elsewhere' }
-    await expect(send(oauthCallback({ onSuccess: () => { throw thrown } }), b, url.href)).rejects.toBe(thrown)
+    await expect(
+      send(
+        oauthCallback({
+          onSuccess: () => {
+            throw thrown
+          },
+        }),
+        b,
+        url.href,
+      ),
+    ).rejects.toBe(thrown)
   })
 })

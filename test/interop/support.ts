@@ -6,7 +6,13 @@
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { MemoryCookieJar, type OAuth1App, type OAuth1Token, type OAuth2App, type OAuth2Token } from '../../src/index.js'
+import {
+  MemoryCookieJar,
+  type OAuth1App,
+  type OAuth1Token,
+  type OAuth2App,
+  type OAuth2Token,
+} from '../../src/index.js'
 
 export const PYTHON = '/usr/bin/python3'
 /** Where the provider sends the browser back; nothing listens there, the test reads the URL. */
@@ -23,7 +29,10 @@ export interface RunningServer {
 }
 
 /** Start `servers/<script>` with `args`; resolves once it printed its port. */
-export async function startPythonServer(script: string, args: string[] = []): Promise<RunningServer> {
+export async function startPythonServer(
+  script: string,
+  args: string[] = [],
+): Promise<RunningServer> {
   const child = spawn(PYTHON, [`${SERVERS}${script}`, ...args], {
     cwd: SERVERS,
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -35,7 +44,10 @@ export async function startPythonServer(script: string, args: string[] = []): Pr
   })
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} did not start within 15 s: ${stderr}`)), 15_000)
+    const timer = setTimeout(
+      () => reject(new Error(`${script} did not start within 15 s: ${stderr}`)),
+      15_000,
+    )
     const lines = createInterface({ input: child.stdout })
     lines.on('line', (line) => {
       const parsed = /^\{"port": (\d+)\}$/.exec(line.trim())
@@ -62,7 +74,10 @@ export async function startPythonServer(script: string, args: string[] = []): Pr
 
 /** Run a Python script of `servers/` to its end and return its stdout, parsed as JSON. */
 export async function runPython<T>(script: string, args: string[] = []): Promise<T> {
-  const child = spawn(PYTHON, [`${SERVERS}${script}`, ...args], { cwd: SERVERS, env: { PATH: '/usr/bin:/bin', PYTHONDONTWRITEBYTECODE: '1' } })
+  const child = spawn(PYTHON, [`${SERVERS}${script}`, ...args], {
+    cwd: SERVERS,
+    env: { PATH: '/usr/bin:/bin', PYTHONDONTWRITEBYTECODE: '1' },
+  })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
@@ -83,7 +98,9 @@ export async function followToCallback(location: string, redirectUri = REDIRECT_
     const response = await fetch(url, { redirect: 'manual' })
     const next = response.headers.get('location')
     if (response.status < 300 || response.status > 399 || next === null) {
-      throw new Error(`the provider answered HTTP ${response.status} at ${url.pathname}, not a redirect: ${(await response.text()).slice(0, 300)}`)
+      throw new Error(
+        `the provider answered HTTP ${response.status} at ${url.pathname}, not a redirect: ${(await response.text()).slice(0, 300)}`,
+      )
     }
     url = new URL(next, url)
   }

@@ -25,9 +25,8 @@ import { seededRandom } from '../support/random.js'
 
 type Pair = [string, string]
 
-
 // Characters that stress encoding: reserved, sub-delims, '%' and '+', unicode (2, 3 and 4 UTF-8 bytes).
-const ODD = [..."aZ09-._~ !*'()%+=&?/:@$,;#[]\"<>^`{}|\\", 'é', 'ü', '\u00a0', '中', '😀', '\u2028']
+const ODD = [...'aZ09-._~ !*\'()%+=&?/:@$,;#[]"<>^`{}|\\', 'é', 'ü', '\u00a0', '中', '😀', '\u2028']
 const SAFE_IN_QUERY = new Set([..."!*'(),:;@/?$~"])
 const PATH_CHARS = [...'abcXYZ019-._~']
 
@@ -68,7 +67,9 @@ class Generator {
     return pairs
       .map(([name, value]) =>
         // "name" alone means an empty value; an empty name needs its "=" to be a parameter at all.
-        name !== '' && value === '' && this.chance(0.3) ? this.formEncode(name) : `${this.formEncode(name)}=${this.formEncode(value)}`,
+        name !== '' && value === '' && this.chance(0.3)
+          ? this.formEncode(name)
+          : `${this.formEncode(name)}=${this.formEncode(value)}`,
       )
       .join('&')
   }
@@ -93,12 +94,20 @@ interface Case {
 }
 
 function generateCase(g: Generator): Case {
-  const signatureMethod = g.pick<SignatureMethod>(['HMAC-SHA1', 'HMAC-SHA1', 'HMAC-SHA256', 'RSA-SHA1', 'PLAINTEXT'])
+  const signatureMethod = g.pick<SignatureMethod>([
+    'HMAC-SHA1',
+    'HMAC-SHA1',
+    'HMAC-SHA256',
+    'RSA-SHA1',
+    'PLAINTEXT',
+  ])
   const method = g.pick(['GET', 'DELETE', 'POST', 'PUT', 'post', 'patch'])
   const scheme = signatureMethod === 'PLAINTEXT' || g.chance(0.5) ? 'https' : 'http'
   const host = [...'api.example.com'].map((c) => (g.chance(0.3) ? c.toUpperCase() : c)).join('')
   const port = g.pick(['', '', scheme === 'http' ? '80' : '443', '8080'])
-  const segments = Array.from({ length: g.below(4) }, () => g.text(6, [...PATH_CHARS, '%20', '%2F', '%e4%b8%ad', '%25']))
+  const segments = Array.from({ length: g.below(4) }, () =>
+    g.text(6, [...PATH_CHARS, '%20', '%2F', '%e4%b8%ad', '%25']),
+  )
     // "." and ".." are dot segments, which WHATWG URL removes and url.parse keeps (see the module comment).
     .map((segment) => (/^\.{1,2}$/.test(segment) ? `${segment}x` : segment))
   const path = `/${segments.join('/')}`
@@ -106,10 +115,16 @@ function generateCase(g: Generator): Case {
 
   // Names come from a small pool so that repeats are common.
   const namePool = Array.from({ length: 4 }, () => g.text(4)).concat(['a', 'status'])
-  const query: Pair[] = Array.from({ length: g.below(6) }, () => [g.pick(namePool), g.chance(0.2) ? '' : g.text(8)] as Pair)
+  const query: Pair[] = Array.from(
+    { length: g.below(6) },
+    () => [g.pick(namePool), g.chance(0.2) ? '' : g.text(8)] as Pair,
+  )
   const hasBody = ['POST', 'PUT', 'post', 'patch'].includes(method) && g.chance(0.8)
   const body: Pair[] | undefined = hasBody
-    ? Array.from({ length: g.below(6) }, () => [g.pick(namePool), g.chance(0.2) ? '' : g.text(8)] as Pair)
+    ? Array.from(
+        { length: g.below(6) },
+        () => [g.pick(namePool), g.chance(0.2) ? '' : g.text(8)] as Pair,
+      )
     : undefined
   // Half of the requests avoid the two classes `oauth` misreads, so that enough of them compare with it.
   if (g.chance(0.5)) {
@@ -130,7 +145,8 @@ function generateCase(g: Generator): Case {
 
   const token = g.chance(0.75) ? `t${g.text(10)}` : undefined
   const extra: Record<string, string> = { oauth_version: '1.0' }
-  if (token === undefined && g.chance(0.5)) extra.oauth_callback = g.pick(['oob', 'https://app.example/cb?x=1&y=a b'])
+  if (token === undefined && g.chance(0.5))
+    extra.oauth_callback = g.pick(['oob', 'https://app.example/cb?x=1&y=a b'])
   if (token !== undefined && g.chance(0.3)) extra.oauth_verifier = g.text(8)
   const search = query.length > 0 || g.chance(0.2) ? `?${g.serialise(query)}` : ''
   return {
@@ -155,11 +171,25 @@ function generateCase(g: Generator): Case {
 interface OAuthInternals {
   _getTimestamp: () => string
   _getNonce: (size: number) => string
-  _prepareParameters: (token: string | undefined, tokenSecret: string | undefined, method: string, url: string, extra: Record<string, string | string[]>) => Pair[]
+  _prepareParameters: (
+    token: string | undefined,
+    tokenSecret: string | undefined,
+    method: string,
+    url: string,
+    extra: Record<string, string | string[]>,
+  ) => Pair[]
 }
 
 function signWithOAuthPackage(c: Case, privateKeyPem: string): string {
-  const client = new OAuth('', '', c.consumerKey, c.signatureMethod === 'RSA-SHA1' ? privateKeyPem : c.consumerSecret, '1.0', null, c.signatureMethod)
+  const client = new OAuth(
+    '',
+    '',
+    c.consumerKey,
+    c.signatureMethod === 'RSA-SHA1' ? privateKeyPem : c.consumerSecret,
+    '1.0',
+    null,
+    c.signatureMethod,
+  )
   const internals = client as unknown as OAuthInternals
   internals._getTimestamp = () => c.timestamp
   internals._getNonce = () => c.nonce
@@ -167,7 +197,8 @@ function signWithOAuthPackage(c: Case, privateKeyPem: string): string {
   const extra: Record<string, string | string[]> = {}
   for (const [name, value] of c.body ?? []) {
     const seen = extra[name]
-    extra[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value]
+    extra[name] =
+      seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value]
   }
   const { oauth_version: _version, ...protocolExtra } = c.extra
   Object.assign(extra, protocolExtra)
@@ -192,7 +223,9 @@ function signWithRfc(c: Case, privateKeyPem: string): { base: string; signature:
       ? key
       : c.signatureMethod === 'RSA-SHA1'
         ? createSign('RSA-SHA1').update(base).sign(privateKeyPem, 'base64')
-        : createHmac(c.signatureMethod === 'HMAC-SHA1' ? 'sha1' : 'sha256', key).update(base).digest('base64')
+        : createHmac(c.signatureMethod === 'HMAC-SHA1' ? 'sha1' : 'sha256', key)
+            .update(base)
+            .digest('base64')
   return { base, signature }
 }
 
@@ -208,7 +241,9 @@ describe('oauthkit against the oauth package and the RFC, on generated requests'
   const results: Array<{ c: Case; oauthkit: { base: string; signature: string } }> = []
 
   beforeAll(async () => {
-    privateKeyPem = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+    privateKeyPem = generateKeyPairSync('rsa', { modulusLength: 1024 })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString()
     rsaKey = await importRsaSha1Key(privateKeyPem)
     for (const [index, c] of cases.entries()) {
       const signed = await signRequest(
@@ -229,20 +264,30 @@ describe('oauthkit against the oauth package and the RFC, on generated requests'
           oauthParams: c.extra,
           ...(c.body === undefined
             ? {}
-            : { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: g.serialise(c.body) }),
+            : {
+                headers: { 'content-type': 'application/x-www-form-urlencoded' },
+                body: g.serialise(c.body),
+              }),
         },
       )
-      results.push({ c, oauthkit: { base: signed.baseString, signature: signed.oauthParams.oauth_signature ?? '' } })
+      results.push({
+        c,
+        oauthkit: { base: signed.baseString, signature: signed.oauthParams.oauth_signature ?? '' },
+      })
     }
   })
 
   it('covers every signature method and both classes, with enough requests in each', () => {
     const count = (predicate: (c: Case) => boolean) => cases.filter(predicate).length
     expect(count((c) => c.oauthMisreads === undefined)).toBeGreaterThanOrEqual(180)
-    expect(count((c) => c.oauthMisreads === 'name repeated in the query')).toBeGreaterThanOrEqual(40)
+    expect(count((c) => c.oauthMisreads === 'name repeated in the query')).toBeGreaterThanOrEqual(
+      40,
+    )
     expect(count((c) => c.oauthMisreads === 'name in query and body')).toBeGreaterThanOrEqual(20)
     for (const method of ['HMAC-SHA1', 'HMAC-SHA256', 'RSA-SHA1', 'PLAINTEXT']) {
-      expect(count((c) => c.signatureMethod === method && c.oauthMisreads === undefined)).toBeGreaterThanOrEqual(20)
+      expect(
+        count((c) => c.signatureMethod === method && c.oauthMisreads === undefined),
+      ).toBeGreaterThanOrEqual(20)
     }
     expect(count((c) => (c.body?.length ?? 0) > 0 && c.query.length > 0)).toBeGreaterThanOrEqual(60)
   })
@@ -257,15 +302,18 @@ describe('oauthkit against the oauth package and the RFC, on generated requests'
 
   it('every request outside the two misread classes gets the signature of the oauth package', () => {
     const comparable = results.filter(({ c }) => c.oauthMisreads === undefined)
-    for (const { c, oauthkit } of comparable) expect(oauthkit.signature, c.url).toBe(signWithOAuthPackage(c, privateKeyPem))
+    for (const { c, oauthkit } of comparable)
+      expect(oauthkit.signature, c.url).toBe(signWithOAuthPackage(c, privateKeyPem))
   })
 
   it('the oauth package does disagree with the RFC on each excluded class', () => {
     // PLAINTEXT signs no base string, so only the other methods can show the difference.
-    const sample = (kind: Case['oauthMisreads']) => results.filter(({ c }) => c.oauthMisreads === kind && c.signatureMethod !== 'PLAINTEXT')
+    const sample = (kind: Case['oauthMisreads']) =>
+      results.filter(({ c }) => c.oauthMisreads === kind && c.signatureMethod !== 'PLAINTEXT')
     for (const kind of ['name repeated in the query', 'name in query and body'] as const) {
       expect(sample(kind).length).toBeGreaterThanOrEqual(15)
-      for (const { c, oauthkit } of sample(kind)) expect(signWithOAuthPackage(c, privateKeyPem), c.url).not.toBe(oauthkit.signature)
+      for (const { c, oauthkit } of sample(kind))
+        expect(signWithOAuthPackage(c, privateKeyPem), c.url).not.toBe(oauthkit.signature)
     }
   })
 })
@@ -273,7 +321,9 @@ describe('oauthkit against the oauth package and the RFC, on generated requests'
 describe('the oauth package on the excluded classes, by example', () => {
   function oauthBaseString(url: string, body: Record<string, string>): string {
     const client = new OAuth('', '', 'ck', 'cs', '1.0', null, 'HMAC-SHA1')
-    const internals = client as unknown as OAuthInternals & { _createSignatureBase: (m: string, u: string, p: string) => string }
+    const internals = client as unknown as OAuthInternals & {
+      _createSignatureBase: (m: string, u: string, p: string) => string
+    }
     internals._getTimestamp = () => '1'
     internals._getNonce = () => 'n'
     let base = ''
@@ -284,7 +334,9 @@ describe('the oauth package on the excluded classes, by example', () => {
   }
 
   it('renames a name repeated in the query to name[0], name[1]', () => {
-    expect(oauthBaseString('https://api.example/?a=1&a=2', {})).toMatch(/^a%5B0%5D=1&a%5B1%5D=2&oauth_/)
+    expect(oauthBaseString('https://api.example/?a=1&a=2', {})).toMatch(
+      /^a%5B0%5D=1&a%5B1%5D=2&oauth_/,
+    )
   })
 
   it('drops the body value of a name that is also in the query', () => {

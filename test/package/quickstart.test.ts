@@ -22,7 +22,9 @@ let tarball = ''
 const children: ChildProcess[] = []
 
 function devRange(name: string): string {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    devDependencies: Record<string, string>
+  }
   return pkg.devDependencies[name]!
 }
 
@@ -32,7 +34,20 @@ function project(name: string, peers: string[]): string {
   mkdirSync(dir, { recursive: true })
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, private: true, type: 'module' }))
   const specs = peers.map((peer) => `${peer}@${devRange(peer)}`)
-  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', tarball, ...specs], { cwd: dir, stdio: 'pipe' })
+  execFileSync(
+    'npm',
+    [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--ignore-scripts',
+      '--loglevel=error',
+      tarball,
+      ...specs,
+    ],
+    { cwd: dir, stdio: 'pipe' },
+  )
   return dir
 }
 
@@ -49,14 +64,22 @@ function readmeBlock(needle: string): string {
 class Browser {
   readonly jars = new Map<string, Map<string, string>>()
 
-  async open(start: string, credentials = { login: 'alice@example.test', password: 'pw' }): Promise<{ status: number; url: URL; html: string }> {
+  async open(
+    start: string,
+    credentials = { login: 'alice@example.test', password: 'pw' },
+  ): Promise<{ status: number; url: URL; html: string }> {
     let url = new URL(start)
     let body: URLSearchParams | undefined
     for (let hops = 0; hops < 20; hops++) {
       const jar = this.jars.get(url.host) ?? new Map<string, string>()
       this.jars.set(url.host, jar)
       const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ')
-      const response = await fetch(url, { method: body ? 'POST' : 'GET', body, redirect: 'manual', headers: cookie ? { cookie } : {} })
+      const response = await fetch(url, {
+        method: body ? 'POST' : 'GET',
+        body,
+        redirect: 'manual',
+        headers: cookie ? { cookie } : {},
+      })
       for (const header of response.headers.getSetCookie()) {
         const pair = header.split(';')[0]!
         const name = pair.slice(0, pair.indexOf('='))
@@ -81,7 +104,10 @@ class Browser {
 
 beforeAll(() => {
   // dist/ was built by the global setup; pack exactly what would be published.
-  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' })
+  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', work], {
+    cwd: root,
+    encoding: 'utf8',
+  })
   tarball = join(work, (JSON.parse(out) as Array<{ filename: string }>)[0]!.filename)
 }, 60_000)
 
@@ -95,19 +121,32 @@ describe("the README's quick start from the packed tarball", () => {
     const dir = project('quickstart-express', ['express', 'oidc-provider'])
     writeFileSync(join(dir, 'server.mjs'), readmeBlock("from 'oauthkit/testing/dev-provider'"))
     const baseUrl = `http://127.0.0.1:${await freePort()}`
-    const child = spawn(process.execPath, ['server.mjs'], { cwd: dir, env: { ...process.env, BASE_URL: baseUrl, NODE_ENV: 'development' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['server.mjs'], {
+      cwd: dir,
+      env: { ...process.env, BASE_URL: baseUrl, NODE_ENV: 'development' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     children.push(child)
     let output = ''
     child.stderr!.on('data', (chunk: Buffer) => (output += String(chunk)))
     await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (chunk: Buffer) => (output += String(chunk)).includes('Listening') && resolve())
+      child.stdout!.on(
+        'data',
+        (chunk: Buffer) => (output += String(chunk)).includes('Listening') && resolve(),
+      )
       child.on('exit', (code) => reject(new Error(`server.mjs exited with ${code}:\n${output}`)))
     })
 
     const alice = new Browser()
-    expect((await alice.open(`${baseUrl}/`)).html).toContain('<a href="/auth/dev/login">Sign in</a>')
+    expect((await alice.open(`${baseUrl}/`)).html).toContain(
+      '<a href="/auth/dev/login">Sign in</a>',
+    )
     const signedIn = await alice.open(`${baseUrl}/auth/dev/login`)
-    expect([signedIn.status, signedIn.url.href, signedIn.html], output).toEqual([200, `${baseUrl}/`, 'Signed in as alice@example.test'])
+    expect([signedIn.status, signedIn.url.href, signedIn.html], output).toEqual([
+      200,
+      `${baseUrl}/`,
+      'Signed in as alice@example.test',
+    ])
     expect((await alice.open(`${baseUrl}/`)).html).toBe('Signed in as alice@example.test')
     // Tokens are keyed by the app's user id: another visitor is not signed in as the last user who was.
     expect((await new Browser().open(`${baseUrl}/`)).html).toContain('Sign in')

@@ -19,7 +19,9 @@ let tarball = ''
 
 /** The version range this repository tests `name` with, so the temp project gets the same major. */
 function devRange(name: string): string {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    devDependencies: Record<string, string>
+  }
   return pkg.devDependencies[name]!
 }
 
@@ -29,7 +31,20 @@ function project(name: string, peers: string[]): string {
   execFileSync('mkdir', ['-p', dir])
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, private: true, type: 'module' }))
   const specs = peers.map((peer) => `${peer}@${devRange(peer)}`)
-  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', tarball, ...specs], { cwd: dir, stdio: 'pipe' })
+  execFileSync(
+    'npm',
+    [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--ignore-scripts',
+      '--loglevel=error',
+      tarball,
+      ...specs,
+    ],
+    { cwd: dir, stdio: 'pipe' },
+  )
   return dir
 }
 
@@ -37,7 +52,12 @@ function project(name: string, peers: string[]): string {
 function run(dir: string, source: string): string {
   const file = join(dir, `check-${Math.random().toString(36).slice(2)}.mjs`)
   writeFileSync(file, source)
-  return execFileSync(process.execPath, [file], { cwd: dir, encoding: 'utf8', stdio: 'pipe', timeout: 30_000 })
+  return execFileSync(process.execPath, [file], {
+    cwd: dir,
+    encoding: 'utf8',
+    stdio: 'pipe',
+    timeout: 30_000,
+  })
 }
 
 function failure(dir: string, source: string): string {
@@ -51,7 +71,10 @@ function failure(dir: string, source: string): string {
 
 beforeAll(() => {
   // dist/ was built by the global setup; pack exactly what would be published.
-  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' })
+  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', work], {
+    cwd: root,
+    encoding: 'utf8',
+  })
   tarball = join(work, (JSON.parse(out) as Array<{ filename: string }>)[0]!.filename)
 }, 60_000)
 
@@ -67,7 +90,10 @@ describe('oauthkit/testing from the packed tarball', () => {
        console.log(typeof createEmulation, typeof completeLogin, Array.isArray(github.handlers) && github.handlers.length > 0)`,
     )
     expect(out.trim()).toBe('function function true')
-    const missing = failure(dir, `import { startDevProvider } from 'oauthkit/testing'\nawait startDevProvider()`)
+    const missing = failure(
+      dir,
+      `import { startDevProvider } from 'oauthkit/testing'\nawait startDevProvider()`,
+    )
     expect(missing).toContain('startDevProvider needs oidc-provider')
     // A whole login against an emulated provider, with msw alone: what a user's test suite does.
     const login = run(

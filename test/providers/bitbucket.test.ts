@@ -7,7 +7,11 @@ import { SECRET, useMsw } from '../support/helpers.js'
 
 const server = useMsw()
 
-async function setup(options: Partial<BitbucketOptions> = {}, emulated: { users?: EmulatedUser[]; emailsPageLength?: number } = {}, edit?: (config: ReturnType<typeof bitbucket>) => void) {
+async function setup(
+  options: Partial<BitbucketOptions> = {},
+  emulated: { users?: EmulatedUser[]; emailsPageLength?: number } = {},
+  edit?: (config: ReturnType<typeof bitbucket>) => void,
+) {
   const emulation = await emulateBitbucket(emulated)
   server.use(...emulation.handlers)
   const config = bitbucket({ clientId: 'bb-key', clientSecret: 'bb-secret', ...options })
@@ -16,7 +20,12 @@ async function setup(options: Partial<BitbucketOptions> = {}, emulated: { users?
   return { emulation, app: oauth.create('bitbucket') }
 }
 
-const email = (address: string, primary: boolean, confirmed: boolean) => ({ email: address, is_primary: primary, is_confirmed: confirmed, type: 'email' })
+const email = (address: string, primary: boolean, confirmed: boolean) => ({
+  email: address,
+  is_primary: primary,
+  is_confirmed: confirmed,
+  type: 'email',
+})
 
 describe('bitbucket preset', () => {
   it('logs in through the emulation and reads the normalised profile, email from /user/emails', async () => {
@@ -30,7 +39,9 @@ describe('bitbucket preset', () => {
       picture: expect.stringMatching(/^https:\/\/avatar-management\.bitbucket\.test\//),
       raw: expect.objectContaining({ account_id: BITBUCKET_TEST_USER.account_id }),
     })
-    expect(emulation.calls.find((c) => c.url.includes('access_token'))!.headers.get('authorization')).toMatch(/^Basic /)
+    expect(
+      emulation.calls.find((c) => c.url.includes('access_token'))!.headers.get('authorization'),
+    ).toMatch(/^Basic /)
   })
 
   it('quirk: the token response names the scopes `scopes`; the hook exposes them as `scope`', async () => {
@@ -39,20 +50,48 @@ describe('bitbucket preset', () => {
     expect(token).toMatchObject({ scope: 'account email', scopes: 'account email' })
     expect((await app.refreshToken(token)).scope).toBe('account email')
 
-    const raw = await setup({}, {}, (config) => void (config.hooks = { ...config.hooks, accessTokenResponse: [] }))
+    const raw = await setup(
+      {},
+      {},
+      (config) => void (config.hooks = { ...config.hooks, accessTokenResponse: [] }),
+    )
     expect((await completeLogin(raw.app, raw.emulation)).scope).toBeUndefined()
   })
 
   it('quirk: the primary confirmed address wins, even on a later page of /user/emails', async () => {
-    const emails = [email('old@bitbucket.test', false, true), email('work@bitbucket.test', false, false), email('main@bitbucket.test', true, true)]
-    const { emulation, app } = await setup({}, { users: [{ id: '{u1}', account_id: 'a1', name: 'Paged', emails }], emailsPageLength: 2 })
-    expect(await app.profile(await completeLogin(app, emulation))).toMatchObject({ email: 'main@bitbucket.test', email_verified: true })
+    const emails = [
+      email('old@bitbucket.test', false, true),
+      email('work@bitbucket.test', false, false),
+      email('main@bitbucket.test', true, true),
+    ]
+    const { emulation, app } = await setup(
+      {},
+      { users: [{ id: '{u1}', account_id: 'a1', name: 'Paged', emails }], emailsPageLength: 2 },
+    )
+    expect(await app.profile(await completeLogin(app, emulation))).toMatchObject({
+      email: 'main@bitbucket.test',
+      email_verified: true,
+    })
     expect(emulation.calls.filter((c) => c.url.includes('/user/emails'))).toHaveLength(2)
   })
 
   it('an unconfirmed primary is kept with email_verified false; without the email scope there is no email', async () => {
-    const unconfirmed = await setup({}, { users: [{ id: '{u2}', account_id: 'a2', name: 'New', emails: [email('new@bitbucket.test', true, false)] }] })
-    expect(await unconfirmed.app.profile(await completeLogin(unconfirmed.app, unconfirmed.emulation))).toMatchObject({ email: 'new@bitbucket.test', email_verified: false })
+    const unconfirmed = await setup(
+      {},
+      {
+        users: [
+          {
+            id: '{u2}',
+            account_id: 'a2',
+            name: 'New',
+            emails: [email('new@bitbucket.test', true, false)],
+          },
+        ],
+      },
+    )
+    expect(
+      await unconfirmed.app.profile(await completeLogin(unconfirmed.app, unconfirmed.emulation)),
+    ).toMatchObject({ email: 'new@bitbucket.test', email_verified: false })
 
     const noScope = await setup({ scope: 'account' })
     const profile = await noScope.app.profile(await completeLogin(noScope.app, noScope.emulation))

@@ -10,7 +10,10 @@ const server = useMsw()
 async function setup(options: Partial<DiscordOptions> = {}, users?: EmulatedUser[]) {
   const emulation = await emulateDiscord({ users })
   server.use(...emulation.handlers)
-  const oauth = new OAuth({ secret: SECRET }).register('discord', discord({ clientId: 'dc-client', clientSecret: 'dc-secret', ...options }))
+  const oauth = new OAuth({ secret: SECRET }).register(
+    'discord',
+    discord({ clientId: 'dc-client', clientSecret: 'dc-secret', ...options }),
+  )
   return { emulation, app: oauth.create('discord') }
 }
 
@@ -18,7 +21,11 @@ describe('discord preset', () => {
   it('logs in through the emulation and reads the normalised profile', async () => {
     const { emulation, app } = await setup()
     const token = await completeLogin(app, emulation)
-    expect(token).toMatchObject({ token_type: 'bearer', scope: 'identify email', refresh_token: expect.any(String) })
+    expect(token).toMatchObject({
+      token_type: 'bearer',
+      scope: 'identify email',
+      refresh_token: expect.any(String),
+    })
     expect(await app.profile(token)).toEqual({
       sub: DISCORD_TEST_USER.id,
       name: 'Nelly',
@@ -30,11 +37,19 @@ describe('discord preset', () => {
   })
 
   it('quirk: the avatar is a hash — animated ones are GIFs, none means the default avatar', () => {
-    expect(discordAvatarUrl({ id: '1', discriminator: '0', avatar: 'a_abc' })).toBe('https://cdn.discordapp.com/avatars/1/a_abc.gif')
+    expect(discordAvatarUrl({ id: '1', discriminator: '0', avatar: 'a_abc' })).toBe(
+      'https://cdn.discordapp.com/avatars/1/a_abc.gif',
+    )
     // New username system: (id >> 22) % 6.
-    expect(discordAvatarUrl({ id: DISCORD_TEST_USER.id as string, discriminator: '0', avatar: null })).toBe(`https://cdn.discordapp.com/embed/avatars/${Number((80351110224678912n >> 22n) % 6n)}.png`)
+    expect(
+      discordAvatarUrl({ id: DISCORD_TEST_USER.id as string, discriminator: '0', avatar: null }),
+    ).toBe(
+      `https://cdn.discordapp.com/embed/avatars/${Number((80351110224678912n >> 22n) % 6n)}.png`,
+    )
     // Legacy discriminator: discriminator % 5.
-    expect(discordAvatarUrl({ id: '1', discriminator: '1337', avatar: null })).toBe('https://cdn.discordapp.com/embed/avatars/2.png')
+    expect(discordAvatarUrl({ id: '1', discriminator: '1337', avatar: null })).toBe(
+      'https://cdn.discordapp.com/embed/avatars/2.png',
+    )
   })
 
   it('quirk: an unverified email is kept with email_verified false; a phone-only account has none', async () => {
@@ -43,9 +58,17 @@ describe('discord preset', () => {
       { id: '12', username: 'phone', discriminator: '0042' },
     ])
     const unverified = await app.profile(await completeLogin(app, emulation, { user: '11' }))
-    expect(unverified).toMatchObject({ sub: '11', name: 'unverified', email: 'u@discord.test', email_verified: false })
+    expect(unverified).toMatchObject({
+      sub: '11',
+      name: 'unverified',
+      email: 'u@discord.test',
+      email_verified: false,
+    })
     const phone = await app.profile(await completeLogin(app, emulation, { user: '12' }))
-    expect(phone).toMatchObject({ sub: '12', picture: 'https://cdn.discordapp.com/embed/avatars/2.png' })
+    expect(phone).toMatchObject({
+      sub: '12',
+      picture: 'https://cdn.discordapp.com/embed/avatars/2.png',
+    })
     expect(phone.email).toBeUndefined()
     expect(phone.email_verified).toBeUndefined()
   })

@@ -7,7 +7,10 @@ import { SECRET, useMsw, expectRejected } from '../support/helpers.js'
 
 const server = useMsw()
 
-async function setup(options: Partial<DropboxOptions> = {}, edit?: (config: ReturnType<typeof dropbox>) => void) {
+async function setup(
+  options: Partial<DropboxOptions> = {},
+  edit?: (config: ReturnType<typeof dropbox>) => void,
+) {
   const emulation = await emulateDropbox()
   server.use(...emulation.handlers)
   const config = dropbox({ clientId: 'db-key', clientSecret: 'db-secret', ...options })
@@ -21,14 +24,23 @@ describe('dropbox preset', () => {
     const { emulation, app } = await setup()
     const token = await completeLogin(app, emulation)
     // account_id and uid from the token response are kept.
-    expect(token).toMatchObject({ token_type: 'bearer', account_id: DROPBOX_TEST_USER.id, uid: '12345', refresh_token: expect.any(String), expires_in: 14400 })
+    expect(token).toMatchObject({
+      token_type: 'bearer',
+      account_id: DROPBOX_TEST_USER.id,
+      uid: '12345',
+      refresh_token: expect.any(String),
+      expires_in: 14400,
+    })
     expect(await app.profile(token)).toEqual({
       sub: DROPBOX_TEST_USER.id,
       name: 'Franz Ferdinand',
       email: 'franz@dropbox.test',
       email_verified: true,
       picture: DROPBOX_TEST_USER.picture,
-      raw: expect.objectContaining({ account_id: DROPBOX_TEST_USER.id, name: expect.objectContaining({ given_name: 'Franz' }) }),
+      raw: expect.objectContaining({
+        account_id: DROPBOX_TEST_USER.id,
+        name: expect.objectContaining({ given_name: 'Franz' }),
+      }),
     })
   })
 
@@ -53,9 +65,14 @@ describe('dropbox preset', () => {
     expect(call).toMatchObject({ method: 'POST', body: '' })
     expect(call.headers.get('content-type')).toBeNull()
     // app.get() on an RPC endpoint works the same way; real POSTs with a body are untouched.
-    expect(await app.get('users/get_current_account', { token }).json()).toMatchObject({ account_id: DROPBOX_TEST_USER.id })
+    expect(await app.get('users/get_current_account', { token }).json()).toMatchObject({
+      account_id: DROPBOX_TEST_USER.id,
+    })
 
-    const raw = await setup({}, (config) => void (config.hooks = { ...config.hooks, protectedRequest: [] }))
+    const raw = await setup(
+      {},
+      (config) => void (config.hooks = { ...config.hooks, protectedRequest: [] }),
+    )
     const rawToken = await completeLogin(raw.app, raw.emulation)
     await expectRejected(raw.app.profile(rawToken), /400/)
     expect(raw.emulation.calls.at(-1)).toMatchObject({ method: 'GET' })

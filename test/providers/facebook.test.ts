@@ -1,14 +1,26 @@
 import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { ErrorCode, MemoryCookieJar, OAuth } from '../../src/index.js'
-import { facebook, facebookAppsecretProof, type FacebookOptions } from '../../src/providers/facebook.js'
+import {
+  facebook,
+  facebookAppsecretProof,
+  type FacebookOptions,
+} from '../../src/providers/facebook.js'
 import { completeLogin, type EmulatedUser } from '../../testing/index.js'
-import { emulateFacebook, FACEBOOK_TEST_USER, type FacebookEmulationOptions } from '../../testing/providers/facebook.js'
+import {
+  emulateFacebook,
+  FACEBOOK_TEST_USER,
+  type FacebookEmulationOptions,
+} from '../../testing/providers/facebook.js'
 import { SECRET, expectCode, useMsw, expectRejected } from '../support/helpers.js'
 
 const server = useMsw()
 
-async function setup(options: Partial<FacebookOptions> = {}, emulated: FacebookEmulationOptions = {}, edit?: (config: ReturnType<typeof facebook>) => void) {
+async function setup(
+  options: Partial<FacebookOptions> = {},
+  emulated: FacebookEmulationOptions = {},
+  edit?: (config: ReturnType<typeof facebook>) => void,
+) {
   const emulation = await emulateFacebook(emulated)
   server.use(...emulation.handlers)
   const config = facebook({ clientId: 'fb-app', clientSecret: 'fb-secret', ...options })
@@ -17,7 +29,10 @@ async function setup(options: Partial<FacebookOptions> = {}, emulated: FacebookE
   return { emulation, app: oauth.create('facebook') }
 }
 
-async function failedExchange(app: Awaited<ReturnType<typeof setup>>['app'], emulation: Awaited<ReturnType<typeof setup>>['emulation']) {
+async function failedExchange(
+  app: Awaited<ReturnType<typeof setup>>['app'],
+  emulation: Awaited<ReturnType<typeof setup>>['emulation'],
+) {
   const cookies = new MemoryCookieJar()
   const res = await app.authorizeRedirect({ cookies }, 'https://app.test/cb')
   const callback = new URL((await emulation.authorize(res.headers.get('location')!)).url)
@@ -48,7 +63,11 @@ describe('facebook preset', () => {
     const users: EmulatedUser[] = [{ id: '42', name: 'No Mail' }]
     const { emulation, app } = await setup({}, { users })
     const profile = await app.profile(await completeLogin(app, emulation))
-    expect(profile).toEqual({ sub: '42', name: 'No Mail', raw: expect.objectContaining({ id: '42' }) })
+    expect(profile).toEqual({
+      sub: '42',
+      name: 'No Mail',
+      raw: expect.objectContaining({ id: '42' }),
+    })
     expect('email' in profile).toBe(false)
     expect('picture' in profile).toBe(false)
   })
@@ -66,9 +85,17 @@ describe('facebook preset', () => {
   it('quirk: Graph-shaped token errors become token_error invalid_grant (and are unreadable without the hook)', async () => {
     const fixed = await setup()
     const err = await expectCode(failedExchange(fixed.app, fixed.emulation), ErrorCode.TOKEN_ERROR)
-    expect(err).toMatchObject({ error: 'invalid_grant', errorDescription: 'This authorization code has been used.', status: 400 })
+    expect(err).toMatchObject({
+      error: 'invalid_grant',
+      errorDescription: 'This authorization code has been used.',
+      status: 400,
+    })
 
-    const raw = await setup({}, {}, (config) => void (config.hooks = { ...config.hooks, accessTokenResponse: [] }))
+    const raw = await setup(
+      {},
+      {},
+      (config) => void (config.hooks = { ...config.hooks, accessTokenResponse: [] }),
+    )
     await expectCode(failedExchange(raw.app, raw.emulation), ErrorCode.HTTP_ERROR)
   })
 
@@ -83,18 +110,29 @@ describe('facebook preset', () => {
     const token = await completeLogin(app, emulation)
     expect((await app.profile(token)).sub).toBe(FACEBOOK_TEST_USER.id)
     const me = new URL(emulation.calls.find((c) => c.url.includes('/me'))!.url)
-    expect(me.searchParams.get('appsecret_proof')).toBe(createHmac('sha256', 'fb-secret').update(token.access_token).digest('hex'))
+    expect(me.searchParams.get('appsecret_proof')).toBe(
+      createHmac('sha256', 'fb-secret').update(token.access_token).digest('hex'),
+    )
 
     const off = await setup({ appsecretProof: false }, { requireAppsecretProof: true })
     await expectRejected(off.app.profile(await completeLogin(off.app, off.emulation)), /400/)
   })
 
   it('appsecret_proof also works with a secret function and is not sent to other hosts', async () => {
-    const { emulation, app } = await setup({ clientSecret: async () => 'fb-secret' }, { requireAppsecretProof: true })
+    const { emulation, app } = await setup(
+      { clientSecret: async () => 'fb-secret' },
+      { requireAppsecretProof: true },
+    )
     const token = await completeLogin(app, emulation)
     expect((await app.profile(token)).sub).toBe(FACEBOOK_TEST_USER.id)
     const hook = facebookAppsecretProof('fb-secret')
-    expect(await hook(new Request('https://api.example.test/me', { headers: { authorization: 'Bearer t' } }))).toBeUndefined()
-    expect(() => facebook({ clientId: 'x', appsecretProof: true })).toThrow(/appsecretProof needs clientSecret/)
+    expect(
+      await hook(
+        new Request('https://api.example.test/me', { headers: { authorization: 'Bearer t' } }),
+      ),
+    ).toBeUndefined()
+    expect(() => facebook({ clientId: 'x', appsecretProof: true })).toThrow(
+      /appsecretProof needs clientSecret/,
+    )
   })
 })

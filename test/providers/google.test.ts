@@ -2,17 +2,34 @@ import { describe, expect, it } from 'vitest'
 import { ErrorCode, MemoryCookieJar, OAuth } from '../../src/index.js'
 import { google, type GoogleOptions } from '../../src/providers/google.js'
 import { completeLogin } from '../../testing/emulator.js'
-import { emulateGoogle, GOOGLE_TEST_USER, GOOGLE_WORKSPACE_TEST_USER } from '../../testing/providers/google.js'
+import {
+  emulateGoogle,
+  GOOGLE_TEST_USER,
+  GOOGLE_WORKSPACE_TEST_USER,
+} from '../../testing/providers/google.js'
 import type { EmulatedUser } from '../../testing/emulator.js'
 import { SECRET, expectCode, useMsw } from '../support/helpers.js'
 
 const server = useMsw()
 
-async function setup(options: Partial<GoogleOptions> = {}, users?: EmulatedUser[], edit: (c: ReturnType<typeof google>) => object = (c) => c) {
+async function setup(
+  options: Partial<GoogleOptions> = {},
+  users?: EmulatedUser[],
+  edit: (c: ReturnType<typeof google>) => object = (c) => c,
+) {
   const emulation = await emulateGoogle({ users })
   server.use(...emulation.handlers)
-  const config = edit(google({ clientId: 'google-client.apps.googleusercontent.com', clientSecret: 'google-secret', ...options }))
-  const oauth = new OAuth({ secret: SECRET }).register('google', config as ReturnType<typeof google>)
+  const config = edit(
+    google({
+      clientId: 'google-client.apps.googleusercontent.com',
+      clientSecret: 'google-secret',
+      ...options,
+    }),
+  )
+  const oauth = new OAuth({ secret: SECRET }).register(
+    'google',
+    config as ReturnType<typeof google>,
+  )
   return { emulation, app: oauth.create('google') }
 }
 
@@ -32,7 +49,10 @@ describe('google preset', () => {
     expect(url.searchParams.has('prompt')).toBe(false)
 
     const token = await completeLogin(app, emulation)
-    expect(token.userinfo).toMatchObject({ iss: 'https://accounts.google.com', sub: GOOGLE_TEST_USER.id })
+    expect(token.userinfo).toMatchObject({
+      iss: 'https://accounts.google.com',
+      sub: GOOGLE_TEST_USER.id,
+    })
     expect(token.refresh_token).toBeUndefined()
     expect(await app.profile(token)).toEqual({
       sub: '108204268033311374519',
@@ -42,7 +62,9 @@ describe('google preset', () => {
       picture: 'https://lh3.googleusercontent.test/a/ada',
       raw: expect.objectContaining({ given_name: 'Ada', locale: 'en' }),
     })
-    expect(emulation.calls.some((c) => c.url === 'https://openidconnect.googleapis.com/v1/userinfo')).toBe(true)
+    expect(
+      emulation.calls.some((c) => c.url === 'https://openidconnect.googleapis.com/v1/userinfo'),
+    ).toBe(true)
   })
 
   it('quirk: an ID token with the scheme-less issuer "accounts.google.com" is accepted (and only with the hook)', async () => {
@@ -61,11 +83,19 @@ describe('google preset', () => {
     const token = await completeLogin(app, emulation, { user: GOOGLE_WORKSPACE_TEST_USER.email })
     expect((await app.profile(token)).raw.hd).toBe('example.com')
     // A consumer account (no hd), e.g. after editing hd out of the URL, is refused.
-    await expectCode(completeLogin(app, emulation, { user: GOOGLE_TEST_USER.email }), ErrorCode.ID_TOKEN_INVALID)
+    await expectCode(
+      completeLogin(app, emulation, { user: GOOGLE_TEST_USER.email }),
+      ErrorCode.ID_TOKEN_INVALID,
+    )
 
     const anyWorkspace = await setup({ hostedDomain: '*' })
-    await completeLogin(anyWorkspace.app, anyWorkspace.emulation, { user: GOOGLE_WORKSPACE_TEST_USER.email })
-    await expectCode(completeLogin(anyWorkspace.app, anyWorkspace.emulation), ErrorCode.ID_TOKEN_INVALID)
+    await completeLogin(anyWorkspace.app, anyWorkspace.emulation, {
+      user: GOOGLE_WORKSPACE_TEST_USER.email,
+    })
+    await expectCode(
+      completeLogin(anyWorkspace.app, anyWorkspace.emulation),
+      ErrorCode.ID_TOKEN_INVALID,
+    )
   })
 
   it('accessType offline: a refresh token on the first consent only, again with prompt consent', async () => {
@@ -83,6 +113,8 @@ describe('google preset', () => {
 
     const prompted = await setup({ accessType: 'offline', prompt: 'consent' })
     await completeLogin(prompted.app, prompted.emulation)
-    expect((await completeLogin(prompted.app, prompted.emulation)).refresh_token).toEqual(expect.any(String))
+    expect((await completeLogin(prompted.app, prompted.emulation)).refresh_token).toEqual(
+      expect.any(String),
+    )
   })
 })

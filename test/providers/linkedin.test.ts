@@ -2,30 +2,51 @@ import { describe, expect, it } from 'vitest'
 import { ErrorCode, MemoryCookieJar, OAuth, rewriteJson } from '../../src/index.js'
 import { linkedin, type LinkedInOptions } from '../../src/providers/linkedin.js'
 import { completeLogin } from '../../testing/emulator.js'
-import { emulateLinkedIn, LINKEDIN_TEST_USER, type LinkedInEmulationOptions } from '../../testing/providers/linkedin.js'
+import {
+  emulateLinkedIn,
+  LINKEDIN_TEST_USER,
+  type LinkedInEmulationOptions,
+} from '../../testing/providers/linkedin.js'
 import { SECRET, expectCode, useMsw } from '../support/helpers.js'
 
 const server = useMsw()
 
 type Config = ReturnType<typeof linkedin>
 
-async function setup(emulationOptions: LinkedInEmulationOptions = {}, options: Partial<LinkedInOptions> = {}, edit: (c: Config) => Config = (c) => c) {
+async function setup(
+  emulationOptions: LinkedInEmulationOptions = {},
+  options: Partial<LinkedInOptions> = {},
+  edit: (c: Config) => Config = (c) => c,
+) {
   const emulation = await emulateLinkedIn(emulationOptions)
   server.use(...emulation.handlers)
-  const oauth = new OAuth({ secret: SECRET }).register('linkedin', edit(linkedin({ clientId: '86abcdefgh', clientSecret: 'linkedin-secret', ...options })))
+  const oauth = new OAuth({ secret: SECRET }).register(
+    'linkedin',
+    edit(linkedin({ clientId: '86abcdefgh', clientSecret: 'linkedin-secret', ...options })),
+  )
   return { emulation, app: oauth.create('linkedin') }
 }
 
 describe('linkedin preset', () => {
   it('logs in through the emulation and reads the normalised profile from userinfo', async () => {
     const { emulation, app } = await setup()
-    const location = new URL((await app.authorizeRedirect({ cookies: new MemoryCookieJar() }, 'https://app.test/cb')).headers.get('location')!)
-    expect(location.origin + location.pathname).toBe('https://www.linkedin.com/oauth/v2/authorization')
+    const location = new URL(
+      (
+        await app.authorizeRedirect({ cookies: new MemoryCookieJar() }, 'https://app.test/cb')
+      ).headers.get('location')!,
+    )
+    expect(location.origin + location.pathname).toBe(
+      'https://www.linkedin.com/oauth/v2/authorization',
+    )
     expect(location.searchParams.get('scope')).toBe('openid profile email')
     expect(location.searchParams.has('code_challenge')).toBe(false)
 
     const token = await completeLogin(app, emulation)
-    expect(token).toMatchObject({ token_type: 'bearer', scope: 'email,openid,profile', userinfo: { iss: 'https://www.linkedin.com/oauth', sub: '782bbtaQ' } })
+    expect(token).toMatchObject({
+      token_type: 'bearer',
+      scope: 'email,openid,profile',
+      userinfo: { iss: 'https://www.linkedin.com/oauth', sub: '782bbtaQ' },
+    })
     expect(await app.profile(token)).toEqual({
       sub: LINKEDIN_TEST_USER.id,
       name: 'John Doe',
@@ -42,7 +63,7 @@ describe('linkedin preset', () => {
     expect(err).toMatchObject({ error: 'invalid_client', status: 401 })
   })
 
-  it('quirk: PKCE is off, since LinkedIn refuses a web app\'s code_verifier', async () => {
+  it("quirk: PKCE is off, since LinkedIn refuses a web app's code_verifier", async () => {
     const { emulation, app } = await setup({}, { pkce: true })
     const err = await expectCode(completeLogin(app, emulation), ErrorCode.TOKEN_ERROR)
     expect(err.error).toBe('invalid_request')
@@ -56,8 +77,14 @@ describe('linkedin preset', () => {
     expect((await completeLogin(app, emulation)).userinfo?.iss).toBe('https://www.linkedin.com')
     const without = await setup({ legacyIssuer: true }, {}, (c) => ({ ...c, hooks: {} }))
     await expectCode(completeLogin(without.app, without.emulation), ErrorCode.METADATA_INVALID)
-    const noIssuerHook = await setup({ legacyIssuer: true }, {}, (c) => ({ ...c, idTokenIssuer: undefined }))
-    await expectCode(completeLogin(noIssuerHook.app, noIssuerHook.emulation), ErrorCode.ID_TOKEN_INVALID)
+    const noIssuerHook = await setup({ legacyIssuer: true }, {}, (c) => ({
+      ...c,
+      idTokenIssuer: undefined,
+    }))
+    await expectCode(
+      completeLogin(noIssuerHook.app, noIssuerHook.emulation),
+      ErrorCode.ID_TOKEN_INVALID,
+    )
   })
 
   it('quirk: LinkedIn omits the nonce: the preset sends none, and fails without nonce: false', async () => {
@@ -74,9 +101,13 @@ describe('linkedin preset', () => {
     const emulation = await emulateLinkedIn()
     server.use(...emulation.handlers)
     const preset = linkedin({ clientId: '86abcdefgh', clientSecret: 'linkedin-secret' })
-    const withoutIdToken = (response: Response) => rewriteJson(response, ({ id_token: _dropped, ...rest }) => rest)
+    const withoutIdToken = (response: Response) =>
+      rewriteJson(response, ({ id_token: _dropped, ...rest }) => rest)
     const app = new OAuth({ secret: SECRET, updateToken: (_n, token) => void updates.push(token) })
-      .register('linkedin', { ...preset, hooks: { ...preset.hooks, accessTokenResponse: withoutIdToken } })
+      .register('linkedin', {
+        ...preset,
+        hooks: { ...preset.hooks, accessTokenResponse: withoutIdToken },
+      })
       .create('linkedin')
     expect(preset.nonce).toBe(false)
     const err = await expectCode(completeLogin(app, emulation), ErrorCode.INVALID_RESPONSE)

@@ -7,7 +7,11 @@ import { SECRET, expectCode, useMsw } from '../support/helpers.js'
 
 const server = useMsw()
 
-async function setup(options: Partial<StravaOptions> = {}, users?: EmulatedUser[], edit?: (config: ReturnType<typeof strava>) => void) {
+async function setup(
+  options: Partial<StravaOptions> = {},
+  users?: EmulatedUser[],
+  edit?: (config: ReturnType<typeof strava>) => void,
+) {
   const emulation = await emulateStrava({ users })
   server.use(...emulation.handlers)
   const config = strava({ clientId: 'st-client', clientSecret: 'st-secret', ...options })
@@ -21,16 +25,28 @@ describe('strava preset', () => {
     const { emulation, app } = await setup()
     const token = await completeLogin(app, emulation)
     const profile = await app.profile(token)
-    expect(profile).toEqual({ sub: '134815', name: 'Marianne Teutenberg', picture: STRAVA_TEST_USER.picture, raw: expect.objectContaining({ id: 134815, city: 'San Francisco' }) })
+    expect(profile).toEqual({
+      sub: '134815',
+      name: 'Marianne Teutenberg',
+      picture: STRAVA_TEST_USER.picture,
+      raw: expect.objectContaining({ id: 134815, city: 'San Francisco' }),
+    })
     expect(profile.email).toBeUndefined()
-    expect(new URLSearchParams(emulation.calls.find((c) => c.url.endsWith('/oauth/token'))!.body).get('client_secret')).toBe('st-secret')
+    expect(
+      new URLSearchParams(emulation.calls.find((c) => c.url.endsWith('/oauth/token'))!.body).get(
+        'client_secret',
+      ),
+    ).toBe('st-secret')
   })
 
-  it('quirk: the token keeps Strava\'s athlete summary and expires_at', async () => {
+  it("quirk: the token keeps Strava's athlete summary and expires_at", async () => {
     const { emulation, app } = await setup()
     const before = Math.floor(Date.now() / 1000)
     const token = await completeLogin(app, emulation)
-    expect(token).toMatchObject({ token_type: 'bearer', athlete: expect.objectContaining({ id: 134815, firstname: 'Marianne' }) })
+    expect(token).toMatchObject({
+      token_type: 'bearer',
+      athlete: expect.objectContaining({ id: 134815, firstname: 'Marianne' }),
+    })
     // oauthkit recomputes expires_at from expires_in on the local clock: the same instant as Strava's.
     expect(token.expires_at).toBeGreaterThanOrEqual(before + 21600)
     expect(token.expires_at).toBeLessThanOrEqual(before + 21600 + 5)
@@ -48,15 +64,26 @@ describe('strava preset', () => {
 
     // Without the conversion, a space-separated list is refused by Strava.
     const raw = await setup({}, undefined, (config) => void (config.scope = 'read activity:read'))
-    const err = await expectCode(completeLogin(raw.app, raw.emulation), ErrorCode.AUTHORIZATION_ERROR)
+    const err = await expectCode(
+      completeLogin(raw.app, raw.emulation),
+      ErrorCode.AUTHORIZATION_ERROR,
+    )
     expect(err.error).toBe('invalid_scope')
   })
 
   it('approval_prompt defaults to auto; force is an option', async () => {
     const auto = await setup()
-    expect((await auto.app.createAuthorizationUrl('https://app.test/cb')).url.searchParams.get('approval_prompt')).toBe('auto')
+    expect(
+      (await auto.app.createAuthorizationUrl('https://app.test/cb')).url.searchParams.get(
+        'approval_prompt',
+      ),
+    ).toBe('auto')
     const force = await setup({ approvalPrompt: 'force' })
-    expect((await force.app.createAuthorizationUrl('https://app.test/cb')).url.searchParams.get('approval_prompt')).toBe('force')
+    expect(
+      (await force.app.createAuthorizationUrl('https://app.test/cb')).url.searchParams.get(
+        'approval_prompt',
+      ),
+    ).toBe('force')
   })
 
   it('quirk: Strava-shaped errors become token_error (invalid_grant / invalid_client); unreadable without the hook', async () => {
@@ -65,19 +92,35 @@ describe('strava preset', () => {
     const res = await app.authorizeRedirect({ cookies }, 'https://app.test/cb')
     const callback = new URL((await emulation.authorize(res.headers.get('location')!)).url)
     callback.searchParams.set('code', 'bogus')
-    const err = await expectCode(app.authorizeAccessToken({ cookies, request: new Request(callback) }), ErrorCode.TOKEN_ERROR)
-    expect(err).toMatchObject({ error: 'invalid_grant', errorDescription: 'Bad Request: AuthorizationCode code invalid' })
+    const err = await expectCode(
+      app.authorizeAccessToken({ cookies, request: new Request(callback) }),
+      ErrorCode.TOKEN_ERROR,
+    )
+    expect(err).toMatchObject({
+      error: 'invalid_grant',
+      errorDescription: 'Bad Request: AuthorizationCode code invalid',
+    })
 
     const wrong = await setup({ clientSecret: 'nope' })
-    expect(await expectCode(completeLogin(wrong.app, wrong.emulation), ErrorCode.TOKEN_ERROR)).toMatchObject({ error: 'invalid_client', status: 401 })
+    expect(
+      await expectCode(completeLogin(wrong.app, wrong.emulation), ErrorCode.TOKEN_ERROR),
+    ).toMatchObject({ error: 'invalid_client', status: 401 })
 
-    const raw = await setup({ clientSecret: 'nope' }, undefined, (config) => void (config.hooks = { ...config.hooks, accessTokenResponse: [] }))
+    const raw = await setup(
+      { clientSecret: 'nope' },
+      undefined,
+      (config) => void (config.hooks = { ...config.hooks, accessTokenResponse: [] }),
+    )
     await expectCode(completeLogin(raw.app, raw.emulation), ErrorCode.HTTP_ERROR)
   })
 
   it('quirk: the placeholder avatar (a relative path) is no picture', async () => {
     const { emulation, app } = await setup({}, [{ id: '7', firstname: 'No', lastname: 'Photo' }])
     const profile = await app.profile(await completeLogin(app, emulation))
-    expect(profile).toEqual({ sub: '7', name: 'No Photo', raw: expect.objectContaining({ profile: 'avatar/athlete/large.png' }) })
+    expect(profile).toEqual({
+      sub: '7',
+      name: 'No Photo',
+      raw: expect.objectContaining({ profile: 'avatar/athlete/large.png' }),
+    })
   })
 })

@@ -7,7 +7,10 @@ import { SECRET, expectCode, useMsw, expectRejected } from '../support/helpers.j
 
 const server = useMsw()
 
-async function setup(options: Partial<TwitchOptions> = {}, edit?: (config: ReturnType<typeof twitch>) => void) {
+async function setup(
+  options: Partial<TwitchOptions> = {},
+  edit?: (config: ReturnType<typeof twitch>) => void,
+) {
   const emulation = await emulateTwitch()
   server.use(...emulation.handlers)
   const config = twitch({ clientId: 'tw-client', clientSecret: 'tw-secret', ...options })
@@ -30,7 +33,9 @@ describe('twitch preset', () => {
       raw: expect.objectContaining({ login: 'twitchdev', broadcaster_type: 'partner' }),
     })
     // The credentials go in the body, as Twitch documents.
-    const body = new URLSearchParams(emulation.calls.find((c) => c.url.endsWith('/oauth2/token'))!.body)
+    const body = new URLSearchParams(
+      emulation.calls.find((c) => c.url.endsWith('/oauth2/token'))!.body,
+    )
     expect(body.get('client_secret')).toBe('tw-secret')
   })
 
@@ -41,10 +46,16 @@ describe('twitch preset', () => {
     // A refresh answers with an array too.
     expect((await app.refreshToken(token)).scope).toBe('user:read:email channel:read:subscriptions')
 
-    const raw = await setup({}, (config) => void (config.hooks = { ...config.hooks, accessTokenResponse: [] }))
+    const raw = await setup(
+      {},
+      (config) => void (config.hooks = { ...config.hooks, accessTokenResponse: [] }),
+    )
     await expectCode(completeLogin(raw.app, raw.emulation), ErrorCode.INVALID_RESPONSE)
 
-    const untouched = new Response('{"error":"x"}', { status: 400, headers: { 'content-type': 'application/json' } })
+    const untouched = new Response('{"error":"x"}', {
+      status: 400,
+      headers: { 'content-type': 'application/json' },
+    })
     expect(await twitchScopeResponse(untouched)).toBe(untouched)
   })
 
@@ -52,9 +63,16 @@ describe('twitch preset', () => {
     const { emulation, app } = await setup()
     const token = await completeLogin(app, emulation)
     await app.get('users', { token }).json()
-    expect(emulation.calls.filter((c) => c.url.startsWith('https://api.twitch.tv/')).every((c) => c.headers.get('client-id') === 'tw-client')).toBe(true)
+    expect(
+      emulation.calls
+        .filter((c) => c.url.startsWith('https://api.twitch.tv/'))
+        .every((c) => c.headers.get('client-id') === 'tw-client'),
+    ).toBe(true)
 
-    const raw = await setup({}, (config) => void (config.hooks = { ...config.hooks, protectedRequest: [] }))
+    const raw = await setup(
+      {},
+      (config) => void (config.hooks = { ...config.hooks, protectedRequest: [] }),
+    )
     const rawToken = await completeLogin(raw.app, raw.emulation)
     await expectRejected(raw.app.profile(rawToken), /401/)
   })

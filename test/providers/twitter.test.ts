@@ -2,12 +2,20 @@ import { describe, expect, it } from 'vitest'
 import { ErrorCode, OAuth } from '../../src/index.js'
 import { twitter, type TwitterOptions } from '../../src/providers/twitter.js'
 import { completeLogin } from '../../testing/index.js'
-import { emulateTwitter, TWITTER_TEST_USER, type TwitterEmulationOptions } from '../../testing/providers/twitter.js'
+import {
+  emulateTwitter,
+  TWITTER_TEST_USER,
+  type TwitterEmulationOptions,
+} from '../../testing/providers/twitter.js'
 import { SECRET, expectCode, useMsw } from '../support/helpers.js'
 
 const server = useMsw()
 
-async function setup(options: Partial<TwitterOptions> = {}, emulated: TwitterEmulationOptions = {}, edit?: (config: ReturnType<typeof twitter>) => void) {
+async function setup(
+  options: Partial<TwitterOptions> = {},
+  emulated: TwitterEmulationOptions = {},
+  edit?: (config: ReturnType<typeof twitter>) => void,
+) {
   const emulation = await emulateTwitter(emulated)
   server.use(...emulation.handlers)
   const config = twitter({ clientId: 'x-client', clientSecret: 'x-secret', ...options })
@@ -20,13 +28,22 @@ describe('twitter (X) preset', () => {
   it('logs in through the emulation and reads the normalised profile (no email by default)', async () => {
     const { emulation, app } = await setup()
     const token = await completeLogin(app, emulation)
-    expect(token).toMatchObject({ token_type: 'bearer', scope: 'users.read tweet.read offline.access', refresh_token: expect.any(String) })
+    expect(token).toMatchObject({
+      token_type: 'bearer',
+      scope: 'users.read tweet.read offline.access',
+      refresh_token: expect.any(String),
+    })
     const profile = await app.profile(token)
     expect(profile).toEqual({
       sub: TWITTER_TEST_USER.id,
       name: 'Ada Tester',
       picture: 'https://pbs.twimg.test/profile_images/1/ada_normal.jpg',
-      raw: { id: TWITTER_TEST_USER.id, name: 'Ada Tester', username: 'adatester', profile_image_url: 'https://pbs.twimg.test/profile_images/1/ada_normal.jpg' },
+      raw: {
+        id: TWITTER_TEST_USER.id,
+        name: 'Ada Tester',
+        username: 'adatester',
+        profile_image_url: 'https://pbs.twimg.test/profile_images/1/ada_normal.jpg',
+      },
     })
     // Unwrapped from { data }, asked with user.fields.
     const me = new URL(emulation.calls.find((c) => c.url.includes('/2/users/me'))!.url)
@@ -47,7 +64,10 @@ describe('twitter (X) preset', () => {
     expect(() => twitter({ clientId: 'c', pkce: false })).toThrow(/X requires PKCE/)
     // The emulation refuses a request without PKCE, as X does.
     const noPkce = await setup({}, {}, (config) => void (config.pkce = false))
-    const err = await expectCode(completeLogin(noPkce.app, noPkce.emulation), ErrorCode.AUTHORIZATION_ERROR)
+    const err = await expectCode(
+      completeLogin(noPkce.app, noPkce.emulation),
+      ErrorCode.AUTHORIZATION_ERROR,
+    )
     expect(err.error).toBe('invalid_request')
   })
 

@@ -75,7 +75,11 @@ async function bundle(source: string, format: 'esm' | 'iife'): Promise<string> {
 }
 
 /** A login as a browser does it: /login, the provider's login page, the callback with the cookies. */
-async function signIn(appUrl: string, idp: DevProvider, loginPath = '/login'): Promise<{ status: number; body: string }> {
+async function signIn(
+  appUrl: string,
+  idp: DevProvider,
+  loginPath = '/login',
+): Promise<{ status: number; body: string }> {
   const login = await fetch(appUrl + loginPath, { redirect: 'manual' })
   expect(login.status, await login.clone().text()).toBe(302)
   const cookie = login.headers
@@ -95,7 +99,11 @@ let idp: DevProvider
 beforeAll(async () => {
   for (const key of Object.keys(ports) as Array<keyof typeof ports>) ports[key] = await freePort()
   idp = await startDevProvider({
-    redirectUris: [`http://127.0.0.1:${ports.workerd}/callback`, `http://127.0.0.1:${ports.edge}/callback`, `http://127.0.0.1:${ports.readme}/auth/corp/callback`],
+    redirectUris: [
+      `http://127.0.0.1:${ports.workerd}/callback`,
+      `http://127.0.0.1:${ports.edge}/callback`,
+      `http://127.0.0.1:${ports.readme}/auth/corp/callback`,
+    ],
   })
 })
 
@@ -106,7 +114,12 @@ afterAll(async () => {
 })
 
 /** Run `module` (an ES module) in workerd on `port`, with text `bindings`; resolves once it serves. */
-async function startWorkerd(name: string, module: string, port: number, bindings: Record<string, string> = {}): Promise<{ url: string; output: () => string }> {
+async function startWorkerd(
+  name: string,
+  module: string,
+  port: number,
+  bindings: Record<string, string> = {},
+): Promise<{ url: string; output: () => string }> {
   const dir = join(work, name)
   mkdirSync(dir)
   writeFileSync(join(dir, 'worker.js'), module)
@@ -133,7 +146,9 @@ const app :Workerd.Worker = (
 `,
   )
   let output = ''
-  const child = spawn(workerd, ['serve', join(dir, 'config.capnp'), '--verbose'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(workerd, ['serve', join(dir, 'config.capnp'), '--verbose'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   children.push(child)
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()))
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()))
@@ -153,10 +168,18 @@ const app :Workerd.Worker = (
 
 describe('workerd, without nodejs_compat', () => {
   it('starts with new OAuth() at module scope and signs in', async () => {
-    const worker = await startWorkerd('module-scope', await bundle(appSource(idp.discoveryUrl, 'module'), 'esm'), ports.workerd)
+    const worker = await startWorkerd(
+      'module-scope',
+      await bundle(appSource(idp.discoveryUrl, 'module'), 'esm'),
+      ports.workerd,
+    )
     const { status, body } = await signIn(worker.url, idp)
     expect(status, `${body}\n${worker.output()}`).toBe(200)
-    expect(JSON.parse(body)).toMatchObject({ sub: 'alice', email: 'alice@example.test', runtime: 'Cloudflare-Workers' })
+    expect(JSON.parse(body)).toMatchObject({
+      sub: 'alice',
+      email: 'alice@example.test',
+      runtime: 'Cloudflare-Workers',
+    })
     expect(worker.output()).not.toMatch(/Disallowed operation/)
   }, 30_000)
 
@@ -175,12 +198,18 @@ describe('workerd, without nodejs_compat', () => {
 
 describe("Vercel's edge-runtime", () => {
   it('evaluates new OAuth() at module scope and signs in', async () => {
-    const runtime = new EdgeRuntime({ initialCode: await bundle(appSource(idp.discoveryUrl, 'service-worker'), 'iife') })
+    const runtime = new EdgeRuntime({
+      initialCode: await bundle(appSource(idp.discoveryUrl, 'service-worker'), 'iife'),
+    })
     const server = await runServer({ runtime, port: ports.edge, host: '127.0.0.1' })
     try {
       const { status, body } = await signIn(`http://127.0.0.1:${ports.edge}`, idp)
       expect(status, body).toBe(200)
-      expect(JSON.parse(body)).toMatchObject({ sub: 'alice', email: 'alice@example.test', runtime: 'edge-runtime' })
+      expect(JSON.parse(body)).toMatchObject({
+        sub: 'alice',
+        email: 'alice@example.test',
+        runtime: 'edge-runtime',
+      })
     } finally {
       await server.close()
     }

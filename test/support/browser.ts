@@ -9,7 +9,16 @@ import { afterAll, afterEach, beforeAll, vi, type TestContext } from 'vitest'
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
 // Flags from the machine's notes: no sandbox as root, and no background connections to a closed network.
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage']
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+]
 
 /** One browser per test file; each test gets fresh contexts (no shared cookies) from `newPage`. */
 export function useBrowser(): { browser: () => Browser; newPage: () => Promise<Page> } {
@@ -26,9 +35,20 @@ export function useBrowser(): { browser: () => Browser; newPage: () => Promise<P
       const name = ctx.task.name.replace(/[^\w-]+/g, '_').slice(0, 80)
       // Every tab of every context the test opened, including tabs it opened itself.
       const tabs = [...new Set(pages.flatMap((p) => p.context().pages()))]
-      await Promise.all(tabs.map((p, i) => p.screenshot({ path: `test-results/${name}-${i}.png`, fullPage: true }).catch(() => {})))
+      await Promise.all(
+        tabs.map((p, i) =>
+          p.screenshot({ path: `test-results/${name}-${i}.png`, fullPage: true }).catch(() => {}),
+        ),
+      )
     }
-    await Promise.all(pages.map((p) => p.context().close().catch(() => {})))
+    await Promise.all(
+      pages.map((p) =>
+        p
+          .context()
+          .close()
+          .catch(() => {}),
+      ),
+    )
     pages.length = 0
   })
   afterAll(async () => {

@@ -37,14 +37,24 @@ export class CookieBrowser {
     const [pair = '', ...attributes] = header.split(';')
     const eq = pair.indexOf('=')
     if (eq < 1) return this.#refuse(header, 'no name')
-    const cookie: StoredCookie = { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), domain: host, hostOnly: true, path: defaultPath(page), secure: false, httpOnly: false, created: clock++ }
+    const cookie: StoredCookie = {
+      name: pair.slice(0, eq).trim(),
+      value: pair.slice(eq + 1).trim(),
+      domain: host,
+      hostOnly: true,
+      path: defaultPath(page),
+      secure: false,
+      httpOnly: false,
+      created: clock++,
+    }
     for (const attribute of attributes) {
       const [key = '', ...rest] = attribute.split('=')
       const value = rest.join('=').trim()
       switch (key.trim().toLowerCase()) {
         case 'domain': {
           const domain = value.replace(/^\./, '').toLowerCase()
-          if (domain !== host && !host.endsWith(`.${domain}`)) return this.#refuse(header, 'Domain does not cover the page')
+          if (domain !== host && !host.endsWith(`.${domain}`))
+            return this.#refuse(header, 'Domain does not cover the page')
           cookie.domain = domain
           cookie.hostOnly = false
           break
@@ -67,13 +77,30 @@ export class CookieBrowser {
       }
     }
     if (cookie.secure && !secureOrigin) return this.#refuse(header, 'Secure from a non-secure page')
-    if (/^__Secure-/i.test(cookie.name) && !cookie.secure) return this.#refuse(header, '__Secure- without Secure')
-    if (/^__Host-/i.test(cookie.name) && !(cookie.secure && cookie.hostOnly && cookie.path === '/')) return this.#refuse(header, '__Host- needs Secure, Path=/ and no Domain')
+    if (/^__Secure-/i.test(cookie.name) && !cookie.secure)
+      return this.#refuse(header, '__Secure- without Secure')
+    if (/^__Host-/i.test(cookie.name) && !(cookie.secure && cookie.hostOnly && cookie.path === '/'))
+      return this.#refuse(header, '__Host- needs Secure, Path=/ and no Domain')
     // "Leave secure cookies alone": an http page cannot shadow a Secure cookie of the same name.
-    if (!secureOrigin && this.cookies.some((c) => c.secure && c.name === cookie.name && (domainMatch(c.domain, cookie.domain) || domainMatch(cookie.domain, c.domain)) && pathMatch(c.path, cookie.path))) {
+    if (
+      !secureOrigin &&
+      this.cookies.some(
+        (c) =>
+          c.secure &&
+          c.name === cookie.name &&
+          (domainMatch(c.domain, cookie.domain) || domainMatch(cookie.domain, c.domain)) &&
+          pathMatch(c.path, cookie.path),
+      )
+    ) {
       return this.#refuse(header, 'would shadow a Secure cookie')
     }
-    const same = this.cookies.findIndex((c) => c.name === cookie.name && c.domain === cookie.domain && c.hostOnly === cookie.hostOnly && c.path === cookie.path)
+    const same = this.cookies.findIndex(
+      (c) =>
+        c.name === cookie.name &&
+        c.domain === cookie.domain &&
+        c.hostOnly === cookie.hostOnly &&
+        c.path === cookie.path,
+    )
     if (same !== -1) cookie.created = this.cookies.splice(same, 1)[0]!.created
     if (cookie.expires === undefined || cookie.expires > Date.now()) this.cookies.push(cookie)
     return true
@@ -84,8 +111,14 @@ export class CookieBrowser {
     const target = new URL(url)
     const host = target.hostname.toLowerCase()
     return this.cookies
-      .filter((c) => (c.expires === undefined || c.expires > Date.now()) && (c.hostOnly ? c.domain === host : domainMatch(host, c.domain)))
-      .filter((c) => pathMatch(target.pathname, c.path) && (!c.secure || target.protocol === 'https:'))
+      .filter(
+        (c) =>
+          (c.expires === undefined || c.expires > Date.now()) &&
+          (c.hostOnly ? c.domain === host : domainMatch(host, c.domain)),
+      )
+      .filter(
+        (c) => pathMatch(target.pathname, c.path) && (!c.secure || target.protocol === 'https:'),
+      )
       .sort((a, b) => b.path.length - a.path.length || a.created - b.created)
   }
 
@@ -128,11 +161,17 @@ function domainMatch(host: string, domain: string): boolean {
 
 /** RFC 6265 §5.1.4. */
 function pathMatch(requestPath: string, cookiePath: string): boolean {
-  return requestPath === cookiePath || (requestPath.startsWith(cookiePath) && (cookiePath.endsWith('/') || requestPath[cookiePath.length] === '/'))
+  return (
+    requestPath === cookiePath ||
+    (requestPath.startsWith(cookiePath) &&
+      (cookiePath.endsWith('/') || requestPath[cookiePath.length] === '/'))
+  )
 }
 
 /** RFC 6265 §5.1.4: the directory of the page's path. */
 function defaultPath(page: URL): string {
   const path = page.pathname
-  return !path.startsWith('/') || path.lastIndexOf('/') === 0 ? '/' : path.slice(0, path.lastIndexOf('/'))
+  return !path.startsWith('/') || path.lastIndexOf('/') === 0
+    ? '/'
+    : path.slice(0, path.lastIndexOf('/'))
 }

@@ -119,18 +119,42 @@ export class FakeIdp {
    * A claim set to `undefined` is left out; `kid: null` leaves the header's `kid` out; `alg: 'none'`
    * makes an unsigned token; `header` adds header parameters.
    */
-  async idToken(claims: Record<string, unknown> = {}, options: { kid?: string | null; alg?: string; key?: CryptoKey | Uint8Array; header?: Record<string, unknown> } = {}): Promise<string> {
-    const keyEntry = this.keys.find((k) => k.kid === (options.kid ?? this.keys[0]!.kid)) ?? this.keys[0]!
+  async idToken(
+    claims: Record<string, unknown> = {},
+    options: {
+      kid?: string | null
+      alg?: string
+      key?: CryptoKey | Uint8Array
+      header?: Record<string, unknown>
+    } = {},
+  ): Promise<string> {
+    const keyEntry =
+      this.keys.find((k) => k.kid === (options.kid ?? this.keys[0]!.kid)) ?? this.keys[0]!
     const alg = options.alg ?? keyEntry.alg
     const now = Math.floor(Date.now() / 1000)
-    const payload = { iss: this.issuer, sub: 'user-1', aud: this.clientId, iat: now, exp: now + 300, ...this.idTokenClaims, ...claims }
-    for (const [k, v] of Object.entries(payload)) if (v === undefined) delete (payload as Record<string, unknown>)[k]
-    const header: jose.JWTHeaderParameters = { alg, ...(options.kid === null ? {} : { kid: options.kid ?? keyEntry.kid }), ...options.header }
+    const payload = {
+      iss: this.issuer,
+      sub: 'user-1',
+      aud: this.clientId,
+      iat: now,
+      exp: now + 300,
+      ...this.idTokenClaims,
+      ...claims,
+    }
+    for (const [k, v] of Object.entries(payload))
+      if (v === undefined) delete (payload as Record<string, unknown>)[k]
+    const header: jose.JWTHeaderParameters = {
+      alg,
+      ...(options.kid === null ? {} : { kid: options.kid ?? keyEntry.kid }),
+      ...options.header,
+    }
     if (alg === 'none') {
       const part = (value: unknown) => jose.base64url.encode(JSON.stringify(value))
       return `${part(header)}.${part(payload)}.`
     }
-    return new jose.SignJWT(payload).setProtectedHeader(header).sign(options.key ?? keyEntry.privateKey)
+    return new jose.SignJWT(payload)
+      .setProtectedHeader(header)
+      .sign(options.key ?? keyEntry.privateKey)
   }
 
   /** Refresh tokens issued, each with its family (one per login) and whether it was already used. */
@@ -147,27 +171,63 @@ export class FakeIdp {
     const params = new URLSearchParams(body)
     if (params.get('grant_type') === 'authorization_code') {
       const pending = this.codes.get(params.get('code') ?? '')
-      if (!pending) return HttpResponse.json({ error: 'invalid_grant', error_description: 'unknown code' }, { status: 400 })
+      if (!pending)
+        return HttpResponse.json(
+          { error: 'invalid_grant', error_description: 'unknown code' },
+          { status: 400 },
+        )
       this.codes.delete(pending.code)
-      if (pending.redirectUri !== params.get('redirect_uri')) return HttpResponse.json({ error: 'invalid_grant', error_description: 'redirect_uri mismatch' }, { status: 400 })
+      if (pending.redirectUri !== params.get('redirect_uri'))
+        return HttpResponse.json(
+          { error: 'invalid_grant', error_description: 'redirect_uri mismatch' },
+          { status: 400 },
+        )
       if (pending.codeChallenge) {
         const verifier = params.get('code_verifier') ?? ''
-        const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)))
-        if (jose.base64url.encode(digest) !== pending.codeChallenge) return HttpResponse.json({ error: 'invalid_grant', error_description: 'PKCE' }, { status: 400 })
+        const digest = new Uint8Array(
+          await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)),
+        )
+        if (jose.base64url.encode(digest) !== pending.codeChallenge)
+          return HttpResponse.json(
+            { error: 'invalid_grant', error_description: 'PKCE' },
+            { status: 400 },
+          )
       }
       const id_token = await this.idToken(pending.nonce ? { nonce: pending.nonce } : {})
-      return HttpResponse.json({ access_token: `at-${crypto.randomUUID()}`, token_type: 'Bearer', expires_in: 3600, refresh_token: this.#issueRefreshToken(pending.code), id_token, scope: 'openid email' })
+      return HttpResponse.json({
+        access_token: `at-${crypto.randomUUID()}`,
+        token_type: 'Bearer',
+        expires_in: 3600,
+        refresh_token: this.#issueRefreshToken(pending.code),
+        id_token,
+        scope: 'openid email',
+      })
     }
     if (params.get('grant_type') === 'refresh_token') {
       // Refresh tokens rotate; reusing a rotated one revokes its whole family (RFC 9700 §4.14.2).
       const entry = this.refreshTokens.get(params.get('refresh_token') ?? '')
-      if (!entry) return HttpResponse.json({ error: 'invalid_grant', error_description: 'unknown refresh token' }, { status: 400 })
+      if (!entry)
+        return HttpResponse.json(
+          { error: 'invalid_grant', error_description: 'unknown refresh token' },
+          { status: 400 },
+        )
       if (entry.used) {
-        for (const [token, other] of this.refreshTokens) if (other.family === entry.family) this.refreshTokens.delete(token)
-        return HttpResponse.json({ error: 'invalid_grant', error_description: 'refresh token reused; family revoked' }, { status: 400 })
+        for (const [token, other] of this.refreshTokens)
+          if (other.family === entry.family) this.refreshTokens.delete(token)
+        return HttpResponse.json(
+          { error: 'invalid_grant', error_description: 'refresh token reused; family revoked' },
+          { status: 400 },
+        )
       }
       entry.used = true
-      return HttpResponse.json({ access_token: `at-${crypto.randomUUID()}`, token_type: 'Bearer', expires_in: 3600, refresh_token: this.#issueRefreshToken(entry.family), id_token: await this.idToken(), scope: 'openid email' })
+      return HttpResponse.json({
+        access_token: `at-${crypto.randomUUID()}`,
+        token_type: 'Bearer',
+        expires_in: 3600,
+        refresh_token: this.#issueRefreshToken(entry.family),
+        id_token: await this.idToken(),
+        scope: 'openid email',
+      })
     }
     return HttpResponse.json({ error: 'unsupported_grant_type' }, { status: 400 })
   }
@@ -185,7 +245,9 @@ export class FakeIdp {
     // Whatever the provider answers with (its own tokens or a test's override) is in play too. Read from
     // a copy without waiting for it, and only its first 64 KiB: a test's body may stall or never end.
     const issued = (response: Response): Response => {
-      const body = (response.headers.get('content-type') ?? '').includes('json') ? response.clone().body : null
+      const body = (response.headers.get('content-type') ?? '').includes('json')
+        ? response.clone().body
+        : null
       if (body) void registerFromJson(body).catch(() => {})
       return response
     }
@@ -197,7 +259,10 @@ export class FakeIdp {
       }),
       http.get(`${this.issuer}/jwks`, async ({ request }) => {
         await record('jwks', request)
-        return (await this.overrides.jwks?.(request)) ?? HttpResponse.json({ keys: this.keys.map((k) => k.publicJwk) })
+        return (
+          (await this.overrides.jwks?.(request)) ??
+          HttpResponse.json({ keys: this.keys.map((k) => k.publicJwk) })
+        )
       }),
       http.post(`${this.issuer}/token`, async ({ request }) => {
         const body = await record('token', request)

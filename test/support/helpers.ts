@@ -1,7 +1,12 @@
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, expect } from 'vitest'
 import { isOAuthKitError, type OAuthKitError } from '../../src/index.js'
-import { expectNoCredentials, registerAuthorization, registerCredential, registerCredentialFields } from './secrets.js'
+import {
+  expectNoCredentials,
+  registerAuthorization,
+  registerCredential,
+  registerCredentialFields,
+} from './secrets.js'
 
 export const SECRET = 'a-test-secret-that-is-at-least-32-characters'
 export const REDIRECT = 'https://app.test/callback'
@@ -28,7 +33,7 @@ async function registerExchange(message: Request | Response): Promise<void> {
   try {
     const reader = message.clone().body!.getReader()
     const chunks: Uint8Array[] = []
-    for (let size = 0; size < 64 * 1024; ) {
+    for (let size = 0; size < 64 * 1024;) {
       const { done, value } = await reader.read()
       if (done) break
       chunks.push(value)
@@ -36,7 +41,9 @@ async function registerExchange(message: Request | Response): Promise<void> {
     }
     void reader.cancel().catch(() => {})
     const text = new TextDecoder().decode(Buffer.concat(chunks))
-    const fields: Record<string, unknown> = /json/i.test(type) ? Object(JSON.parse(text)) : Object.fromEntries(new URLSearchParams(text))
+    const fields: Record<string, unknown> = /json/i.test(type)
+      ? Object(JSON.parse(text))
+      : Object.fromEntries(new URLSearchParams(text))
     // In a response, `code` is an API's error code (Notion's "missing_version"), not an authorization code.
     if (message instanceof Response) delete fields.code
     registerCredentialFields(fields)

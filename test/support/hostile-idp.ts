@@ -10,7 +10,14 @@
 import * as jose from 'jose'
 import type { SetupServer } from 'msw/node'
 import { expect } from 'vitest'
-import { MemoryCookieJar, OAuth, type OAuth2AppConfig, type OAuth2Token, type OAuthKitError, type OAuthOptions } from '../../src/index.js'
+import {
+  MemoryCookieJar,
+  OAuth,
+  type OAuth2AppConfig,
+  type OAuth2Token,
+  type OAuthKitError,
+  type OAuthOptions,
+} from '../../src/index.js'
 import { FakeIdp, type FakeIdpOptions } from './fake-idp.js'
 import { REDIRECT, SECRET, expectCode } from './helpers.js'
 import { expectNoCredentials } from './secrets.js'
@@ -26,12 +33,21 @@ export class HostileIdp extends FakeIdp {
    * Answer the code exchange with a normal token response changed by `edit`, which gets the login's
    * nonce (a member set to `undefined` is left out). Other grants get the normal answer.
    */
-  answerToken(edit: (login: { nonce: string | undefined }) => Record<string, unknown> | Promise<Record<string, unknown>>): void {
+  answerToken(
+    edit: (login: {
+      nonce: string | undefined
+    }) => Record<string, unknown> | Promise<Record<string, unknown>>,
+  ): void {
     this.overrides.token = async (request) => {
       const params = new URLSearchParams(await request.text())
       if (params.get('grant_type') !== 'authorization_code') return undefined
       const nonce = this.codes.get(params.get('code') ?? '')?.nonce
-      const normal = { access_token: `at-${crypto.randomUUID()}`, token_type: 'Bearer', expires_in: 3600, id_token: await this.idToken({ nonce }) }
+      const normal = {
+        access_token: `at-${crypto.randomUUID()}`,
+        token_type: 'Bearer',
+        expires_in: 3600,
+        id_token: await this.idToken({ nonce }),
+      }
       return Response.json({ ...normal, ...(await edit({ nonce })) })
     }
   }
@@ -84,7 +100,11 @@ export async function hostileRig(server: SetupServer, options: RigOptions = {}) 
   const idp = await HostileIdp.create(options.idp)
   server.use(...idp.handlers())
   const updates: OAuth2Token[] = []
-  const oauth = new OAuth({ secret: SECRET, updateToken: (_n, token: OAuth2Token) => void updates.push(token), ...options.registry }).register('idp', {
+  const oauth = new OAuth({
+    secret: SECRET,
+    updateToken: (_n, token: OAuth2Token) => void updates.push(token),
+    ...options.registry,
+  }).register('idp', {
     serverMetadataUrl: idp.discoveryUrl,
     clientId: idp.clientId,
     clientSecret: idp.clientSecret,
@@ -94,17 +114,35 @@ export async function hostileRig(server: SetupServer, options: RigOptions = {}) 
   const app = oauth.create('idp')
 
   /** Start a login in `cookies` (a new browser by default). */
-  async function start(startOptions: { cookies?: MemoryCookieJar; returnTo?: string } = {}): Promise<Login> {
+  async function start(
+    startOptions: { cookies?: MemoryCookieJar; returnTo?: string } = {},
+  ): Promise<Login> {
     const cookies = startOptions.cookies ?? new MemoryCookieJar()
     const before = new Set(cookies.getAll().map((c) => c.name))
-    const response = await app.authorizeRedirect({ cookies }, REDIRECT, startOptions.returnTo === undefined ? {} : { returnTo: startOptions.returnTo })
+    const response = await app.authorizeRedirect(
+      { cookies },
+      REDIRECT,
+      startOptions.returnTo === undefined ? {} : { returnTo: startOptions.returnTo },
+    )
     const location = new URL(response.headers.get('location')!)
-    const txCookie = cookies.getAll().find((c) => !before.has(c.name) && /^(__Host-)?oauthkit\.tx\./.test(c.name))!.name
-    return { cookies, location, state: location.searchParams.get('state')!, nonce: location.searchParams.get('nonce') ?? undefined, txCookie }
+    const txCookie = cookies
+      .getAll()
+      .find((c) => !before.has(c.name) && /^(__Host-)?oauthkit\.tx\./.test(c.name))!.name
+    return {
+      cookies,
+      location,
+      state: location.searchParams.get('state')!,
+      nonce: location.searchParams.get('nonce') ?? undefined,
+      txCookie,
+    }
   }
 
   /** What an app does on its callback route: finish the login, then read the user's profile. */
-  async function signIn(login: Login, callback: URL, cookies = login.cookies): Promise<OAuth2Token> {
+  async function signIn(
+    login: Login,
+    callback: URL,
+    cookies = login.cookies,
+  ): Promise<OAuth2Token> {
     const token = await app.authorizeAccessToken({ cookies, request: new Request(callback) })
     await app.userinfo(token)
     return token
@@ -124,15 +162,26 @@ export async function hostileRig(server: SetupServer, options: RigOptions = {}) 
     const updatesBefore = updates.length
     const err = await expectCode(attempt(), code)
     expectNoCredentials(err, `the ${code} error`)
-    expect(idp.calls.slice(callsBefore).map((c) => c.endpoint), 'provider endpoints called after the fault').toEqual(check.calls)
+    expect(
+      idp.calls.slice(callsBefore).map((c) => c.endpoint),
+      'provider endpoints called after the fault',
+    ).toEqual(check.calls)
     expect(updates.length, 'updateToken must not be called').toBe(updatesBefore)
     if (check.login) {
       const { cookies, txCookie } = check.login
       if ((check.transaction ?? 'deleted') === 'deleted') {
         expect(cookies.get(txCookie), 'the transaction must be gone').toBeUndefined()
-        expect(cookies.setCookieHeaders().some((h) => h.startsWith(`${txCookie}=;`) && h.includes('Max-Age=0')), 'its cookie must be deleted').toBe(true)
+        expect(
+          cookies
+            .setCookieHeaders()
+            .some((h) => h.startsWith(`${txCookie}=;`) && h.includes('Max-Age=0')),
+          'its cookie must be deleted',
+        ).toBe(true)
       } else {
-        expect(cookies.get(txCookie), 'a transaction the response did not name is left alone').toBeDefined()
+        expect(
+          cookies.get(txCookie),
+          'a transaction the response did not name is left alone',
+        ).toBeDefined()
       }
     }
     return err

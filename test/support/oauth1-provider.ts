@@ -8,7 +8,14 @@
  * Endpoints: `POST /oauth/request_token`, `GET /oauth/authorize` (scripted with `approve()`),
  * `POST /oauth/access_token`, `GET|POST /1.1/account/verify_credentials.json`.
  */
-import { createHmac, createPublicKey, randomBytes, timingSafeEqual, verify, type KeyObject } from 'node:crypto'
+import {
+  createHmac,
+  createPublicKey,
+  randomBytes,
+  timingSafeEqual,
+  verify,
+  type KeyObject,
+} from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { registerCredential } from './secrets.js'
@@ -60,9 +67,15 @@ export type OAuth1Problem =
  * `oauth_problem=…&oauth_problem_advice=<message>` (form-encoded), API endpoints
  * `{"errors":[{"code":…,"message":…}]}`.
  */
-export const OAUTH1_PROBLEMS: Readonly<Record<OAuth1Problem, { status: number; code: number; message: string }>> = {
+export const OAUTH1_PROBLEMS: Readonly<
+  Record<OAuth1Problem, { status: number; code: number; message: string }>
+> = {
   parameter_absent: { status: 400, code: 215, message: 'Bad Authentication data.' },
-  parameter_rejected: { status: 400, code: 214, message: 'Duplicated or malformed OAuth parameter.' },
+  parameter_rejected: {
+    status: 400,
+    code: 214,
+    message: 'Duplicated or malformed OAuth parameter.',
+  },
   version_rejected: { status: 400, code: 216, message: 'Unsupported oauth_version.' },
   signature_method_rejected: { status: 400, code: 217, message: 'Unsupported signature method.' },
   consumer_key_unknown: { status: 401, code: 416, message: 'Invalid consumer key.' },
@@ -176,7 +189,9 @@ export function rfcParseForm(text: string): Array<[string, string]> {
 }
 
 /** RFC 5849 §3.5.1: `OAuth realm="…", name="enc(value)", …`; undefined when not an OAuth header. */
-function parseAuthorizationHeader(header: string): { realm?: string; params: Array<[string, string]> } | undefined {
+function parseAuthorizationHeader(
+  header: string,
+): { realm?: string; params: Array<[string, string]> } | undefined {
   const scheme = /^OAuth(?:[ \t]+|$)/i.exec(header)
   if (!scheme) return undefined
   const params: Array<[string, string]> = []
@@ -197,15 +212,25 @@ function parseAuthorizationHeader(header: string): { realm?: string; params: Arr
 
 /** RFC 5849 §3.4.1.3.2: encode names and values, sort by name then value (byte order), join. */
 export function rfcNormaliseParameters(params: ReadonlyArray<readonly [string, string]>): string {
-  const encoded = params.map(([name, value]) => [rfcPercentEncode(name), rfcPercentEncode(value)] as const)
+  const encoded = params.map(
+    ([name, value]) => [rfcPercentEncode(name), rfcPercentEncode(value)] as const,
+  )
   // Encoded strings are ASCII, so comparing UTF-16 code units is comparing bytes.
-  encoded.sort(([n1, v1], [n2, v2]) => (n1 < n2 ? -1 : n1 > n2 ? 1 : v1 < v2 ? -1 : v1 > v2 ? 1 : 0))
+  encoded.sort(([n1, v1], [n2, v2]) =>
+    n1 < n2 ? -1 : n1 > n2 ? 1 : v1 < v2 ? -1 : v1 > v2 ? 1 : 0,
+  )
   return encoded.map(([name, value]) => `${name}=${value}`).join('&')
 }
 
 /** RFC 5849 §3.4.1: `METHOD&enc(base string URI)&enc(normalised parameters)`. */
-export function rfcBaseString(method: string, baseUri: string, params: ReadonlyArray<readonly [string, string]>): string {
-  return [method.toUpperCase(), baseUri, rfcNormaliseParameters(params)].map(rfcPercentEncode).join('&')
+export function rfcBaseString(
+  method: string,
+  baseUri: string,
+  params: ReadonlyArray<readonly [string, string]>,
+): string {
+  return [method.toUpperCase(), baseUri, rfcNormaliseParameters(params)]
+    .map(rfcPercentEncode)
+    .join('&')
 }
 
 /** RFC 5849 §3.4.1.2 for a request received on plain HTTP: lower-case host, no `:80`, raw request path. */
@@ -238,7 +263,10 @@ function signatureMatches(
       return sameText(signature, createHmac('sha256', key).update(base, 'utf8').digest('base64'))
     case 'RSA-SHA1': {
       if (consumer.rsaPublicKey === undefined) return false
-      const publicKey = typeof consumer.rsaPublicKey === 'string' ? createPublicKey(consumer.rsaPublicKey) : consumer.rsaPublicKey
+      const publicKey =
+        typeof consumer.rsaPublicKey === 'string'
+          ? createPublicKey(consumer.rsaPublicKey)
+          : consumer.rsaPublicKey
       return verify('sha1', Buffer.from(base, 'utf8'), publicKey, Buffer.from(signature, 'base64'))
     }
   }
@@ -286,7 +314,12 @@ interface Authenticated {
   form: Array<[string, string]>
 }
 
-const SIGNATURE_METHODS: ReadonlySet<string> = new Set(['HMAC-SHA1', 'HMAC-SHA256', 'RSA-SHA1', 'PLAINTEXT'])
+const SIGNATURE_METHODS: ReadonlySet<string> = new Set([
+  'HMAC-SHA1',
+  'HMAC-SHA256',
+  'RSA-SHA1',
+  'PLAINTEXT',
+])
 const DEFAULT_USER: OAuth1TestUser = { id: '783214', screenName: 'oauthkit_test' }
 const MAX_BODY = 1 << 20
 
@@ -312,7 +345,9 @@ function readBody(req: http.IncomingMessage): Promise<string> {
 }
 
 /** Starts the provider; `close()` it in `afterAll`. */
-export async function startOAuth1Provider(options: StartOAuth1ProviderOptions): Promise<OAuth1Provider> {
+export async function startOAuth1Provider(
+  options: StartOAuth1ProviderOptions,
+): Promise<OAuth1Provider> {
   const consumers = new Map(options.consumers.map((consumer) => [consumer.key, consumer]))
   for (const consumer of options.consumers) registerCredential(consumer.secret)
   const defaultUser = options.user ?? DEFAULT_USER
@@ -334,11 +369,21 @@ export async function startOAuth1Provider(options: StartOAuth1ProviderOptions): 
   }
 
   /** RFC 5849 §3.2: collect, check and verify; `tokenKind` says which token the endpoint needs. */
-  function authenticate(incoming: Incoming, tokenKind: 'none' | 'request' | 'access'): Authenticated & { token?: string } {
-    const record: OAuth1ReceivedRequest = { method: incoming.method, path: incoming.path, protocol: {} }
+  function authenticate(
+    incoming: Incoming,
+    tokenKind: 'none' | 'request' | 'access',
+  ): Authenticated & { token?: string } {
+    const record: OAuth1ReceivedRequest = {
+      method: incoming.method,
+      path: incoming.path,
+      protocol: {},
+    }
     requests.push(record)
     try {
-      const header = incoming.authorization === undefined ? undefined : parseAuthorizationHeader(incoming.authorization)
+      const header =
+        incoming.authorization === undefined
+          ? undefined
+          : parseAuthorizationHeader(incoming.authorization)
       if (header?.realm !== undefined) record.realm = header.realm
       const query = rfcParseForm(incoming.query)
       const form = incoming.form === undefined ? [] : rfcParseForm(incoming.form)
@@ -366,59 +411,96 @@ export async function startOAuth1Provider(options: StartOAuth1ProviderOptions): 
       if (method !== 'PLAINTEXT') required.push('oauth_timestamp', 'oauth_nonce')
       if (tokenKind !== 'none') required.push('oauth_token')
       const absent = required.filter((name) => protocol[name] === undefined)
-      if (absent.length > 0) throw new Problem('parameter_absent', { oauth_parameters_absent: absent.join('&') })
-      if (protocol.oauth_version !== undefined && protocol.oauth_version !== '1.0') throw new Problem('version_rejected')
-      if (method === undefined || !SIGNATURE_METHODS.has(method)) throw new Problem('signature_method_rejected')
+      if (absent.length > 0)
+        throw new Problem('parameter_absent', { oauth_parameters_absent: absent.join('&') })
+      if (protocol.oauth_version !== undefined && protocol.oauth_version !== '1.0')
+        throw new Problem('version_rejected')
+      if (method === undefined || !SIGNATURE_METHODS.has(method))
+        throw new Problem('signature_method_rejected')
       // Signatures (with PLAINTEXT, the secrets themselves) and consumers a test added later are in play too.
       registerCredential(protocol.oauth_signature)
       const consumer = consumers.get(protocol.oauth_consumer_key ?? '')
       if (!consumer) throw new Problem('consumer_key_unknown')
       registerCredential(consumer.secret)
-      if (method === 'RSA-SHA1' && consumer.rsaPublicKey === undefined) throw new Problem('signature_method_rejected')
+      if (method === 'RSA-SHA1' && consumer.rsaPublicKey === undefined)
+        throw new Problem('signature_method_rejected')
 
       let timestamp: number | undefined
       if (protocol.oauth_timestamp !== undefined) {
-        timestamp = /^[0-9]+$/.test(protocol.oauth_timestamp) ? Number(protocol.oauth_timestamp) : Number.NaN
+        timestamp = /^[0-9]+$/.test(protocol.oauth_timestamp)
+          ? Number(protocol.oauth_timestamp)
+          : Number.NaN
         if (!(Math.abs(now() - timestamp) <= window)) throw new Problem('timestamp_refused')
       }
 
       let tokenSecret = ''
       const token = protocol.oauth_token
       if (tokenKind !== 'none') {
-        const known = tokenKind === 'request' ? requestTokens.get(token ?? '') : accessTokens.get(token ?? '')
+        const known =
+          tokenKind === 'request' ? requestTokens.get(token ?? '') : accessTokens.get(token ?? '')
         if (!known || known.consumerKey !== consumer.key) throw new Problem('token_rejected')
         tokenSecret = known.secret
       }
 
-      const base = rfcBaseString(incoming.method, requestBaseUri(incoming.host, incoming.path), signed)
+      const base = rfcBaseString(
+        incoming.method,
+        requestBaseUri(incoming.host, incoming.path),
+        signed,
+      )
       record.baseString = base
       const signature = protocol.oauth_signature ?? ''
-      if (!signatureMatches(method as OAuth1TestSignatureMethod, signature, base, consumer, tokenSecret)) {
+      if (
+        !signatureMatches(
+          method as OAuth1TestSignatureMethod,
+          signature,
+          base,
+          consumer,
+          tokenSecret,
+        )
+      ) {
         throw new Problem('signature_invalid')
       }
       // §3.3: remembered only once the signature is good, so forged requests cannot burn nonces.
       const nonce = protocol.oauth_nonce
-      if (timestamp !== undefined && nonce !== undefined && !rememberNonce(consumer.key, timestamp, nonce)) {
+      if (
+        timestamp !== undefined &&
+        nonce !== undefined &&
+        !rememberNonce(consumer.key, timestamp, nonce)
+      ) {
         throw new Problem('nonce_used')
       }
-      const plain = (params: Array<[string, string]>) => params.filter(([name]) => !name.startsWith('oauth_'))
-      return { consumer, protocol, query: plain(query), form: plain(form), ...(token === undefined ? {} : { token }) }
+      const plain = (params: Array<[string, string]>) =>
+        params.filter(([name]) => !name.startsWith('oauth_'))
+      return {
+        consumer,
+        protocol,
+        query: plain(query),
+        form: plain(form),
+        ...(token === undefined ? {} : { token }),
+      }
     } catch (error) {
       if (error instanceof Problem) record.problem = error.problem
       throw error
     }
   }
 
-  function issueAccessToken(consumerKey: string, user: OAuth1TestUser = defaultUser): { token: string; secret: string } {
+  function issueAccessToken(
+    consumerKey: string,
+    user: OAuth1TestUser = defaultUser,
+  ): { token: string; secret: string } {
     const token = randomToken()
     const secret = randomToken()
     accessTokens.set(token, { consumerKey, secret, user })
     return { token, secret }
   }
 
-  function approve(oauthToken: string, approval: { deny?: boolean; user?: OAuth1TestUser } = {}): string {
+  function approve(
+    oauthToken: string,
+    approval: { deny?: boolean; user?: OAuth1TestUser } = {},
+  ): string {
     const pending = requestTokens.get(oauthToken)
-    if (!pending || pending.status !== 'pending') throw new Error(`approve: ${oauthToken} is not a pending request token`)
+    if (!pending || pending.status !== 'pending')
+      throw new Error(`approve: ${oauthToken} is not a pending request token`)
     const callback = new URL(pending.callback === 'oob' ? `${baseUrl}/oauth/oob` : pending.callback)
     if (approval.deny) {
       pending.status = 'denied'
@@ -433,7 +515,12 @@ export async function startOAuth1Provider(options: StartOAuth1ProviderOptions): 
     return callback.href
   }
 
-  function route(incoming: Incoming): { status: number; type: string; body: string; location?: string } {
+  function route(incoming: Incoming): {
+    status: number
+    type: string
+    body: string
+    location?: string
+  } {
     const form = (fields: Record<string, string>) => ({
       status: 200,
       type: 'application/x-www-form-urlencoded',
@@ -444,7 +531,8 @@ export async function startOAuth1Provider(options: StartOAuth1ProviderOptions): 
       const { consumer, protocol } = authenticate(incoming, 'none')
       const callback = protocol.oauth_callback
       // §2.1: oauth_callback is required; "oob" when there is no callback.
-      if (callback === undefined) throw new Problem('parameter_absent', { oauth_parameters_absent: 'oauth_callback' })
+      if (callback === undefined)
+        throw new Problem('parameter_absent', { oauth_parameters_absent: 'oauth_callback' })
       if (callback !== 'oob' && !URL.canParse(callback)) throw new Problem('parameter_rejected')
       const token = randomToken()
       const secret = randomToken()
@@ -458,17 +546,24 @@ export async function startOAuth1Provider(options: StartOAuth1ProviderOptions): 
     if (method === 'GET' && path === '/oauth/authorize') {
       const token = new URLSearchParams(incoming.query).get('oauth_token') ?? ''
       if (requestTokens.get(token)?.status !== 'pending') throw new Problem('token_rejected')
-      if (options.autoApprove) return { status: 302, type: 'text/plain', body: '', location: approve(token) }
+      if (options.autoApprove)
+        return { status: 302, type: 'text/plain', body: '', location: approve(token) }
       return { status: 200, type: 'text/html', body: `<h1>Authorize this app?</h1><p>${token}</p>` }
     }
     if (method === 'GET' && path === '/oauth/oob') {
-      return { status: 200, type: 'text/plain', body: new URLSearchParams(incoming.query).get('oauth_verifier') ?? '' }
+      return {
+        status: 200,
+        type: 'text/plain',
+        body: new URLSearchParams(incoming.query).get('oauth_verifier') ?? '',
+      }
     }
     if (method === 'POST' && path === '/oauth/access_token') {
       const { consumer, protocol, token = '' } = authenticate(incoming, 'request')
       const pending = requestTokens.get(token)
-      if (!pending || pending.status !== 'approved' || !pending.user) throw new Problem('token_rejected')
-      if (protocol.oauth_verifier === undefined) throw new Problem('parameter_absent', { oauth_parameters_absent: 'oauth_verifier' })
+      if (!pending || pending.status !== 'approved' || !pending.user)
+        throw new Problem('token_rejected')
+      if (protocol.oauth_verifier === undefined)
+        throw new Problem('parameter_absent', { oauth_parameters_absent: 'oauth_verifier' })
       if (protocol.oauth_verifier !== pending.verifier) throw new Problem('verifier_invalid')
       requestTokens.delete(token)
       const issued = issueAccessToken(consumer.key, pending.user)
@@ -479,13 +574,26 @@ export async function startOAuth1Provider(options: StartOAuth1ProviderOptions): 
         screen_name: pending.user.screenName,
       })
     }
-    if (path === '/1.1/account/verify_credentials.json' && (method === 'GET' || method === 'POST')) {
+    if (
+      path === '/1.1/account/verify_credentials.json' &&
+      (method === 'GET' || method === 'POST')
+    ) {
       const { query, form: body, token = '' } = authenticate(incoming, 'access')
       const user = accessTokens.get(token)?.user ?? defaultUser
-      const echo = { id: Number(user.id), id_str: user.id, screen_name: user.screenName, query, ...(method === 'POST' ? { form: body } : {}) }
+      const echo = {
+        id: Number(user.id),
+        id_str: user.id,
+        screen_name: user.screenName,
+        query,
+        ...(method === 'POST' ? { form: body } : {}),
+      }
       return { status: 200, type: 'application/json', body: JSON.stringify(echo) }
     }
-    return { status: 404, type: 'application/json', body: JSON.stringify({ errors: [{ code: 34, message: 'Sorry, that page does not exist.' }] }) }
+    return {
+      status: 404,
+      type: 'application/json',
+      body: JSON.stringify({ errors: [{ code: 34, message: 'Sorry, that page does not exist.' }] }),
+    }
   }
 
   const server = http.createServer((req, res) => {
@@ -496,7 +604,9 @@ export async function startOAuth1Provider(options: StartOAuth1ProviderOptions): 
       const raw = await readBody(req)
       const contentType = req.headers['content-type']
       // §3.4.1.3.1: only a form-urlencoded body carries signed parameters.
-      const isForm = (contentType ?? '').split(';')[0]?.trim().toLowerCase() === 'application/x-www-form-urlencoded'
+      const isForm =
+        (contentType ?? '').split(';')[0]?.trim().toLowerCase() ===
+        'application/x-www-form-urlencoded'
       const incoming: Incoming = {
         method: (req.method ?? 'GET').toUpperCase(),
         host: req.headers.host ?? '',
@@ -516,7 +626,11 @@ export async function startOAuth1Provider(options: StartOAuth1ProviderOptions): 
         if (!(error instanceof Problem)) throw error
         const { status, code, message } = OAUTH1_PROBLEMS[error.problem]
         if (path.startsWith('/oauth/')) {
-          const body = new URLSearchParams({ oauth_problem: error.problem, oauth_problem_advice: message, ...error.extra })
+          const body = new URLSearchParams({
+            oauth_problem: error.problem,
+            oauth_problem_advice: message,
+            ...error.extra,
+          })
           res.writeHead(status, { 'content-type': 'application/x-www-form-urlencoded' })
           res.end(body.toString())
         } else {

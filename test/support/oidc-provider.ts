@@ -3,7 +3,12 @@
  * the tests use. Its client secrets, the pkjwt client's private key, and every code, token and
  * verifier that passes through it are registered as credentials in play (test/support/secrets.ts).
  */
-import { DEV_CLIENTS, startDevProvider, type DevProvider, type DevProviderOptions } from '../../testing/index.js'
+import {
+  DEV_CLIENTS,
+  startDevProvider,
+  type DevProvider,
+  type DevProviderOptions,
+} from '../../testing/index.js'
 import { registerCredential, registerCredentialFields } from './secrets.js'
 
 export {
@@ -20,7 +25,8 @@ export type {
   AuthorizeResult,
 } from '../../testing/index.js'
 
-for (const client of Object.values(DEV_CLIENTS)) registerCredential((client as { client_secret?: string }).client_secret)
+for (const client of Object.values(DEV_CLIENTS))
+  registerCredential((client as { client_secret?: string }).client_secret)
 
 /** The dev provider, with what it issues and receives registered as credentials in play. */
 export async function startTestProvider(options?: DevProviderOptions): Promise<DevProvider> {
@@ -33,7 +39,12 @@ export async function startTestProvider(options?: DevProviderOptions): Promise<D
     if (params) registerCredentialFields(params)
     const location = ctx.response.get('location')
     if (location && URL.canParse(location)) registerCredentialFields(new URL(location).searchParams)
-    if (ctx.body && typeof ctx.body === 'object' && !Buffer.isBuffer(ctx.body) && typeof (ctx.body as { pipe?: unknown }).pipe !== 'function') {
+    if (
+      ctx.body &&
+      typeof ctx.body === 'object' &&
+      !Buffer.isBuffer(ctx.body) &&
+      typeof (ctx.body as { pipe?: unknown }).pipe !== 'function'
+    ) {
       registerCredentialFields(ctx.body as Record<string, unknown>)
     }
   })

@@ -7,7 +7,11 @@ import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { OAuth, type LockFunction, type OAuth2Token } from '../../src/index.js'
 
-const redis = new Redis({ host: '127.0.0.1', port: Number(process.env.REDIS_PORT), lazyConnect: false })
+const redis = new Redis({
+  host: '127.0.0.1',
+  port: Number(process.env.REDIS_PORT),
+  lazyConnect: false,
+})
 const blocking = redis.duplicate()
 const base = process.env.PROVIDER_URL!
 
@@ -22,24 +26,40 @@ const lock: LockFunction = async (key, fn) => {
   try {
     return await fn()
   } finally {
-    await redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end", 1, key, id)
+    await redis.eval(
+      "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
+      1,
+      key,
+      id,
+    )
   }
 }
 
 const oauth = new OAuth({
   secret: 'a-test-secret-that-is-at-least-32-characters',
   lock,
-  fetchToken: async () => JSON.parse((await redis.get('token:alice')) ?? 'null') as OAuth2Token | null,
+  fetchToken: async () =>
+    JSON.parse((await redis.get('token:alice')) ?? 'null') as OAuth2Token | null,
   updateToken: async (_name, token) => {
     await redis.set('token:alice', JSON.stringify(token))
     await redis.incr('updates')
   },
-}).register('api', { clientId: 'c', clientSecret: 's', authorizeUrl: `${base}/authorize`, accessTokenUrl: `${base}/token`, apiBaseUrl: `${base}/api` })
+}).register('api', {
+  clientId: 'c',
+  clientSecret: 's',
+  authorizeUrl: `${base}/authorize`,
+  accessTokenUrl: `${base}/token`,
+  apiBaseUrl: `${base}/api`,
+})
 
 await redis.incr('ready')
 await blocking.blpop('go', 10)
 const app = oauth.create('api')
-const results = await Promise.all(Array.from({ length: Number(process.env.CALLS ?? 10) }, () => app.get('me').json<{ token: string }>()))
+const results = await Promise.all(
+  Array.from({ length: Number(process.env.CALLS ?? 10) }, () =>
+    app.get('me').json<{ token: string }>(),
+  ),
+)
 console.log(JSON.stringify({ tokens: results.map((r) => r.token) }))
 redis.disconnect()
 blocking.disconnect()

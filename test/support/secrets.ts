@@ -16,13 +16,17 @@ const MIN_LENGTH = 8
 
 /** Add credentials to the registry; non-strings and short values are ignored. */
 export function registerCredential(...values: unknown[]): void {
-  for (const value of values) if (typeof value === 'string' && value.length >= MIN_LENGTH) credentials.add(value)
+  for (const value of values)
+    if (typeof value === 'string' && value.length >= MIN_LENGTH) credentials.add(value)
 }
 
 /** Register the credential-bearing members of a form, query or JSON body the test provider saw or sent. */
-export function registerCredentialFields(fields: URLSearchParams | Record<string, unknown> | undefined | null): void {
+export function registerCredentialFields(
+  fields: URLSearchParams | Record<string, unknown> | undefined | null,
+): void {
   if (!fields) return
-  const get = (name: string): unknown => (fields instanceof URLSearchParams ? fields.get(name) : fields[name])
+  const get = (name: string): unknown =>
+    fields instanceof URLSearchParams ? fields.get(name) : fields[name]
   for (const name of CREDENTIAL_FIELDS) registerCredential(get(name))
 }
 
@@ -50,7 +54,8 @@ export function registerAuthorization(header: string | null | undefined): void {
   const bearer = /^(?:bearer|dpop)\s+(\S+)/i.exec(header)
   if (bearer) registerCredential(bearer[1])
   for (const [, name, value] of header.matchAll(/(oauth_\w+)="([^"]*)"/g)) {
-    if (CREDENTIAL_FIELDS.includes(name as (typeof CREDENTIAL_FIELDS)[number])) registerCredential(decode(value!))
+    if (CREDENTIAL_FIELDS.includes(name as (typeof CREDENTIAL_FIELDS)[number]))
+      registerCredential(decode(value!))
   }
 }
 
@@ -71,12 +76,21 @@ function decode(value: string): string {
 function forms(secret: string): string[] {
   const once = encodeURIComponent(secret)
   const rfc3986 = once.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-  return [...new Set([secret, once, rfc3986, encodeURIComponent(rfc3986), new URLSearchParams({ x: secret }).toString().slice(2)])]
+  return [
+    ...new Set([
+      secret,
+      once,
+      rfc3986,
+      encodeURIComponent(rfc3986),
+      new URLSearchParams({ x: secret }).toString().slice(2),
+    ]),
+  ]
 }
 
 function leaksIn(text: string): string[] {
   const found: string[] = []
-  for (const secret of credentials) if (forms(secret).some((form) => text.includes(form))) found.push(secret)
+  for (const secret of credentials)
+    if (forms(secret).some((form) => text.includes(form))) found.push(secret)
   return found
 }
 
@@ -113,7 +127,10 @@ export function findCredentials(value: unknown): string[] {
     }
     if (node instanceof Set) for (const v of node) walk(v, `${where}<item>`, depth + 1)
     if (ArrayBuffer.isView(node) || node instanceof ArrayBuffer) {
-      const bytes = node instanceof ArrayBuffer ? new Uint8Array(node) : new Uint8Array(node.buffer, node.byteOffset, node.byteLength)
+      const bytes =
+        node instanceof ArrayBuffer
+          ? new Uint8Array(node)
+          : new Uint8Array(node.buffer, node.byteOffset, node.byteLength)
       return check(new TextDecoder().decode(bytes.subarray(0, 1 << 20)), where)
     }
     for (const key of Reflect.ownKeys(node)) {

@@ -14,10 +14,17 @@ const insecure = { [oauth.allowInsecureRequests]: true } as const
 
 async function discover(op: TestProvider): Promise<oauth.AuthorizationServer> {
   const issuer = new URL(op.issuer)
-  return oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { ...insecure, algorithm: 'oidc' }))
+  return oauth.processDiscoveryResponse(
+    issuer,
+    await oauth.discoveryRequest(issuer, { ...insecure, algorithm: 'oidc' }),
+  )
 }
 
-async function authorizationRequest(as: oauth.AuthorizationServer, clientId: string, extra: Record<string, string> = {}) {
+async function authorizationRequest(
+  as: oauth.AuthorizationServer,
+  clientId: string,
+  extra: Record<string, string> = {},
+) {
   const verifier = oauth.generateRandomCodeVerifier()
   const state = oauth.generateRandomState()
   const url = new URL(as.authorization_endpoint!)
@@ -35,12 +42,25 @@ async function authorizationRequest(as: oauth.AuthorizationServer, clientId: str
 }
 
 /** Full authorization code + PKCE login through the provider, returning the token endpoint response. */
-async function loginWith(op: TestProvider, as: oauth.AuthorizationServer, clientId: string, auth: oauth.ClientAuth) {
+async function loginWith(
+  op: TestProvider,
+  as: oauth.AuthorizationServer,
+  clientId: string,
+  auth: oauth.ClientAuth,
+) {
   const client: oauth.Client = { client_id: clientId }
   const { url, verifier, state } = await authorizationRequest(as, clientId)
   const result = await op.authorize(url)
   const params = oauth.validateAuthResponse(as, client, result.url, state)
-  const response = await oauth.authorizationCodeGrantRequest(as, client, auth, params, TEST_REDIRECT_URI, verifier, insecure)
+  const response = await oauth.authorizationCodeGrantRequest(
+    as,
+    client,
+    auth,
+    params,
+    TEST_REDIRECT_URI,
+    verifier,
+    insecure,
+  )
   return oauth.processAuthorizationCodeResponse(as, client, response, { requireIdToken: true })
 }
 
@@ -65,7 +85,9 @@ describe('startTestProvider', () => {
     expect(as.device_authorization_endpoint).toBeDefined()
     expect(as.introspection_endpoint).toBeDefined()
     expect(as.revocation_endpoint).toBeDefined()
-    expect(as.scopes_supported).toEqual(expect.arrayContaining(['openid', 'offline_access', 'email', 'profile', 'api:read']))
+    expect(as.scopes_supported).toEqual(
+      expect.arrayContaining(['openid', 'offline_access', 'email', 'profile', 'api:read']),
+    )
   })
 
   it('logs in with authorization code + PKCE (basic-client): code, state, iss; tokens; id_token with email', async () => {
@@ -78,8 +100,18 @@ describe('startTestProvider', () => {
     expect(result.url.searchParams.get('iss')).toBe(op.issuer)
 
     const params = oauth.validateAuthResponse(as, basic, result.url, state)
-    const response = await oauth.authorizationCodeGrantRequest(as, basic, basicAuth, params, TEST_REDIRECT_URI, verifier, insecure)
-    const tokens = await oauth.processAuthorizationCodeResponse(as, basic, response, { requireIdToken: true })
+    const response = await oauth.authorizationCodeGrantRequest(
+      as,
+      basic,
+      basicAuth,
+      params,
+      TEST_REDIRECT_URI,
+      verifier,
+      insecure,
+    )
+    const tokens = await oauth.processAuthorizationCodeResponse(as, basic, response, {
+      requireIdToken: true,
+    })
     expect(tokens.access_token).toBeTruthy()
     expect(tokens.refresh_token).toBeTruthy()
     expect(tokens.expires_in).toBe(3600)
@@ -94,7 +126,11 @@ describe('startTestProvider', () => {
       'alice',
       await oauth.userInfoRequest(as, basic, tokens.access_token, insecure),
     )
-    expect(userinfo).toMatchObject({ sub: 'alice', email: 'alice@example.test', email_verified: true })
+    expect(userinfo).toMatchObject({
+      sub: 'alice',
+      email: 'alice@example.test',
+      email_verified: true,
+    })
   })
 
   it('rotates refresh tokens; the old one then fails with invalid_grant', async () => {
@@ -127,7 +163,11 @@ describe('startTestProvider', () => {
   })
 
   it('logs in pkjwt-client with private_key_jwt using the exported private key', async () => {
-    expect(op.privateKeyJwk).toMatchObject({ kid: expect.any(String), alg: 'ES256', d: expect.any(String) })
+    expect(op.privateKeyJwk).toMatchObject({
+      kid: expect.any(String),
+      alg: 'ES256',
+      d: expect.any(String),
+    })
     const auth = oauth.PrivateKeyJwt({ key: op.privateKey, kid: op.privateKeyJwk.kid })
     const tokens = await loginWith(op, as, TEST_CLIENTS.pkjwt.client_id, auth)
     expect(tokens.access_token).toBeTruthy()
@@ -135,7 +175,9 @@ describe('startTestProvider', () => {
   })
 
   it('returns the auto-submitted form for response_mode=form_post', async () => {
-    const { url, state } = await authorizationRequest(as, basic.client_id, { response_mode: 'form_post' })
+    const { url, state } = await authorizationRequest(as, basic.client_id, {
+      response_mode: 'form_post',
+    })
     const result = await op.authorize(url)
     expect(result.url.href).toBe(TEST_REDIRECT_URI)
     expect(result.form?.get('code')).toBeTruthy()
@@ -151,7 +193,9 @@ describe('startTestProvider', () => {
     )
     expect(denied.form?.get('error')).toBe('access_denied')
 
-    const { url, state } = await authorizationRequest(as, basic.client_id, { response_mode: 'fragment' })
+    const { url, state } = await authorizationRequest(as, basic.client_id, {
+      response_mode: 'fragment',
+    })
     const fragment = new URLSearchParams((await op.authorize(url)).url.hash.slice(1))
     expect(fragment.get('code')).toBeTruthy()
     expect(fragment.get('state')).toBe(state)
@@ -162,7 +206,9 @@ describe('startTestProvider', () => {
     const result = await op.authorize(url, { deny: true })
     expect(result.url.searchParams.get('error')).toBe('access_denied')
     expect(result.url.searchParams.get('state')).toBe(state)
-    expect(() => oauth.validateAuthResponse(as, basic, result.url, state)).toThrow(oauth.AuthorizationResponseError)
+    expect(() => oauth.validateAuthResponse(as, basic, result.url, state)).toThrow(
+      oauth.AuthorizationResponseError,
+    )
   })
 
   it('requires PKCE by default and rejects unknown logins and clients', async () => {
@@ -172,11 +218,13 @@ describe('startTestProvider', () => {
     const result = await op.authorize(url)
     expect(result.url.searchParams.get('error')).toBe('invalid_request')
 
-    await expect(op.authorize((await authorizationRequest(as, basic.client_id)).url, { login: 'mallory' })).rejects.toThrow(
-      /no account matches/,
-    )
+    await expect(
+      op.authorize((await authorizationRequest(as, basic.client_id)).url, { login: 'mallory' }),
+    ).rejects.toThrow(/no account matches/)
     // Errors the provider cannot redirect (unknown client) surface as a thrown error carrying its error page text.
-    await expect(op.authorize((await authorizationRequest(as, 'no-such-client')).url)).rejects.toThrow(/invalid_client/)
+    await expect(
+      op.authorize((await authorizationRequest(as, 'no-such-client')).url),
+    ).rejects.toThrow(/invalid_client/)
   })
 
   it('issues client_credentials tokens to service-client', async () => {
@@ -199,7 +247,13 @@ describe('startTestProvider', () => {
     const started = await oauth.processDeviceAuthorizationResponse(
       as,
       device,
-      await oauth.deviceAuthorizationRequest(as, device, oauth.None(), { scope: 'openid email' }, insecure),
+      await oauth.deviceAuthorizationRequest(
+        as,
+        device,
+        oauth.None(),
+        { scope: 'openid email' },
+        insecure,
+      ),
     )
     const poll = async () =>
       oauth.processDeviceCodeResponse(
@@ -221,27 +275,53 @@ describe('startTestProvider', () => {
     const started = await oauth.processDeviceAuthorizationResponse(
       as,
       device,
-      await oauth.deviceAuthorizationRequest(as, device, oauth.None(), { scope: 'openid' }, insecure),
+      await oauth.deviceAuthorizationRequest(
+        as,
+        device,
+        oauth.None(),
+        { scope: 'openid' },
+        insecure,
+      ),
     )
     await op.approveDevice(started.user_code, { deny: true })
-    const response = await oauth.deviceCodeGrantRequest(as, device, oauth.None(), started.device_code, insecure)
-    await expect(oauth.processDeviceCodeResponse(as, device, response)).rejects.toMatchObject({ error: 'access_denied' })
+    const response = await oauth.deviceCodeGrantRequest(
+      as,
+      device,
+      oauth.None(),
+      started.device_code,
+      insecure,
+    )
+    await expect(oauth.processDeviceCodeResponse(as, device, response)).rejects.toMatchObject({
+      error: 'access_denied',
+    })
   })
 
   it('introspects and revokes tokens', async () => {
     const tokens = await loginWith(op, as, basic.client_id, basicAuth)
     const introspect = async (token: string) =>
-      oauth.processIntrospectionResponse(as, basic, await oauth.introspectionRequest(as, basic, basicAuth, token, insecure))
+      oauth.processIntrospectionResponse(
+        as,
+        basic,
+        await oauth.introspectionRequest(as, basic, basicAuth, token, insecure),
+      )
 
-    expect(await introspect(tokens.access_token)).toMatchObject({ active: true, sub: 'alice', client_id: 'basic-client' })
-    await oauth.processRevocationResponse(await oauth.revocationRequest(as, basic, basicAuth, tokens.access_token, insecure))
+    expect(await introspect(tokens.access_token)).toMatchObject({
+      active: true,
+      sub: 'alice',
+      client_id: 'basic-client',
+    })
+    await oauth.processRevocationResponse(
+      await oauth.revocationRequest(as, basic, basicAuth, tokens.access_token, insecure),
+    )
     expect(await introspect(tokens.access_token)).toMatchObject({ active: false })
 
     const refresh = tokens.refresh_token!
     // Revoking the access token revoked its whole grant, so start over for the refresh token.
     const again = await loginWith(op, as, basic.client_id, basicAuth)
     expect((await introspect(again.refresh_token!)).active).toBe(true)
-    await oauth.processRevocationResponse(await oauth.revocationRequest(as, basic, basicAuth, again.refresh_token!, insecure))
+    await oauth.processRevocationResponse(
+      await oauth.revocationRequest(as, basic, basicAuth, again.refresh_token!, insecure),
+    )
     expect((await introspect(again.refresh_token!)).active).toBe(false)
     expect((await introspect(refresh)).active).toBe(false)
   })
@@ -284,7 +364,9 @@ describe('startTestProvider options', () => {
       const { url, verifier, state } = await authorizationRequest(as, client.client_id)
       const result = await op.authorize(url, { login: 'bob@example.test' })
       expect(result.url.searchParams.has('iss')).toBe(false)
-      const posted = await op.authorize((await authorizationRequest(as, client.client_id, { response_mode: 'form_post' })).url)
+      const posted = await op.authorize(
+        (await authorizationRequest(as, client.client_id, { response_mode: 'form_post' })).url,
+      )
       expect(posted.form?.has('code')).toBe(true)
       expect(posted.form?.has('iss')).toBe(false)
 
@@ -292,10 +374,22 @@ describe('startTestProvider options', () => {
       const tokens = await oauth.processAuthorizationCodeResponse(
         as,
         client,
-        await oauth.authorizationCodeGrantRequest(as, client, auth, params, TEST_REDIRECT_URI, verifier, insecure),
+        await oauth.authorizationCodeGrantRequest(
+          as,
+          client,
+          auth,
+          params,
+          TEST_REDIRECT_URI,
+          verifier,
+          insecure,
+        ),
       )
       expect(tokens.expires_in).toBe(120)
-      expect(oauth.getValidatedIdTokenClaims(tokens)).toMatchObject({ sub: 'bob', email: 'bob@example.test', name: 'Bob' })
+      expect(oauth.getValidatedIdTokenClaims(tokens)).toMatchObject({
+        sub: 'bob',
+        email: 'bob@example.test',
+        name: 'Bob',
+      })
 
       const refreshed = await oauth.processRefreshTokenResponse(
         as,
@@ -310,35 +404,59 @@ describe('startTestProvider options', () => {
 
   it('registers the redirectUris shorthand for the default clients, and lists them on a mismatch page', async () => {
     const callback = 'http://localhost:5173/auth/dev/callback'
-    const op = await startTestProvider({ redirectUris: [callback], postLogoutRedirectUris: ['http://localhost:5173/bye'] })
+    const op = await startTestProvider({
+      redirectUris: [callback],
+      postLogoutRedirectUris: ['http://localhost:5173/bye'],
+    })
     try {
       const as = await discover(op)
-      const { url, state } = await authorizationRequest(as, TEST_CLIENTS.basic.client_id, { redirect_uri: callback })
+      const { url, state } = await authorizationRequest(as, TEST_CLIENTS.basic.client_id, {
+        redirect_uri: callback,
+      })
       const result = await op.authorize(url)
       expect(result.url.origin + result.url.pathname).toBe(callback)
-      expect(oauth.validateAuthResponse(as, { client_id: TEST_CLIENTS.basic.client_id }, result.url, state).get('code')).toBeTruthy()
+      expect(
+        oauth
+          .validateAuthResponse(as, { client_id: TEST_CLIENTS.basic.client_id }, result.url, state)
+          .get('code'),
+      ).toBeTruthy()
 
       // The default URI is no longer registered: the error page says what was sent and what would be accepted.
       const wrong = (await authorizationRequest(as, TEST_CLIENTS.basic.client_id)).url
       const page = await (await fetch(wrong)).text()
       expect(page).toContain('invalid_redirect_uri')
       expect(page).toContain(`<code id="sent-uri">${TEST_REDIRECT_URI}</code>`)
-      expect(page).toMatch(new RegExp(`<ul id="registered-uris"><li><code>${callback}</code></li></ul>`))
+      expect(page).toMatch(
+        new RegExp(`<ul id="registered-uris"><li><code>${callback}</code></li></ul>`),
+      )
       expect(page).toContain('redirectUris')
 
       const logout = new URL(as.end_session_endpoint!)
-      logout.search = new URLSearchParams({ client_id: TEST_CLIENTS.basic.client_id, post_logout_redirect_uri: TEST_POST_LOGOUT_REDIRECT_URI }).toString()
+      logout.search = new URLSearchParams({
+        client_id: TEST_CLIENTS.basic.client_id,
+        post_logout_redirect_uri: TEST_POST_LOGOUT_REDIRECT_URI,
+      }).toString()
       const logoutPage = await (await fetch(logout, { headers: { accept: 'text/html' } })).text()
-      expect(logoutPage).toContain('<ul id="registered-uris"><li><code>http://localhost:5173/bye</code></li></ul>')
+      expect(logoutPage).toContain(
+        '<ul id="registered-uris"><li><code>http://localhost:5173/bye</code></li></ul>',
+      )
     } finally {
       await op.close()
     }
-    await expect(startTestProvider({ redirectUris: ['/auth/dev/callback'] })).rejects.toThrow(/not an absolute URL/)
+    await expect(startTestProvider({ redirectUris: ['/auth/dev/callback'] })).rejects.toThrow(
+      /not an absolute URL/,
+    )
   })
 
   it('accepts custom clients and a configuration escape hatch', async () => {
     const op = await startTestProvider({
-      clients: [{ client_id: 'custom', client_secret: 'custom-secret-0123456789', redirect_uris: [TEST_REDIRECT_URI] }],
+      clients: [
+        {
+          client_id: 'custom',
+          client_secret: 'custom-secret-0123456789',
+          redirect_uris: [TEST_REDIRECT_URI],
+        },
+      ],
       pkceRequired: false,
       configuration: { ttl: { AccessToken: 42 } },
     })
@@ -410,19 +528,24 @@ describe('login page (what a real browser sees)', () => {
   }
 
   it('renders a form with stable ids, re-renders on a wrong password, and skips consent for a second client', async () => {
-    const first = await authorizationRequest(as, TEST_CLIENTS.basic.client_id, { login_hint: 'alice@example.test' })
+    const first = await authorizationRequest(as, TEST_CLIENTS.basic.client_id, {
+      login_hint: 'alice@example.test',
+    })
     const toInteraction = (await browse(first.url)).headers.get('location')!
     expect(toInteraction).toMatch(/^\/interaction\/[\w-]+$/)
 
     const html = await (await browse(toInteraction)).text()
-    for (const id of ['login-form', 'login', 'password', 'sign-in', 'cancel']) expect(html).toContain(`id="${id}"`)
+    for (const id of ['login-form', 'login', 'password', 'sign-in', 'cancel'])
+      expect(html).toContain(`id="${id}"`)
     expect(html).toContain('value="alice@example.test"')
 
     const wrong = await browse(`${toInteraction}/login`, { login: 'alice', password: 'nope' })
     expect(wrong.status).toBe(200)
     expect(await wrong.text()).toContain('id="error"')
 
-    const loggedIn = await follow(await browse(`${toInteraction}/login`, { login: 'alice@example.test', password: 'pw' }))
+    const loggedIn = await follow(
+      await browse(`${toInteraction}/login`, { login: 'alice@example.test', password: 'pw' }),
+    )
     expect(loggedIn.callback.searchParams.get('code')).toBeTruthy()
 
     // Same browser session, another client: only consent is missing, and the interaction grants it without a page.

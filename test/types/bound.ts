@@ -2,11 +2,27 @@
  * Compile-time checks (run by `npm run typecheck`): the bound app is typed per app kind. Each
  * `@ts-expect-error` fails the typecheck if the line below it ever compiles.
  */
-import { MemoryCookieJar, OAuth, type NormalizedProfile, type OAuth1Token, type OAuth2Token, type UserInfo } from '../../src/index.js'
+import {
+  MemoryCookieJar,
+  OAuth,
+  type NormalizedProfile,
+  type OAuth1Token,
+  type OAuth2Token,
+  type UserInfo,
+} from '../../src/index.js'
 
 const bound = new OAuth({ secret: 'a-test-secret-that-is-at-least-32-characters' })
-  .register('op', { serverMetadataUrl: 'https://idp.test/.well-known/openid-configuration', clientId: 'c' })
-  .register('x', { requestTokenUrl: 'https://x.test/rt', authorizeUrl: 'https://x.test/a', accessTokenUrl: 'https://x.test/at', clientId: 'k', clientSecret: 's' })
+  .register('op', {
+    serverMetadataUrl: 'https://idp.test/.well-known/openid-configuration',
+    clientId: 'c',
+  })
+  .register('x', {
+    requestTokenUrl: 'https://x.test/rt',
+    authorizeUrl: 'https://x.test/a',
+    accessTokenUrl: 'https://x.test/at',
+    clientId: 'k',
+    clientSecret: 's',
+  })
   .bind({ cookies: new MemoryCookieJar() })
 
 export const checks = async () => {
@@ -20,7 +36,8 @@ export const checks = async () => {
   await bound.create('x').userinfo()
   // @ts-expect-error nor RP-initiated logout
   await bound.create('x').logoutRedirect()
+  const op = bound.create('op')
   // @ts-expect-error the bound app holds the context: it takes the redirect URI only
-  await bound.create('op').authorizeRedirect({ cookies: new MemoryCookieJar() }, 'https://app.test/cb')
+  await op.authorizeRedirect({ cookies: new MemoryCookieJar() }, 'https://app.test/cb')
   return [info, profile, logout, token, oauth1, oauth1Profile]
 }

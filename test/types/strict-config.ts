@@ -6,12 +6,21 @@
 import { OAuth, type OAuth2AppConfig } from '../../src/index.js'
 import { github, microsoftEntraId } from '../../src/providers/index.js'
 
-const endpoints = { authorizeUrl: 'https://idp.test/authorize', accessTokenUrl: 'https://idp.test/token' }
+const endpoints = {
+  authorizeUrl: 'https://idp.test/authorize',
+  accessTokenUrl: 'https://idp.test/token',
+}
 const oauth = new OAuth({ secret: 'a-test-secret-that-is-at-least-32-characters' })
 
 // Known keys, presets and spreads of a typed config compile.
 oauth.register('ok', { clientId: 'c', ...endpoints, scope: 'openid' })
-oauth.register('oauth1', { clientId: 'c', clientSecret: 's', requestTokenUrl: 'https://x.test/rt', ...endpoints, signatureMethod: 'PLAINTEXT' })
+oauth.register('oauth1', {
+  clientId: 'c',
+  clientSecret: 's',
+  requestTokenUrl: 'https://x.test/rt',
+  ...endpoints,
+  signatureMethod: 'PLAINTEXT',
+})
 oauth.register('preset', github({ clientId: 'c', clientSecret: 's' }))
 declare const typed: OAuth2AppConfig
 oauth.register('spread', { ...typed, scope: 'read' })
@@ -22,8 +31,14 @@ oauth.register('scopes', { clientId: 'c', ...endpoints, scopes: 'openid' })
 oauth.register('kwargs', { clientId: 'c', ...endpoints, client_kwargs: { scope: 'openid' } })
 // @ts-expect-error Authlib's snake_case name
 oauth.register('snake', { client_id: 'c', ...endpoints })
+const mixed = {
+  clientId: 'c',
+  clientSecret: 's',
+  requestTokenUrl: 'https://x.test/rt',
+  ...endpoints,
+} as const
 // @ts-expect-error an OAuth 2 option on an OAuth 1 app
-oauth.register('mixed', { clientId: 'c', clientSecret: 's', requestTokenUrl: 'https://x.test/rt', ...endpoints, pkce: false })
+oauth.register('mixed', { ...mixed, pkce: false })
 // @ts-expect-error a typo next to a spread
 oauth.register('typo', { ...typed, scpoe: 'read' })
 // @ts-expect-error new OAuth() options are checked as any object literal is

@@ -43,9 +43,16 @@ export interface AppleTestKey {
 }
 
 /** A fresh ES256 key pair with a team id and key id, for the `apple` preset and {@link emulateApple}. @group Testing */
-export async function generateAppleTestKey(ids: { teamId?: string; keyId?: string } = {}): Promise<AppleTestKey> {
+export async function generateAppleTestKey(
+  ids: { teamId?: string; keyId?: string } = {},
+): Promise<AppleTestKey> {
   const { privateKey, publicKey } = await jose.generateKeyPair('ES256', { extractable: true })
-  return { teamId: ids.teamId ?? 'TEAM123456', keyId: ids.keyId ?? 'KEY1234567', privateKey: await jose.exportPKCS8(privateKey), publicKey }
+  return {
+    teamId: ids.teamId ?? 'TEAM123456',
+    keyId: ids.keyId ?? 'KEY1234567',
+    privateKey: await jose.exportPKCS8(privateKey),
+    publicKey,
+  }
 }
 
 /** Options of {@link emulateApple}. @group Testing */
@@ -59,7 +66,9 @@ export interface AppleEmulationOptions {
  * Emulate Sign in with Apple for the `apple` preset.
  * @group Testing
  */
-export async function emulateApple(options: AppleEmulationOptions = {}): Promise<ProviderEmulation> {
+export async function emulateApple(
+  options: AppleEmulationOptions = {},
+): Promise<ProviderEmulation> {
   const verifySecret = async (params: URLSearchParams): Promise<string | undefined> => {
     const secret = params.get('client_secret')
     const clientId = params.get('client_id') ?? ''
@@ -68,9 +77,18 @@ export async function emulateApple(options: AppleEmulationOptions = {}): Promise
     const key = options.clientSecretKey
     if (!key) return undefined
     try {
-      const { payload, protectedHeader } = await jose.jwtVerify(secret, key.publicKey, { algorithms: ['ES256'], issuer: key.teamId, subject: clientId, audience: APPLE })
+      const { payload, protectedHeader } = await jose.jwtVerify(secret, key.publicKey, {
+        algorithms: ['ES256'],
+        issuer: key.teamId,
+        subject: clientId,
+        audience: APPLE,
+      })
       if (protectedHeader.kid !== key.keyId) return 'unknown kid'
-      if (typeof payload.exp !== 'number' || payload.exp - Math.floor(Date.now() / 1000) > MAX_LIFETIME) return 'exp more than six months away'
+      if (
+        typeof payload.exp !== 'number' ||
+        payload.exp - Math.floor(Date.now() / 1000) > MAX_LIFETIME
+      )
+        return 'exp more than six months away'
       return undefined
     } catch (error) {
       return (error as Error).message
@@ -91,7 +109,20 @@ export async function emulateApple(options: AppleEmulationOptions = {}): Promise
         subject_types_supported: ['pairwise'],
         scopes_supported: ['openid', 'email', 'name'],
         token_endpoint_auth_methods_supported: ['client_secret_post'],
-        claims_supported: ['aud', 'email', 'email_verified', 'exp', 'iat', 'is_private_email', 'iss', 'nonce', 'nonce_supported', 'real_user_status', 'sub', 'transfer_sub'],
+        claims_supported: [
+          'aud',
+          'email',
+          'email_verified',
+          'exp',
+          'iat',
+          'is_private_email',
+          'iss',
+          'nonce',
+          'nonce_supported',
+          'real_user_status',
+          'sub',
+          'transfer_sub',
+        ],
       },
       // Apple sends booleans in the ID token as strings.
       idTokenClaims: (user) => ({
@@ -105,14 +136,27 @@ export async function emulateApple(options: AppleEmulationOptions = {}): Promise
       callbackExtras: (user, firstLogin, params): Record<string, string> => {
         const scopes = (params.get('scope') ?? '').split(' ')
         if (!firstLogin || !(scopes.includes('name') || scopes.includes('email'))) return {}
-        return { user: JSON.stringify({ name: { firstName: user.firstName, lastName: user.lastName }, email: user.email }) }
+        return {
+          user: JSON.stringify({
+            name: { firstName: user.firstName, lastName: user.lastName },
+            email: user.email,
+          }),
+        }
       },
       // A bad client secret is refused before the code is looked at.
-      checkTokenRequest: async (_request, params) => ((await verifySecret(params)) ? HttpResponse.json({ error: 'invalid_client' }, { status: 400 }) : undefined),
+      checkTokenRequest: async (_request, params) =>
+        (await verifySecret(params))
+          ? HttpResponse.json({ error: 'invalid_client' }, { status: 400 })
+          : undefined,
       // Apple's refresh tokens stay valid across refreshes.
       rotateRefreshTokens: false,
       tokenResponse: async (ctx) => {
-        const body: Record<string, unknown> = { access_token: ctx.accessToken, token_type: 'Bearer', expires_in: 3600, id_token: await ctx.idToken() }
+        const body: Record<string, unknown> = {
+          access_token: ctx.accessToken,
+          token_type: 'Bearer',
+          expires_in: 3600,
+          id_token: await ctx.idToken(),
+        }
         // A refresh does not return a new refresh token.
         if (ctx.grantType === 'authorization_code') body.refresh_token = ctx.refreshToken
         return HttpResponse.json(body)
@@ -125,16 +169,25 @@ export async function emulateApple(options: AppleEmulationOptions = {}): Promise
     async authorize(authorizationUrl, opts = {}) {
       const query = new URL(authorizationUrl).searchParams
       const scopes = (query.get('scope') ?? '').split(' ')
-      if ((scopes.includes('name') || scopes.includes('email')) && query.get('response_mode') !== 'form_post') {
+      if (
+        (scopes.includes('name') || scopes.includes('email')) &&
+        query.get('response_mode') !== 'form_post'
+      ) {
         // Apple shows an error page; nothing comes back to the app.
-        throw new Error('apple emulation: invalid_request: response_mode must be form_post when name or email scope is requested.')
+        throw new Error(
+          'apple emulation: invalid_request: response_mode must be form_post when name or email scope is requested.',
+        )
       }
       if (opts.deny) {
         // Apple's cancel is not access_denied: it posts error=user_cancelled_authorize.
         const form = new URLSearchParams({ error: 'user_cancelled_authorize' })
         const state = query.get('state')
         if (state !== null) form.set('state', state)
-        return new Request(query.get('redirect_uri') ?? '', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() })
+        return new Request(query.get('redirect_uri') ?? '', {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: form.toString(),
+        })
       }
       return emulation.authorize(authorizationUrl, opts)
     },

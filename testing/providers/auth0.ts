@@ -29,12 +29,23 @@ export interface Auth0Emulation extends ProviderEmulation {
  * user's `org_id` and `org_name` go into their ID tokens.
  * @group Testing
  */
-export async function emulateAuth0(options: { domain?: string; users?: EmulatedUser[] } = {}): Promise<Auth0Emulation> {
+export async function emulateAuth0(
+  options: { domain?: string; users?: EmulatedUser[] } = {},
+): Promise<Auth0Emulation> {
   const base = `https://${options.domain ?? 'dev-abc123.us.auth0.com'}`
   const requests: Auth0Emulation['requests'] = []
   const claims = (user: EmulatedUser) => {
     const out: Record<string, unknown> = { sub: user.id, updated_at: '2026-10-30T12:00:00.000Z' }
-    for (const key of ['nickname', 'name', 'picture', 'email', 'email_verified', 'org_id', 'org_name']) if (user[key] !== undefined) out[key] = user[key]
+    for (const key of [
+      'nickname',
+      'name',
+      'picture',
+      'email',
+      'email_verified',
+      'org_id',
+      'org_name',
+    ])
+      if (user[key] !== undefined) out[key] = user[key]
     return out
   }
   const emulation = await createEmulation(
@@ -50,10 +61,29 @@ export async function emulateAuth0(options: { domain?: string; users?: EmulatedU
         revocation_endpoint: `${base}/oauth/revoke`,
         end_session_endpoint: `${base}/oidc/logout`,
         device_authorization_endpoint: `${base}/oauth/device/code`,
-        scopes_supported: ['openid', 'profile', 'offline_access', 'name', 'given_name', 'family_name', 'nickname', 'email', 'email_verified', 'picture', 'created_at', 'identities', 'phone', 'address'],
+        scopes_supported: [
+          'openid',
+          'profile',
+          'offline_access',
+          'name',
+          'given_name',
+          'family_name',
+          'nickname',
+          'email',
+          'email_verified',
+          'picture',
+          'created_at',
+          'identities',
+          'phone',
+          'address',
+        ],
         response_modes_supported: ['query', 'fragment', 'form_post'],
         subject_types_supported: ['public'],
-        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+        token_endpoint_auth_methods_supported: [
+          'client_secret_basic',
+          'client_secret_post',
+          'private_key_jwt',
+        ],
         code_challenge_methods_supported: ['S256', 'plain'],
       },
       idTokenClaims: (user) => {
@@ -62,7 +92,12 @@ export async function emulateAuth0(options: { domain?: string; users?: EmulatedU
       },
       tokenResponse: async (ctx) => {
         const scopes = ctx.scope.split(' ')
-        const body: Record<string, unknown> = { access_token: ctx.accessToken, scope: ctx.scope, expires_in: 86400, token_type: 'Bearer' }
+        const body: Record<string, unknown> = {
+          access_token: ctx.accessToken,
+          scope: ctx.scope,
+          expires_in: 86400,
+          token_type: 'Bearer',
+        }
         if (scopes.includes('openid')) body.id_token = await ctx.idToken()
         if (scopes.includes('offline_access')) body.refresh_token = ctx.refreshToken
         return HttpResponse.json(body)
@@ -76,7 +111,10 @@ export async function emulateAuth0(options: { domain?: string; users?: EmulatedU
     requests,
     authorize(authorizationUrl, opts) {
       const query = new URL(authorizationUrl).searchParams
-      requests.push({ audience: query.get('audience') ?? undefined, organization: query.get('organization') ?? undefined })
+      requests.push({
+        audience: query.get('audience') ?? undefined,
+        organization: query.get('organization') ?? undefined,
+      })
       return emulation.authorize(authorizationUrl, opts)
     },
   }

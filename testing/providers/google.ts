@@ -47,12 +47,19 @@ const SCOPE_NAMES: Record<string, string> = {
  * is `accounts.google.com` (no scheme), which Google's documentation says may happen.
  * @group Testing
  */
-export async function emulateGoogle(options: { users?: EmulatedUser[] } = {}): Promise<ProviderEmulation> {
+export async function emulateGoogle(
+  options: { users?: EmulatedUser[] } = {},
+): Promise<ProviderEmulation> {
   /** Users who already consented offline access: Google gives them no new refresh token unless prompted. */
   const consented = new Set<string>()
   const profile = (user: EmulatedUser) => {
-    const claims: Record<string, unknown> = { sub: user.id, email: user.email, email_verified: user.email_verified ?? false }
-    for (const key of ['name', 'given_name', 'family_name', 'picture', 'locale', 'hd']) if (user[key] !== undefined) claims[key] = user[key]
+    const claims: Record<string, unknown> = {
+      sub: user.id,
+      email: user.email,
+      email_verified: user.email_verified ?? false,
+    }
+    for (const key of ['name', 'given_name', 'family_name', 'picture', 'locale', 'hd'])
+      if (user[key] !== undefined) claims[key] = user[key]
     return claims
   }
   return createEmulation(
@@ -71,7 +78,12 @@ export async function emulateGoogle(options: { users?: EmulatedUser[] } = {}): P
         scopes_supported: ['openid', 'email', 'profile'],
         token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
         code_challenge_methods_supported: ['plain', 'S256'],
-        grant_types_supported: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code', 'urn:ietf:params:oauth:grant-type:jwt-bearer'],
+        grant_types_supported: [
+          'authorization_code',
+          'refresh_token',
+          'urn:ietf:params:oauth:grant-type:device_code',
+          'urn:ietf:params:oauth:grant-type:jwt-bearer',
+        ],
       },
       idTokenClaims: (user) => {
         const { sub: _sub, ...claims } = profile(user)
@@ -85,12 +97,20 @@ export async function emulateGoogle(options: { users?: EmulatedUser[] } = {}): P
           access_token: ctx.accessToken,
           expires_in: 3599,
           token_type: 'Bearer',
-          scope: ctx.scope.split(' ').map((s) => SCOPE_NAMES[s] ?? s).join(' '),
+          scope: ctx.scope
+            .split(' ')
+            .map((s) => SCOPE_NAMES[s] ?? s)
+            .join(' '),
         }
         if (ctx.scope.split(' ').includes('openid')) body.id_token = await ctx.idToken()
         const asked = ctx.authorizeParams
         const offline = asked?.get('access_type') === 'offline'
-        if (ctx.grantType === 'authorization_code' && offline && (!consented.has(ctx.user.id) || (asked?.get('prompt') ?? '').split(' ').includes('consent'))) {
+        if (
+          ctx.grantType === 'authorization_code' &&
+          offline &&
+          (!consented.has(ctx.user.id) ||
+            (asked?.get('prompt') ?? '').split(' ').includes('consent'))
+        ) {
           body.refresh_token = ctx.refreshToken
           consented.add(ctx.user.id)
         }

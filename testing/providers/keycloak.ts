@@ -22,12 +22,22 @@ export const KEYCLOAK_TEST_USER: EmulatedUser = {
  * Emulate a Keycloak realm for the `keycloak` preset (default `https://sso.example.org`, realm `demo`).
  * @group Testing
  */
-export async function emulateKeycloak(options: { baseUrl?: string; realm?: string; users?: EmulatedUser[] } = {}): Promise<ProviderEmulation> {
+export async function emulateKeycloak(
+  options: { baseUrl?: string; realm?: string; users?: EmulatedUser[] } = {},
+): Promise<ProviderEmulation> {
   const issuer = `${(options.baseUrl ?? 'https://sso.example.org').replace(/\/+$/, '')}/realms/${encodeURIComponent(options.realm ?? 'demo')}`
   const oidc = `${issuer}/protocol/openid-connect`
   const claims = (user: EmulatedUser) => {
     const out: Record<string, unknown> = { sub: user.id }
-    for (const key of ['email_verified', 'name', 'preferred_username', 'given_name', 'family_name', 'email']) if (user[key] !== undefined) out[key] = user[key]
+    for (const key of [
+      'email_verified',
+      'name',
+      'preferred_username',
+      'given_name',
+      'family_name',
+      'email',
+    ])
+      if (user[key] !== undefined) out[key] = user[key]
     return out
   }
   return createEmulation(
@@ -45,11 +55,30 @@ export async function emulateKeycloak(options: { baseUrl?: string; realm?: strin
         introspection_endpoint: `${oidc}/token/introspect`,
         device_authorization_endpoint: `${oidc}/auth/device`,
         authorization_response_iss_parameter_supported: true,
-        response_modes_supported: ['query', 'fragment', 'form_post', 'query.jwt', 'fragment.jwt', 'form_post.jwt', 'jwt'],
+        response_modes_supported: [
+          'query',
+          'fragment',
+          'form_post',
+          'query.jwt',
+          'fragment.jwt',
+          'form_post.jwt',
+          'jwt',
+        ],
         code_challenge_methods_supported: ['plain', 'S256'],
-        token_endpoint_auth_methods_supported: ['private_key_jwt', 'client_secret_basic', 'client_secret_post', 'tls_client_auth', 'client_secret_jwt'],
+        token_endpoint_auth_methods_supported: [
+          'private_key_jwt',
+          'client_secret_basic',
+          'client_secret_post',
+          'tls_client_auth',
+          'client_secret_jwt',
+        ],
       },
-      idTokenClaims: (user) => ({ ...claims(user), typ: 'ID', sid: 'c5b2b0a0-0000-4000-8000-000000000001', acr: '1' }),
+      idTokenClaims: (user) => ({
+        ...claims(user),
+        typ: 'ID',
+        sid: 'c5b2b0a0-0000-4000-8000-000000000001',
+        acr: '1',
+      }),
       tokenResponse: async (ctx) => {
         const body: Record<string, unknown> = {
           access_token: ctx.accessToken,
@@ -61,7 +90,8 @@ export async function emulateKeycloak(options: { baseUrl?: string; realm?: strin
           session_state: 'c5b2b0a0-0000-4000-8000-000000000001',
           scope: ctx.scope,
         }
-        if (ctx.scope.split(' ').includes('openid')) body.id_token = await ctx.idToken({ azp: ctx.clientId })
+        if (ctx.scope.split(' ').includes('openid'))
+          body.id_token = await ctx.idToken({ azp: ctx.clientId })
         return HttpResponse.json(body)
       },
       api: { [`${oidc}/userinfo`]: (user) => HttpResponse.json(claims(user)) },

@@ -17,7 +17,8 @@ export const LINKEDIN_TEST_USER: EmulatedUser = {
   family_name: 'Doe',
   email: 'doe@email.test',
   email_verified: true,
-  picture: 'https://media.licdn.test/dms/image/C4F03AQHqK8v7tB1HCQ/profile-displayphoto-shrink_100_100/0/',
+  picture:
+    'https://media.licdn.test/dms/image/C4F03AQHqK8v7tB1HCQ/profile-displayphoto-shrink_100_100/0/',
 }
 
 /** Options of {@link emulateLinkedIn}. @group Testing */
@@ -35,8 +36,12 @@ export interface LinkedInEmulationOptions {
  * Emulate LinkedIn for the `linkedin` preset.
  * @group Testing
  */
-export async function emulateLinkedIn(options: LinkedInEmulationOptions = {}): Promise<ProviderEmulation> {
-  const issuer = options.legacyIssuer ? 'https://www.linkedin.com' : 'https://www.linkedin.com/oauth'
+export async function emulateLinkedIn(
+  options: LinkedInEmulationOptions = {},
+): Promise<ProviderEmulation> {
+  const issuer = options.legacyIssuer
+    ? 'https://www.linkedin.com'
+    : 'https://www.linkedin.com/oauth'
   const userinfo = 'https://api.linkedin.com/v2/userinfo'
   return createEmulation(
     {
@@ -50,16 +55,45 @@ export async function emulateLinkedIn(options: LinkedInEmulationOptions = {}): P
         userinfo_endpoint: userinfo,
         subject_types_supported: ['pairwise'],
         scopes_supported: ['openid', 'profile', 'email'],
-        claims_supported: ['iss', 'aud', 'iat', 'exp', 'sub', 'name', 'given_name', 'family_name', 'picture', 'email', 'email_verified', 'locale'],
+        claims_supported: [
+          'iss',
+          'aud',
+          'iat',
+          'exp',
+          'sub',
+          'name',
+          'given_name',
+          'family_name',
+          'picture',
+          'email',
+          'email_verified',
+          'locale',
+        ],
       },
-      idTokenClaims: (user) => ({ name: user.name, given_name: user.given_name, family_name: user.family_name, picture: user.picture, email: user.email, email_verified: user.email_verified ?? false, locale: 'en-US' }),
+      idTokenClaims: (user) => ({
+        name: user.name,
+        given_name: user.given_name,
+        family_name: user.family_name,
+        picture: user.picture,
+        email: user.email,
+        email_verified: user.email_verified ?? false,
+        locale: 'en-US',
+      }),
       checkTokenRequest: (_request, params) => {
         // LinkedIn reads the client secret from the body only.
-        if (!params.get('client_secret')) return HttpResponse.json({ error: 'invalid_client', error_description: 'Client authentication failed' }, { status: 401 })
+        if (!params.get('client_secret'))
+          return HttpResponse.json(
+            { error: 'invalid_client', error_description: 'Client authentication failed' },
+            { status: 401 },
+          )
         // A code_verifier from an app LinkedIn did not enable PKCE for is refused.
         if (params.has('code_verifier') && !options.pkce) {
           return HttpResponse.json(
-            { error: 'invalid_request', error_description: 'Unable to retrieve access token: appid/redirect uri/code verifier does not match authorization code. Or authorization code expired. Or external member binding exists' },
+            {
+              error: 'invalid_request',
+              error_description:
+                'Unable to retrieve access token: appid/redirect uri/code verifier does not match authorization code. Or authorization code expired. Or external member binding exists',
+            },
             { status: 400 },
           )
         }
@@ -67,13 +101,28 @@ export async function emulateLinkedIn(options: LinkedInEmulationOptions = {}): P
       },
       tokenResponse: async (ctx) => {
         const scopes = ctx.scope.split(' ')
-        const body: Record<string, unknown> = { access_token: ctx.accessToken, expires_in: 5183999, scope: [...scopes].sort().join(','), token_type: 'Bearer' }
-        if (scopes.includes('openid')) body.id_token = await ctx.idToken(options.nonce === 'echo' ? {} : { nonce: undefined })
+        const body: Record<string, unknown> = {
+          access_token: ctx.accessToken,
+          expires_in: 5183999,
+          scope: [...scopes].sort().join(','),
+          token_type: 'Bearer',
+        }
+        if (scopes.includes('openid'))
+          body.id_token = await ctx.idToken(options.nonce === 'echo' ? {} : { nonce: undefined })
         return HttpResponse.json(body)
       },
       api: {
         [userinfo]: (user) =>
-          HttpResponse.json({ sub: user.id, email_verified: user.email_verified ?? false, name: user.name, locale: { country: 'US', language: 'en' }, given_name: user.given_name, family_name: user.family_name, email: user.email, picture: user.picture }),
+          HttpResponse.json({
+            sub: user.id,
+            email_verified: user.email_verified ?? false,
+            name: user.name,
+            locale: { country: 'US', language: 'en' },
+            given_name: user.given_name,
+            family_name: user.family_name,
+            email: user.email,
+            picture: user.picture,
+          }),
       },
     },
     options.users ?? [LINKEDIN_TEST_USER],

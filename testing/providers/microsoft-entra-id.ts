@@ -54,14 +54,27 @@ export interface EntraEmulationOptions {
  * (default the organisation's) decides their ID tokens' issuer; `xms_edov: true` adds that claim.
  * @group Testing
  */
-export async function emulateMicrosoftEntraId(options: EntraEmulationOptions = {}): Promise<ProviderEmulation> {
+export async function emulateMicrosoftEntraId(
+  options: EntraEmulationOptions = {},
+): Promise<ProviderEmulation> {
   const authority = (options.authority ?? 'https://login.microsoftonline.com').replace(/\/+$/, '')
   const tenant = options.tenant ?? 'common'
   const discoveredTenant =
-    tenant === 'common' || tenant === 'organizations' ? '{tenantid}' : tenant === 'consumers' ? CONSUMERS : GUID.test(tenant) ? tenant.toLowerCase() : (options.tenantId ?? ENTRA_TEST_TENANT_ID)
+    tenant === 'common' || tenant === 'organizations'
+      ? '{tenantid}'
+      : tenant === 'consumers'
+        ? CONSUMERS
+        : GUID.test(tenant)
+          ? tenant.toLowerCase()
+          : (options.tenantId ?? ENTRA_TEST_TENANT_ID)
   const base = `${authority}/${tenant}`
   const userinfo = 'https://graph.microsoft.com/oidc/userinfo'
-  const tidOf = (user: EmulatedUser) => (typeof user.tid === 'string' ? user.tid : discoveredTenant === '{tenantid}' ? ENTRA_TEST_TENANT_ID : discoveredTenant)
+  const tidOf = (user: EmulatedUser) =>
+    typeof user.tid === 'string'
+      ? user.tid
+      : discoveredTenant === '{tenantid}'
+        ? ENTRA_TEST_TENANT_ID
+        : discoveredTenant
   return createEmulation(
     {
       name: 'entra',
@@ -74,11 +87,35 @@ export async function emulateMicrosoftEntraId(options: EntraEmulationOptions = {
         userinfo_endpoint: userinfo,
         end_session_endpoint: `${base}/oauth2/v2.0/logout`,
         device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
-        token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+        token_endpoint_auth_methods_supported: [
+          'client_secret_post',
+          'private_key_jwt',
+          'client_secret_basic',
+        ],
         response_modes_supported: ['query', 'fragment', 'form_post'],
         subject_types_supported: ['pairwise'],
         scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
-        claims_supported: ['sub', 'iss', 'cloud_instance_name', 'cloud_instance_host_name', 'cloud_graph_host_name', 'msgraph_host', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email'],
+        claims_supported: [
+          'sub',
+          'iss',
+          'cloud_instance_name',
+          'cloud_instance_host_name',
+          'cloud_graph_host_name',
+          'msgraph_host',
+          'aud',
+          'exp',
+          'iat',
+          'auth_time',
+          'acr',
+          'nonce',
+          'preferred_username',
+          'name',
+          'tid',
+          'ver',
+          'at_hash',
+          'c_hash',
+          'email',
+        ],
         tenant_region_scope: null,
         cloud_instance_name: 'microsoftonline.com',
         request_uri_parameter_supported: false,
@@ -86,19 +123,33 @@ export async function emulateMicrosoftEntraId(options: EntraEmulationOptions = {
       idTokenClaims: (user) => {
         const tid = tidOf(user)
         const claims: Record<string, unknown> = { iss: `${authority}/${tid}/v2.0`, tid, ver: '2.0' }
-        for (const key of ['oid', 'name', 'email', 'preferred_username', 'xms_edov']) if (user[key] !== undefined) claims[key] = user[key]
+        for (const key of ['oid', 'name', 'email', 'preferred_username', 'xms_edov'])
+          if (user[key] !== undefined) claims[key] = user[key]
         return claims
       },
       tokenResponse: async (ctx) => {
         const scopes = ctx.scope.split(' ')
-        const body: Record<string, unknown> = { token_type: 'Bearer', scope: [...scopes.filter((s) => s !== 'offline_access'), 'User.Read'].join(' '), expires_in: 3599, ext_expires_in: 3599, access_token: ctx.accessToken }
+        const body: Record<string, unknown> = {
+          token_type: 'Bearer',
+          scope: [...scopes.filter((s) => s !== 'offline_access'), 'User.Read'].join(' '),
+          expires_in: 3599,
+          ext_expires_in: 3599,
+          access_token: ctx.accessToken,
+        }
         if (scopes.includes('offline_access')) body.refresh_token = ctx.refreshToken
         if (scopes.includes('openid')) body.id_token = await ctx.idToken()
         return HttpResponse.json(body)
       },
       api: {
         [userinfo]: (user) =>
-          HttpResponse.json({ sub: user.id, name: user.name, family_name: user.family_name, given_name: user.given_name, email: user.email, picture: 'https://graph.microsoft.com/v1.0/me/photo/$value' }),
+          HttpResponse.json({
+            sub: user.id,
+            name: user.name,
+            family_name: user.family_name,
+            given_name: user.given_name,
+            email: user.email,
+            picture: 'https://graph.microsoft.com/v1.0/me/photo/$value',
+          }),
       },
     },
     options.users ?? [ENTRA_TEST_USER, ENTRA_PERSONAL_TEST_USER],

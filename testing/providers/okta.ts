@@ -26,12 +26,29 @@ export const OKTA_TEST_USER: EmulatedUser = {
  * `https://dev-123456.okta.com/oauth2/default`).
  * @group Testing
  */
-export async function emulateOkta(options: { issuer?: string; users?: EmulatedUser[] } = {}): Promise<ProviderEmulation> {
-  const issuer = (options.issuer ?? 'https://dev-123456.okta.com/oauth2/default').replace(/\/+$/, '')
-  const v1 = new URL(issuer).pathname.startsWith('/oauth2/') ? `${issuer}/v1` : `${issuer}/oauth2/v1`
+export async function emulateOkta(
+  options: { issuer?: string; users?: EmulatedUser[] } = {},
+): Promise<ProviderEmulation> {
+  const issuer = (options.issuer ?? 'https://dev-123456.okta.com/oauth2/default').replace(
+    /\/+$/,
+    '',
+  )
+  const v1 = new URL(issuer).pathname.startsWith('/oauth2/')
+    ? `${issuer}/v1`
+    : `${issuer}/oauth2/v1`
   const claims = (user: EmulatedUser) => {
     const out: Record<string, unknown> = { sub: user.id, updated_at: 1700000000 }
-    for (const key of ['name', 'given_name', 'family_name', 'preferred_username', 'email', 'email_verified', 'locale', 'zoneinfo']) if (user[key] !== undefined) out[key] = user[key]
+    for (const key of [
+      'name',
+      'given_name',
+      'family_name',
+      'preferred_username',
+      'email',
+      'email_verified',
+      'locale',
+      'zoneinfo',
+    ])
+      if (user[key] !== undefined) out[key] = user[key]
     return out
   }
   return createEmulation(
@@ -48,14 +65,42 @@ export async function emulateOkta(options: { issuer?: string; users?: EmulatedUs
         introspection_endpoint: `${v1}/introspect`,
         end_session_endpoint: `${v1}/logout`,
         response_modes_supported: ['query', 'fragment', 'form_post', 'okta_post_message'],
-        scopes_supported: ['openid', 'profile', 'email', 'address', 'phone', 'offline_access', 'groups'],
-        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'],
+        scopes_supported: [
+          'openid',
+          'profile',
+          'email',
+          'address',
+          'phone',
+          'offline_access',
+          'groups',
+        ],
+        token_endpoint_auth_methods_supported: [
+          'client_secret_basic',
+          'client_secret_post',
+          'client_secret_jwt',
+          'private_key_jwt',
+          'none',
+        ],
         code_challenge_methods_supported: ['S256'],
       },
-      idTokenClaims: (user) => ({ name: user.name, preferred_username: user.preferred_username, email: user.email, email_verified: user.email_verified, ver: 1, idp: '00o1abcdEFGHijkl0h7', auth_time: Math.floor(Date.now() / 1000), amr: ['pwd'] }),
+      idTokenClaims: (user) => ({
+        name: user.name,
+        preferred_username: user.preferred_username,
+        email: user.email,
+        email_verified: user.email_verified,
+        ver: 1,
+        idp: '00o1abcdEFGHijkl0h7',
+        auth_time: Math.floor(Date.now() / 1000),
+        amr: ['pwd'],
+      }),
       tokenResponse: async (ctx) => {
         const scopes = ctx.scope.split(' ')
-        const body: Record<string, unknown> = { token_type: 'Bearer', expires_in: 3600, access_token: ctx.accessToken, scope: ctx.scope }
+        const body: Record<string, unknown> = {
+          token_type: 'Bearer',
+          expires_in: 3600,
+          access_token: ctx.accessToken,
+          scope: ctx.scope,
+        }
         if (scopes.includes('offline_access')) body.refresh_token = ctx.refreshToken
         if (scopes.includes('openid')) body.id_token = await ctx.idToken()
         return HttpResponse.json(body)

@@ -46,7 +46,9 @@ const SLACK_ERRORS: Record<string, string> = {
  * token (Slack's token rotation); without it (the default) there is no refresh token.
  * @group Testing
  */
-export async function emulateSlack(options: { users?: EmulatedUser[]; tokenRotation?: boolean } = {}): Promise<SlackEmulation> {
+export async function emulateSlack(
+  options: { users?: EmulatedUser[]; tokenRotation?: boolean } = {},
+): Promise<SlackEmulation> {
   const issued = new Set<string>()
   const revoked = new Set<string>()
   const claims = (user: EmulatedUser): Record<string, unknown> => ({
@@ -86,8 +88,13 @@ export async function emulateSlack(options: { users?: EmulatedUser[]; tokenRotat
       tokenResponse: async (ctx) => {
         issued.add(ctx.accessToken)
         // No token_type; and an empty nonce claim when the request had none.
-        const body: Record<string, unknown> = { ok: true, access_token: ctx.accessToken, id_token: await ctx.idToken(ctx.nonce === undefined ? { nonce: '' } : {}) }
-        if (options.tokenRotation) Object.assign(body, { refresh_token: ctx.refreshToken, expires_in: 43200 })
+        const body: Record<string, unknown> = {
+          ok: true,
+          access_token: ctx.accessToken,
+          id_token: await ctx.idToken(ctx.nonce === undefined ? { nonce: '' } : {}),
+        }
+        if (options.tokenRotation)
+          Object.assign(body, { refresh_token: ctx.refreshToken, expires_in: 43200 })
         return HttpResponse.json(body)
       },
       // Errors come with HTTP 200 in Slack's envelope, under Slack's own names.

@@ -9,7 +9,14 @@ import { HttpResponse } from 'msw'
 import { createEmulation, type EmulatedUser, type ProviderEmulation } from '../emulator.js'
 
 /** The default Strava test athlete. @group Testing */
-export const STRAVA_TEST_USER: EmulatedUser = { id: '134815', firstname: 'Marianne', lastname: 'Teutenberg', username: 'marianne_t', picture: 'https://dgalywyr863hv.cloudfront.test/pictures/athletes/134815/large.jpg', city: 'San Francisco' }
+export const STRAVA_TEST_USER: EmulatedUser = {
+  id: '134815',
+  firstname: 'Marianne',
+  lastname: 'Teutenberg',
+  username: 'marianne_t',
+  picture: 'https://dgalywyr863hv.cloudfront.test/pictures/athletes/134815/large.jpg',
+  city: 'San Francisco',
+}
 
 /** Options of {@link emulateStrava}. @group Testing */
 export interface StravaEmulationOptions {
@@ -19,7 +26,13 @@ export interface StravaEmulationOptions {
 }
 
 const fault = (resource: string, field: string, code = 'invalid', status = 400) =>
-  HttpResponse.json({ message: status === 401 ? 'Authorization Error' : 'Bad Request', errors: [{ resource, field, code }] }, { status })
+  HttpResponse.json(
+    {
+      message: status === 401 ? 'Authorization Error' : 'Bad Request',
+      errors: [{ resource, field, code }],
+    },
+    { status },
+  )
 
 /**
  * Emulate Strava for the `strava` preset. A user without `picture` gets the relative placeholder.
@@ -35,7 +48,9 @@ export function emulateStrava(options: StravaEmulationOptions = {}): Promise<Pro
     lastname: user.lastname ?? '',
     city: user.city ?? null,
     country: null,
-    profile_medium: (user.picture as string | undefined)?.replace('large', 'medium') ?? 'avatar/athlete/medium.png',
+    profile_medium:
+      (user.picture as string | undefined)?.replace('large', 'medium') ??
+      'avatar/athlete/medium.png',
     profile: user.picture ?? 'avatar/athlete/large.png',
   })
   return createEmulation(
@@ -44,11 +59,20 @@ export function emulateStrava(options: StravaEmulationOptions = {}): Promise<Pro
       authorizeUrl: 'https://www.strava.com/oauth/authorize',
       tokenUrl: 'https://www.strava.com/oauth/token',
       // Scopes are comma-separated; a space-separated list is refused.
-      checkAuthorizeRequest: (q) => (/\s/.test(q.get('scope') ?? '') ? { error: 'invalid_scope', error_description: 'Bad Request: Authorize scope invalid' } : undefined),
+      checkAuthorizeRequest: (q) =>
+        /\s/.test(q.get('scope') ?? '')
+          ? { error: 'invalid_scope', error_description: 'Bad Request: Authorize scope invalid' }
+          : undefined,
       // The accepted scopes come back on the callback (the user can untick some).
       callbackExtras: (_user, _first, q) => ({ scope: q.get('scope') ?? 'read' }),
-      checkTokenRequest: (_request, params) => (params.get('client_secret') === secret ? undefined : fault('Application', 'client_secret', 'invalid', 401)),
-      tokenError: (error) => (error === 'invalid_grant' ? fault('AuthorizationCode', 'code') : fault('Application', 'client_id', 'invalid', 401)),
+      checkTokenRequest: (_request, params) =>
+        params.get('client_secret') === secret
+          ? undefined
+          : fault('Application', 'client_secret', 'invalid', 401),
+      tokenError: (error) =>
+        error === 'invalid_grant'
+          ? fault('AuthorizationCode', 'code')
+          : fault('Application', 'client_id', 'invalid', 401),
       tokenResponse: (ctx) => {
         const now = Math.floor(Date.now() / 1000)
         return HttpResponse.json({
@@ -61,7 +85,14 @@ export function emulateStrava(options: StravaEmulationOptions = {}): Promise<Pro
         })
       },
       api: {
-        'https://www.strava.com/api/v3/athlete': (user) => HttpResponse.json({ ...athlete(user), resource_state: 3, follower_count: 5, friend_count: 5, measurement_preference: 'feet' }),
+        'https://www.strava.com/api/v3/athlete': (user) =>
+          HttpResponse.json({
+            ...athlete(user),
+            resource_state: 3,
+            follower_count: 5,
+            friend_count: 5,
+            measurement_preference: 'feet',
+          }),
       },
     },
     options.users ?? [STRAVA_TEST_USER],

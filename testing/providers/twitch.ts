@@ -9,7 +9,13 @@ import { HttpResponse } from 'msw'
 import { createEmulation, type EmulatedUser, type ProviderEmulation } from '../emulator.js'
 
 /** The default Twitch test user. @group Testing */
-export const TWITCH_TEST_USER: EmulatedUser = { id: '141981764', login: 'twitchdev', name: 'TwitchDev', email: 'dev@twitch.test', picture: 'https://static-cdn.jtvnw.test/user-default-pictures/twitchdev-300x300.png' }
+export const TWITCH_TEST_USER: EmulatedUser = {
+  id: '141981764',
+  login: 'twitchdev',
+  name: 'TwitchDev',
+  email: 'dev@twitch.test',
+  picture: 'https://static-cdn.jtvnw.test/user-default-pictures/twitchdev-300x300.png',
+}
 
 /** Options of {@link emulateTwitch}. @group Testing */
 export interface TwitchEmulationOptions {
@@ -30,13 +36,29 @@ export function emulateTwitch(options: TwitchEmulationOptions = {}): Promise<Pro
       authorizeUrl: 'https://id.twitch.tv/oauth2/authorize',
       tokenUrl: 'https://id.twitch.tv/oauth2/token',
       checkTokenRequest: (_request, params) =>
-        params.get('client_id') && params.get('client_secret') === secret ? undefined : HttpResponse.json({ status: 400, message: 'invalid client secret' }, { status: 400 }),
+        params.get('client_id') && params.get('client_secret') === secret
+          ? undefined
+          : HttpResponse.json({ status: 400, message: 'invalid client secret' }, { status: 400 }),
       // scope comes as an array.
-      tokenResponse: (ctx) => HttpResponse.json({ access_token: ctx.accessToken, expires_in: 14124, refresh_token: ctx.refreshToken, scope: ctx.scope.split(' ').filter(Boolean), token_type: 'bearer' }),
+      tokenResponse: (ctx) =>
+        HttpResponse.json({
+          access_token: ctx.accessToken,
+          expires_in: 14124,
+          refresh_token: ctx.refreshToken,
+          scope: ctx.scope.split(' ').filter(Boolean),
+          token_type: 'bearer',
+        }),
       api: {
         'https://api.twitch.tv/helix/users': (user, request, grant) => {
           if (request.headers.get('client-id') !== grant.clientId) {
-            return HttpResponse.json({ error: 'Unauthorized', status: 401, message: 'Client ID and OAuth token do not match' }, { status: 401 })
+            return HttpResponse.json(
+              {
+                error: 'Unauthorized',
+                status: 401,
+                message: 'Client ID and OAuth token do not match',
+              },
+              { status: 401 },
+            )
           }
           const withEmail = grant.scope.split(' ').includes('user:read:email')
           return HttpResponse.json({

@@ -13,7 +13,12 @@
  */
 import { HttpResponse } from 'msw'
 import type { EmulatedUser } from '../emulator.js'
-import { createOAuth1Emulation, type EmulatedConsumer, type OAuth1Emulation, type OAuth1Problem } from '../oauth1-emulator.js'
+import {
+  createOAuth1Emulation,
+  type EmulatedConsumer,
+  type OAuth1Emulation,
+  type OAuth1Problem,
+} from '../oauth1-emulator.js'
 
 /**
  * The default X test user. Its id is above 2^53, as X's recent ids are, so only `id_str` keeps it
@@ -30,7 +35,10 @@ export const TWITTER_OAUTH1_TEST_USER: EmulatedUser = {
 }
 
 /** The client credentials the X emulation knows by default. @group Testing */
-export const TWITTER_OAUTH1_TEST_CONSUMER: EmulatedConsumer = { key: 'x-api-key', secret: 'x-api-key-secret' }
+export const TWITTER_OAUTH1_TEST_CONSUMER: EmulatedConsumer = {
+  key: 'x-api-key',
+  secret: 'x-api-key-secret',
+}
 
 /** Options of {@link emulateTwitterOAuth1}. @group Testing */
 export interface TwitterOAuth1EmulationOptions {
@@ -62,10 +70,14 @@ const X_ERRORS: Record<OAuth1Problem, { status: number; code: number; message: s
   verifier_invalid: { status: 401, code: 32, message: 'Could not authenticate you.' },
 }
 
-const xError = (code: number, message: string, status: number) => HttpResponse.json({ errors: [{ code, message }] }, { status })
+const xError = (code: number, message: string, status: number) =>
+  HttpResponse.json({ errors: [{ code, message }] }, { status })
 
 /** Lower an app's access level as `x_auth_access_type` asks (it never raises it). */
-function accessLevel(app: NonNullable<TwitterOAuth1EmulationOptions['accessLevel']>, asked: string | null): string {
+function accessLevel(
+  app: NonNullable<TwitterOAuth1EmulationOptions['accessLevel']>,
+  asked: string | null,
+): string {
   if (asked === 'read') return 'read'
   if (asked === 'write' && app === 'read-write-directmessages') return 'read-write'
   return app
@@ -84,7 +96,9 @@ function accessLevel(app: NonNullable<TwitterOAuth1EmulationOptions['accessLevel
  * ```
  * @group Testing
  */
-export function emulateTwitterOAuth1(options: TwitterOAuth1EmulationOptions = {}): Promise<OAuth1Emulation> {
+export function emulateTwitterOAuth1(
+  options: TwitterOAuth1EmulationOptions = {},
+): Promise<OAuth1Emulation> {
   const emailPermission = options.emailPermission ?? true
   const level = options.accessLevel ?? 'read-write'
   return createOAuth1Emulation(
@@ -95,18 +109,31 @@ export function emulateTwitterOAuth1(options: TwitterOAuth1EmulationOptions = {}
       accessTokenUrl: 'https://api.x.com/oauth/access_token',
       consumers: [options.consumer ?? TWITTER_OAUTH1_TEST_CONSUMER],
       signatureMethods: ['HMAC-SHA1'],
-      ...(options.callbackConfirmed !== undefined && { callbackConfirmed: options.callbackConfirmed }),
+      ...(options.callbackConfirmed !== undefined && {
+        callbackConfirmed: options.callbackConfirmed,
+      }),
       // X labels its form-encoded token responses text/html.
       formContentType: 'text/html; charset=utf-8',
-      accessTokenFields: (user) => ({ user_id: user.id, screen_name: String(user.screen_name ?? '') }),
+      accessTokenFields: (user) => ({
+        user_id: user.id,
+        screen_name: String(user.screen_name ?? ''),
+      }),
       problem: (problem) => {
         const { status, code, message } = X_ERRORS[problem]
         return xError(code, message, status)
       },
       checkRequestTokenRequest: (_request, { oauth }) => {
         const callback = oauth.oauth_callback ?? ''
-        if (options.callbackUrls && callback !== 'oob' && !options.callbackUrls.includes(callback)) {
-          return xError(415, 'Callback URL not approved for this client application. Approved callback URLs can be adjusted in your application settings', 403)
+        if (
+          options.callbackUrls &&
+          callback !== 'oob' &&
+          !options.callbackUrls.includes(callback)
+        ) {
+          return xError(
+            415,
+            'Callback URL not approved for this client application. Approved callback URLs can be adjusted in your application settings',
+            403,
+          )
         }
         return undefined
       },
@@ -119,12 +146,24 @@ export function emulateTwitterOAuth1(options: TwitterOAuth1EmulationOptions = {}
             id_str: user.id,
             name: user.name ?? user.screen_name,
             screen_name: user.screen_name,
-            profile_image_url_https: user.picture ?? 'https://abs.twimg.test/sticky/default_profile_images/default_profile_normal.png',
+            profile_image_url_https:
+              user.picture ??
+              'https://abs.twimg.test/sticky/default_profile_images/default_profile_normal.png',
           }
           // Without the permission there is no email field at all; with it, null for no or an unverified address.
-          if (emailPermission && query.get('include_email') === 'true') body.email = user.email !== undefined && user.email_verified !== false ? user.email : null
-          if (query.get('skip_status') !== 'true') body.status = { id_str: '1', text: 'hello, world' }
-          return HttpResponse.json(body, { headers: { 'x-access-level': accessLevel(level, grant.requestTokenParams.get('x_auth_access_type')) } })
+          if (emailPermission && query.get('include_email') === 'true')
+            body.email =
+              user.email !== undefined && user.email_verified !== false ? user.email : null
+          if (query.get('skip_status') !== 'true')
+            body.status = { id_str: '1', text: 'hello, world' }
+          return HttpResponse.json(body, {
+            headers: {
+              'x-access-level': accessLevel(
+                level,
+                grant.requestTokenParams.get('x_auth_access_type'),
+              ),
+            },
+          })
         },
       },
     },

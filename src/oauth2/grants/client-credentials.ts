@@ -22,14 +22,23 @@ export interface ClientCredentialsOptions {
 }
 
 /** A new token with the client credentials grant, handed to `updateToken`. */
-export async function clientCredentials(app: OAuth2Endpoints, options: ClientCredentialsOptions = {}): Promise<OAuth2Token> {
+export async function clientCredentials(
+  app: OAuth2Endpoints,
+  options: ClientCredentialsOptions = {},
+): Promise<OAuth2Token> {
   const as = await app.metadata()
   const params: Record<string, string> = { ...options.params }
   const scope = scopeString(options.scope ?? app.config.scope)
   if (scope) params.scope = scope
   let result: oauth.TokenEndpointResponse
   try {
-    const response = await oauth.clientCredentialsGrantRequest(as, app.client, await app.clientAuth(), params, app.options('token'))
+    const response = await oauth.clientCredentialsGrantRequest(
+      as,
+      app.client,
+      await app.clientAuth(),
+      params,
+      app.options('token'),
+    )
     result = await oauth.processClientCredentialsResponse(as, app.client, response)
   } catch (error) {
     throw toOAuthKitError(error, app.name, 'token', [staticSecret(app.config)])

@@ -70,7 +70,6 @@ export interface PollDeviceTokenOptions {
   now?: () => number
 }
 
-
 /**
  * Start a device authorization: get the device and user codes for a device that cannot show a
  * browser (a TV, a CLI). Show `user_code` and `verification_uri` to the user, then poll for the
@@ -78,7 +77,10 @@ export interface PollDeviceTokenOptions {
  *
  * @see RFC 8628 §3.1–3.2, https://www.rfc-editor.org/rfc/rfc8628#section-3.1
  */
-export async function deviceAuthorization(app: OAuth2Endpoints, options: DeviceAuthorizationOptions = {}): Promise<DeviceAuthorization> {
+export async function deviceAuthorization(
+  app: OAuth2Endpoints,
+  options: DeviceAuthorizationOptions = {},
+): Promise<DeviceAuthorization> {
   const as = await app.metadata()
   requireEndpoint(app, as, 'device_authorization_endpoint')
   const params: Record<string, string> = { ...options.params }
@@ -87,7 +89,13 @@ export async function deviceAuthorization(app: OAuth2Endpoints, options: DeviceA
   if (scope) params.scope = scope
   let result: oauth.DeviceAuthorizationResponse
   try {
-    const response = await oauth.deviceAuthorizationRequest(as, app.client, await app.clientAuth(), params, app.options('device'))
+    const response = await oauth.deviceAuthorizationRequest(
+      as,
+      app.client,
+      await app.clientAuth(),
+      params,
+      app.options('device'),
+    )
     result = await oauth.processDeviceAuthorizationResponse(as, app.client, response)
   } catch (error) {
     throw toOAuthKitError(error, app.name, 'device', [staticSecret(app.config)])
@@ -100,7 +108,8 @@ export async function deviceAuthorization(app: OAuth2Endpoints, options: DeviceA
     interval: result.interval ?? DEFAULT_DEVICE_INTERVAL,
     expires_at: Math.floor(Date.now() / 1000) + result.expires_in,
   }
-  if (result.verification_uri_complete !== undefined) authorization.verification_uri_complete = result.verification_uri_complete
+  if (result.verification_uri_complete !== undefined)
+    authorization.verification_uri_complete = result.verification_uri_complete
   return authorization
 }
 
@@ -115,16 +124,27 @@ export async function deviceAuthorization(app: OAuth2Endpoints, options: DeviceA
  *
  * @see RFC 8628 §3.4–3.5, https://www.rfc-editor.org/rfc/rfc8628#section-3.4
  */
-export async function pollDeviceToken(app: OAuth2Endpoints, authorization: DeviceAuthorization, options: PollDeviceTokenOptions = {}): Promise<OAuth2Token> {
+export async function pollDeviceToken(
+  app: OAuth2Endpoints,
+  authorization: DeviceAuthorization,
+  options: PollDeviceTokenOptions = {},
+): Promise<OAuth2Token> {
   const { signal } = options
   const sleep = options.sleep ?? abortableSleep
   const now = options.now ?? Date.now
   signal?.throwIfAborted()
   if (typeof authorization?.device_code !== 'string' || authorization.device_code === '') {
-    throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${app.name}: pollDeviceToken needs the device authorization's device_code`, { app: app.name })
+    throw new OAuthKitError(
+      ErrorCode.INVALID_REQUEST,
+      `${app.name}: pollDeviceToken needs the device authorization's device_code`,
+      { app: app.name },
+    )
   }
   const lifetime = positive(authorization.expires_in) ?? 0
-  const deadline = typeof authorization.expires_at === 'number' ? authorization.expires_at * 1000 : now() + lifetime * 1000
+  const deadline =
+    typeof authorization.expires_at === 'number'
+      ? authorization.expires_at * 1000
+      : now() + lifetime * 1000
   let interval = positive(authorization.interval) ?? DEFAULT_DEVICE_INTERVAL
   const as = await app.metadata()
   const clientAuth = await app.clientAuth()
@@ -144,7 +164,13 @@ export async function pollDeviceToken(app: OAuth2Endpoints, authorization: Devic
     let result: oauth.TokenEndpointResponse
     let asForToken = as
     try {
-      const response = await oauth.deviceCodeGrantRequest(as, app.client, clientAuth, authorization.device_code, { ...app.options('token'), signal })
+      const response = await oauth.deviceCodeGrantRequest(
+        as,
+        app.client,
+        clientAuth,
+        authorization.device_code,
+        { ...app.options('token'), signal },
+      )
       asForToken = { ...as, issuer: await app.idTokens.issuerFor(response, as.issuer) }
       result = await oauth.processDeviceCodeResponse(asForToken, app.client, response)
     } catch (error) {
@@ -155,16 +181,24 @@ export async function pollDeviceToken(app: OAuth2Endpoints, authorization: Devic
         interval += SLOW_DOWN_STEP
         continue
       }
-      if (refused?.error === 'expired_token') throw deviceCodeExpired(app, 'the device code expired before it was approved', refused)
+      if (refused?.error === 'expired_token')
+        throw deviceCodeExpired(app, 'the device code expired before it was approved', refused)
       if (refused?.error === 'access_denied') {
-        throw new OAuthKitError(ErrorCode.ACCESS_DENIED, `${app.name}: the user denied the device authorization`, {
-          app: app.name,
-          error: refused.error,
-          errorDescription: refused.description,
-          status: refused.status,
-        })
+        throw new OAuthKitError(
+          ErrorCode.ACCESS_DENIED,
+          `${app.name}: the user denied the device authorization`,
+          {
+            app: app.name,
+            error: refused.error,
+            errorDescription: refused.description,
+            status: refused.status,
+          },
+        )
       }
-      const failure = toOAuthKitError(error, app.name, 'token', [authorization.device_code, staticSecret(app.config)])
+      const failure = toOAuthKitError(error, app.name, 'token', [
+        authorization.device_code,
+        staticSecret(app.config),
+      ])
       // RFC 8628 §3.5: after a connection timeout, poll less often before trying again.
       if (failure.code === ErrorCode.TIMEOUT) {
         interval *= 2
@@ -179,13 +213,21 @@ export async function pollDeviceToken(app: OAuth2Endpoints, authorization: Devic
   }
 }
 
-function deviceCodeExpired(app: OAuth2Endpoints, why: string, refused?: { description?: string; status: number }): OAuthKitError {
-  return new OAuthKitError(ErrorCode.TOKEN_ERROR, `${app.name}: ${why}; start a new device authorization`, {
-    app: app.name,
-    error: 'expired_token',
-    errorDescription: refused?.description,
-    status: refused?.status,
-  })
+function deviceCodeExpired(
+  app: OAuth2Endpoints,
+  why: string,
+  refused?: { description?: string; status: number },
+): OAuthKitError {
+  return new OAuthKitError(
+    ErrorCode.TOKEN_ERROR,
+    `${app.name}: ${why}; start a new device authorization`,
+    {
+      app: app.name,
+      error: 'expired_token',
+      errorDescription: refused?.description,
+      status: refused?.status,
+    },
+  )
 }
 
 function positive(value: unknown): number | undefined {

@@ -44,17 +44,33 @@ export interface TokenIntrospection {
  *
  * @see RFC 7662 §2, https://www.rfc-editor.org/rfc/rfc7662#section-2
  */
-export async function introspectToken(app: OAuth2Endpoints, token: string, options: IntrospectTokenOptions = {}): Promise<TokenIntrospection> {
+export async function introspectToken(
+  app: OAuth2Endpoints,
+  token: string,
+  options: IntrospectTokenOptions = {},
+): Promise<TokenIntrospection> {
   if (typeof token !== 'string' || token === '') {
-    throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${app.name}: introspectToken needs a token`, { app: app.name })
+    throw new OAuthKitError(
+      ErrorCode.INVALID_REQUEST,
+      `${app.name}: introspectToken needs a token`,
+      { app: app.name },
+    )
   }
   const as = await app.metadata()
   requireEndpoint(app, as, 'introspection_endpoint')
   try {
-    const response = await oauth.introspectionRequest(as, app.client, await app.clientAuth(), token, {
-      ...app.options('introspection'),
-      additionalParameters: options.tokenTypeHint ? { token_type_hint: options.tokenTypeHint } : undefined,
-    })
+    const response = await oauth.introspectionRequest(
+      as,
+      app.client,
+      await app.clientAuth(),
+      token,
+      {
+        ...app.options('introspection'),
+        additionalParameters: options.tokenTypeHint
+          ? { token_type_hint: options.tokenTypeHint }
+          : undefined,
+      },
+    )
     const result = await oauth.processIntrospectionResponse(as, app.client, response)
     return { ...result } as TokenIntrospection
   } catch (error) {

@@ -23,7 +23,6 @@ export interface PasswordGrantOptions {
   ctx?: TokenContext
 }
 
-
 /**
  * Get a token with the user's username and password. The client sees the password: this grant is
  * legacy and discouraged, and must not be used (RFC 9700 §2.4); use the authorization code grant
@@ -33,9 +32,18 @@ export interface PasswordGrantOptions {
  * @see RFC 6749 §4.3, https://www.rfc-editor.org/rfc/rfc6749#section-4.3
  * @see RFC 9700 §2.4, https://www.rfc-editor.org/rfc/rfc9700#section-2.4
  */
-export async function passwordGrant(app: OAuth2Endpoints, username: string, password: string, options: PasswordGrantOptions = {}): Promise<OAuth2Token> {
+export async function passwordGrant(
+  app: OAuth2Endpoints,
+  username: string,
+  password: string,
+  options: PasswordGrantOptions = {},
+): Promise<OAuth2Token> {
   if (typeof username !== 'string' || username === '' || typeof password !== 'string') {
-    throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${app.name}: passwordGrant needs a username and a password`, { app: app.name })
+    throw new OAuthKitError(
+      ErrorCode.INVALID_REQUEST,
+      `${app.name}: passwordGrant needs a username and a password`,
+      { app: app.name },
+    )
   }
   const params = new URLSearchParams(options.params)
   params.set('username', username)
@@ -47,7 +55,14 @@ export async function passwordGrant(app: OAuth2Endpoints, username: string, pass
   let result: oauth.TokenEndpointResponse
   let asForToken = as
   try {
-    const response = await oauth.genericTokenEndpointRequest(as, app.client, await app.clientAuth(), 'password', params, app.options('token'))
+    const response = await oauth.genericTokenEndpointRequest(
+      as,
+      app.client,
+      await app.clientAuth(),
+      'password',
+      params,
+      app.options('token'),
+    )
     asForToken = { ...as, issuer: await app.idTokens.issuerFor(response, as.issuer) }
     result = await oauth.processGenericTokenEndpointResponse(asForToken, app.client, response)
   } catch (error) {

@@ -28,7 +28,11 @@ export interface RevokeTokenOptions {
  *
  * @see RFC 7009 §2, https://www.rfc-editor.org/rfc/rfc7009#section-2
  */
-export async function revokeToken(app: OAuth2Endpoints, token: string | OAuth2Token, options: RevokeTokenOptions = {}): Promise<void> {
+export async function revokeToken(
+  app: OAuth2Endpoints,
+  token: string | OAuth2Token,
+  options: RevokeTokenOptions = {},
+): Promise<void> {
   let value: unknown = token
   let hint = options.tokenTypeHint
   if (typeof token === 'object' && token !== null) {
@@ -36,7 +40,11 @@ export async function revokeToken(app: OAuth2Endpoints, token: string | OAuth2To
     value = hint === 'refresh_token' ? token.refresh_token : token.access_token
   }
   if (typeof value !== 'string' || value === '') {
-    throw new OAuthKitError(ErrorCode.INVALID_REQUEST, `${app.name}: revokeToken got no ${hint ?? 'token'} to revoke`, { app: app.name })
+    throw new OAuthKitError(
+      ErrorCode.INVALID_REQUEST,
+      `${app.name}: revokeToken got no ${hint ?? 'token'} to revoke`,
+      { app: app.name },
+    )
   }
   const as = await app.metadata()
   requireEndpoint(app, as, 'revocation_endpoint')

@@ -61,12 +61,22 @@ export interface ExchangedToken extends OAuth2Token {
  *
  * @see RFC 8693 §2, https://www.rfc-editor.org/rfc/rfc8693#section-2
  */
-export async function tokenExchange(app: OAuth2Endpoints, options: TokenExchangeOptions): Promise<ExchangedToken> {
-  const invalid = (problem: string) => new OAuthKitError(ErrorCode.INVALID_REQUEST, `${app.name}: tokenExchange ${problem}`, { app: app.name })
-  if (typeof options?.subjectToken !== 'string' || options.subjectToken === '') throw invalid('needs a subjectToken')
-  if (typeof options.subjectTokenType !== 'string' || options.subjectTokenType === '') throw invalid('needs a subjectTokenType')
-  if (options.actorToken !== undefined && !options.actorTokenType) throw invalid('needs actorTokenType with actorToken (RFC 8693 §2.1)')
-  if (options.actorTokenType !== undefined && options.actorToken === undefined) throw invalid('got actorTokenType without actorToken (RFC 8693 §2.1)')
+export async function tokenExchange(
+  app: OAuth2Endpoints,
+  options: TokenExchangeOptions,
+): Promise<ExchangedToken> {
+  const invalid = (problem: string) =>
+    new OAuthKitError(ErrorCode.INVALID_REQUEST, `${app.name}: tokenExchange ${problem}`, {
+      app: app.name,
+    })
+  if (typeof options?.subjectToken !== 'string' || options.subjectToken === '')
+    throw invalid('needs a subjectToken')
+  if (typeof options.subjectTokenType !== 'string' || options.subjectTokenType === '')
+    throw invalid('needs a subjectTokenType')
+  if (options.actorToken !== undefined && !options.actorTokenType)
+    throw invalid('needs actorTokenType with actorToken (RFC 8693 §2.1)')
+  if (options.actorTokenType !== undefined && options.actorToken === undefined)
+    throw invalid('got actorTokenType without actorToken (RFC 8693 §2.1)')
 
   const params = new URLSearchParams(options.params)
   params.set('subject_token', options.subjectToken)
@@ -76,7 +86,10 @@ export async function tokenExchange(app: OAuth2Endpoints, options: TokenExchange
     params.set('actor_token_type', options.actorTokenType!)
   }
   if (options.requestedTokenType) params.set('requested_token_type', options.requestedTokenType)
-  for (const [name, value] of [['audience', options.audience], ['resource', options.resource]] as const) {
+  for (const [name, value] of [
+    ['audience', options.audience],
+    ['resource', options.resource],
+  ] as const) {
     if (value === undefined) continue
     params.delete(name)
     for (const item of Array.isArray(value) ? value : [value]) params.append(name, item)
@@ -87,11 +100,24 @@ export async function tokenExchange(app: OAuth2Endpoints, options: TokenExchange
   const as = await app.metadata()
   let result: oauth.TokenEndpointResponse
   try {
-    const response = await oauth.genericTokenEndpointRequest(as, app.client, await app.clientAuth(), TOKEN_EXCHANGE_GRANT, params, app.options('token'))
+    const response = await oauth.genericTokenEndpointRequest(
+      as,
+      app.client,
+      await app.clientAuth(),
+      TOKEN_EXCHANGE_GRANT,
+      params,
+      app.options('token'),
+    )
     // RFC 8693 §2.2.1: "N_A" when the issued token is not an access token (oauth4webapi lower-cases it).
-    result = await oauth.processGenericTokenEndpointResponse(as, app.client, response, { recognizedTokenTypes: { n_a: () => {} } })
+    result = await oauth.processGenericTokenEndpointResponse(as, app.client, response, {
+      recognizedTokenTypes: { n_a: () => {} },
+    })
   } catch (error) {
-    throw toOAuthKitError(error, app.name, 'token', [options.subjectToken, options.actorToken, staticSecret(app.config)])
+    throw toOAuthKitError(error, app.name, 'token', [
+      options.subjectToken,
+      options.actorToken,
+      staticSecret(app.config),
+    ])
   }
   return tokenFromResponse(app, as, result)
 }

@@ -7,7 +7,14 @@
 import { once } from 'node:events'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import OAuth2Server, { type AuthorizationCode, type Client, type Falsey, type RefreshToken, type Token, type User } from '@node-oauth/oauth2-server'
+import OAuth2Server, {
+  type AuthorizationCode,
+  type Client,
+  type Falsey,
+  type RefreshToken,
+  type Token,
+  type User,
+} from '@node-oauth/oauth2-server'
 import type { RunningServer } from '../support.js'
 
 export interface NodeOAuth2Client {
@@ -26,7 +33,11 @@ export async function startNodeOAuth2Server(clients: NodeOAuth2Client[]): Promis
   const codes = new Map<string, AuthorizationCode>()
   const accessTokens = new Map<string, Token>()
   const refreshTokens = new Map<string, RefreshToken>()
-  const asClient = (spec: NodeOAuth2Client): Client => ({ id: spec.client_id, grants: spec.grants, redirectUris: spec.redirect_uris ?? [] })
+  const asClient = (spec: NodeOAuth2Client): Client => ({
+    id: spec.client_id,
+    grants: spec.grants,
+    redirectUris: spec.redirect_uris ?? [],
+  })
 
   const oauth = new OAuth2Server({
     accessTokenLifetime: 3600,
@@ -39,13 +50,26 @@ export async function startNodeOAuth2Server(clients: NodeOAuth2Client[]): Promis
         if (clientSecret != null && clientSecret !== spec.client_secret) return false
         return asClient(spec)
       },
-      saveAuthorizationCode: async (code: Pick<AuthorizationCode, 'authorizationCode' | 'expiresAt' | 'redirectUri' | 'scope' | 'codeChallenge' | 'codeChallengeMethod'>, client: Client, user: User) => {
+      saveAuthorizationCode: async (
+        code: Pick<
+          AuthorizationCode,
+          | 'authorizationCode'
+          | 'expiresAt'
+          | 'redirectUri'
+          | 'scope'
+          | 'codeChallenge'
+          | 'codeChallengeMethod'
+        >,
+        client: Client,
+        user: User,
+      ) => {
         const saved = { ...code, client, user } as AuthorizationCode
         codes.set(code.authorizationCode, saved)
         return saved
       },
       getAuthorizationCode: async (code: string) => codes.get(code) ?? false,
-      revokeAuthorizationCode: async (code: AuthorizationCode) => codes.delete(code.authorizationCode),
+      revokeAuthorizationCode: async (code: AuthorizationCode) =>
+        codes.delete(code.authorizationCode),
       saveToken: async (token: Token, client: Client, user: User) => {
         const saved: Token = { ...token, client, user }
         accessTokens.set(token.accessToken, saved)
@@ -53,10 +77,13 @@ export async function startNodeOAuth2Server(clients: NodeOAuth2Client[]): Promis
         return saved
       },
       getAccessToken: async (accessToken: string) => accessTokens.get(accessToken) ?? false,
-      getRefreshToken: async (refreshToken: string): Promise<RefreshToken | Falsey> => refreshTokens.get(refreshToken) ?? false,
-      revokeToken: async (token: RefreshToken | Token) => refreshTokens.delete(token.refreshToken ?? ''),
+      getRefreshToken: async (refreshToken: string): Promise<RefreshToken | Falsey> =>
+        refreshTokens.get(refreshToken) ?? false,
+      revokeToken: async (token: RefreshToken | Token) =>
+        refreshTokens.delete(token.refreshToken ?? ''),
       getUserFromClient: async () => ({ id: null }),
-      getUser: async (username: string, password: string) => (username === PASSWORD.username && password === PASSWORD.password ? ALICE : false),
+      getUser: async (username: string, password: string) =>
+        username === PASSWORD.username && password === PASSWORD.password ? ALICE : false,
       validateScope: async (_user: User, _client: Client, scope?: string[]) => scope ?? ['api'],
       verifyScope: async () => true,
     },
@@ -74,12 +101,19 @@ export async function startNodeOAuth2Server(clients: NodeOAuth2Client[]): Promis
     )
   })
 
-  async function handle(req: IncomingMessage): Promise<{ status: number; headers: Record<string, string>; body?: unknown }> {
+  async function handle(
+    req: IncomingMessage,
+  ): Promise<{ status: number; headers: Record<string, string>; body?: unknown }> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')))
-    const request = new OAuth2Server.Request({ method: req.method ?? 'GET', query: Object.fromEntries(url.searchParams), headers: req.headers as Record<string, string>, body: form })
+    const request = new OAuth2Server.Request({
+      method: req.method ?? 'GET',
+      query: Object.fromEntries(url.searchParams),
+      headers: req.headers as Record<string, string>,
+      body: form,
+    })
     const response = new OAuth2Server.Response({ headers: {} })
     try {
       if (req.method === 'GET' && url.pathname === '/authorize') {
@@ -87,18 +121,34 @@ export async function startNodeOAuth2Server(clients: NodeOAuth2Client[]): Promis
         await oauth.authorize(request, response, { authenticateHandler: { handle: () => ALICE } })
       } else if (req.method === 'POST' && url.pathname === '/token') {
         // A public client refreshes with its client_id alone (RFC 6749 §6).
-        await oauth.token(request, response, { alwaysIssueNewRefreshToken: true, requireClientAuthentication: { refresh_token: false } })
+        await oauth.token(request, response, {
+          alwaysIssueNewRefreshToken: true,
+          requireClientAuthentication: { refresh_token: false },
+        })
       } else if (req.method === 'GET' && url.pathname === '/api/me') {
         const token = await oauth.authenticate(request, response)
-        return { status: 200, headers: { 'content-type': 'application/json' }, body: { sub: token.user.id, client_id: token.client.id, scope: (token.scope ?? []).join(' ') } }
+        return {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+          body: {
+            sub: token.user.id,
+            client_id: token.client.id,
+            scope: (token.scope ?? []).join(' '),
+          },
+        }
       } else {
         return { status: 404, headers: {} }
       }
     } catch (error) {
       const e = error as { code?: number; name?: string; message?: string }
       // Errors on the authorization endpoint with a redirect are already in `response`.
-      if (response.status === 302) return { status: 302, headers: response.headers as Record<string, string> }
-      return { status: e.code ?? 500, headers: { 'content-type': 'application/json' }, body: { error: e.name, error_description: e.message } }
+      if (response.status === 302)
+        return { status: 302, headers: response.headers as Record<string, string> }
+      return {
+        status: e.code ?? 500,
+        headers: { 'content-type': 'application/json' },
+        body: { error: e.name, error_description: e.message },
+      }
     }
     const headers = response.headers as Record<string, string>
     return { status: response.status ?? 200, headers, body: response.body as unknown }
