@@ -223,6 +223,14 @@ describe('bounds', () => {
     expect(cookies.getAll().map((c) => c.name).sort()).toEqual([PREFIX + state('a'), PREFIX + state('c')])
   })
 
+  it('maxInFlight 0 keeps only the newest login, also when it is the first', async () => {
+    const store = new TransactionStore({ secret: SECRET, maxInFlight: 0 })
+    const cookies = new MemoryCookieJar()
+    await store.save({ cookies }, tx(state('a')), LAX)
+    await store.save({ cookies }, tx(state('b')), LAX)
+    expect(cookies.getAll().map((c) => c.name)).toEqual([PREFIX + state('b')])
+  })
+
   it('works with a cookie store that cannot list its cookies (no pruning then)', async () => {
     const jar = new MemoryCookieJar()
     const cookies: CookieStore = { get: (n) => jar.get(n), set: (n, v, o) => jar.set(n, v, o), delete: (n, o) => jar.delete(n, o) }
