@@ -58,7 +58,8 @@ for (const name of names.length ? names : Object.keys(scopes)) {
   // eslint-disable-next-line no-control-regex
   const text = output.replace(/\x1b\[[0-9;]*m/g, '')
   const dryRun = /Initial test run succeeded\. Ran (\d+) tests in (\d+) seconds/.exec(text)
-  const reused = /(\d+) mutants? (?:were |was )?reused|reused (\d+)/i.exec(text)
+  const reused = /(\d+) of (\d+) mutant result\(s\) are reused/.exec(text)
+  const mutants = /Instrumented \d+ source file\(s\) with (\d+) mutant/.exec(text)
   const runs = readRuns()
   runs[name] = {
     commit,
@@ -66,7 +67,8 @@ for (const name of names.length ? names : Object.keys(scopes)) {
     seconds: Math.round((Date.now() - started) / 1000),
     dryRunTests: dryRun ? Number(dryRun[1]) : undefined,
     dryRunSeconds: dryRun ? Number(dryRun[2]) : undefined,
-    reused: reused ? Number(reused[1] ?? reused[2]) : 0,
+    mutants: mutants ? Number(mutants[1]) : undefined,
+    reused: reused ? Number(reused[1]) : 0,
     flags: flags.length ? flags.join(' ') : undefined,
   }
   writeFileSync(runsPath, `${JSON.stringify(runs, null, 2)}\n`)

@@ -44,9 +44,10 @@ for (const [name, scope] of Object.entries(scopes)) {
     }
   }
   if (report && run) {
-    const tested = all.Killed + all.Timeout + all.Survived
+    // Mutants Stryker ran in this run: all but the static ones and those whose results were reused.
+    const tested = (run.mutants ?? all.Killed + all.Timeout + all.Survived + all.NoCoverage + all.Ignored) - all.Ignored - run.reused
     runRows.push(
-      `| ${name} | ${run.commit} | ${run.finished.slice(0, 16).replace('T', ' ')} | ${run.dryRunTests ?? '?'} tests, ${minutes(run.dryRunSeconds)} | ${minutes(run.seconds)} | ${run.reused ? `${run.reused} reused` : 'full'}${run.flags ? ` (${run.flags})` : ''} | ${run.reused ? '' : (tested / (run.seconds / 60)).toFixed(0)} |`,
+      `| ${name} | ${run.commit} | ${run.finished.slice(0, 16).replace('T', ' ')} | ${run.dryRunTests ?? '?'} tests, ${minutes(run.dryRunSeconds)} | ${minutes(run.seconds)} | ${run.reused ? `incremental, ${tested} re-tested` : `full, ${tested}`}${run.flags ? ` (${run.flags})` : ''} | ${(tested / (run.seconds / 60)).toFixed(0)} |`,
     )
   }
 }
@@ -63,9 +64,9 @@ const lines = [
   ...rows,
   `| **All** | | ${total.Killed} | ${total.Timeout} | ${total.Survived} | ${total.NoCoverage} | ${total.Ignored} | **${score(total)}** |`,
   '',
-  'Runs (commit at the start of the run; wall time on the shared two-core machine; mutants/min counts killed, timed-out and surviving mutants of a full run):',
+  'Runs (commit at the start of the run; wall time on a two-core machine shared with two other engineers\' test runs, load average 6–9; mutants/min counts the mutants the run tested):',
   '',
-  '| Scope | Commit | Finished (UTC) | Dry run | Run time | Mode | Mutants/min |',
+  '| Scope | Commit | Finished (UTC) | Dry run | Run time | Mutants tested | Mutants/min |',
   '|---|---|---|---|--:|---|--:|',
   ...runRows,
   '',
