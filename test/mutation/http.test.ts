@@ -112,6 +112,14 @@ describe('size limits', () => {
     await expectCode(client(() => new Response(stream(['01234', '56789', '!'], 'end'))).send(post(), 'token'), ErrorCode.RESPONSE_TOO_LARGE)
   })
 
+  it('the buffered response keeps the URL, status and headers of the one fetch gave', async () => {
+    const answer = new Response('{"a":1}', { status: 201, statusText: 'Created', headers: { 'x-a': '1' } })
+    Object.defineProperty(answer, 'url', { value: 'https://idp.test/token?x=1' })
+    const response = await client(() => answer, { maxResponseSize: 100 }).send(post(), 'token')
+    expect(response).not.toBe(answer)
+    expect({ url: response.url, status: response.status, statusText: response.statusText, a: response.headers.get('x-a') }).toEqual({ url: 'https://idp.test/token?x=1', status: 201, statusText: 'Created', a: '1' })
+  })
+
   it('refuses a body longer than the length it declared (a custom fetch need not enforce it)', async () => {
     await expectCode(client(() => new Response('0123456789ABCDEF', { headers: { 'content-length': '2' } })).send(post(), 'token'), ErrorCode.RESPONSE_TOO_LARGE)
   })
