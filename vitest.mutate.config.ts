@@ -1,33 +1,25 @@
 /**
- * The vitest run StrykerJS uses (`npm run mutate`): the unit, msw and oidc-provider tests, without the
- * browser tests, the example apps (they need a built dist/ and child processes that Stryker cannot
- * see), the multi-process refresh test (Redis and worker processes), the interop matrix (Python servers)
- * the packed-tarball tests (npm installs) and the edge runtimes (workerd, edge-runtime: bundles of the source). The tests against the real oidc-provider (login-oidc, grants, bound,
- * testing/) are left out too: each covers every transaction and HTTP mutant and takes seconds per run;
- * the msw and unit tests cover the same code paths, so the score is theirs. No dist/ build either.
- * The adapter size check is left out too: it reads the source, which Stryker has instrumented. So is
- * test/grants-msw.test.ts: it tests grants.ts (not in scope), and its device-polling timings flaked under load.
+ * The vitest run StrykerJS uses (`npm run mutate`): the tests of one scope of mutation/scopes.json,
+ * named by MUTATE_SCOPE: fast unit and hostile tests that cover the scope's code. A survivor re-runs
+ * every test that covers it, so the slow suites that only pass through that code (every msw login
+ * covers transaction.ts and http.ts) would make a run take hours. No dist/ build (no globalSetup).
  */
+import { readFileSync } from 'node:fs'
 import { defineConfig } from 'vitest/config'
+
+const scopes = JSON.parse(
+  readFileSync(new URL('mutation/scopes.json', import.meta.url), 'utf8'),
+) as Record<string, { tests: string[] }>
+const scope = scopes[process.env.MUTATE_SCOPE ?? '']
+if (!scope)
+  throw new Error(
+    `vitest.mutate.config.ts: set MUTATE_SCOPE to one of ${Object.keys(scopes).join(', ')}`,
+  )
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    exclude: [
-      'test/browser/**',
-      'test/examples-*.test.ts',
-      'test/interop/**',
-      'test/package/**',
-      'test/runtimes/**',
-      'test/bound.test.ts',
-      'test/login-oidc.test.ts',
-      'test/grants.test.ts',
-      'test/testing/**',
-      'test/refresh-multiprocess.test.ts',
-      'test/readme.test.ts',
-      'test/grants-msw.test.ts',
-      '**/node_modules/**',
-    ],
+    include: scope.tests,
+    // The Express adapter's size check reads the source, which Stryker has instrumented.
     testNamePattern: /^(?!.*imports only types from express)/,
     testTimeout: 20_000,
     hookTimeout: 30_000,

@@ -1,23 +1,16 @@
 #!/usr/bin/env node
-// Writes the "Last run" section of MUTATION.md from Stryker's JSON report (reports/mutation/mutation.json):
-// one row per entry of stryker.config.mjs's `mutate` (a file, or a file's line range), and every
-// survivor and uncovered mutant with its line and replacement. `npm run mutate` runs it after Stryker;
-// the rest of MUTATION.md (which survivors are accepted, and why) is written by hand.
-import { execFileSync } from 'node:child_process'
-import { readFileSync, statSync, writeFileSync } from 'node:fs'
+// Writes the "Last run" section of MUTATION.md from each scope's last Stryker result
+// (mutation/stryker-incremental-<scope>.json, committed) and run times (mutation/runs.json, written by
+// scripts/mutate.mjs): one row per `mutate` entry of mutation/scopes.json (a file, or a file's line
+// range), and every survivor and uncovered mutant with its line and replacement. `npm run mutate` runs
+// it after Stryker; the rest of MUTATION.md (which survivors are accepted, and why) is written by hand.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 
 const root = new URL('../', import.meta.url)
-const { default: config } = await import(new URL('stryker.config.mjs', root).href)
-const report = JSON.parse(readFileSync(new URL('reports/mutation/mutation.json', root), 'utf8'))
-const started = process.env.STRYKER_STARTED
-  ? new Date(Number(process.env.STRYKER_STARTED) * 1000)
-  : undefined
-const finished = statSync(new URL('reports/mutation/mutation.json', root)).mtime
+const read = (path) => JSON.parse(readFileSync(new URL(path, root), 'utf8'))
+const scopes = read('mutation/scopes.json')
+const runs = existsSync(new URL('mutation/runs.json', root)) ? read('mutation/runs.json') : {}
 
-const entries = config.mutate.map((entry) => {
-  const [, file, from, to] = /^(.+?)(?::(\d+)-(\d+))?$/.exec(entry)
-  return { entry, file, from: from ? Number(from) : 1, to: to ? Number(to) : Infinity }
-})
 const STATUSES = [
   'Killed',
   'Survived',
@@ -27,66 +20,83 @@ const STATUSES = [
   'CompileError',
   'RuntimeError',
 ]
-const rows = []
-const undetected = []
-const total = Object.fromEntries(STATUSES.map((s) => [s, 0]))
-for (const { entry, file, from, to } of entries) {
-  const mutants = (report.files[file]?.mutants ?? []).filter(
-    (m) => m.location.start.line >= from && m.location.start.line <= to,
-  )
-  const count = Object.fromEntries(
-    STATUSES.map((s) => [s, mutants.filter((m) => m.status === s).length]),
-  )
-  for (const s of STATUSES) total[s] += count[s]
-  rows.push({ entry, count })
-  for (const m of mutants.filter((m) => m.status === 'Survived' || m.status === 'NoCoverage')) {
-    undetected.push({
-      file,
-      line: m.location.start.line,
-      status: m.status,
-      mutator: m.mutatorName,
-      replacement: (m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 90),
-    })
-  }
-}
+const zero = () => Object.fromEntries(STATUSES.map((s) => [s, 0]))
 const score = (c) => {
   const detected = c.Killed + c.Timeout
   const valid = detected + c.Survived + c.NoCoverage
   return valid === 0 ? 'n/a' : `${((100 * detected) / valid).toFixed(1)} %`
 }
-const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-  cwd: root,
-  encoding: 'utf8',
-}).trim()
-const dirty =
-  execFileSync('git', ['status', '--porcelain', '--', 'src', 'integrations', 'test'], {
-    cwd: root,
-    encoding: 'utf8',
-  }).trim() !== ''
+const minutes = (s) => (s === undefined ? '' : s < 90 ? `${s} s` : `${Math.round(s / 60)} min`)
+
+const rows = []
+const runRows = []
+const undetected = []
+const total = zero()
+for (const [name, scope] of Object.entries(scopes)) {
+  const file = `mutation/stryker-incremental-${name}.json`
+  const report = existsSync(new URL(file, root)) ? read(file) : undefined
+  const run = runs[name]
+  const all = zero()
+  for (const entry of scope.mutate) {
+    const [, path, from, to] = /^(.+?)(?::(\d+)-(\d+))?$/.exec(entry)
+    const mutants = (report?.files[path]?.mutants ?? []).filter(
+      (m) =>
+        m.location.start.line >= Number(from ?? 1) &&
+        m.location.start.line <= Number(to ?? Infinity),
+    )
+    const count = zero()
+    for (const m of mutants) count[m.status]++
+    for (const s of STATUSES) {
+      all[s] += count[s]
+      total[s] += count[s]
+    }
+    rows.push(
+      report
+        ? `| ${name} | \`${entry}\` | ${count.Killed} | ${count.Timeout} | ${count.Survived} | ${count.NoCoverage} | ${count.Ignored} | ${score(count)} |`
+        : `| ${name} | \`${entry}\` | not run yet | | | | | |`,
+    )
+    for (const m of mutants.filter((m) => m.status === 'Survived' || m.status === 'NoCoverage')) {
+      undetected.push(
+        `| ${path} | ${m.location.start.line} | ${m.status} | ${m.mutatorName} | \`${(m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 90).replace(/\|/g, '\\|').replace(/`/g, "'")}\` |`,
+      )
+    }
+  }
+  if (report && run) {
+    // Mutants Stryker ran in this run: all but the static ones and those whose results were reused.
+    const tested =
+      (run.mutants ?? all.Killed + all.Timeout + all.Survived + all.NoCoverage + all.Ignored) -
+      all.Ignored -
+      run.reused
+    runRows.push(
+      `| ${name} | ${run.commit} | ${run.finished.slice(0, 16).replace('T', ' ')} | ${run.dryRunTests ?? '?'} tests, ${minutes(run.dryRunSeconds)} | ${minutes(run.seconds)} | ${run.reused ? `incremental, ${tested} re-tested` : `full, ${tested}`}${run.flags ? ` (${run.flags})` : ''} | ${(tested / (run.seconds / 60)).toFixed(0)} |`,
+    )
+  }
+}
+
 const lines = [
   '<!-- last-run: written by scripts/mutation-summary.mjs; do not edit by hand -->',
   '## Last run',
   '',
-  `Finished ${finished.toISOString()}${started ? `, took ${Math.round((finished - started) / 60000)} min` : ''}; commit ${commit}${dirty ? ' (with uncommitted changes)' : ''}; \`npm run mutate\` (StrykerJS ${report.frameworkVersion ?? '9'}, vitest runner, \`coverageAnalysis: 'perTest'\`, concurrency ${config.concurrency}, incremental).`,
+  `StrykerJS 9.6, vitest runner, \`coverageAnalysis: 'perTest'\`, concurrency 2, incremental; one run per scope of \`mutation/scopes.json\`.`,
+  'Score = (killed + timeout) / (killed + timeout + survived + no coverage); static mutants are ignored.',
   '',
-  '| Scope (`mutate` entry) | Killed | Survived | No coverage | Timeout | Ignored (static) | Score |',
-  '|---|--:|--:|--:|--:|--:|--:|',
-  ...rows.map(
-    ({ entry, count: c }) =>
-      `| \`${entry}\` | ${c.Killed} | ${c.Survived} | ${c.NoCoverage} | ${c.Timeout} | ${c.Ignored} | ${score(c)} |`,
-  ),
-  `| **All** | ${total.Killed} | ${total.Survived} | ${total.NoCoverage} | ${total.Timeout} | ${total.Ignored} | **${score(total)}** |`,
+  '| Scope | `mutate` entry | Killed | Timeout | Survived | No coverage | Ignored (static) | Score |',
+  '|---|---|--:|--:|--:|--:|--:|--:|',
+  ...rows,
+  `| **All** | | ${total.Killed} | ${total.Timeout} | ${total.Survived} | ${total.NoCoverage} | ${total.Ignored} | **${score(total)}** |`,
   '',
-  'Score = (killed + timeout) / (killed + timeout + survived + no coverage).',
+  "Runs (commit at the start of the run; wall time on a two-core machine shared with two other engineers' test runs, load average 6–9; mutants/min counts the mutants the run tested):",
+  '',
+  '| Scope | Commit | Finished (UTC) | Dry run | Run time | Mutants tested | Mutants/min |',
+  '|---|---|---|---|--:|---|--:|',
+  ...runRows,
   '',
   '### Undetected mutants',
   '',
-  '| File | Line | Status | Mutator | Replacement |',
-  '|---|--:|---|---|---|',
-  ...undetected.map(
-    (u) =>
-      `| ${u.file} | ${u.line} | ${u.status} | ${u.mutator} | \`${u.replacement.replace(/\|/g, '\\|').replace(/`/g, "'")}\` |`,
-  ),
+  undetected.length
+    ? '| File | Line | Status | Mutator | Replacement |\n|---|--:|---|---|---|'
+    : 'None.',
+  ...undetected,
   '<!-- /last-run -->',
 ]
 const path = new URL('MUTATION.md', root)
@@ -96,11 +106,10 @@ try {
 } catch {
   doc = '# Mutation score\n\n<!-- last-run -->\n'
 }
+const marker = /<!-- last-run[\s\S]*?<!-- \/last-run -->|<!-- last-run -->/
 const section = lines.join('\n')
-doc = /<!-- last-run[\s\S]*?<!-- \/last-run -->|<!-- last-run -->/.test(doc)
-  ? doc.replace(/<!-- last-run[\s\S]*?<!-- \/last-run -->|<!-- last-run -->/, section)
-  : `${doc.trimEnd()}\n\n${section}\n`
+doc = marker.test(doc) ? doc.replace(marker, section) : `${doc.trimEnd()}\n\n${section}\n`
 writeFileSync(path, doc)
 console.log(
-  `MUTATION.md: ${score(total)} over ${rows.length} scopes, ${undetected.length} undetected`,
+  `MUTATION.md: ${score(total)} over ${Object.keys(scopes).length} scopes, ${undetected.length} undetected`,
 )

@@ -82,15 +82,15 @@ class ReplayGuard {
   readonly #seen = new Map<string, number>()
   constructor(readonly limit: number) {}
 
-  /** Record `key` as used until `expiresAt`; false when it was already used. */
+  /** Record `key` as used until `expiresAt` (inclusive, like the TTL); false when it was already used. */
   use(key: string, expiresAt: number, now: number): boolean {
     const until = this.#seen.get(key)
-    if (until !== undefined && until > now) return false
+    if (until !== undefined && until >= now) return false
     this.#seen.delete(key)
     this.#seen.set(key, expiresAt)
     // Maps iterate in insertion order: drop expired, then oldest, to stay bounded.
     for (const [k, exp] of this.#seen) {
-      if (this.#seen.size <= this.limit && exp > now) break
+      if (this.#seen.size <= this.limit && exp >= now) break
       this.#seen.delete(k)
     }
     return true
