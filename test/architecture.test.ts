@@ -109,6 +109,26 @@ describe('architecture', () => {
     ).toEqual([])
   })
 
+  it('keeps the store drivers (optional peers) out of the core: type imports in their own modules only', () => {
+    const drivers = /^(?:import|export)\b[^\n]*from\s+'(better-sqlite3|pg|ioredis)'/gm
+    const found = sources.flatMap((file) =>
+      [...readFileSync(join(root, file), 'utf8').matchAll(drivers)].map((m) => `${file}: ${m[0]}`),
+    )
+    expect(found.map((line) => line.split(':')[0])).toEqual([
+      'src/stores/postgres.ts',
+      'src/stores/redis.ts',
+      'src/stores/sqlite.ts',
+    ])
+    const text = (file: string) => readFileSync(join(root, file), 'utf8')
+    expect(text('src/stores/sqlite.ts')).toMatch(/^import type \{[^}]*\} from 'better-sqlite3'$/m)
+    expect(text('src/stores/postgres.ts')).toMatch(/^import type \{[^}]*\} from 'pg'$/m)
+    expect(text('src/stores/redis.ts')).toMatch(/^import type \{[^}]*\} from 'ioredis'$/m)
+    const importers = (target: string) =>
+      [...graph].filter(([, imports]) => imports.includes(target)).map(([file]) => file)
+    for (const driver of ['sqlite', 'postgres', 'redis'])
+      expect(importers(`src/stores/${driver}.ts`), driver).toEqual([])
+  })
+
   it('has no source file over 400 lines', () => {
     const long = sources
       .map((file) => [file, readFileSync(join(root, file), 'utf8').split('\n').length] as const)
