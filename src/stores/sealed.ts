@@ -18,7 +18,7 @@ interface Sealed {
   t: AppToken
 }
 
-/** The user id a token context carries (`ctx.userId`, a string or a number), as the store's key. */
+/** The user id a token context carries (`ctx.userId`, a string or a number), as the store's key. @internal */
 export function userIdOf(ctx: TokenContext | undefined): string | undefined {
   const id = ctx?.userId
   if (typeof id === 'string' && id !== '') return id
@@ -53,6 +53,12 @@ export class SealedTokenStore {
    *   id unseals).
    */
   constructor(store: TokenStore, secret: string | Record<string, string>) {
+    const passwords = typeof secret === 'string' ? [secret] : Object.values(secret ?? {})
+    if (passwords.length === 0 || passwords.some((p) => typeof p !== 'string' || p.length < 32))
+      throw new OAuthKitError(
+        ErrorCode.CONFIG_INVALID,
+        'token store: secret must be at least 32 characters (or a map of such strings)',
+      )
     this.#store = store
     this.#password = secret
   }

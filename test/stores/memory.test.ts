@@ -1,6 +1,6 @@
 /** The memory store passes the contract; the registry's `store` option is checked. */
 import { describe, expect, it } from 'vitest'
-import { MemoryTokenStore, OAuth } from '../../src/index.js'
+import { MemoryTokenStore, OAuth, SealedTokenStore } from '../../src/index.js'
 import { expectCode, SECRET } from '../support/helpers.js'
 import { tokenStoreContract } from './contract.js'
 
@@ -19,6 +19,12 @@ describe('new OAuth({ store })', () => {
       () => new OAuth({ store: { get: async () => undefined } as never, secret: SECRET }),
     ).toThrow(expect.objectContaining({ code: 'config_invalid' }))
     expect(new OAuth({ secret: SECRET }).tokens).toBeUndefined()
+    expect(() => new SealedTokenStore(new MemoryTokenStore(), 'short')).toThrow(
+      expect.objectContaining({ code: 'config_invalid' }),
+    )
+    expect(() => new SealedTokenStore(new MemoryTokenStore(), {})).toThrow(
+      expect.objectContaining({ code: 'config_invalid' }),
+    )
   })
 
   it('leaves an explicit fetchToken/updateToken in charge', async () => {
