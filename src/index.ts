@@ -16,6 +16,9 @@ export type {
   SharedConfig,
 } from './app/base.js'
 export type { LockFunction } from './app/services.js'
+export type { TokenStore, SealedToken } from './stores/store.js'
+export { SealedTokenStore } from './stores/sealed.js'
+export { MemoryTokenStore } from './stores/memory.js'
 export { OAuth2App } from './oauth2/app.js'
 export type { RefreshOptions } from './oauth2/token-lifecycle.js'
 export { OAuth1App } from './oauth1/app.js'

@@ -25,6 +25,8 @@ import { OAuth1App } from './oauth1/app.js'
 import { validateOAuth1Config, type OAuth1AppConfig } from './oauth1/config.js'
 import { INSPECT } from './app/redact.js'
 import type { AppToken, OAuthContext } from './types.js'
+import type { TokenStore } from './stores/store.js'
+import { SealedTokenStore, storeCallbacks } from './stores/sealed.js'
 
 /** Options of {@link OAuth}. @group Core */
 export interface OAuthOptions {
@@ -67,6 +69,14 @@ export interface OAuthOptions {
    * across all of them. Within one process refreshes are single-flight without it.
    */
   lock?: LockFunction
+  /**
+   * Where the users' tokens are kept ({@link MemoryTokenStore}, `oauthkit/stores/sqlite`, `…/postgres`,
+   * `…/redis`, or your own {@link TokenStore}), sealed with `secret` (required with a store). It stands
+   * for `fetchToken` and `updateToken` (an explicit one wins), keyed by `ctx.userId`, the app's own id
+   * of the signed-in user (a string or number, see {@link TokenContext.userId}): a token to persist
+   * without it is refused (`config_invalid`) rather than lost. Read and delete through {@link OAuth.tokens}.
+   */
+  store?: TokenStore
 }
 
 /** Any app config `register` accepts: `requestTokenUrl` makes it OAuth 1.0a, else OAuth 2. @group Config */
@@ -91,6 +101,7 @@ const REGISTRY_LIST = [
   'maxTransactions',
   'cookiePrefix',
   'lock',
+  'store',
 ] as const satisfies ReadonlyArray<keyof OAuthOptions>
 
 // A key added to OAuthOptions must be added to the list: this fails to compile otherwise.
@@ -107,6 +118,25 @@ function checkConfigKeys(name: string, config: object): void {
   } else {
     checkKnownKeys(name, 'config', config, OAUTH2_CONFIG_KEYS)
   }
+}
+
+/** A store needs the four methods, and a secret every process shares (a random one would lose every token on restart). */
+function checkStore(store: TokenStore, secret: OAuthOptions['secret']): void {
+  const methods = ['get', 'set', 'delete', 'deleteUser'] as const
+  if (
+    typeof store !== 'object' ||
+    store === null ||
+    methods.some((m) => typeof store[m] !== 'function')
+  )
+    throw new OAuthKitError(
+      ErrorCode.CONFIG_INVALID,
+      `OAuth: store must have ${methods.join(', ')} (a TokenStore such as new MemoryTokenStore())`,
+    )
+  if (secret === undefined)
+    throw new OAuthKitError(
+      ErrorCode.CONFIG_INVALID,
+      'OAuth: a store needs a secret to seal the tokens with: new OAuth({ store, secret }) with at least 32 characters, the same in every process',
+    )
 }
 
 function isOAuth1Config(config: AppConfig): config is OAuth1AppConfig {
@@ -136,10 +166,26 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
   readonly #configs = new Map<string, AppConfig>()
   readonly #apps = new Map<string, RemoteApp>()
   readonly #env: AppServices
+  readonly #tokens?: SealedTokenStore
+
+  /**
+   * The users' tokens in the registry's `store`, sealed and unsealed with its `secret`: `get`, `set`,
+   * `delete` and `deleteUser` (sign-out) by the app's user id. Undefined without a `store`.
+   */
+  get tokens(): SealedTokenStore | undefined {
+    return this.#tokens
+  }
 
   constructor(options: OAuthOptions = {}) {
     if (typeof options === 'object' && options !== null)
       checkKnownKeys('', 'new OAuth()', options, REGISTRY_LIST)
+    const store = options?.store
+    let callbacks: Partial<ReturnType<typeof storeCallbacks>> = {}
+    if (store !== undefined) {
+      checkStore(store, options.secret)
+      this.#tokens = new SealedTokenStore(store, options.secret!)
+      callbacks = storeCallbacks(this.#tokens)
+    }
     this.#env = {
       fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
       transactions: new TransactionStore({
@@ -148,8 +194,8 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
         maxInFlight: options.maxTransactions,
         cookiePrefix: options.cookiePrefix,
       }),
-      fetchToken: options.fetchToken,
-      updateToken: options.updateToken,
+      fetchToken: options.fetchToken ?? callbacks.fetchToken,
+      updateToken: options.updateToken ?? callbacks.updateToken,
       lock: options.lock,
     }
   }

@@ -16,6 +16,12 @@ export interface TokenContext {
   request?: Request
   /** The request's cookies. */
   cookies?: CookieStore
+  /**
+   * The app's own id of the signed-in user (a string or a number): the key under which a registry
+   * created with a `store` reads and writes this user's tokens. Set it in the integrations' `context`
+   * option, or in `ctx` of a call.
+   */
+  userId?: string | number
   /** Anything else the app's token callbacks need. */
   [key: string]: unknown
 }

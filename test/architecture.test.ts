@@ -69,7 +69,7 @@ describe('architecture', () => {
     if (file === 'src/registry.ts' || file === 'src/bound.ts' || file === 'src/config-keys.ts')
       return 4
     if (/^src\/(oauth1|oauth2)\//.test(file)) return 3
-    if (file.startsWith('src/app/')) return 2
+    if (file.startsWith('src/app/') || file.startsWith('src/stores/')) return 2
     if (/^src\/(http|session)\//.test(file) || file === 'src/types.ts') return 1
     if (file.startsWith('src/errors/')) return 0
     throw new Error(`${file} belongs to no layer of ARCHITECTURE.md`)
@@ -107,6 +107,26 @@ describe('architecture', () => {
           target === 'src/oauth2/app.ts',
       ),
     ).toEqual([])
+  })
+
+  it('keeps the store drivers (optional peers) out of the core: type imports in their own modules only', () => {
+    const drivers = /^(?:import|export)\b[^\n]*from\s+'(better-sqlite3|pg|ioredis)'/gm
+    const found = sources.flatMap((file) =>
+      [...readFileSync(join(root, file), 'utf8').matchAll(drivers)].map((m) => `${file}: ${m[0]}`),
+    )
+    expect(found.map((line) => line.split(':')[0])).toEqual([
+      'src/stores/postgres.ts',
+      'src/stores/redis.ts',
+      'src/stores/sqlite.ts',
+    ])
+    const text = (file: string) => readFileSync(join(root, file), 'utf8')
+    expect(text('src/stores/sqlite.ts')).toMatch(/^import type \{[^}]*\} from 'better-sqlite3'$/m)
+    expect(text('src/stores/postgres.ts')).toMatch(/^import type \{[^}]*\} from 'pg'$/m)
+    expect(text('src/stores/redis.ts')).toMatch(/^import type \{[^}]*\} from 'ioredis'$/m)
+    const importers = (target: string) =>
+      [...graph].filter(([, imports]) => imports.includes(target)).map(([file]) => file)
+    for (const driver of ['sqlite', 'postgres', 'redis'])
+      expect(importers(`src/stores/${driver}.ts`), driver).toEqual([])
   })
 
   it('has no source file over 400 lines', () => {

@@ -2,16 +2,16 @@
  * Two processes share one token store and a real lock (Redis from Debian's redis-server): concurrent
  * calls with an expired token across both refresh exactly once and call updateToken exactly once.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { freePort } from './support/ports.js'
+import { startRedis, type RedisServer } from './support/redis.js'
 
-let redisProcess: ChildProcess
+let redisServer: RedisServer
 let redis: Redis
 let redisPort: number
 let provider: Server
@@ -20,19 +20,9 @@ let refreshRequests = 0
 let current = { access: 'at-old', refresh: 'rt-old' }
 
 beforeAll(async () => {
-  redisPort = await freePort()
-  redisProcess = spawn(
-    'redis-server',
-    ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  )
-  redis = new Redis({
-    host: '127.0.0.1',
-    port: redisPort,
-    retryStrategy: (n) => (n > 50 ? null : 50),
-  })
-  redis.on('error', () => {}) // refused until redis-server is listening; retried above
-  await redis.ping()
+  redisServer = await startRedis()
+  redis = redisServer.redis
+  redisPort = redisServer.port
 
   // A token endpoint that rotates refresh tokens (the old one is refused once used) and an API.
   provider = createServer((req, res) => {
@@ -77,8 +67,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  redis?.disconnect()
-  redisProcess?.kill()
+  await redisServer?.stop()
   provider?.closeAllConnections()
   await new Promise((r) => provider?.close(r))
 })

@@ -75,6 +75,12 @@ export const ErrorCode = {
    * plain `http:` to a host that is not loopback.
    */
   UNTRUSTED_ORIGIN: 'untrusted_origin',
+  /**
+   * A token read from the registry's `store` does not unseal: it was sealed with a secret the registry
+   * no longer has (add the old one to the `{ id: password }` rotation map), tampered with, or copied
+   * from another user's or app's entry.
+   */
+  TOKEN_STORE_INVALID: 'token_store_invalid',
 } as const
 
 /** One of the values of {@link ErrorCode}. @group Errors */
