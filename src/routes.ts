@@ -95,7 +95,6 @@ export async function authRoute<Apps extends Record<string, RemoteApp>, E extend
       throw new OAuthKitError(ErrorCode.APP_NOT_FOUND, `no app is registered as "${name}"`)
     }
     const appName = name as keyof Apps & string
-    const bound = oauth
     if (action === 'login') {
       const returnTo = options.returnTo
         ? options.returnTo(request)
@@ -103,17 +102,17 @@ export async function authRoute<Apps extends Record<string, RemoteApp>, E extend
       const authorize: AuthorizeOptions = returnTo === undefined ? {} : { returnTo }
       const params = options.authorizeParams?.(name, request)
       if (params) authorize.params = params
-      return await bound
+      return await oauth
         .create(appName)
         .authorizeRedirect(redirectUriOf(request, name, options), authorize)
     }
-    const { token, returnTo } = await bound.create(appName).completeAuthorization()
+    const { token, returnTo } = await oauth.create(appName).completeAuthorization()
     const signedIn = {
       ...extra,
       name: appName,
       token,
       request,
-      oauth: bound,
+      oauth,
       ...(returnTo === undefined ? {} : { returnTo }),
     } as SignedIn<Apps, E>
     const answer = await options.onSuccess?.(signedIn)

@@ -125,6 +125,8 @@ async function route(
   const pick = options.name ?? options.app
   const name = (typeof pick === 'function' ? pick(event) : (pick ?? event.params.name)) ?? ''
   const { redirectUri, authorize, ...shared } = options
+  // The deprecated option, read once and only where the old code read it: on the login route.
+  const chosen = action === 'login' ? authorize?.(event) : undefined
   return authRoute(
     oauth,
     name,
@@ -138,11 +140,11 @@ async function route(
             redirectUri: (_request, app) =>
               typeof redirectUri === 'function' ? redirectUri(event, app) : redirectUri,
           }),
-      ...(authorize === undefined
+      ...(chosen === undefined
         ? {}
         : {
-            authorizeParams: () => authorize(event).params,
-            returnTo: () => authorize(event).returnTo,
+            authorizeParams: () => chosen.params,
+            returnTo: () => chosen.returnTo,
           }),
     },
     { event },
