@@ -53,10 +53,11 @@ describe('redisLock', () => {
   })
 
   it('renews the lease while the holder runs past it', async () => {
-    const lock = redisLock(server.redis, { leaseMs: 150 })
+    // Long enough that only a stall of a whole lease between two renewals (every third) could fail it.
+    const lock = redisLock(server.redis, { leaseMs: 2000 })
     const k = key()
     const held = await lock(k, async (lease) => {
-      await new Promise((r) => setTimeout(r, 500))
+      await new Promise((r) => setTimeout(r, 4500))
       return lease!.held()
     })
     expect(held).toBe(true)
