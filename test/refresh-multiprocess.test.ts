@@ -1,7 +1,8 @@
 /**
  * Four processes share one token store (RedisTokenStore) and redisLock on Debian's redis-server:
  * 100 concurrent calls each with one expired token refresh exactly once and store it once; and when
- * the lock holder is killed mid-refresh, the others take over once its lease runs out.
+ * the lock holder is killed mid-refresh, the others take over once its lease runs out; and when it
+ * only stalls past its lease, its late token is fenced off and it answers with the new holder's.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
@@ -24,8 +25,13 @@ let providerUrl: string
 let tokens: SealedTokenStore
 let refreshRequests = 0
 let current = { access: 'at-old', refresh: 'rt-old' }
-/** When set, the first token request is never answered (its holder is killed meanwhile). */
-let hangFirst: (() => void) | undefined
+/**
+ * When set, the first token request is held: it is handed a function that answers it late (or never,
+ * when its holder is killed). Until answered, nothing rotates.
+ */
+let holdFirst: ((answerLate: () => void) => void) | undefined
+/** Every access token issued: the API takes any, so a late answer does not revoke the newer token. */
+const issued = new Set<string>()
 
 beforeAll(async () => {
   redisServer = await startRedis()
@@ -43,10 +49,6 @@ beforeAll(async () => {
     req.on('end', () => {
       if (req.url === '/token') {
         const n = ++refreshRequests
-        if (n === 1 && hangFirst) {
-          hangFirst() // nothing rotates: the provider never answered this one
-          return
-        }
         const params = new URLSearchParams(body)
         if (params.get('refresh_token') !== current.refresh) {
           res
@@ -54,24 +56,28 @@ beforeAll(async () => {
             .end(JSON.stringify({ error: 'invalid_grant' }))
           return
         }
+        const answer = () => {
+          issued.add(`at-${n}`)
+          res.writeHead(200, { 'content-type': 'application/json' }).end(
+            JSON.stringify({
+              access_token: `at-${n}`,
+              refresh_token: `rt-${n}`,
+              token_type: 'Bearer',
+              expires_in: 3600,
+            }),
+          )
+        }
+        if (n === 1 && holdFirst) {
+          holdFirst(answer)
+          return
+        }
         current = { access: `at-${n}`, refresh: `rt-${n}` }
-        // Slow enough that the other process is waiting on the lock meanwhile.
-        setTimeout(
-          () =>
-            res.writeHead(200, { 'content-type': 'application/json' }).end(
-              JSON.stringify({
-                access_token: current.access,
-                refresh_token: current.refresh,
-                token_type: 'Bearer',
-                expires_in: 3600,
-              }),
-            ),
-          100,
-        )
+        // Slow enough that the other processes are waiting on the lock meanwhile.
+        setTimeout(answer, 100)
         return
       }
       const token = (req.headers.authorization ?? '').replace('Bearer ', '')
-      if (token !== current.access) {
+      if (!issued.has(token)) {
         res.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"' }).end()
         return
       }
@@ -142,7 +148,8 @@ const expired = (): OAuth2Token => ({
 beforeEach(async () => {
   refreshRequests = 0
   current = { access: 'at-old', refresh: 'rt-old' }
-  hangFirst = undefined
+  holdFirst = undefined
+  issued.clear()
   await redis.del('updates', 'go', 'ready', 'holders')
   await tokens.set('alice', 'api', expired())
 })
@@ -162,7 +169,7 @@ it('4 processes × 100 concurrent calls with one expired token: 1 refresh reques
 }, 60_000)
 
 it('the lock holder killed mid-refresh: the others take over once its lease runs out, and refresh once', async () => {
-  const requested = new Promise<void>((resolve) => (hangFirst = resolve))
+  const requested = new Promise<void>((resolve) => (holdFirst = () => resolve()))
   const workers = await race()
   await requested
   // The holder is the one process that took the lock so far; its refresh request hangs.
@@ -188,6 +195,39 @@ it('the lock holder killed mid-refresh: the others take over once its lease runs
   const seen = survivors.flatMap((r) => r.tokens)
   expect(seen).toHaveLength(300)
   expect(new Set(seen)).toEqual(new Set(['at-2']))
+  expect(await tokens.get('alice', 'api')).toMatchObject({
+    access_token: 'at-2',
+    refresh_token: 'rt-2',
+  })
+}, 60_000)
+
+it('a holder that stalls past its lease (SIGSTOP) is fenced off: its late token is not stored, and it answers with the new one', async () => {
+  let answerLate!: () => void
+  const requested = new Promise<void>(
+    (resolve) =>
+      (holdFirst = (answer) => {
+        answerLate = answer
+        resolve()
+      }),
+  )
+  const workers = await race()
+  await requested
+  const holders = await redis.lrange('holders', 0, -1)
+  expect(holders).toHaveLength(1)
+  const holder = workers.find((w) => String(w.child.pid) === holders[0])!
+  holder.child.kill('SIGSTOP')
+  const others = await Promise.all(workers.filter((w) => w !== holder).map((w) => w.done))
+  expect(new Set(others.flatMap((r) => r.tokens))).toEqual(new Set(['at-2']))
+  expect(await redis.get('updates')).toBe('1')
+
+  // The provider answers the stalled request late (at-1), and the holder runs again.
+  answerLate()
+  holder.child.kill('SIGCONT')
+  const woken = await holder.done
+  expect(woken.tokens).toHaveLength(100)
+  expect(new Set(woken.tokens)).toEqual(new Set(['at-2']))
+  expect(refreshRequests).toBe(2)
+  expect(await redis.get('updates')).toBe('1')
   expect(await tokens.get('alice', 'api')).toMatchObject({
     access_token: 'at-2',
     refresh_token: 'rt-2',

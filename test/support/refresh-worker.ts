@@ -44,6 +44,7 @@ const oauth = new OAuth({
   authorizeUrl: `${base}/authorize`,
   accessTokenUrl: `${base}/token`,
   apiBaseUrl: `${base}/api`,
+  timeout: 60_000, // a process stopped by the test (SIGSTOP) must not time out its own request meanwhile
 })
 
 await redis.incr('ready')
