@@ -7,6 +7,7 @@ import { LIKE_FOR_LIKE, NON_REPUDIATION } from './login.js'
 import type { Machine } from './machine.js'
 import type { RefreshTrial } from './refresh.js'
 import type { Summary } from './stats.js'
+import { storesConsole, storesMarkdown, type StoreBenchResult } from './stores.js'
 
 export interface BenchResults {
   machine: Machine
@@ -15,6 +16,7 @@ export interface BenchResults {
   gets: { fast: ApiGroupResult; slow: ApiGroupResult; configs: ApiGroupResult }
   refresh: RefreshTrial[]
   login: LoginResult
+  stores: StoreBenchResult
 }
 
 interface Verdict {
@@ -149,6 +151,7 @@ export function renderConsole(results: BenchResults): string {
   lines.push(
     `  unsealing the sealed checks inside the callback: median ${ms(login.unsealMs.median)} ms (IQR ${ms(login.unsealMs.q1)}–${ms(login.unsealMs.q3)})`,
   )
+  lines.push('', ...storesConsole(results.stores))
   lines.push('', 'Targets')
   for (const v of verdicts(results))
     lines.push(`  ${v.met ? 'met    ' : 'NOT met'}  ${v.target}: ${v.measured}`)
@@ -304,6 +307,7 @@ export function renderMarkdown(results: BenchResults): string {
       `oauthkit is ${x(loginRatio(login, 'oauthkit / openid-client'))}× default openid-client but ${x(loginRatio(login, `oauthkit / ${LIKE_FOR_LIKE}`))}× openid-client doing the same work. ` +
       `Unsealing the checks inside the like-for-like contender's callback took ${ms(login.unsealMs.median)} ms (median; IQR ${ms(login.unsealMs.q1)}–${ms(login.unsealMs.q3)}).`,
     '',
+    ...storesMarkdown(results.stores),
     '## Notes',
     '',
     `- **Noise.** This is a shared 2-core VM: other jobs (test runs) were running during the benchmark, so the 1-minute load average was ${machine.loadAtStart.toFixed(2)} at the start and ${results.loadAtEnd.toFixed(2)} at the end, well above the 2 cores. Means and CPU times move by ±20 % or more from round to round; median latencies and the per-round paired ratios of median latency are much steadier (see the min–max ranges). Treat differences under ~3 % as noise.`,

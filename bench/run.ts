@@ -10,6 +10,7 @@ import { startApiServer } from './loopback.js'
 import { describeMachine, loadAverage } from './machine.js'
 import { refreshTrial, type RefreshTrial } from './refresh.js'
 import { renderConsole, renderMarkdown, type BenchResults } from './report.js'
+import { storeRoundTrips } from './stores.js'
 
 const OUTPUT = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url))
 
@@ -63,6 +64,9 @@ for (const latency of [0, 20])
 step('3. login callbacks against oidc-provider')
 const login = await loginCallbacks({ rounds: 7, perRound: 30, warmup: 5 })
 
+step('4. token store round trips: memory, SQLite, PostgreSQL, Redis, and the sealing apart')
+const stores = await storeRoundTrips({ rounds: 5, perRound: 300, block: 5, warmup: 50, seed: 4 })
+
 const results: BenchResults = {
   machine,
   loadAtEnd: loadAverage(),
@@ -70,6 +74,7 @@ const results: BenchResults = {
   gets,
   refresh,
   login,
+  stores,
 }
 console.log(renderConsole(results))
 writeFileSync(OUTPUT, renderMarkdown(results))

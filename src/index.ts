@@ -15,8 +15,8 @@ export type {
   CompletedAuthorization,
   SharedConfig,
 } from './app/base.js'
-export type { LockFunction } from './app/services.js'
-export type { TokenStore, SealedToken } from './stores/store.js'
+export type { LockFunction, LockLease } from './app/services.js'
+export type { TokenStore, SealedToken, TokenWriteOptions } from './stores/store.js'
 export { SealedTokenStore } from './stores/sealed.js'
 export { MemoryTokenStore } from './stores/memory.js'
 export { OAuth2App } from './oauth2/app.js'
@@ -52,6 +52,7 @@ export type {
   FetchToken,
   UpdateToken,
   UpdateTokenInfo,
+  Fence,
 } from './app/config.js'
 export type {
   OAuth2AppConfig,
@@ -70,7 +71,8 @@ export {
   serializeCookie,
 } from './session/cookies.js'
 export type { CookieStore, CookieOptions } from './session/cookies.js'
-export type { Transaction } from './session/transaction.js'
+export type { Transaction, ReplayGuard } from './session/transaction.js'
+export { MemoryReplayGuard } from './session/transaction.js'
 export { rewriteJson } from './http/client.js'
 export { authRoute, defaultErrorAnswer, requestOrigin } from './routes.js'
 export { callbackBodyStream, parsedCallbackBody } from './app/callback.js'

@@ -19,7 +19,7 @@ import { bindApp, type BoundOAuth } from './bound.js'
 import { ErrorCode, OAuthKitError } from './errors/error.js'
 import type { AppServices, LockFunction } from './app/services.js'
 import { OAuth2App } from './oauth2/app.js'
-import { TransactionStore } from './session/transaction.js'
+import { TransactionStore, type ReplayGuard } from './session/transaction.js'
 import { issuerFromMetadataUrl } from './oauth2/metadata.js'
 import { OAuth1App } from './oauth1/app.js'
 import { validateOAuth1Config, type OAuth1AppConfig } from './oauth1/config.js'
@@ -77,6 +77,12 @@ export interface OAuthOptions {
    * without it is refused (`config_invalid`) rather than lost. Read and delete through {@link OAuth.tokens}.
    */
   store?: TokenStore
+  /**
+   * Where used login transactions are remembered, so a callback replayed with its cookie is refused.
+   * The default remembers per process; when several processes serve the callback, share one:
+   * `new RedisReplayGuard(redis)` from `oauthkit/stores/redis`, or your own {@link ReplayGuard}.
+   */
+  replayGuard?: ReplayGuard
 }
 
 /** Any app config `register` accepts: `requestTokenUrl` makes it OAuth 1.0a, else OAuth 2. @group Config */
@@ -102,6 +108,7 @@ const REGISTRY_LIST = [
   'cookiePrefix',
   'lock',
   'store',
+  'replayGuard',
 ] as const satisfies ReadonlyArray<keyof OAuthOptions>
 
 // A key added to OAuthOptions must be added to the list: this fails to compile otherwise.
@@ -193,6 +200,7 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
         ttl: options.transactionTtl,
         maxInFlight: options.maxTransactions,
         cookiePrefix: options.cookiePrefix,
+        replayGuard: options.replayGuard,
       }),
       fetchToken: options.fetchToken ?? callbacks.fetchToken,
       updateToken: options.updateToken ?? callbacks.updateToken,

@@ -116,6 +116,7 @@ describe('architecture', () => {
     )
     expect(found.map((line) => line.split(':')[0])).toEqual([
       'src/stores/postgres.ts',
+      'src/stores/redis-lock.ts',
       'src/stores/redis.ts',
       'src/stores/sqlite.ts',
     ])
@@ -123,8 +124,10 @@ describe('architecture', () => {
     expect(text('src/stores/sqlite.ts')).toMatch(/^import type \{[^}]*\} from 'better-sqlite3'$/m)
     expect(text('src/stores/postgres.ts')).toMatch(/^import type \{[^}]*\} from 'pg'$/m)
     expect(text('src/stores/redis.ts')).toMatch(/^import type \{[^}]*\} from 'ioredis'$/m)
+    expect(text('src/stores/redis-lock.ts')).toMatch(/^import type \{[^}]*\} from 'ioredis'$/m)
     const importers = (target: string) =>
       [...graph].filter(([, imports]) => imports.includes(target)).map(([file]) => file)
+    expect(importers('src/stores/redis-lock.ts')).toEqual(['src/stores/redis.ts'])
     for (const driver of ['sqlite', 'postgres', 'redis'])
       expect(importers(`src/stores/${driver}.ts`), driver).toEqual([])
   })

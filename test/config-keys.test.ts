@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { checkKnownKeys, suggestKey } from '../src/config-keys.js'
-import { ErrorCode, MemoryCookieJar, OAuth, OAuthKitError, isOAuthKitError } from '../src/index.js'
+import {
+  ErrorCode,
+  MemoryCookieJar,
+  MemoryReplayGuard,
+  OAuth,
+  OAuthKitError,
+  isOAuthKitError,
+} from '../src/index.js'
 import {
   definePreset,
   github,
@@ -153,6 +160,16 @@ describe('register, new OAuth() and authorizeRedirect refuse unknown keys with t
     )
     expect(() => new OAuth({ fetch_token: () => undefined } as never)).toThrow(
       'did you mean fetchToken?',
+    )
+  })
+
+  it('takes replayGuard, refuses a misspelt one and one without use()', () => {
+    expect(() => new OAuth({ replayGuard: new MemoryReplayGuard() })).not.toThrow()
+    expect(() => new OAuth({ replayguard: new MemoryReplayGuard() } as never)).toThrow(
+      'did you mean replayGuard?',
+    )
+    expect(() => new OAuth({ replayGuard: {} as never })).toThrow(
+      'replayGuard must have a use(key, expiresAt) method',
     )
   })
 

@@ -34,6 +34,26 @@ export interface UpdateTokenInfo {
   accessToken?: string
   /** The request context, when there was one. */
   ctx?: TokenContext
+  /**
+   * The fencing token of the cross-process lock this refresh ran under (with a `lock` that gives one,
+   * such as `redisLock`). A writer that can should refuse the write when a later holder has taken
+   * the lock since (its fence is newer): `RedisTokenStore` does, atomically.
+   */
+  fence?: Fence
+}
+
+/**
+ * A fencing token: each acquisition of a lock gets a larger `token` than every earlier one, and
+ * `key` names where the lock keeps the latest (for `redisLock`, a Redis key holding the counter). A
+ * write made under a fence is valid only while the counter at `key` still equals `token`.
+ *
+ * @group Tokens
+ */
+export interface Fence {
+  /** Where the lock keeps the latest fencing token it handed out. */
+  key: string
+  /** This holder's fencing token. */
+  token: number
 }
 
 /**

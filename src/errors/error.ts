@@ -76,6 +76,17 @@ export const ErrorCode = {
    */
   UNTRUSTED_ORIGIN: 'untrusted_origin',
   /**
+   * The cross-process refresh lock (`redisLock`) stayed taken longer than its `waitMs`: another
+   * process holds it and keeps renewing its lease. Nothing was refreshed or stored.
+   */
+  LOCK_TIMEOUT: 'lock_timeout',
+  /**
+   * This process held the refresh lock, but its lease ran out (the process stalled) and another
+   * holder took the lock over: the token it got is not written back (fencing), so it cannot
+   * overwrite the newer holder's.
+   */
+  LOCK_LOST: 'lock_lost',
+  /**
    * A token read from the registry's `store` does not unseal: it was sealed with a secret the registry
    * no longer has (add the old one to the `{ id: password }` rotation map), tampered with, or copied
    * from another user's or app's entry.

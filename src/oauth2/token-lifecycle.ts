@@ -8,8 +8,8 @@
  */
 import * as oauth from 'oauth4webapi'
 import { tokenMissing } from '../app/arguments.js'
-import type { LockFunction } from '../app/services.js'
-import { ErrorCode, OAuthKitError } from '../errors/error.js'
+import type { LockFunction, LockLease } from '../app/services.js'
+import { ErrorCode, isOAuthKitError, OAuthKitError } from '../errors/error.js'
 import { toOAuthKitError } from '../errors/upstream.js'
 import type { ApiAuthorizer, CallState } from '../http/api-call.js'
 import { base64url } from '../session/transaction.js'
@@ -147,16 +147,27 @@ export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
     const recent = this.#recent.get(key)
     if (recent && Date.now() - recent.at < RECENT_MS) return recent.token
     return this.#singleFlight(key, async () => {
-      const run = async () => {
-        // Another process may have refreshed while this one waited for the lock.
+      // Another process may have refreshed while this one waited for the lock.
+      const refreshedElsewhere = async () => {
         const stored = this.#lock ? await this.#read(options.ctx) : undefined
-        if (stored && stored.access_token !== token.access_token && !this.isDue(stored))
-          return stored
-        return isClientCredentials
-          ? clientCredentials(app, { ctx: options.ctx })
-          : this.#refresh(token, options)
+        return stored && stored.access_token !== token.access_token && !this.isDue(stored)
+          ? stored
+          : undefined
       }
-      const fresh = this.#lock ? await this.#lock(`oauthkit:refresh:${key}`, run) : await run()
+      const run = async (lease?: LockLease) =>
+        (await refreshedElsewhere()) ??
+        (isClientCredentials
+          ? clientCredentials(app, { ctx: options.ctx })
+          : this.#refresh(token, options, lease))
+      let fresh: OAuth2Token
+      try {
+        fresh = this.#lock ? await this.#lock(`oauthkit:refresh:${key}`, run) : await run()
+      } catch (error) {
+        // A stale holder's token was fenced off: the holder that took over stored the current one.
+        const stored = isLockLost(error) ? await refreshedElsewhere() : undefined
+        if (!stored) throw error
+        fresh = stored
+      }
       const now = Date.now()
       for (const [k, v] of this.#recent)
         if (now - v.at >= RECENT_MS || this.#recent.size > 1000) this.#recent.delete(k)
@@ -183,7 +194,11 @@ export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
     return base64url(new Uint8Array(digest))
   }
 
-  async #refresh(token: OAuth2Token, options: RefreshOptions): Promise<OAuth2Token> {
+  async #refresh(
+    token: OAuth2Token,
+    options: RefreshOptions,
+    lease?: LockLease,
+  ): Promise<OAuth2Token> {
     const app = this.#app
     let fresh: OAuth2Token
     try {
@@ -236,12 +251,28 @@ export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
         },
       )
     }
+    // Fencing: a holder whose lease ran out (another took the lock over) must not write its token.
+    if (lease && !(await lease.held())) throw lockLost(app.name)
     await app.persist(fresh, {
       reason: 'refresh',
       ctx: options.ctx,
       refreshToken: token.refresh_token,
       accessToken: token.access_token,
+      ...(lease ? { fence: lease.fence } : {}),
     })
     return fresh
   }
+}
+
+/** The refresh lock's lease ran out under this holder: its token is not written (fencing). */
+function lockLost(app: string): OAuthKitError {
+  return new OAuthKitError(
+    ErrorCode.LOCK_LOST,
+    `${app}: the refresh lock's lease ran out and another process took it over; this process's refreshed token is not stored`,
+    { app },
+  )
+}
+
+function isLockLost(error: unknown): boolean {
+  return isOAuthKitError(error) && error.code === ErrorCode.LOCK_LOST
 }

@@ -55,6 +55,8 @@ export interface TransactionStoreOptions {
    * `__Host-` or `__Secure-` is dropped, as browsers accept those names only from secure origins.
    */
   cookiePrefix?: string
+  /** Where used transactions are remembered (default: a {@link MemoryReplayGuard} of this process). */
+  replayGuard?: ReplayGuard
 }
 
 /** Where and how the transaction cookie is written. */
@@ -77,20 +79,44 @@ export const MAX_TRANSACTION_BYTES = 6 * 1024
 /** The default name prefix: `__Host-` makes browsers refuse it with `Domain` or from sibling hosts (RFC 6265bis §4.1.3.2). */
 const DEFAULT_PREFIX = '__Host-oauthkit.tx.'
 
-/** Consumed keys remembered per process, so a replayed callback is refused even with the cookie. */
-class ReplayGuard {
-  readonly #seen = new Map<string, number>()
-  constructor(readonly limit: number) {}
+/**
+ * Remembers which login transactions were used, so a callback replayed with its cookie is refused.
+ * The default, {@link MemoryReplayGuard}, remembers per process; with several processes, share one
+ * (`RedisReplayGuard` from `oauthkit/stores/redis`) through the registry's `replayGuard`.
+ *
+ * @group Transactions
+ */
+export interface ReplayGuard {
+  /**
+   * Record `key` as used until `expiresAt` (milliseconds since the epoch, inclusive, like the
+   * transaction's lifetime); resolves true on its first use, false when it was already used.
+   */
+  use(key: string, expiresAt: number): Promise<boolean>
+}
 
-  /** Record `key` as used until `expiresAt` (inclusive, like the TTL); false when it was already used. */
-  use(key: string, expiresAt: number, now: number): boolean {
+/**
+ * The default {@link ReplayGuard}: used keys remembered in this process only, bounded (expired keys
+ * dropped first, then the oldest).
+ * @group Transactions
+ */
+export class MemoryReplayGuard implements ReplayGuard {
+  readonly #seen = new Map<string, number>()
+  readonly #limit: number
+
+  /** @param limit - most keys remembered (default 10,000). */
+  constructor(limit = 10_000) {
+    this.#limit = limit
+  }
+
+  async use(key: string, expiresAt: number): Promise<boolean> {
+    const now = Date.now()
     const until = this.#seen.get(key)
     if (until !== undefined && until >= now) return false
     this.#seen.delete(key)
     this.#seen.set(key, expiresAt)
     // Maps iterate in insertion order: drop expired, then oldest, to stay bounded.
     for (const [k, exp] of this.#seen) {
-      if (this.#seen.size <= this.limit && exp >= now) break
+      if (this.#seen.size <= this.#limit && exp >= now) break
       this.#seen.delete(k)
     }
     return true
@@ -108,7 +134,7 @@ export class TransactionStore {
   readonly #prefix: string
   /** The prefix without `__Host-`/`__Secure-`, used on http loopback. */
   readonly #plainPrefix: string
-  readonly #replay = new ReplayGuard(10_000)
+  readonly #replay: ReplayGuard
 
   constructor(options: TransactionStoreOptions) {
     const passwords =
@@ -126,6 +152,13 @@ export class TransactionStore {
         'OAuth: secret must be at least 32 characters (or a map of such strings)',
       )
     }
+    if (options.replayGuard !== undefined && typeof options.replayGuard?.use !== 'function') {
+      throw new OAuthKitError(
+        ErrorCode.CONFIG_INVALID,
+        'OAuth: replayGuard must have a use(key, expiresAt) method (a ReplayGuard such as new RedisReplayGuard(redis))',
+      )
+    }
+    this.#replay = options.replayGuard ?? new MemoryReplayGuard()
     this.#password = options.secret
     this.ttl = options.ttl ?? 600
     this.#maxInFlight = options.maxInFlight ?? 5
@@ -193,7 +226,8 @@ export class TransactionStore {
 
   /**
    * Take the transaction for `key` out of the cookies: it is deleted whatever happens next, and a key
-   * can be taken once per process even if the cookie is replayed. A transaction bound to a
+   * can be taken once even if the cookie is replayed (once per process with the default replay guard,
+   * once across processes with a shared one). A transaction bound to a
    * `ctx.binding` is refused unless this context carries the same value (and an unbound one if it carries any).
    */
   async take(
@@ -251,7 +285,7 @@ export class TransactionStore {
         { app },
       )
     }
-    if (!this.#replay.use(name, expiresAt, now)) {
+    if (!(await this.#replay.use(name, expiresAt))) {
       throw new OAuthKitError(
         ErrorCode.TRANSACTION_NOT_FOUND,
         `${app}: this login transaction was already used`,

@@ -13,6 +13,7 @@
  */
 import type { Pool } from 'pg'
 import type { SealedToken, TokenStore } from './store.js'
+import { requireClient } from './driver.js'
 import { tableName } from './table.js'
 
 /** Options of {@link PostgresTokenStore}. @group Token stores */
@@ -36,6 +37,7 @@ export class PostgresTokenStore implements TokenStore {
 
   /** @param db - a `pg` `Pool` (or a connected `Client`). */
   constructor(db: PostgresQueryable, options: PostgresTokenStoreOptions = {}) {
+    requireClient('PostgresTokenStore', 'pg', 'new pg.Pool({ connectionString })', db, ['query'])
     this.#db = db
     this.#table = tableName(options.table)
   }

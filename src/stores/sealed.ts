@@ -9,7 +9,7 @@ import { sealData, unsealData } from 'iron-session'
 import type { FetchToken, UpdateToken } from '../app/config.js'
 import { ErrorCode, OAuthKitError } from '../errors/error.js'
 import type { AppToken, TokenContext } from '../types.js'
-import type { TokenStore } from './store.js'
+import type { TokenStore, TokenWriteOptions } from './store.js'
 
 /** What is sealed: the token, with the user and app it belongs to (a row copied to another user is refused). */
 interface Sealed {
@@ -84,14 +84,19 @@ export class SealedTokenStore {
     return value.t
   }
 
-  /** Seal `token` and keep it for `userId` and `app`. */
-  async set(userId: string | number, app: string, token: AppToken): Promise<void> {
+  /** Seal `token` and keep it for `userId` and `app` (under `options.fence`, see {@link TokenStore.set}). */
+  async set(
+    userId: string | number,
+    app: string,
+    token: AppToken,
+    options?: TokenWriteOptions,
+  ): Promise<void> {
     const id = key(userId)
     const sealed = await sealData({ u: id, a: app, t: token } satisfies Sealed, {
       password: this.#password,
       ttl: 0, // no expiry: a stored refresh token lives as long as the provider lets it
     })
-    await this.#store.set(id, app, sealed)
+    await (options ? this.#store.set(id, app, sealed, options) : this.#store.set(id, app, sealed))
   }
 
   /** Forget the token of `userId` for `app`. */
@@ -126,7 +131,8 @@ export function storeCallbacks(tokens: SealedTokenStore): {
     },
     updateToken: async (name, token, info) => {
       const id = userIdOf(info.ctx)
-      if (id !== undefined) return tokens.set(id, name, token)
+      if (id !== undefined)
+        return tokens.set(id, name, token, info.fence ? { fence: info.fence } : undefined)
       if (info.reason === 'client_credentials') return
       throw new OAuthKitError(
         ErrorCode.CONFIG_INVALID,

@@ -12,6 +12,7 @@
  */
 import type { Database, Statement } from 'better-sqlite3'
 import type { SealedToken, TokenStore } from './store.js'
+import { requireClient } from './driver.js'
 import { tableName } from './table.js'
 
 /** Options of {@link SqliteTokenStore}. @group Token stores */
@@ -32,6 +33,10 @@ export class SqliteTokenStore implements TokenStore {
 
   /** @param db - an open `better-sqlite3` database; the table is created now if missing. */
   constructor(db: Database, options: SqliteTokenStoreOptions = {}) {
+    requireClient('SqliteTokenStore', 'better-sqlite3', "new Database('tokens.db')", db, [
+      'exec',
+      'prepare',
+    ])
     const table = tableName(options.table)
     db.exec(
       `CREATE TABLE IF NOT EXISTS ${table} (user_id TEXT NOT NULL, app TEXT NOT NULL, token TEXT NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (user_id, app))`,

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { Fence } from '../app/config.js'
 
 /**
  * A token sealed (encrypted and authenticated) with the registry's secret: an opaque string, all a
@@ -32,10 +33,20 @@ export type SealedToken = string & { readonly __sealedToken?: never }
 export interface TokenStore {
   /** The sealed token of `userId` for `app`, or `undefined` when there is none. */
   get(userId: string, app: string): Promise<SealedToken | undefined>
-  /** Keep `token` for `userId` and `app`, replacing the one there. */
-  set(userId: string, app: string, token: SealedToken): Promise<void>
+  /**
+   * Keep `token` for `userId` and `app`, replacing the one there. With `options.fence` (a refresh
+   * made under a fencing lock), a store that can check it refuses the write once a later holder has
+   * taken the lock (`lock_lost`); one that cannot ignores it (the refresh checked its lease just before).
+   */
+  set(userId: string, app: string, token: SealedToken, options?: TokenWriteOptions): Promise<void>
   /** Forget the token of `userId` for `app` (nothing happens when there is none). */
   delete(userId: string, app: string): Promise<void>
   /** Forget every token of `userId` (sign-out, account deletion). */
   deleteUser(userId: string): Promise<void>
+}
+
+/** What {@link TokenStore.set} is told about a write. @group Token stores */
+export interface TokenWriteOptions {
+  /** The fencing token of the refresh lock the write was made under. */
+  fence?: Fence
 }

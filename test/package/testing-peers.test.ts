@@ -2,7 +2,8 @@
  * `oauthkit/testing` as a user installs it: the packed tarball in a fresh project that has only one of
  * the test kit's optional peers. The emulations must load with msw alone, the dev provider with
  * oidc-provider alone (nothing is imported or run at import time); with msw alone a preset's emulated
- * login runs to the normalised profile.
+ * login runs to the normalised profile. The store modules (`oauthkit/stores/*`) import with none of
+ * their drivers installed and fail with a typed error only when used without a client.
  *
  * Installs come from npm's cache when it has the packages (it does after `npm ci`), else the registry.
  */
@@ -132,5 +133,53 @@ server.close()
     expect(out.trim()).toBe('200 true')
     // The whole kit needs msw for its emulations: that is why the dev provider has its own entry point.
     expect(failure(dir, `import 'oauthkit/testing'`)).toMatch(/Cannot find (package|module) 'msw'/)
+  }, 120_000)
+})
+
+describe('oauthkit/stores/* from the packed tarball, without their drivers', () => {
+  it('imports sqlite, postgres and redis with no driver installed; each fails typed, and only when used without a client', () => {
+    const dir = project('without-drivers', [])
+    for (const driver of ['better-sqlite3', 'pg', 'ioredis'])
+      expect(failure(dir, `await import('${driver}')`)).toMatch(/Cannot find (package|module)/)
+    const out = run(
+      dir,
+      `import { isOAuthKitError, MemoryTokenStore, OAuth } from 'oauthkit'
+import { SqliteTokenStore } from 'oauthkit/stores/sqlite'
+import { PostgresTokenStore } from 'oauthkit/stores/postgres'
+import { RedisReplayGuard, RedisTokenStore, redisLock } from 'oauthkit/stores/redis'
+
+const uses = {
+  sqlite: () => new SqliteTokenStore(),
+  postgres: () => new PostgresTokenStore(),
+  redis: () => new RedisTokenStore(),
+  lock: () => redisLock(),
+  guard: () => new RedisReplayGuard(),
+}
+const out = {}
+for (const [name, use] of Object.entries(uses)) {
+  try {
+    use()
+    out[name] = 'no error'
+  } catch (error) {
+    out[name] = isOAuthKitError(error) ? error.code + ': ' + error.message : 'untyped: ' + error
+  }
+}
+// The core does not need any driver: a registry with the memory store works as it is.
+out.core = typeof new OAuth({ store: new MemoryTokenStore(), secret: 'x'.repeat(32) }).tokens.get
+console.log(JSON.stringify(out))
+`,
+    )
+    expect(JSON.parse(out)).toEqual({
+      sqlite:
+        "config_invalid: SqliteTokenStore: no better-sqlite3 client given (one with exec, prepare): install better-sqlite3, an optional peer of oauthkit, and pass new Database('tokens.db')",
+      postgres:
+        'config_invalid: PostgresTokenStore: no pg client given (one with query): install pg, an optional peer of oauthkit, and pass new pg.Pool({ connectionString })',
+      redis:
+        'config_invalid: RedisTokenStore: no ioredis client given (one with hget, hset, hdel, del): install ioredis, an optional peer of oauthkit, and pass new Redis(url)',
+      lock: 'config_invalid: redisLock: no ioredis client given (one with eval): install ioredis, an optional peer of oauthkit, and pass new Redis(url)',
+      guard:
+        'config_invalid: RedisReplayGuard: no ioredis client given (one with eval): install ioredis, an optional peer of oauthkit, and pass new Redis(url)',
+      core: 'function',
+    })
   }, 120_000)
 })
