@@ -45,7 +45,9 @@ export function definePreset<const C extends Omit<OAuth2AppConfig, 'clientId'>>(
 }
 
 /** The keys every OAuth 2 preset's options may have: an app config's, but `requestTokenUrl`. */
-const PRESET_KEYS = OAUTH2_CONFIG_KEYS.filter((key) => key !== 'requestTokenUrl')
+const PRESET_KEYS = OAUTH2_CONFIG_KEYS.filter(
+  (key) => key !== 'requestTokenUrl' && key !== 'openIdEndpoint',
+)
 
 /**
  * Refuse an unknown key in a preset factory's options (`github({ scopes })`) with `config_invalid` and

@@ -78,7 +78,7 @@ export const MAX_TRANSACTION_BYTES = 6 * 1024
 const DEFAULT_PREFIX = '__Host-oauthkit.tx.'
 
 /** Consumed keys remembered per process, so a replayed callback is refused even with the cookie. */
-class ReplayGuard {
+export class ReplayGuard {
   readonly #seen = new Map<string, number>()
   constructor(readonly limit: number) {}
 
