@@ -254,18 +254,20 @@ export function checkKnownKeys(
  * @group Config
  */
 export type UnknownKeysOf<C> = {
-  [K in Exclude<keyof C, KnownKeysOf<C>>]: never
+  [
+    K in Exclude<
+      keyof C,
+      keyof Extract<
+        OAuth1AppConfig | OpenIdAppConfig | OAuth2AppConfig,
+        C extends { requestTokenUrl: string }
+          ? { requestTokenUrl: string }
+          : C extends { openIdEndpoint: string }
+            ? { openIdEndpoint: string }
+            : { openIdEndpoint?: undefined; requestTokenUrl?: undefined }
+      >
+    >
+  ]: never
 }
-
-/** The config keys of the kind of app config `C` makes. @internal */
-type KnownKeysOf<C> = keyof Extract<
-  OAuth1AppConfig | OpenIdAppConfig | OAuth2AppConfig,
-  C extends { requestTokenUrl: string }
-    ? { requestTokenUrl: string }
-    : C extends { openIdEndpoint: string }
-      ? { openIdEndpoint: string }
-      : { openIdEndpoint?: undefined; requestTokenUrl?: undefined }
->
 
 /** The hint for an unknown `authorizeRedirect` option: it is most likely an authorization parameter. */
 export function asAuthorizeParam(key: string): string {

@@ -16,8 +16,19 @@ export const IDENTIFIER_SELECT = 'http://specs.openid.net/auth/2.0/identifier_se
 export const AX_NS = 'http://openid.net/srv/ax/1.0'
 /** Simple Registration 1.1 (and the 1.0 namespace providers still send). */
 export const SREG_NS = ['http://openid.net/extensions/sreg/1.1', 'http://openid.net/sreg/1.0']
-/** The Simple Registration fields (SREG 1.1 §4). */
-export const SREG_FIELDS = [
+/** A Simple Registration field name (SREG 1.1 §4). @group OpenID 2.0 */
+export type SregField =
+  | 'nickname'
+  | 'email'
+  | 'fullname'
+  | 'dob'
+  | 'gender'
+  | 'postcode'
+  | 'country'
+  | 'language'
+  | 'timezone'
+/** The Simple Registration fields. */
+export const SREG_FIELDS: readonly SregField[] = [
   'nickname',
   'email',
   'fullname',
@@ -27,9 +38,7 @@ export const SREG_FIELDS = [
   'country',
   'language',
   'timezone',
-] as const
-/** A Simple Registration field name. @group OpenID 2.0 */
-export type SregField = (typeof SREG_FIELDS)[number]
+]
 
 /** What an {@link OpenIdProfileLoader} can call. @group OpenID 2.0 */
 export interface OpenIdProfileApi {

@@ -1,5 +1,5 @@
 /**
- * Steam — "Sign in through Steam" (OpenID 2.0, an {@link OpenIdApp}) and the Steam Web API's
+ * Steam — "Sign in through Steam" (OpenID 2.0, an `OpenIdApp`) and the Steam Web API's
  * `ISteamUser/GetPlayerSummaries/v2` profile.
  *
  * Followed, as of 2026-11 (written without a browser, from Valve's pages as stored copies show them):
@@ -132,7 +132,7 @@ function steamProfile(hasKey: boolean): OpenIdProfileLoader<SteamProfile> {
  * Sign in through Steam: an {@link OpenIdAppConfig} for Steam's OpenID 2.0 endpoint, its claimed
  * identifiers trusted as Steam's own namespace (no discovery request per login), and a `profile`
  * loader on the Web API. Quirks and how they are handled:
- * - Steam speaks OpenID 2.0, not OAuth: the app is an {@link OpenIdApp}, its "token" the verified
+ * - Steam speaks OpenID 2.0, not OAuth: the app is an `OpenIdApp`, its "token" the verified
  *   identity; the SteamID64 is the claimed id's last segment ({@link steamId}), and `profile().sub`;
  * - the profile needs a Web API key, sent as the `key` query parameter by a `protectedRequest` hook
  *   (only to `api.steampowered.com`, the app's API origin);
