@@ -9,6 +9,7 @@ import {
   MemoryCookieJar,
   OAuth,
   OpenIdApp,
+  authRoute,
   type OpenIdIdentity,
 } from '../../src/index.js'
 import { steam, steamId, type SteamOptions } from '../../src/providers/steam.js'
@@ -67,6 +68,36 @@ describe('steam preset', () => {
     expect(new URLSearchParams(emulation.calls[0]!.body).get('openid.mode')).toBe(
       'check_authentication',
     )
+  })
+
+  it('signs in through the framework-free routes (authRoute): login, Steam, callback, onSuccess with the identity', async () => {
+    const emulation = emulateSteam()
+    server.use(...emulation.handlers)
+    const oauth = new OAuth({ secret: SECRET }).register('steam', steam({}))
+    const cookies = new MemoryCookieJar()
+    const bind = (url: string) => oauth.bind({ cookies, request: new Request(url) })
+    const login = await authRoute(
+      bind('https://app.test/auth/steam/login?returnTo=/games'),
+      'steam',
+      'login',
+    )
+    expect(login.status).toBe(302)
+    const callback = await emulation.authorize(login.headers.get('location')!)
+    expect(new URL(callback.url).pathname).toBe('/auth/steam/callback')
+    const signedIn: unknown[] = []
+    const done = await authRoute(bind(callback.url), 'steam', 'callback', {
+      onSuccess: ({ token, returnTo }) => void signedIn.push({ token, returnTo }),
+    })
+    expect(done.status).toBe(303)
+    expect(done.headers.get('location')).toBe('/games')
+    expect(signedIn).toEqual([
+      {
+        token: expect.objectContaining({
+          claimed_id: 'https://steamcommunity.com/openid/id/76561197960287930',
+        }),
+        returnTo: '/games',
+      },
+    ])
   })
 
   it('asks Steam with identifier_select and a return_to carrying the login state', async () => {
