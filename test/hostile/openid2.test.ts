@@ -266,6 +266,55 @@ describe('OpenID 2.0: a hostile provider', () => {
     expect(saved).toEqual([identity])
   })
 
+  it('openid2-discovery-edges: a claimed id that redirects, is discovered over http, or whose OP-local id differs is refused', async () => {
+    const { app, saved, start } = setup()
+    const html = (endpoint: string, local?: string) =>
+      new HttpResponse(
+        `<html><head><link rel="openid2.provider" href="${endpoint}">${local ? `<link rel="openid2.local_id" href="${local}">` : ''}</head></html>`,
+        { headers: { 'content-type': 'text/html' } },
+      )
+    server.use(
+      http.get('https://moved.test/me', () => HttpResponse.redirect('https://ours.test/me', 302)),
+      http.get('http://plain.test/me', () => html(OP)),
+      http.get('https://local.test/me', () => html(OP, 'https://local.test/someone-else')),
+    )
+    for (const [claimed, why] of [
+      ['https://moved.test/me', /redirect/],
+      ['http://plain.test/me', /discovery over http: on a non-loopback host/],
+      ['https://local.test/me', /OP-local identifier/],
+    ] as const) {
+      const login = await start()
+      const error = await expectCode(
+        app.authorizeAccessToken(
+          login.callback({ 'openid.claimed_id': claimed, 'openid.identity': claimed }),
+        ),
+        ErrorCode.OPENID_ASSERTION_INVALID,
+      )
+      expect(error.message).toMatch(why)
+    }
+    expect(saved).toEqual([])
+  })
+
+  it('accepts an assertion POSTed as a form (providers do for long answers), the state still in the URL', async () => {
+    const { app, saved, start } = setup()
+    const login = await start()
+    const { cookies, request } = login.callback()
+    const url = new URL(request.url)
+    const body = new URLSearchParams(
+      [...url.searchParams].filter(([key]) => key.startsWith('openid.')),
+    )
+    for (const key of [...url.searchParams.keys()])
+      if (key.startsWith('openid.')) url.searchParams.delete(key)
+    const posted = new Request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    })
+    const identity = await app.authorizeAccessToken({ cookies, request: posted })
+    expect(identity.claimed_id).toBe(ID)
+    expect(saved).toEqual([identity])
+  })
+
   it('openid2-unsigned-required-field: an assertion that leaves a required field unsigned is refused', async () => {
     const { app, saved, start } = setup()
     for (const left of ['response_nonce', 'return_to', 'claimed_id', 'op_endpoint']) {
