@@ -29,8 +29,9 @@ import type { RevokeTokenOptions } from './oauth2/grants/revocation.js'
 import type { ExchangedToken, TokenExchangeOptions } from './oauth2/grants/token-exchange.js'
 import type { OAuth1App } from './oauth1/app.js'
 import type { OAuth2App } from './oauth2/app.js'
+import type { OpenIdApp } from './openid2/app.js'
 import type { RefreshOptions } from './oauth2/token-lifecycle.js'
-import type { OAuth1Token, OAuth2Token, OAuthContext, UserInfo } from './types.js'
+import type { OAuth1Token, OAuth2Token, OAuthContext, OpenIdIdentity, UserInfo } from './types.js'
 
 /** The methods every app kind shares (OAuth 2 and OAuth 1), with its token type `T`. @group Core */
 export interface AppLike<T> {
@@ -259,13 +260,51 @@ export class BoundOAuth1App extends BoundApp<OAuth1App> {
 }
 
 /**
+ * An OpenID 2.0 app bound to the current request: every method of {@link OpenIdApp}, with the request
+ * context filled in (`fetchToken`, `profile`).
+ * @group Core
+ */
+export class BoundOpenIdApp extends BoundApp<OpenIdApp> {
+  /** Always `'openid2'`. */
+  get kind(): 'openid2' {
+    return 'openid2'
+  }
+
+  /** The app's configuration. */
+  get config(): OpenIdApp['config'] {
+    return this.app.config
+  }
+
+  /** The `checkid_setup` URL, without storing anything: see the app's `createAuthorizationUrl`. */
+  createAuthorizationUrl(
+    redirectUri: string,
+    options?: AuthorizeOptions,
+  ): Promise<AuthorizationRequest> {
+    checkBoundRedirectUri(this.app.name, redirectUri)
+    return this.app.createAuthorizationUrl(redirectUri, options)
+  }
+
+  /** The normalised profile of `identity`, by default the signed-in user's. */
+  profile(identity?: OpenIdIdentity): Promise<NormalizedProfile> {
+    return this.app.profile(identity, this.ctx)
+  }
+}
+
+/**
  * The bound form of app type `A`: {@link BoundOAuth2App} for an OAuth 2 app, {@link BoundOAuth1App} for an
- * OAuth 1 app (the `BoundApp<A>` part keeps the token type while `A` is still generic).
+ * OAuth 1 app, {@link BoundOpenIdApp} for an OpenID 2.0 one (the `BoundApp<A>` part keeps the token
+ * type while `A` is still generic).
  * @group Core
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type BoundAppOf<A extends AppLike<any>> = BoundApp<A> &
-  (A extends OAuth2App ? BoundOAuth2App : A extends OAuth1App ? BoundOAuth1App : unknown)
+  (A extends OAuth2App
+    ? BoundOAuth2App
+    : A extends OAuth1App
+      ? BoundOAuth1App
+      : A extends OpenIdApp
+        ? BoundOpenIdApp
+        : unknown)
 
 /**
  * Bind `app` to `ctx`, as the kind of bound app its kind calls for.
@@ -279,7 +318,9 @@ export function bindApp<A extends AppLike<any>>(app: A, ctx: OAuthContext): Boun
       ? new BoundOAuth2App(app as unknown as OAuth2App, ctx)
       : kind === 'oauth1'
         ? new BoundOAuth1App(app as unknown as OAuth1App, ctx)
-        : new BoundApp(app, ctx)
+        : kind === 'openid2'
+          ? new BoundOpenIdApp(app as unknown as OpenIdApp, ctx)
+          : new BoundApp(app, ctx)
   return bound as BoundAppOf<A>
 }
 

@@ -10,6 +10,7 @@ import type { BaseAppConfig } from './app/config.js'
 import type { OAuth2AppConfig } from './oauth2/config.js'
 import { ErrorCode, OAuthKitError } from './errors/error.js'
 import type { OAuth1AppConfig } from './oauth1/config.js'
+import type { OpenIdAppConfig } from './openid2/config.js'
 
 /** True when `List` names every key of `T`; else the missing keys, as a type error where it is used. */
 export type Exhaustive<T, List extends readonly PropertyKey[]> = [
@@ -70,6 +71,7 @@ const OAUTH2_LIST = [
   'hooks',
   'profile',
   'requestTokenUrl',
+  'openIdEndpoint',
 ] as const satisfies ReadonlyArray<keyof OAuth2AppConfig>
 
 const OAUTH1_LIST = [
@@ -81,6 +83,7 @@ const OAUTH1_LIST = [
   'signaturePlacement',
   'realm',
   'rsaKey',
+  'openIdEndpoint',
   'requestTokenParams',
   'authorizeParams',
   'transactionTtl',
@@ -88,6 +91,28 @@ const OAUTH1_LIST = [
   'profile',
 ] as const satisfies ReadonlyArray<keyof OAuth1AppConfig>
 
+const OPENID2_LIST = [
+  ...BASE_KEYS.filter(
+    (key): key is Exclude<(typeof BASE_KEYS)[number], 'clientId' | 'clientSecret'> =>
+      key !== 'clientId' && key !== 'clientSecret',
+  ),
+  'openIdEndpoint',
+  'realm',
+  'identifier',
+  'claimedIdPrefix',
+  'ax',
+  'axRequired',
+  'sreg',
+  'sregRequired',
+  'nonceMaxAge',
+  'transactionTtl',
+  'hooks',
+  'profile',
+  'requestTokenUrl',
+] as const satisfies ReadonlyArray<keyof OpenIdAppConfig>
+
+/** Every key an OpenID 2.0 app's config may have. */
+export const OPENID2_CONFIG_KEYS: readonly string[] = OPENID2_LIST
 /** Every key an OAuth 2 app's config may have. */
 export const OAUTH2_CONFIG_KEYS: readonly string[] = OAUTH2_LIST
 /** Every key an OAuth 1 app's config may have. */
@@ -101,6 +126,7 @@ export const AUTHORIZE_OPTION_KEYS: readonly string[] = [
 // A key added to a config type must be added to its list: these fail to compile otherwise.
 const _oauth2Keys: Exhaustive<OAuth2AppConfig, typeof OAUTH2_LIST> = true
 const _oauth1Keys: Exhaustive<OAuth1AppConfig, typeof OAUTH1_LIST> = true
+const _openid2Keys: Exhaustive<OpenIdAppConfig, typeof OPENID2_LIST> = true
 
 /** Authlib `client_kwargs` members and where each lives in oauthkit. */
 const CLIENT_KWARGS: Readonly<Record<string, string>> = {
@@ -231,7 +257,14 @@ export type UnknownKeysOf<C> = {
   [
     K in Exclude<
       keyof C,
-      C extends { requestTokenUrl: string } ? keyof OAuth1AppConfig : keyof OAuth2AppConfig
+      keyof Extract<
+        OAuth1AppConfig | OpenIdAppConfig | OAuth2AppConfig,
+        C extends { requestTokenUrl: string }
+          ? { requestTokenUrl: string }
+          : C extends { openIdEndpoint: string }
+            ? { openIdEndpoint: string }
+            : { openIdEndpoint?: undefined; requestTokenUrl?: undefined }
+      >
     >
   ]: never
 }

@@ -31,7 +31,15 @@ export type {
   OAuth1ProfileLoader,
 } from './oauth1/config.js'
 export type { SignatureMethod, SignaturePlacement } from './oauth1/signature.js'
-export { BoundApp, BoundOAuth1App, BoundOAuth2App } from './bound.js'
+export { OpenIdApp } from './openid2/app.js'
+export type {
+  OpenIdAppConfig,
+  OpenIdHooks,
+  OpenIdProfileApi,
+  OpenIdProfileLoader,
+  SregField,
+} from './openid2/config.js'
+export { BoundApp, BoundOAuth1App, BoundOAuth2App, BoundOpenIdApp } from './bound.js'
 export type { AppLike, BoundAppOf, BoundOAuth, TokenOf } from './bound.js'
 export { ApiMethods } from './http/api-call.js'
 export type { ApiRequestOptions } from './http/api-call.js'
@@ -83,6 +91,7 @@ export type {
   AppToken,
   OAuth2Token,
   OAuth1Token,
+  OpenIdIdentity,
   IdTokenClaims,
   UserInfo,
   ComplianceHooks,

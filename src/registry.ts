@@ -11,6 +11,7 @@ import {
   checkKnownKeys,
   OAUTH1_CONFIG_KEYS,
   OAUTH2_CONFIG_KEYS,
+  OPENID2_CONFIG_KEYS,
   type Exhaustive,
   type UnknownKeysOf,
 } from './config-keys.js'
@@ -23,6 +24,8 @@ import { TransactionStore, type ReplayGuard } from './session/transaction.js'
 import { issuerFromMetadataUrl } from './oauth2/metadata.js'
 import { OAuth1App } from './oauth1/app.js'
 import { validateOAuth1Config, type OAuth1AppConfig } from './oauth1/config.js'
+import { OpenIdApp } from './openid2/app.js'
+import { validateOpenIdConfig, type OpenIdAppConfig } from './openid2/config.js'
 import { INSPECT } from './app/redact.js'
 import type { AppToken, OAuthContext } from './types.js'
 import type { TokenStore } from './stores/store.js'
@@ -85,18 +88,28 @@ export interface OAuthOptions {
   replayGuard?: ReplayGuard
 }
 
-/** Any app config `register` accepts: `requestTokenUrl` makes it OAuth 1.0a, else OAuth 2. @group Config */
-export type AppConfig = OAuth2AppConfig | OAuth1AppConfig
+/**
+ * Any app config `register` accepts: `requestTokenUrl` makes it OAuth 1.0a, `openIdEndpoint` OpenID
+ * 2.0, else OAuth 2.
+ * @group Config
+ */
+export type AppConfig = OAuth2AppConfig | OAuth1AppConfig | OpenIdAppConfig
 
-/** The app type `register` makes from a config: {@link OAuth1App} for one with `requestTokenUrl`. @group Core */
+/**
+ * The app type `register` makes from a config: {@link OAuth1App} for one with `requestTokenUrl`,
+ * {@link OpenIdApp} for one with `openIdEndpoint`.
+ * @group Core
+ */
 export type AppFor<C> = C extends { requestTokenUrl: string }
   ? OAuth1App
-  : C extends OAuth2AppConfig
-    ? OAuth2App
-    : never
+  : C extends { openIdEndpoint: string }
+    ? OpenIdApp
+    : C extends OAuth2AppConfig
+      ? OAuth2App
+      : never
 
 /** An app of any kind. @group Core */
-export type RemoteApp = OAuth2App | OAuth1App
+export type RemoteApp = OAuth2App | OAuth1App | OpenIdApp
 
 const REGISTRY_LIST = [
   'fetchToken',
@@ -116,7 +129,12 @@ const _registryKeys: Exhaustive<OAuthOptions, typeof REGISTRY_LIST> = true
 
 /** A misspelt or Authlib-style key is refused with the fix, before anything else is checked. */
 function checkConfigKeys(name: string, config: object): void {
-  if (isOAuth1Config(config as AppConfig)) {
+  if (isOpenIdConfig(config as AppConfig)) {
+    // Client credentials on an OpenID 2.0 app get validateOpenIdConfig's own message.
+    const credentials = (key: string) => key === 'clientId' || key === 'clientSecret'
+    const rest = Object.fromEntries(Object.entries(config).filter(([key]) => !credentials(key)))
+    checkKnownKeys(name, 'config', rest, OPENID2_CONFIG_KEYS)
+  } else if (isOAuth1Config(config as AppConfig)) {
     // An OAuth 2 option on an OAuth 1 app gets validateOAuth1Config's own message.
     const oauth2Only = (key: string) =>
       OAUTH2_CONFIG_KEYS.includes(key) && !OAUTH1_CONFIG_KEYS.includes(key)
@@ -144,6 +162,15 @@ function checkStore(store: TokenStore, secret: OAuthOptions['secret']): void {
       ErrorCode.CONFIG_INVALID,
       'OAuth: a store needs a secret to seal the tokens with: new OAuth({ store, secret }) with at least 32 characters, the same in every process',
     )
+}
+
+function isOpenIdConfig(config: AppConfig): config is OpenIdAppConfig {
+  return (
+    typeof config === 'object' &&
+    config !== null &&
+    'openIdEndpoint' in config &&
+    config.openIdEndpoint !== undefined
+  )
 }
 
 function isOAuth1Config(config: AppConfig): config is OAuth1AppConfig {
@@ -205,6 +232,7 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
       fetchToken: options.fetchToken ?? callbacks.fetchToken,
       updateToken: options.updateToken ?? callbacks.updateToken,
       lock: options.lock,
+      replayGuard: options.replayGuard,
     }
   }
 
@@ -227,7 +255,8 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
       )
     }
     if (typeof config === 'object' && config !== null) checkConfigKeys(name, config)
-    if (isOAuth1Config(config)) validateOAuth1Config(name, config)
+    if (isOpenIdConfig(config)) validateOpenIdConfig(name, config)
+    else if (isOAuth1Config(config)) validateOAuth1Config(name, config)
     else {
       validateOAuth2Config(name, config)
       // Exactly the check the first login makes: without issuer, it must be readable from the metadata URL.
@@ -252,9 +281,11 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
         `no app is registered as "${name}"${known.length ? ` (registered: ${known.map((n) => `"${n}"`).join(', ')})` : ' (none are registered)'}`,
       )
     }
-    const app = isOAuth1Config(config)
-      ? new OAuth1App(name, config, this.#env)
-      : new OAuth2App(name, config, this.#env)
+    const app = isOpenIdConfig(config)
+      ? new OpenIdApp(name, config, this.#env)
+      : isOAuth1Config(config)
+        ? new OAuth1App(name, config, this.#env)
+        : new OAuth2App(name, config, this.#env)
     this.#apps.set(name, app)
     return app as Apps[N]
   }

@@ -81,8 +81,30 @@ export interface OAuth1Token {
   [parameter: string]: unknown
 }
 
+/**
+ * What an OpenID 2.0 login proves (an {@link OpenIdApp}'s "token"): the verified claimed identifier
+ * and the attributes the provider signed, wire names kept. It holds no credential: API calls made with
+ * it send nothing of it.
+ *
+ * @group Tokens
+ */
+export interface OpenIdIdentity {
+  /** The claimed identifier, normalised (OpenID 2.0 §7.2): the user's stable id at this provider. */
+  claimed_id: string
+  /** The OP-local identifier the provider asserted (often the same as `claimed_id`). */
+  identity: string
+  /** The provider endpoint that made the assertion (always the app's `openIdEndpoint`). */
+  op_endpoint: string
+  /** Attribute Exchange values the provider signed, by type URI (`http://axschema.org/contact/email`). */
+  ax?: Record<string, string[]>
+  /** Simple Registration values the provider signed, by field (`nickname`, `email`, `fullname`, …). */
+  sreg?: Record<string, string>
+  /** Nothing else is set by oauthkit; the index keeps the token kinds one family. */
+  [field: string]: unknown
+}
+
 /** A token of any app kind: what the registry's `fetchToken` and `updateToken` handle. @group Tokens */
-export type AppToken = OAuth2Token | OAuth1Token
+export type AppToken = OAuth2Token | OAuth1Token | OpenIdIdentity
 
 /** Claims of a validated ID token. @group Tokens */
 export interface IdTokenClaims {

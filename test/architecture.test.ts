@@ -68,7 +68,7 @@ describe('architecture', () => {
       return 5
     if (file === 'src/registry.ts' || file === 'src/bound.ts' || file === 'src/config-keys.ts')
       return 4
-    if (/^src\/(oauth1|oauth2)\//.test(file)) return 3
+    if (/^src\/(oauth1|oauth2|openid2)\//.test(file)) return 3
     if (file.startsWith('src/app/') || file.startsWith('src/stores/')) return 2
     if (/^src\/(http|session)\//.test(file) || file === 'src/types.ts') return 1
     if (file.startsWith('src/errors/')) return 0
@@ -107,6 +107,13 @@ describe('architecture', () => {
           target === 'src/oauth2/app.ts',
       ),
     ).toEqual([])
+    // OpenID 2.0 is its own protocol: it shares the app base, nothing of either OAuth.
+    expect(
+      edges.filter(
+        ([file, target]) => file.startsWith('src/openid2/') && /^src\/oauth[12]\//.test(target),
+      ),
+    ).toEqual([])
+    expect(graph.get('src/openid2/app.ts')).toContain('src/app/base.ts')
   })
 
   it('keeps the store drivers (optional peers) out of the core: type imports in their own modules only', () => {

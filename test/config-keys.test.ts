@@ -13,6 +13,9 @@ import {
   github,
   google,
   microsoftEntraId,
+  steam,
+  trello,
+  tumblr,
   twitterOAuth1,
 } from '../src/providers/index.js'
 import { REDIRECT, SECRET, expectCode } from './support/helpers.js'
@@ -236,6 +239,19 @@ describe('preset factories refuse unknown option keys with the fix', () => {
       'twitterOAuth1() options has an unknown key "pkce"',
     ],
     [
+      () => trello({ clientId: 'k', clientSecret: 's', app_name: 'x' } as never),
+      'trello() options has an unknown key "app_name": did you mean appName? (oauthkit\'s names are camelCase)',
+    ],
+    [
+      () => tumblr({ clientId: 'k', clientSecret: 's', scope: 'x' } as never),
+      'tumblr() options has an unknown key "scope"',
+    ],
+    [
+      () => steam({ apiKye: 'k' } as never),
+      'steam() options has an unknown key "apiKye": did you mean apiKey?',
+    ],
+    [() => steam({ clientId: 'c' } as never), 'steam() options has an unknown key "clientId"'],
+    [
       () =>
         definePreset({ clientId: 'c', client_kwargs: { scope: 'x' } } as never, {
           authorizeUrl: 'https://a.test/a',
@@ -273,6 +289,19 @@ describe('preset factories refuse unknown option keys with the fix', () => {
         accessType: 'read',
         realm: 'x',
       }),
+    ).not.toThrow()
+    expect(() =>
+      trello({
+        clientId: 'k',
+        clientSecret: 's',
+        appName: 'a',
+        scope: ['read'],
+        expiration: 'never',
+      }),
+    ).not.toThrow()
+    expect(() => tumblr({ clientId: 'k', clientSecret: 's', userAgent: 'me' })).not.toThrow()
+    expect(() =>
+      steam({ apiKey: 'k', realm: 'https://app.test/', nonceMaxAge: 60, timeout: 5000 }),
     ).not.toThrow()
   })
 })

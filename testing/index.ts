@@ -44,6 +44,12 @@ export {
   TWITTER_OAUTH1_TEST_CONSUMER,
 } from './providers/twitter-oauth1.js'
 export type { TwitterOAuth1EmulationOptions } from './providers/twitter-oauth1.js'
+export { emulateTumblr, TUMBLR_TEST_USER, TUMBLR_TEST_CONSUMER } from './providers/tumblr.js'
+export type { TumblrEmulationOptions } from './providers/tumblr.js'
+export { emulateTrello, TRELLO_TEST_USER, TRELLO_TEST_CONSUMER } from './providers/trello.js'
+export type { TrelloEmulationOptions } from './providers/trello.js'
+export { emulateSteam, STEAM_TEST_USER, STEAM_TEST_API_KEY } from './providers/steam.js'
+export type { SteamEmulation, SteamEmulationOptions } from './providers/steam.js'
 export { emulateFacebook, FACEBOOK_TEST_USER } from './providers/facebook.js'
 export type { FacebookEmulationOptions } from './providers/facebook.js'
 export { emulateTwitter, TWITTER_TEST_USER } from './providers/twitter.js'

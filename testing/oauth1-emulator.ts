@@ -55,6 +55,10 @@ export interface OAuth1EmulatedGrant {
   requestTokenParams: URLSearchParams
   /** The `oauth_callback` of the login. */
   callback: string
+  /** The authorization URL's query the user approved (Trello's `scope`, `expiration`); empty without a login. */
+  authorizeParams?: URLSearchParams
+  /** When the token credentials were issued (ms since the epoch). */
+  issuedAt?: number
 }
 
 /** What the emulation read from a request it verified. @group Testing */
@@ -255,6 +259,7 @@ export async function createOAuth1Emulation(
       requestTokenParams: URLSearchParams
       user?: EmulatedUser
       verifier?: string
+      authorizeParams?: URLSearchParams
     }
   >()
   const tokens = new Map<
@@ -426,6 +431,8 @@ export async function createOAuth1Emulation(
             clientId: tx.clientId,
             requestTokenParams: tx.requestTokenParams,
             callback: tx.callback,
+            ...(tx.authorizeParams && { authorizeParams: tx.authorizeParams }),
+            issuedAt: Date.now(),
           },
         })
         return form({
@@ -483,6 +490,7 @@ export async function createOAuth1Emulation(
       } else {
         tx.user = find(options.user)
         tx.verifier = random()
+        tx.authorizeParams = new URLSearchParams(url.searchParams)
         callback.searchParams.set('oauth_token', token)
         callback.searchParams.set('oauth_verifier', tx.verifier)
       }

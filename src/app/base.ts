@@ -53,7 +53,7 @@ export interface CompletedAuthorization<T> {
 /** The part of an app's config the shared base reads, for token type `T`. @group Core */
 export interface SharedConfig<T extends AppToken> extends Omit<
   BaseAppConfig,
-  'clientSecret' | 'fetchToken' | 'updateToken'
+  'clientId' | 'clientSecret' | 'fetchToken' | 'updateToken'
 > {
   transactionTtl?: number
   fetchToken?: FetchToken<T>
@@ -71,7 +71,7 @@ const DEFAULT_TIMEOUT = 10_000
 const DEFAULT_MAX_RESPONSE_SIZE = 1024 * 1024
 
 /**
- * The base of {@link OAuth2App} and {@link OAuth1App}.
+ * The base of {@link OAuth2App}, {@link OAuth1App} and {@link OpenIdApp}.
  *
  * @typeParam T - the app's token type.
  * @typeParam C - the app's config type.
@@ -81,8 +81,8 @@ export abstract class RemoteAppBase<
   T extends AppToken,
   C extends SharedConfig<T>,
 > extends ApiMethods<T> {
-  /** `'oauth2'` or `'oauth1'`: which kind of app this is. */
-  abstract readonly kind: 'oauth2' | 'oauth1'
+  /** `'oauth2'`, `'oauth1'` or `'openid2'`: which kind of app this is. */
+  abstract readonly kind: 'oauth2' | 'oauth1' | 'openid2'
   /** The name the app was registered under. */
   readonly name: string
   /**
@@ -195,11 +195,16 @@ export abstract class RemoteAppBase<
     options: object,
     inspect: (value: unknown, options: object) => string,
   ): string {
-    return `${this.kind === 'oauth2' ? 'OAuth2App' : 'OAuth1App'} ${inspect(this.toJSON(), options)}`
+    const label = { oauth2: 'OAuth2App', oauth1: 'OAuth1App', openid2: 'OpenIdApp' }[this.kind]
+    return `${label} ${inspect(this.toJSON(), options)}`
   }
 
   /** What `JSON.stringify(app)` gives: the name and the config, secrets redacted. */
-  toJSON(): { kind: 'oauth2' | 'oauth1'; name: string; config: Record<string, unknown> } {
+  toJSON(): {
+    kind: 'oauth2' | 'oauth1' | 'openid2'
+    name: string
+    config: Record<string, unknown>
+  } {
     return { kind: this.kind, name: this.name, config: redactedView(this.config) }
   }
 

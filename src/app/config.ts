@@ -159,13 +159,16 @@ export function checkUrl(
 /** Check what is shared by all apps. */
 export function validateBaseConfig(
   name: string,
-  config: Omit<BaseAppConfig, 'clientSecret' | 'fetchToken' | 'updateToken'> & {
+  config: Omit<BaseAppConfig, 'clientId' | 'clientSecret' | 'fetchToken' | 'updateToken'> & {
+    clientId?: unknown
     clientSecret?: unknown
   },
+  /** False for a kind without client credentials (OpenID 2.0). */
+  requireClientId = true,
 ): void {
   if (typeof config !== 'object' || config === null)
     throw configError(name, 'config', 'must be an object')
-  if (typeof config.clientId !== 'string' || config.clientId === '')
+  if (requireClientId && (typeof config.clientId !== 'string' || config.clientId === ''))
     throw configError(name, 'clientId', 'is required')
   if (
     config.clientSecret !== undefined &&

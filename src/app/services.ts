@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { TransactionStore } from '../session/transaction.js'
+import type { ReplayGuard, TransactionStore } from '../session/transaction.js'
 import type { AppToken } from '../types.js'
 import type { Fence, FetchToken, UpdateToken } from './config.js'
 
@@ -38,4 +38,6 @@ export interface AppServices {
   fetchToken?: FetchToken<AppToken>
   updateToken?: UpdateToken<AppToken>
   lock?: LockFunction
+  /** The registry's `replayGuard`, when one is configured (one-time values beside transactions). */
+  replayGuard?: ReplayGuard
 }

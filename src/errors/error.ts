@@ -92,6 +92,13 @@ export const ErrorCode = {
    * from another user's or app's entry.
    */
   TOKEN_STORE_INVALID: 'token_store_invalid',
+  /**
+   * An OpenID 2.0 positive assertion failed verification: the provider's `check_authentication` did not
+   * answer `is_valid:true`, a required field is unsigned, `return_to` or `op_endpoint` differ from what
+   * this login expects, the `response_nonce` is stale or was already used, or the claimed identifier
+   * does not belong to the configured provider.
+   */
+  OPENID_ASSERTION_INVALID: 'openid_assertion_invalid',
 } as const
 
 /** One of the values of {@link ErrorCode}. @group Errors */

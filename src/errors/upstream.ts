@@ -24,6 +24,8 @@ export type Step =
   | 'device'
   | 'request_token'
   | 'api'
+  | 'check_authentication'
+  | 'discovery'
 
 /** Words for a step in an error message. */
 export function describe(step: Step): string {
@@ -47,6 +49,10 @@ export function describe(step: Step): string {
       return 'request token endpoint'
     case 'api':
       return 'API'
+    case 'check_authentication':
+      return 'OpenID provider (check_authentication)'
+    case 'discovery':
+      return 'claimed identifier (discovery)'
   }
 }
 

@@ -77,6 +77,8 @@ export interface OAuth1Hooks {
 export interface OAuth1AppConfig extends Omit<BaseAppConfig, 'fetchToken' | 'updateToken'> {
   /** Temporary credentials (request token) endpoint, RFC 5849 §2.1. */
   requestTokenUrl: string
+  /** Never set for OAuth 1 apps; its presence makes an app OpenID 2.0. */
+  openIdEndpoint?: undefined
   /** Token credentials (access token) endpoint, RFC 5849 §2.3. */
   accessTokenUrl: string
   /** Resource owner authorization endpoint, RFC 5849 §2.2. */

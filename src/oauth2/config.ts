@@ -164,6 +164,8 @@ export interface OAuth2AppConfig extends Omit<BaseAppConfig, 'clientSecret'> {
   profile?: ProfileLoader<unknown>
   /** Never set for OAuth 2 apps; its presence makes an app OAuth 1. */
   requestTokenUrl?: undefined
+  /** Never set for OAuth 2 apps; its presence makes an app OpenID 2.0. */
+  openIdEndpoint?: undefined
 }
 
 const URL_FIELDS = [

@@ -4,7 +4,12 @@
  * @module
  */
 import { hasOpenId, scopeString, type OAuth2AppConfig } from '../oauth2/config.js'
-import { OAUTH1_CONFIG_KEYS, OAUTH2_CONFIG_KEYS, checkKnownKeys } from '../config-keys.js'
+import {
+  OAUTH1_CONFIG_KEYS,
+  OAUTH2_CONFIG_KEYS,
+  OPENID2_CONFIG_KEYS,
+  checkKnownKeys,
+} from '../config-keys.js'
 import type { ComplianceHooks } from '../types.js'
 
 /**
@@ -45,23 +50,30 @@ export function definePreset<const C extends Omit<OAuth2AppConfig, 'clientId'>>(
 }
 
 /** The keys every OAuth 2 preset's options may have: an app config's, but `requestTokenUrl`. */
-const PRESET_KEYS = OAUTH2_CONFIG_KEYS.filter((key) => key !== 'requestTokenUrl')
+const PRESET_KEYS = OAUTH2_CONFIG_KEYS.filter(
+  (key) => key !== 'requestTokenUrl' && key !== 'openIdEndpoint',
+)
 
 /**
  * Refuse an unknown key in a preset factory's options (`github({ scopes })`) with `config_invalid` and
  * a did-you-mean among the app config's keys and the preset's own (`own`).
- * @param kind - `oauth1` for an OAuth 1 preset, whose options are an OAuth 1 app's.
+ * @param kind - `oauth1` for an OAuth 1 preset, whose options are an OAuth 1 app's; `openid2` for an
+ *   OpenID 2.0 one.
  * @internal
  */
 export function checkPresetKeys<O extends object>(
   preset: string,
   options: O,
   own: ReadonlyArray<Exclude<keyof O, keyof PresetOptions> & string>,
-  kind: 'oauth1' | 'oauth2' = 'oauth2',
+  kind: 'oauth1' | 'oauth2' | 'openid2' = 'oauth2',
 ): void {
   if (typeof options !== 'object' || options === null) return
   const base =
-    kind === 'oauth1' ? OAUTH1_CONFIG_KEYS.filter((key) => key !== 'requestTokenUrl') : PRESET_KEYS
+    kind === 'oauth1'
+      ? OAUTH1_CONFIG_KEYS.filter((key) => key !== 'requestTokenUrl' && key !== 'openIdEndpoint')
+      : kind === 'openid2'
+        ? OPENID2_CONFIG_KEYS.filter((key) => key !== 'requestTokenUrl')
+        : PRESET_KEYS
   checkKnownKeys('', `${preset}() options`, options, [...base, ...own])
 }
 

@@ -47,3 +47,17 @@ new OAuth({ secert: 'x' })
 github({ clientId: 'c', scopes: 'read:user' })
 // @ts-expect-error a preset's own option, misspelt
 microsoftEntraId({ clientId: 'c', tenant: 'common', allowed_tenants: ['t'] })
+
+// OpenID 2.0: its own keys compile, the app type is OpenIdApp, and an unknown key is an error.
+const steam = oauth
+  .register('openid2', {
+    openIdEndpoint: 'https://op.test/login',
+    claimedIdPrefix: 'https://op.test/id/',
+    sreg: ['nickname'],
+    updateToken: (_name, identity) => void identity.claimed_id.toUpperCase(),
+  })
+  .create('openid2')
+const openIdKind: 'openid2' = steam.kind
+void openIdKind
+// @ts-expect-error an OAuth option on an OpenID 2.0 app
+oauth.register('openid2-scope', { openIdEndpoint: 'https://op.test/login', scope: 'openid' })
