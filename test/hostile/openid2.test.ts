@@ -11,7 +11,9 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import {
   ErrorCode,
   MemoryCookieJar,
+  MemoryReplayGuard,
   OAuth,
+  type ReplayGuard,
   type OpenIdAppConfig,
   type OpenIdIdentity,
 } from '../../src/index.js'
@@ -53,10 +55,11 @@ function nonce(ageSeconds = 0, unique = Math.random().toString(36).slice(2)): st
   return new Date(Date.now() - ageSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') + unique
 }
 
-function setup(config: Partial<OpenIdAppConfig> = {}) {
+function setup(config: Partial<OpenIdAppConfig> = {}, replayGuard?: ReplayGuard) {
   const saved: OpenIdIdentity[] = []
   const app = new OAuth({
     secret: SECRET,
+    ...(replayGuard && { replayGuard }),
     updateToken: (_n, t) => void saved.push(t as OpenIdIdentity),
   })
     .register('steam', {
@@ -166,6 +169,29 @@ describe('OpenID 2.0: a hostile provider', () => {
     )
     expect(error.message).toMatch(/already used/)
     expect(saved).toHaveLength(1)
+  })
+
+  it('openid2-replayed-nonce-shared: with a shared replayGuard, a nonce used by one registry is refused by another', async () => {
+    // Two registries stand for two processes; RedisReplayGuard shares the same way across processes.
+    const shared = new MemoryReplayGuard()
+    const one = setup({}, shared)
+    const two = setup({}, shared)
+    const used = nonce()
+    await one.app.authorizeAccessToken(
+      (await one.start()).callback({ 'openid.response_nonce': used }),
+    )
+    const login = await two.start()
+    await expectCode(
+      two.app.authorizeAccessToken(login.callback({ 'openid.response_nonce': used })),
+      ErrorCode.OPENID_ASSERTION_INVALID,
+    )
+    expect(two.saved).toEqual([])
+    // Without the shared guard each registry remembers only its own nonces.
+    const three = setup()
+    await three.app.authorizeAccessToken(
+      (await three.start()).callback({ 'openid.response_nonce': used }),
+    )
+    expect(three.saved).toHaveLength(1)
   })
 
   it('openid2-stale-nonce: a response_nonce outside the window is refused before any request', async () => {
