@@ -35,6 +35,7 @@ export { BoundApp, BoundOAuth1App, BoundOAuth2App } from './bound.js'
 export type { AppLike, BoundAppOf, BoundOAuth, TokenOf } from './bound.js'
 export { ApiMethods } from './http/api-call.js'
 export type { ApiRequestOptions } from './http/api-call.js'
+export type { AppFetch, AppFetchOptions } from './http/app-fetch.js'
 export type { ClientCredentialsOptions } from './oauth2/grants/client-credentials.js'
 export type {
   DeviceAuthorization,

@@ -118,6 +118,18 @@ export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
     return request
   }
 
+  /** `Bearer <token>` when the header is all `authorize` would add; else undefined. */
+  header(token: OAuth2Token): string | undefined {
+    const { access_token: access, token_type: type } = token
+    return this.#app.config.tokenPlacement !== 'uri' &&
+      typeof access === 'string' &&
+      access !== '' &&
+      typeof type === 'string' &&
+      type.toLowerCase() === 'bearer'
+      ? `Bearer ${access}`
+      : undefined
+  }
+
   /** A 401 with `error="invalid_token"` (RFC 6750 §3.1) is worth one refresh, when one is possible. */
   async recover(response: Response, state: CallState<OAuth2Token>): Promise<boolean> {
     const challenge = response.headers.get('www-authenticate') ?? ''
