@@ -70,6 +70,8 @@ const OAUTH2_LIST = [
   'hooks',
   'profile',
   'requestTokenUrl',
+  'pushedAuthorizationRequests',
+  'dpop',
 ] as const satisfies ReadonlyArray<keyof OAuth2AppConfig>
 
 const OAUTH1_LIST = [

@@ -83,6 +83,7 @@ export type {
   OAuth2Token,
   OAuth1Token,
   IdTokenClaims,
+  DPoPJwk,
   UserInfo,
   ComplianceHooks,
   RequestHook,

@@ -24,6 +24,7 @@ export type Step =
   | 'device'
   | 'request_token'
   | 'api'
+  | 'par'
 
 /** Words for a step in an error message. */
 export function describe(step: Step): string {
@@ -47,6 +48,8 @@ export function describe(step: Step): string {
       return 'request token endpoint'
     case 'api':
       return 'API'
+    case 'par':
+      return 'pushed authorization request endpoint'
   }
 }
 

@@ -60,7 +60,7 @@ export interface ApiAuthorizer<T> {
    */
   header?(token: T): string | undefined
   /** After a 401 from the origin that was sent the token: refresh it if that can help; true to retry once. */
-  recover?(response: Response, state: CallState<T>): Promise<boolean>
+  recover?(response: Response, state: CallState<T>, url: string): Promise<boolean>
   /** Origins of the provider's own endpoints known only at run time (a discovered userinfo endpoint). */
   origins?(): Promise<readonly string[]>
 }

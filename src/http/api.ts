@@ -206,7 +206,7 @@ export class ApiClient<T> {
       authorizer.recover &&
       !state.retried &&
       this.#answeredBy(response, signed) &&
-      (await authorizer.recover(response, state))
+      (await authorizer.recover(response, state, signed.url))
     ) {
       state.retried = true
       void response.body?.cancel().catch(() => {})

@@ -81,7 +81,7 @@ async function direct<T>(
     authorizer.recover &&
     !state.retried &&
     (!response.url || new URL(response.url).origin === new URL(url).origin) &&
-    (await authorizer.recover(response, state))
+    (await authorizer.recover(response, state, url))
   ) {
     state.retried = true
     void response.body?.cancel().catch(() => {})
