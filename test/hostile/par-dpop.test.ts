@@ -154,39 +154,25 @@ describe('DPoP downgrades', () => {
 })
 
 describe('PAR answers and settings', () => {
-  it.each([
-    ['no request_uri', { request_uri: undefined }],
-    ['an empty request_uri', { request_uri: '' }],
-    ['a numeric request_uri', { request_uri: 42 }],
-  ])(
-    'par-no-request-uri: a PAR answer with %s is refused, no transaction stored',
-    async (_label, edit) => {
-      const cookies = new MemoryCookieJar()
-      const a = app(provider, { pushedAuthorizationRequests: true }, [])
-      rewrite = (path, body) => (path === '/request' ? { ...body, ...edit } : body)
-      await expectCode(
-        a.authorizeRedirect({ cookies }, TEST_REDIRECT_URI),
-        ErrorCode.INVALID_RESPONSE,
-      )
-      expect(cookies.getAll()).toEqual([])
-    },
-  )
-
-  it.each([
-    ['negative', -5],
-    ['zero', 0],
-    ['not a number', 'soon'],
-    ['absent', undefined],
-    ['a billion seconds', 1e9],
-  ])('par-bad-expires-in: expires_in %s is refused, no transaction stored', async (_l, value) => {
+  /** The PAR answer rewritten by `edit` refuses the login with invalid_response, and stores nothing. */
+  async function refused(setting: true | 'required', edit: Record<string, unknown>) {
     const cookies = new MemoryCookieJar()
-    const a = app(provider, { pushedAuthorizationRequests: 'required' }, [])
-    rewrite = (path, body) => (path === '/request' ? { ...body, expires_in: value } : body)
+    const a = app(provider, { pushedAuthorizationRequests: setting }, [])
+    rewrite = (path, body) => (path === '/request' ? { ...body, ...edit } : body)
     await expectCode(
       a.authorizeRedirect({ cookies }, TEST_REDIRECT_URI),
       ErrorCode.INVALID_RESPONSE,
     )
     expect(cookies.getAll()).toEqual([])
+  }
+
+  it('par-no-request-uri: a PAR answer without a usable request_uri is refused, no transaction stored', async () => {
+    for (const request_uri of [undefined, '', 42]) await refused(true, { request_uri })
+  })
+
+  it('par-bad-expires-in: a PAR answer whose expires_in is absent, not a number, not positive or over a day is refused', async () => {
+    for (const expires_in of [-5, 0, 'soon', undefined, 1e9])
+      await refused('required', { expires_in })
   })
 
   it('par-required-app-false: metadata requiring PAR while the app says false is config_invalid at login', async () => {
