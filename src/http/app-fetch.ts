@@ -47,29 +47,32 @@ function isRelative(input: string): boolean {
  */
 export function appFetch<T>(client: ApiClient<T>, options: AppFetchOptions<T> = {}): AppFetch {
   const parts = client.parts
-  return async (input, init) => {
-    const state = new CallState<T>(options.token, options.ctx)
-    // A streamed body cannot be sent twice: the first answer is the answer.
-    if (init?.body instanceof ReadableStream) state.retried = true
-    if (input instanceof Request) {
-      return parts.call(init === undefined ? input : new Request(input, init), state)
+  // Not async itself: the direct path below is the call's only asynchronous frame.
+  return (input, init) => {
+    try {
+      const state = new CallState<T>(options.token, options.ctx)
+      // A streamed body cannot be sent twice: the first answer is the answer.
+      if (init?.body instanceof ReadableStream) state.retried = true
+      if (input instanceof Request)
+        return parts.call(init === undefined ? input : new Request(input, init), state)
+      const url =
+        typeof input === 'string' && isRelative(input) ? parts.resolve(input) : String(input)
+      if (parts.hooked || !parts.authorizer.header) return parts.call(new Request(url, init), state)
+      return direct(parts, url, init, state)
+    } catch (error) {
+      return Promise.reject(error)
     }
-    const url =
-      typeof input === 'string' && isRelative(input) ? parts.resolve(input) : String(input)
-    if (parts.hooked || !parts.authorizer.header) return parts.call(new Request(url, init), state)
-    // The direct path: credentials that are one header go into `fetch(url, init)`, as a plain fetch.
-    if (!parts.trusts(url)) await parts.checkOrigin(url)
-    return direct(parts, url, init, state)
   }
 }
 
-/** The rest of the direct path, once the origin is known to be trusted. */
+/** The direct path: credentials that are one header go into `fetch(url, init)`, as a plain fetch. */
 async function direct<T>(
   parts: ApiClientParts<T>,
   url: string,
   init: RequestInit | undefined,
   state: CallState<T>,
 ): Promise<Response> {
+  if (!parts.trusts(url)) await parts.checkOrigin(url)
   const authorizer = parts.authorizer
   const token = authorizer.ready?.(state) ?? (await authorizer.resolve(state))
   const header = authorizer.header!(token)
