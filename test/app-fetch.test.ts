@@ -226,6 +226,27 @@ describe('app.fetch: refresh and retry', () => {
     ])
   })
 
+  it('replays the body of a Request given as input, and runs the protectedRequest hooks', async () => {
+    const oauth = new OAuth({ secret: SECRET, fetchToken: () => token('at-revoked') }).register(
+      'api',
+      {
+        clientId: 'client',
+        clientSecret: 'client-secret',
+        authorizeUrl: `${origin}/authorize`,
+        accessTokenUrl: `${origin}/token`,
+        apiBaseUrl: `${origin}/v1`,
+        hooks: { protectedRequest: (request) => void request.headers.set('x-hooked', '1') },
+      },
+    )
+    const request = new Request(`${origin}/v1/items`, { method: 'PUT', body: 'payload' })
+    const response = await oauth.create('api').fetch(request)
+    expect(response.status).toBe(200)
+    expect(seen.map((s) => [s.method, s.authorization, s.body])).toEqual([
+      ['PUT', 'Bearer at-revoked', 'payload'],
+      ['PUT', 'Bearer at-new-1', 'payload'],
+    ])
+  })
+
   it('retries only once: a second 401 is the answer', async () => {
     refuseAll = true
     const app = makeApp(() => token('at-revoked'))

@@ -65,6 +65,7 @@ beforeEach(() => {
   calls = []
   rs.seen = []
   rs.nonce = 'none'
+  rs.revoked.clear()
 })
 
 /** The provider's introspection (RFC 7662), as the resource server asks it. */
@@ -210,6 +211,22 @@ describe('DPoP (RFC 9449)', () => {
       await jose.calculateJwkThumbprint(publicJwk, 'sha256'),
     )
     expect(await a.get(`${rs.url}/me`, { token: fresh }).json()).toMatchObject({ ok: true })
+  })
+
+  it('refreshes once after a 401 DPoP error="invalid_token" and retries with the new bound token', async () => {
+    const saved: OAuth2Token[] = []
+    const a = app(provider, { dpop: true }, saved)
+    const { token } = await login(provider, a)
+    rs.revoked.add(token.access_token)
+    saved.length = 0
+    expect(await a.get(`${rs.url}/me`, { token }).json()).toMatchObject({ ok: true })
+    expect(rs.seen.map((s) => [s.ok, s.reason])).toEqual([
+      [false, 'inactive token'],
+      [true, undefined],
+    ])
+    expect(saved).toHaveLength(1)
+    expect(saved[0]!.token_type).toBe('dpop')
+    expect(saved[0]!.dpop_jwk).toEqual(token.dpop_jwk)
   })
 
   it('keeps the key through the sealed store: a later call reads it back and proves it', async () => {

@@ -27,6 +27,8 @@ export interface DPoPResourceServer {
   seen: DPoPSeen[]
   /** `none`: no nonce; `nonce`: asks once for its nonce, then accepts it; `loop`: a new nonce on every request. */
   nonce: 'none' | 'nonce' | 'loop'
+  /** Access tokens this server treats as revoked (refused with `invalid_token`). */
+  revoked: Set<string>
   close(): Promise<void>
 }
 
@@ -38,7 +40,13 @@ const b64u = (bytes: Buffer) => bytes.toString('base64url')
 export async function startDPoPResourceServer(introspect: Introspect): Promise<DPoPResourceServer> {
   const used = new Set<string>()
   let current = b64u(randomBytes(16))
-  const state: DPoPResourceServer = { url: '', seen: [], nonce: 'none', close: async () => {} }
+  const state: DPoPResourceServer = {
+    url: '',
+    seen: [],
+    nonce: 'none',
+    revoked: new Set(),
+    close: async () => {},
+  }
 
   async function judge(req: http.IncomingMessage, record: DPoPSeen): Promise<string | undefined> {
     const auth = req.headers.authorization ?? ''
@@ -68,7 +76,7 @@ export async function startDPoPResourceServer(introspect: Introspect): Promise<D
     const jkt = await jose.calculateJwkThumbprint(header.jwk as jose.JWK, 'sha256')
     record.jkt = jkt
     const introspection = await introspect(token)
-    if (!introspection.active) return 'inactive token'
+    if (!introspection.active || state.revoked.has(token)) return 'inactive token'
     if (introspection.cnf?.jkt !== jkt) return 'cnf.jkt differs from the proof key'
     return undefined
   }
