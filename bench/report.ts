@@ -2,6 +2,12 @@
  * Renders the results: a compact table for stdout, and BENCHMARKS.md.
  */
 import type { ApiGroupResult, RatioResult, Series } from './api-get.js'
+import {
+  appFetchConsole,
+  appFetchMarkdown,
+  appFetchVerdict,
+  type AppFetchResult,
+} from './app-fetch.js'
 import type { LoginResult } from './login.js'
 import { LIKE_FOR_LIKE, NON_REPUDIATION } from './login.js'
 import type { Machine } from './machine.js'
@@ -17,6 +23,7 @@ export interface BenchResults {
   refresh: RefreshTrial[]
   login: LoginResult
   stores: StoreBenchResult
+  appFetch?: AppFetchResult
 }
 
 interface Verdict {
@@ -84,6 +91,7 @@ export function verdicts(results: BenchResults): Verdict[] {
       measured: `${spread(callback.summary, x)}×`,
       met: callback.summary.median <= 1.05,
     },
+    ...(results.appFetch ? [appFetchVerdict(results.appFetch)] : []),
   ]
 }
 
@@ -152,6 +160,7 @@ export function renderConsole(results: BenchResults): string {
     `  unsealing the sealed checks inside the callback: median ${ms(login.unsealMs.median)} ms (IQR ${ms(login.unsealMs.q1)}–${ms(login.unsealMs.q3)})`,
   )
   lines.push('', ...storesConsole(results.stores))
+  if (results.appFetch) lines.push(...appFetchConsole(results.appFetch))
   lines.push('', 'Targets')
   for (const v of verdicts(results))
     lines.push(`  ${v.met ? 'met    ' : 'NOT met'}  ${v.target}: ${v.measured}`)
@@ -308,6 +317,7 @@ export function renderMarkdown(results: BenchResults): string {
       `Unsealing the checks inside the like-for-like contender's callback took ${ms(login.unsealMs.median)} ms (median; IQR ${ms(login.unsealMs.q1)}–${ms(login.unsealMs.q3)}).`,
     '',
     ...storesMarkdown(results.stores),
+    ...(results.appFetch ? [appFetchMarkdown(results.appFetch), ''] : []),
     '## Notes',
     '',
     `- **Noise.** This is a shared 2-core VM: other jobs (test runs) were running during the benchmark, so the 1-minute load average was ${machine.loadAtStart.toFixed(2)} at the start and ${results.loadAtEnd.toFixed(2)} at the end, well above the 2 cores. Means and CPU times move by ±20 % or more from round to round; median latencies and the per-round paired ratios of median latency are much steadier (see the min–max ranges). Treat differences under ~3 % as noise.`,

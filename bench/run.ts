@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { kyConfigurations, sequentialGets } from './api-get.js'
+import { appFetchVsFetch, type AppFetchResult } from './app-fetch.js'
 import { loginCallbacks } from './login.js'
 import { startApiServer } from './loopback.js'
 import { describeMachine, loadAverage } from './machine.js'
@@ -26,6 +27,7 @@ const machine = describeMachine()
 
 const server = await startApiServer()
 let gets: BenchResults['gets']
+let appFetch: AppFetchResult
 try {
   step('1a. 2,000 sequential GETs × 3 contenders × 7 rounds, bare loopback server')
   const fast = await sequentialGets(server.origin, false, {
@@ -52,6 +54,14 @@ try {
     seed: 3,
   })
   gets = { fast, slow, configs }
+  step('1d. app.fetch vs plain fetch, bare loopback server')
+  appFetch = await appFetchVsFetch(server.origin, {
+    rounds: 7,
+    perRound: 2000,
+    block: 5,
+    warmup: 300,
+    seed: 4,
+  })
 } finally {
   await server.close()
 }
@@ -75,6 +85,7 @@ const results: BenchResults = {
   refresh,
   login,
   stores,
+  appFetch,
 }
 console.log(renderConsole(results))
 writeFileSync(OUTPUT, renderMarkdown(results))

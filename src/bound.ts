@@ -7,6 +7,7 @@
 import type * as oauth from 'oauth4webapi'
 import type { ResponsePromise } from 'ky'
 import { ApiMethods, type ApiRequestOptions } from './http/api-call.js'
+import type { AppFetch, AppFetchOptions } from './http/app-fetch.js'
 import { checkBoundRedirectUri } from './app/arguments.js'
 import type {
   AuthorizationRequest,
@@ -47,6 +48,7 @@ export interface AppLike<T> {
   ): Promise<CompletedAuthorization<T>>
   request(method: string, url: string | URL, options?: ApiRequestOptions<T>): ResponsePromise
   fetchToken(ctx?: OAuthContext): Promise<T>
+  fetcher(options?: AppFetchOptions<T>): AppFetch
 }
 
 /** The token type of an app. @group Core */
@@ -62,6 +64,7 @@ export class BoundApp<A extends AppLike<any>> extends ApiMethods<TokenOf<A>> {
   readonly app: A
   /** The request context every call uses. */
   readonly ctx: OAuthContext
+  #fetch?: AppFetch
 
   /** @internal */
   constructor(app: A, ctx: OAuthContext) {
@@ -91,6 +94,16 @@ export class BoundApp<A extends AppLike<any>> extends ApiMethods<TokenOf<A>> {
     options?: AuthorizeAccessTokenOptions,
   ): Promise<CompletedAuthorization<TokenOf<A>>> {
     return this.app.completeAuthorization(this.ctx, options)
+  }
+
+  /** The app's `fetch` (see `app.fetch`) calling as this request's user: `fetchToken` gets this context. */
+  get fetch(): AppFetch {
+    return (this.#fetch ??= this.app.fetcher({ ctx: this.ctx }))
+  }
+
+  /** A `fetch` like the app's `fetcher`, with this request's context unless `options` says otherwise. */
+  fetcher(options: AppFetchOptions<TokenOf<A>> = {}): AppFetch {
+    return this.app.fetcher({ ctx: this.ctx, ...options })
   }
 
   /** The current user's token, from `fetchToken` with this request's context (refreshed when due). */

@@ -72,6 +72,8 @@ const OAUTH2_LIST = [
   'profile',
   'requestTokenUrl',
   'openIdEndpoint',
+  'pushedAuthorizationRequests',
+  'dpop',
 ] as const satisfies ReadonlyArray<keyof OAuth2AppConfig>
 
 const OAUTH1_LIST = [

@@ -43,6 +43,7 @@ export { BoundApp, BoundOAuth1App, BoundOAuth2App, BoundOpenIdApp } from './boun
 export type { AppLike, BoundAppOf, BoundOAuth, TokenOf } from './bound.js'
 export { ApiMethods } from './http/api-call.js'
 export type { ApiRequestOptions } from './http/api-call.js'
+export type { AppFetch, AppFetchOptions } from './http/app-fetch.js'
 export type { ClientCredentialsOptions } from './oauth2/grants/client-credentials.js'
 export type {
   DeviceAuthorization,
@@ -93,6 +94,7 @@ export type {
   OAuth1Token,
   OpenIdIdentity,
   IdTokenClaims,
+  DPoPJwk,
   UserInfo,
   ComplianceHooks,
   RequestHook,

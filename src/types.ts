@@ -62,7 +62,22 @@ export interface OAuth2Token {
   id_token?: string
   /** The validated ID token claims, when the login returned an ID token. */
   userinfo?: IdTokenClaims
+  /**
+   * The private key a DPoP-bound token (`token_type` `dpop`) is bound to, made at login by an app with
+   * `dpop: true` (RFC 9449). Keep it with the token, sealed (the registry's `store` does): API calls
+   * and refreshes prove possession of it.
+   */
+  dpop_jwk?: DPoPJwk
   [parameter: string]: unknown
+}
+
+/** The private key of a DPoP-bound token, as the token keeps it: an EC P-256 JWK with `d`. @group Tokens */
+export interface DPoPJwk {
+  kty: 'EC'
+  crv: 'P-256'
+  x: string
+  y: string
+  d: string
 }
 
 /**

@@ -305,3 +305,34 @@ describe('preset factories refuse unknown option keys with the fix', () => {
     ).not.toThrow()
   })
 })
+
+describe('PAR and DPoP keys (issue 15)', () => {
+  it.each([
+    ['dPoP', 'did you mean dpop?'],
+    ['DPoP', 'did you mean dpop?'],
+    ['pushed_authorization_requests', 'did you mean pushedAuthorizationRequests?'],
+    ['pushedAuthorizationRequest', 'did you mean pushedAuthorizationRequests?'],
+  ])('register refuses %s and names the key', (key, hint) => {
+    const register = () =>
+      new OAuth({ secret: SECRET }).register('op', {
+        clientId: 'c',
+        authorizeUrl: 'https://idp.test/auth',
+        accessTokenUrl: 'https://idp.test/token',
+        [key]: true,
+      } as never)
+    expect(register).toThrow(hint)
+  })
+
+  it('accepts dpop and pushedAuthorizationRequests', () => {
+    const app = new OAuth({ secret: SECRET })
+      .register('op', {
+        clientId: 'c',
+        authorizeUrl: 'https://idp.test/auth',
+        accessTokenUrl: 'https://idp.test/token',
+        dpop: true,
+        pushedAuthorizationRequests: 'required',
+      })
+      .create('op')
+    expect(app.config.dpop).toBe(true)
+  })
+})

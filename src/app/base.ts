@@ -8,6 +8,7 @@
 import type { ResponsePromise } from 'ky'
 import { ErrorCode, OAuthKitError } from '../errors/error.js'
 import { ApiClient, DEFAULT_API_MAX_RESPONSE_SIZE } from '../http/api.js'
+import { appFetch, type AppFetch, type AppFetchOptions } from '../http/app-fetch.js'
 import {
   ApiMethods,
   CallState,
@@ -92,6 +93,7 @@ export abstract class RemoteAppBase<
   readonly config: Readonly<C>
   readonly #services: AppServices
   #api?: ApiClient<T>
+  #fetch?: AppFetch
 
   /** @internal */
   constructor(name: string, config: C, services: AppServices) {
@@ -143,6 +145,26 @@ export abstract class RemoteAppBase<
     options?: ApiRequestOptions<T>,
   ): ResponsePromise {
     return this.api.request(method, url, options)
+  }
+
+  /**
+   * A WHATWG-`fetch`-compatible function bound to this app, for SDKs that take a custom `fetch`
+   * (`new Octokit({ request: { fetch: app.fetch } })`, openapi-fetch, graphql-request, …). Each call
+   * goes where `request` would send it, under the same rules: only to `apiBaseUrl`'s origin, the
+   * provider's own endpoints and `trustedOrigins` (else `untrusted_origin`, before the token is read);
+   * the token from `fetchToken(name)`, refreshed when due; the app kind's credentials (Bearer, DPoP, or
+   * an OAuth 1 signature); one refresh and retry after a 401 `invalid_token`; the response body within
+   * `apiMaxResponseSize`. A relative URL is read against `apiBaseUrl`. A body given as a
+   * `ReadableStream` is sent once and not retried; other bodies are kept for the retry. No timeout is
+   * added: pass `init.signal`. Use {@link RemoteAppBase.fetcher} to bind a user (`ctx`) or a token.
+   */
+  get fetch(): AppFetch {
+    return (this.#fetch ??= appFetch(this.api))
+  }
+
+  /** A `fetch` like {@link RemoteAppBase.fetch} that calls with `options.token`, or the token `fetchToken(name, options.ctx)` gives. */
+  fetcher(options: AppFetchOptions<T> = {}): AppFetch {
+    return appFetch(this.api, options)
   }
 
   /** The current token for API calls, as `get`/`post` would use it: `fetchToken(name, ctx)` (the app's, else the registry's). */

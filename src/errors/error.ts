@@ -87,6 +87,11 @@ export const ErrorCode = {
    */
   LOCK_LOST: 'lock_lost',
   /**
+   * The app uses DPoP (`dpop: true`) but the token endpoint answered with a token that is not
+   * DPoP-bound (`token_type` other than `DPoP`): a downgrade to a bearer token, refused; nothing is stored.
+   */
+  DPOP_NOT_BOUND: 'dpop_not_bound',
+  /**
    * A token read from the registry's `store` does not unseal: it was sealed with a secret the registry
    * no longer has (add the old one to the `{ id: password }` rotation map), tampered with, or copied
    * from another user's or app's entry.

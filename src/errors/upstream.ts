@@ -26,6 +26,7 @@ export type Step =
   | 'api'
   | 'check_authentication'
   | 'discovery'
+  | 'par'
 
 /** Words for a step in an error message. */
 export function describe(step: Step): string {
@@ -53,6 +54,8 @@ export function describe(step: Step): string {
       return 'OpenID provider (check_authentication)'
     case 'discovery':
       return 'claimed identifier (discovery)'
+    case 'par':
+      return 'pushed authorization request endpoint'
   }
 }
 

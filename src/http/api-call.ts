@@ -54,8 +54,13 @@ export interface ApiAuthorizer<T> {
    * it in place or return a replacement.
    */
   authorize(request: Request, token: T): Request | Promise<Request>
+  /**
+   * The `Authorization` value when that header is all the signing adds, synchronously (a Bearer token
+   * in the header); else undefined, and the request is signed with `authorize`.
+   */
+  header?(token: T): string | undefined
   /** After a 401 from the origin that was sent the token: refresh it if that can help; true to retry once. */
-  recover?(response: Response, state: CallState<T>): Promise<boolean>
+  recover?(response: Response, state: CallState<T>, url: string): Promise<boolean>
   /** Origins of the provider's own endpoints known only at run time (a discovered userinfo endpoint). */
   origins?(): Promise<readonly string[]>
 }

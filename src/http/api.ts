@@ -58,6 +58,24 @@ function originOf(url: string): string {
   return URL.canParse(url) ? new URL(url).origin : '(not a URL)'
 }
 
+/** The steps of an {@link ApiClient} that `app.fetch` runs its calls with. */
+export interface ApiClientParts<T> {
+  /** The whole call of `request` (origin, token, signing, hooks, one retry, size limit). */
+  call(request: Request, state: CallState<T>): Promise<Response>
+  /** `url` as `request` reads it: relative to `apiBaseUrl`. */
+  resolve(url: string): string
+  authorizer: ApiAuthorizer<T>
+  send: typeof fetch
+  /** True when the app has `protectedRequest` hooks. */
+  hooked: boolean
+  /** True when `url` is on an origin the app always sends credentials to. */
+  trusts(url: string): boolean
+  /** The full origin check (discovered endpoints, http: rules); throws `untrusted_origin`. */
+  checkOrigin(url: string): Promise<void>
+  /** The response within the size limit (`url` was sent as it is). */
+  deliver(response: Response, url: string): Response
+}
+
 /**
  * A ky instance bound to one app.
  */
@@ -73,6 +91,7 @@ export class ApiClient<T> {
   readonly #maxResponseSize: number | false
   readonly #maxJsonSize: number
   readonly #timeout: number
+  #parts?: ApiClientParts<T>
 
   constructor(app: string, options: ApiClientOptions, authorizer: ApiAuthorizer<T>) {
     this.#app = app
@@ -113,6 +132,21 @@ export class ApiClient<T> {
     const fetch = (input: RequestInfo | URL, init?: RequestInit) =>
       this.#call(input as Request, init, state, send, limit)
     return this.#ky(joinUrl(this.#app, this.#base, url), { ...kyOptions, method, fetch })
+  }
+
+  /** What `app.fetch` (app-fetch.ts) runs its calls with: this client's own rules and steps. */
+  get parts(): ApiClientParts<T> {
+    return (this.#parts ??= {
+      call: (request, state) =>
+        this.#call(request, undefined, state, this.#send, this.#maxResponseSize),
+      resolve: (url) => joinUrl(this.#app, this.#base, url),
+      authorizer: this.#authorizer,
+      send: this.#send,
+      hooked: this.#hooks.length > 0,
+      trusts: (url) => this.#trusted.some((prefix) => url.startsWith(prefix)),
+      checkOrigin: (url) => this.#checkOrigin(url),
+      deliver: (response, url) => this.#deliver(response, { url }, { url }, this.#maxResponseSize),
+    })
   }
 
   /**
@@ -172,7 +206,7 @@ export class ApiClient<T> {
       authorizer.recover &&
       !state.retried &&
       this.#answeredBy(response, signed) &&
-      (await authorizer.recover(response, state))
+      (await authorizer.recover(response, state, signed.url))
     ) {
       state.retried = true
       void response.body?.cancel().catch(() => {})
@@ -219,7 +253,12 @@ export class ApiClient<T> {
    * The response as the app gets it: its URL without the credentials the signing put there (the token
    * in the query, an OAuth 1 signature), and its body within `limit` bytes.
    */
-  #deliver(response: Response, request: Request, signed: Request, limit: number | false): Response {
+  #deliver(
+    response: Response,
+    request: Pick<Request, 'url'>,
+    signed: Pick<Request, 'url'>,
+    limit: number | false,
+  ): Response {
     const signedUrl = signed.url !== request.url
     const body = response.body
     let bounded: ReadableStream<Uint8Array> | null = body

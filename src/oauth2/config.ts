@@ -158,6 +158,20 @@ export interface OAuth2AppConfig extends Omit<BaseAppConfig, 'clientSecret'> {
    * (`uri`) for a legacy API that needs it — a token in a URL leaks into logs (RFC 9700 §4.3.2).
    */
   tokenPlacement?: 'header' | 'uri'
+  /**
+   * Pushed Authorization Requests (RFC 9126): `'required'` pushes every login's parameters to the
+   * provider's PAR endpoint and sends the browser with only `client_id` and `request_uri` (a provider
+   * without the endpoint is an error); `true` does so when the provider has the endpoint. A provider
+   * whose metadata says `require_pushed_authorization_requests` gets PAR unless this is `false`, which
+   * is then a `config_invalid` error at login.
+   */
+  pushedAuthorizationRequests?: boolean | 'required'
+  /**
+   * DPoP (RFC 9449): bind the user's tokens to a key pair made at login (ES256), sent as DPoP proofs
+   * to the token endpoint and with every API call (`Authorization: DPoP …`). The token must come back
+   * as `token_type: DPoP`. The private key is kept in the token (`dpop_jwk`), so store tokens sealed.
+   */
+  dpop?: boolean
   /** Compliance hooks for this provider's quirks. */
   hooks?: ComplianceHooks
   /** How `profile()` loads the user's profile; default: userinfo (or the ID token) claims. */
@@ -325,6 +339,11 @@ export function validateOAuth2Config(name: string, config: OAuth2AppConfig): voi
   ) {
     throw configError(name, 'clockTolerance', 'must be between 0 and 300 seconds')
   }
+  const par = config.pushedAuthorizationRequests
+  if (par !== undefined && par !== true && par !== false && par !== 'required')
+    throw configError(name, 'pushedAuthorizationRequests', "must be true, false or 'required'")
+  if (config.dpop !== undefined && typeof config.dpop !== 'boolean')
+    throw configError(name, 'dpop', 'must be true or false')
   for (const field of ['leeway', 'metadataTtl', 'transactionTtl'] as const) {
     const value = config[field]
     if (value !== undefined && !(Number.isFinite(value) && value >= 0))

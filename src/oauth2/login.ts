@@ -20,8 +20,10 @@ import type { IdTokenClaims, OAuth2Token } from '../types.js'
 import { staticSecret } from './client-auth.js'
 import { hasOpenId, isMaxAge, scopeString } from './config.js'
 import type { OAuth2Endpoints } from './endpoints.js'
+import { checkBound, newDPoPKey, withNonceRetry } from './dpop.js'
 import { DEFAULT_CLOCK_TOLERANCE } from './id-token.js'
 import { UNKNOWN_ISSUER } from './metadata.js'
+import { pushedAuthorizationUrl, usesPar } from './par.js'
 import { toToken } from './token.js'
 
 /** Parameters that carry the login's security and cannot be overridden per call. */
@@ -121,6 +123,8 @@ export async function authorizationUrl(
   if (query.max_age !== undefined) tx.maxAge = Number(query.max_age)
   const returnTo = sameOriginPath(options.returnTo)
   if (returnTo) tx.returnTo = returnTo
+  if (usesPar(app, as))
+    return { url: await pushedAuthorizationUrl(app, as, query), transaction: tx }
   for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value)
   return { url, transaction: tx }
 }
@@ -180,20 +184,26 @@ async function exchange(
   const { name, config } = app
   const secrets = [params.get('code') ?? undefined, tx.codeVerifier, staticSecret(config)]
   const clientAuth = await app.clientAuth()
+  // RFC 9449: a new key pair for this session; the token endpoint binds the token to it.
+  const key = config.dpop === true ? await newDPoPKey() : undefined
+  const DPoP = key && oauth.DPoP(app.client, key.pair)
   let response: Response
   try {
-    response = await oauth.authorizationCodeGrantRequest(
-      as,
-      app.client,
-      clientAuth,
-      params,
-      tx.redirectUri,
-      tx.codeVerifier ?? oauth.nopkce,
-      {
-        ...app.options('token'),
-        additionalParameters: { ...config.accessTokenParams, ...options.params },
-      },
-    )
+    const send = () =>
+      oauth.authorizationCodeGrantRequest(
+        as,
+        app.client,
+        clientAuth,
+        params,
+        tx.redirectUri,
+        tx.codeVerifier ?? oauth.nopkce,
+        {
+          ...app.options('token'),
+          additionalParameters: { ...config.accessTokenParams, ...options.params },
+          ...(DPoP && { DPoP }),
+        },
+      )
+    response = DPoP ? await withNonceRetry(send) : await send()
   } catch (error) {
     throw toOAuthKitError(error, name, 'token', secrets)
   }
@@ -210,6 +220,7 @@ async function exchange(
   } catch (error) {
     throw toOAuthKitError(error, name, 'token', secrets)
   }
+  if (key) checkBound(name, result.token_type)
   const claims = oauth.getValidatedIdTokenClaims(result) as IdTokenClaims | undefined
   // OIDC Core §3.1.3.7 (10): an ID token issued before this login started (its nonce did not exist yet) is refused.
   if (
@@ -223,5 +234,7 @@ async function exchange(
     )
   }
   if (result.id_token) await app.idTokens.verify(asForToken, result.id_token)
-  return toToken(result, claims)
+  const token = toToken(result, claims)
+  if (key) token.dpop_jwk = key.jwk
+  return token
 }

@@ -13,11 +13,30 @@ import { ErrorCode, isOAuthKitError, OAuthKitError } from '../errors/error.js'
 import { toOAuthKitError } from '../errors/upstream.js'
 import type { ApiAuthorizer, CallState } from '../http/api-call.js'
 import { base64url } from '../session/transaction.js'
-import type { IdTokenClaims, OAuth2Token, TokenContext } from '../types.js'
+import type { DPoPJwk, IdTokenClaims, OAuth2Token, TokenContext } from '../types.js'
 import { staticSecret } from './client-auth.js'
 import type { OAuth2Endpoints } from './endpoints.js'
 import { clientCredentials } from './grants/client-credentials.js'
 import { toToken } from './token.js'
+import {
+  DPoPSigner,
+  checkBound,
+  dpopHandle,
+  dpopKeyOf,
+  newDPoPKey,
+  withNonceRetry,
+} from './dpop.js'
+
+/** True for a DPoP-bound token (`token_type` DPoP, any case). */
+function isDPoP(token: OAuth2Token): boolean {
+  return typeof token.token_type === 'string' && token.token_type.toLowerCase() === 'dpop'
+}
+
+/** The key a refresh proves: the token's own, or for an app that turned DPoP on since, a new one. */
+async function refreshKey(app: OAuth2Endpoints, token: OAuth2Token): Promise<DPoPJwk | undefined> {
+  if (token.dpop_jwk !== undefined || isDPoP(token)) return dpopKeyOf(app.name, token)
+  return app.config.dpop === true ? (await newDPoPKey()).jwk : undefined
+}
 
 /** Options of {@link OAuth2App.refreshToken}. @group Tokens */
 export interface RefreshOptions {
@@ -37,6 +56,7 @@ export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
   readonly #lock?: LockFunction
   readonly #readsTokens: () => boolean
   readonly #inflight = new Map<string, Promise<OAuth2Token>>()
+  readonly #dpop: DPoPSigner
   /** Results of recent refreshes by old refresh token, so a late caller holding it gets the new token. */
   readonly #recent = new Map<string, { token: OAuth2Token; at: number }>()
 
@@ -54,6 +74,7 @@ export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
     this.#app = app
     this.#read = read
     this.#readsTokens = readsTokens
+    this.#dpop = new DPoPSigner(app.name)
     if (lock) this.#lock = lock
   }
 
@@ -94,13 +115,14 @@ export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
   }
 
   /** Add the token to `request`, the outgoing copy only `fetch` sees (so it may be changed in place). */
-  authorize(request: Request, token: OAuth2Token): Request {
+  authorize(request: Request, token: OAuth2Token): Request | Promise<Request> {
     const { name, config } = this.#app
     if (typeof token.access_token !== 'string' || token.access_token === '') {
       throw new OAuthKitError(ErrorCode.TOKEN_MISSING, `${name}: the token has no access_token`, {
         app: name,
       })
     }
+    if (isDPoP(token)) return this.#dpop.authorize(request, token)
     if (typeof token.token_type !== 'string' || token.token_type.toLowerCase() !== 'bearer') {
       throw new OAuthKitError(
         ErrorCode.UNSUPPORTED_TOKEN_TYPE,
@@ -118,10 +140,27 @@ export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
     return request
   }
 
+  /** `Bearer <token>` when the header is all `authorize` would add; else undefined. */
+  header(token: OAuth2Token): string | undefined {
+    const { access_token: access, token_type: type } = token
+    return this.#app.config.tokenPlacement !== 'uri' &&
+      typeof access === 'string' &&
+      access !== '' &&
+      typeof type === 'string' &&
+      type.toLowerCase() === 'bearer'
+      ? `Bearer ${access}`
+      : undefined
+  }
+
   /** A 401 with `error="invalid_token"` (RFC 6750 §3.1) is worth one refresh, when one is possible. */
-  async recover(response: Response, state: CallState<OAuth2Token>): Promise<boolean> {
+  async recover(response: Response, state: CallState<OAuth2Token>, url: string): Promise<boolean> {
+    // RFC 9449 §9: a resource server's nonce earns one retry with it, the token unchanged.
+    if (state.token && isDPoP(state.token) && this.#dpop.nonceRetry(response, url)) return true
     const challenge = response.headers.get('www-authenticate') ?? ''
-    if (!/^\s*bearer\b/i.test(challenge) || !/\berror\s*=\s*"?invalid_token"?/i.test(challenge))
+    if (
+      !/^\s*(bearer|dpop)\b/i.test(challenge) ||
+      !/\berror\s*=\s*"?invalid_token"?/i.test(challenge)
+    )
       return false
     const token = state.token
     if (!token || (!token.refresh_token && this.#app.config.grantType !== 'client_credentials'))
@@ -203,19 +242,21 @@ export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
     let fresh: OAuth2Token
     try {
       const as = await app.metadata()
-      const response = await oauth.refreshTokenGrantRequest(
-        as,
-        app.client,
-        await app.clientAuth(),
-        token.refresh_token!,
-        {
+      const clientAuth = await app.clientAuth()
+      // RFC 9449 §5: a DPoP-bound token is refreshed with its own key.
+      const key = await refreshKey(app, token)
+      const DPoP = key && (await dpopHandle(app.client, key))
+      const send = () =>
+        oauth.refreshTokenGrantRequest(as, app.client, clientAuth, token.refresh_token!, {
           ...app.options('refresh'),
           additionalParameters: options.params,
-        },
-      )
+          ...(DPoP && { DPoP }),
+        })
+      const response = DPoP ? await withNonceRetry(send) : await send()
       // Like the login, a refreshed ID token is checked against the issuer idTokenIssuer names (multi-tenant); §12.2 below pins it to the login's.
       const asForToken = { ...as, issuer: await app.idTokens.issuerFor(response, as.issuer) }
       const result = await oauth.processRefreshTokenResponse(asForToken, app.client, response)
+      if (key) checkBound(app.name, result.token_type)
       const claims = oauth.getValidatedIdTokenClaims(result) as IdTokenClaims | undefined
       if (result.id_token && claims) {
         await app.idTokens.verify(asForToken, result.id_token)
@@ -230,6 +271,7 @@ export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
         }
       }
       fresh = toToken(result, claims)
+      if (key) fresh.dpop_jwk = key
       if (!claims && token.userinfo) fresh.userinfo = token.userinfo
       if (fresh.refresh_token === undefined && token.refresh_token !== undefined)
         fresh.refresh_token = token.refresh_token

@@ -9,12 +9,13 @@ import type { NormalizedProfile } from '../app/config.js'
 import { ErrorCode, OAuthKitError } from '../errors/error.js'
 import { userinfoError } from '../errors/upstream.js'
 import type { OAuth2Token, UserInfo } from '../types.js'
+import { dpopHandle } from './dpop.js'
 import type { OAuth2Endpoints } from './endpoints.js'
 
 /** Call the userinfo endpoint; a `sub` other than the ID token's is refused (§5.3.2). */
 export async function userinfo(
   app: OAuth2Endpoints,
-  token: Pick<OAuth2Token, 'access_token' | 'id_token' | 'userinfo'>,
+  token: Pick<OAuth2Token, 'access_token' | 'id_token' | 'userinfo' | 'dpop_jwk'>,
 ): Promise<UserInfo> {
   const as = await app.metadata()
   if (!as.userinfo_endpoint)
@@ -30,7 +31,10 @@ export async function userinfo(
       as,
       app.client,
       token.access_token,
-      app.options('userinfo'),
+      // A DPoP-bound token goes with a proof of its key (RFC 9449 §7).
+      token.dpop_jwk
+        ? { ...app.options('userinfo'), DPoP: await dpopHandle(app.client, token.dpop_jwk) }
+        : app.options('userinfo'),
     )
     const info = await oauth.processUserInfoResponse(
       as,
