@@ -4,6 +4,7 @@
  *    of ky configurations, and of where oauthkit's own layer sits between bare ky and `app.get`.
  */
 import ky, { type KyInstance, type Options as KyOptions } from 'ky'
+import * as client from 'openid-client'
 import { OAuth, isOAuthKitError, type OAuth2Token } from '../src/index.js'
 import { API_TOKEN } from './api-server.js'
 import {
@@ -145,15 +146,28 @@ function mirrorCall(instance: KyInstance, url: string, token: OAuth2Token): Oper
     }).json()
 }
 
-/** The three contenders the targets are about. */
+export const OPENID_CLIENT_GET = 'openid-client'
+
+/** openid-client v6 configured for the same loopback server (http allowed, as oauthkit allows it on loopback). */
+function openidClientConfig(origin: string): client.Configuration {
+  const config = new client.Configuration({ issuer: origin }, 'bench-client', 'bench-client-secret')
+  client.allowInsecureRequests(config)
+  return config
+}
+
+/** The contenders the targets are about: plain fetch, bare ky, openid-client and app.get. */
 function mainContenders(origin: string, path: string): Record<string, Operation> {
   const url = `${origin}${path}`
   const headers = { authorization: `Bearer ${API_TOKEN}` }
   const app = oauthkitApp(origin)
   const token = freshToken()
+  const config = openidClientConfig(origin)
+  const target = new URL(url)
   return {
     fetch: async () => (await fetch(url, { headers })).json(),
     ky: () => ky.get(url, { headers }).json(),
+    [OPENID_CLIENT_GET]: async () =>
+      (await client.fetchProtectedResource(config, API_TOKEN, target, 'GET')).json(),
     'app.get': () => app.get(url, { token }).json(),
   }
 }
@@ -236,8 +250,10 @@ export async function sequentialGets(
     options,
     series: toSeries(measured),
     ratios: [
+      ratio(measured, 'app.get', OPENID_CLIENT_GET, slow ? undefined : 1.0),
       ratio(measured, 'app.get', 'ky', 1.05),
       ratio(measured, 'app.get', 'fetch', slow ? 1.1 : undefined),
+      ratio(measured, OPENID_CLIENT_GET, 'fetch'),
       ratio(measured, 'ky', 'fetch'),
     ],
   }

@@ -222,9 +222,9 @@ export async function loginCallbacks(options: LoginOptions): Promise<LoginResult
         all: summarize(everything[name]!),
       })),
       ratios: [
-        ratio('oauthkit', 'openid-client', 1.05),
+        ratio('oauthkit', 'openid-client', 1.3),
         ratio('oauthkit', NON_REPUDIATION),
-        ratio('oauthkit', LIKE_FOR_LIKE),
+        ratio('oauthkit', LIKE_FOR_LIKE, 1.0),
         ratio(NON_REPUDIATION, 'openid-client'),
         ratio(LIKE_FOR_LIKE, 'openid-client'),
       ],

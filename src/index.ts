@@ -74,6 +74,7 @@ export type { Transaction } from './session/transaction.js'
 export { rewriteJson } from './http/client.js'
 export { authRoute, defaultErrorAnswer, requestOrigin } from './routes.js'
 export { callbackBodyStream, parsedCallbackBody } from './app/callback.js'
+export type { CallbackParams } from './app/callback.js'
 export type { AuthAction, AuthRouteOptions, FailedRoute, SignedIn } from './routes.js'
 export type {
   OAuthContext,
@@ -86,5 +87,6 @@ export type {
   ComplianceHooks,
   RequestHook,
   ResponseHook,
+  CallbackHook,
   HookName,
 } from './types.js'

@@ -12,6 +12,7 @@ import type {
   CompletedAuthorization,
 } from '../app/base.js'
 import { RemoteAppBase } from '../app/base.js'
+import { publicCallbackParams } from '../app/callback.js'
 import type { NormalizedProfile, UpdateTokenInfo } from '../app/config.js'
 import type { AppServices } from '../app/services.js'
 import { ErrorCode, OAuthKitError } from '../errors/error.js'
@@ -195,11 +196,12 @@ export class OAuth2App extends RemoteAppBase<OAuth2Token, OAuth2AppConfig> {
     options: AuthorizeAccessTokenOptions = {},
   ): Promise<CompletedAuthorization<OAuth2Token>> {
     const { params, take } = await this.callback(ctx)
+    const received = publicCallbackParams(params)
     const { token, transaction } = await finishLogin(this.#endpoints, params, take, options)
     await this.persist(token, { reason: 'login', ctx })
     return transaction.returnTo === undefined
-      ? { token }
-      : { token, returnTo: transaction.returnTo }
+      ? { token, params: received }
+      : { token, returnTo: transaction.returnTo, params: received }
   }
 
   /**

@@ -137,6 +137,8 @@ export async function finishLogin(
   options: AuthorizeAccessTokenOptions,
 ): Promise<{ token: OAuth2Token; transaction: Transaction }> {
   const { name } = app
+  for (const hook of [app.config.hooks?.authorizationResponse ?? []].flat())
+    params = hook(new URLSearchParams(params)) ?? params
   const states = params.getAll('state')
   // RFC 6749 §3.1: a repeated state is refused below; first consume every transaction it names, so none can be retried.
   if (states.length > 1) for (const s of new Set(states)) await take(s).catch(() => undefined)

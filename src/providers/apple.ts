@@ -138,6 +138,7 @@ export function apple(options: AppleOptions): OAuth2AppConfig & { profile: Apple
     // The secret is a short-lived JWT, re-signed before it expires.
     clientSecret,
     profile: appleProfile,
+    hooks: { authorizationResponse: appleCancelled },
   })
 }
 
@@ -254,6 +255,16 @@ export async function appleUser(request: Request): Promise<AppleUser | undefined
   }
   if (typeof source.email === 'string') user.email = source.email
   return user
+}
+
+/**
+ * Apple answers a user's "Cancel" with its own `error=user_cancelled_authorize`; RFC 6749 §4.1.2.1
+ * calls that `access_denied`, so it surfaces as `ErrorCode.ACCESS_DENIED` like every other refusal.
+ */
+function appleCancelled(params: URLSearchParams): URLSearchParams | void {
+  if (params.get('error') !== 'user_cancelled_authorize') return
+  params.set('error', 'access_denied')
+  return params
 }
 
 /** The validated ID token claims: Apple has no userinfo endpoint. */
