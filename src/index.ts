@@ -21,6 +21,7 @@ export { SealedTokenStore } from './stores/sealed.js'
 export { MemoryTokenStore } from './stores/memory.js'
 export { OAuth2App } from './oauth2/app.js'
 export type { RefreshOptions } from './oauth2/token-lifecycle.js'
+export type { ParseIdTokenOptions } from './oauth2/parse-id-token.js'
 export { OAuth1App } from './oauth1/app.js'
 export type {
   OAuth1AppConfig,

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { JWK } from 'oauth4webapi'
+import type { JWK, JWKS } from 'oauth4webapi'
 import type { BaseAppConfig, NormalizedProfile } from '../app/config.js'
 import { checkUrl, configError, validateBaseConfig } from '../app/config.js'
 import type { ComplianceHooks, IdTokenClaims, OAuth2Token, UserInfo } from '../types.js'
@@ -136,6 +136,23 @@ export interface OAuth2AppConfig extends Omit<BaseAppConfig, 'clientSecret'> {
   responseMode?: 'query' | 'form_post'
   /** The ID token `alg` expected; default: the provider's advertised algorithms, else RS256. */
   idTokenSignedResponseAlg?: string
+  /**
+   * Audiences an ID token (or a signed userinfo response) may name besides this client, when the
+   * provider issues tokens for several of your clients at once. Any other extra audience is refused,
+   * and a token with several audiences must name this client as `azp` (OIDC Core §3.1.3.7).
+   */
+  trustedAudiences?: string[]
+  /**
+   * The provider's public keys, inline (`{ keys: [...] }`): ID tokens and signed userinfo are
+   * verified with these and no JWKS is fetched. Public keys only; a key with private parts is refused.
+   */
+  jwks?: JWKS
+  /**
+   * Ask for userinfo as a signed JWT with this `alg` (the client's registered
+   * `userinfo_signed_response_alg`): a plain JSON answer is then refused. Any JWT userinfo answer, asked
+   * for or not, is verified with the provider's keys and must carry this app's `iss` and `aud`.
+   */
+  userinfoSignedResponseAlg?: string
   /** Clock tolerance in seconds for ID token `exp`/`iat` (default 30, at most 300). */
   clockTolerance?: number
   /** Seconds before `expires_at` at which a token is refreshed (default 60). */
@@ -209,6 +226,33 @@ export function hasOpenId(scope: string | string[] | undefined): boolean {
   return (scopeString(scope) ?? '').split(' ').includes('openid')
 }
 
+/** `trustedAudiences`, `jwks` and the signing algorithms: well-formed, and no private key inline. */
+function validateKeysConfig(name: string, config: OAuth2AppConfig): void {
+  const trusted = config.trustedAudiences
+  if (
+    trusted !== undefined &&
+    (!Array.isArray(trusted) || trusted.some((a) => typeof a !== 'string' || a === ''))
+  )
+    throw configError(name, 'trustedAudiences', 'must be an array of non-empty strings')
+  const jwks = config.jwks
+  if (jwks !== undefined) {
+    if (typeof jwks !== 'object' || jwks === null || !Array.isArray(jwks.keys))
+      throw configError(name, 'jwks', 'must be a JWK set: { keys: [...] }')
+    // A JWK with private parts (RFC 7518 §6.2.2, §6.3.2, §6.4) is a signing key: it has no business in a verifier's config.
+    if (jwks.keys.some((k) => typeof k !== 'object' || k === null || 'd' in k || 'k' in k))
+      throw configError(
+        name,
+        'jwks',
+        'must hold public keys only (a key has private or secret parts)',
+      )
+  }
+  for (const field of ['idTokenSignedResponseAlg', 'userinfoSignedResponseAlg'] as const) {
+    const alg = config[field]
+    if (alg !== undefined && (typeof alg !== 'string' || alg === '' || alg === 'none'))
+      throw configError(name, field, 'must be a JWS algorithm name other than "none"')
+  }
+}
+
 /** Check an OAuth 2 app's config. Throws an {@link OAuthKitError} `config_invalid`. */
 export function validateOAuth2Config(name: string, config: OAuth2AppConfig): void {
   validateBaseConfig(name, config)
@@ -235,7 +279,12 @@ export function validateOAuth2Config(name: string, config: OAuth2AppConfig): voi
         'issuer',
         'is required for an OpenID Connect app without serverMetadataUrl',
       )
-    if (!config.jwksUri && !config.serverMetadata?.jwks_uri && !config.clientSecret) {
+    if (
+      !config.jwksUri &&
+      !config.serverMetadata?.jwks_uri &&
+      !config.jwks &&
+      !config.clientSecret
+    ) {
       throw configError(
         name,
         'jwksUri',
@@ -243,6 +292,7 @@ export function validateOAuth2Config(name: string, config: OAuth2AppConfig): voi
       )
     }
   }
+  validateKeysConfig(name, config)
   const method = config.tokenEndpointAuthMethod
   if (method !== undefined && !AUTH_METHODS.includes(method)) {
     throw configError(name, 'tokenEndpointAuthMethod', `must be one of ${AUTH_METHODS.join(', ')}`)
