@@ -27,7 +27,7 @@ const machine = describeMachine()
 const server = await startApiServer()
 let gets: BenchResults['gets']
 try {
-  step('1a. 2,000 sequential GETs × 3 contenders × 7 rounds, bare loopback server')
+  step('1a. 2,000 sequential GETs × 4 contenders × 7 rounds, bare loopback server')
   const fast = await sequentialGets(server.origin, false, {
     rounds: 7,
     perRound: 2000,
@@ -35,7 +35,7 @@ try {
     warmup: 300,
     seed: 1,
   })
-  step('1b. the same against the 1 ms server (5 rounds: each takes 3 × 2,000 × ≥1.1 ms)')
+  step('1b. the same against the 1 ms server (5 rounds: each takes 4 × 2,000 × ≥1.1 ms)')
   const slow = await sequentialGets(server.origin, true, {
     rounds: 5,
     perRound: 2000,

@@ -54,6 +54,12 @@ export interface ApiAuthorizer<T> {
    * it in place or return a replacement.
    */
   authorize(request: Request, token: T): Request | Promise<Request>
+  /**
+   * When the token goes in one header and nothing else changes: that header, checked as `authorize`
+   * checks the token. Lets a call hand the credentials to `fetch` in its `init` instead of on a copy
+   * of the request. Undefined when the kind signs otherwise (query, body, a signature).
+   */
+  header?(token: T): [name: string, value: string] | undefined
   /** After a 401 from the origin that was sent the token: refresh it if that can help; true to retry once. */
   recover?(response: Response, state: CallState<T>): Promise<boolean>
   /** Origins of the provider's own endpoints known only at run time (a discovered userinfo endpoint). */

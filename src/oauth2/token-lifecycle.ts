@@ -93,9 +93,30 @@ export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
     )
   }
 
+  /** The Authorization header of `token`, unless the app puts the token in the URL. */
+  header(token: OAuth2Token): [string, string] | undefined {
+    if (this.#app.config.tokenPlacement === 'uri') return undefined
+    this.#check(token)
+    return ['authorization', `Bearer ${token.access_token}`]
+  }
+
   /** Add the token to `request`, the outgoing copy only `fetch` sees (so it may be changed in place). */
   authorize(request: Request, token: OAuth2Token): Request {
-    const { name, config } = this.#app
+    const { config } = this.#app
+    this.#check(token)
+    if (config.tokenPlacement === 'uri') {
+      // Only when the app asks: a token in a URL leaks through logs and Referer (RFC 9700 §4.3.2).
+      const url = new URL(request.url)
+      url.searchParams.set('access_token', token.access_token)
+      return new Request(url, request)
+    }
+    request.headers.set('authorization', `Bearer ${token.access_token}`)
+    return request
+  }
+
+  /** A Bearer token with an access_token, or a typed error. */
+  #check(token: OAuth2Token): void {
+    const { name } = this.#app
     if (typeof token.access_token !== 'string' || token.access_token === '') {
       throw new OAuthKitError(ErrorCode.TOKEN_MISSING, `${name}: the token has no access_token`, {
         app: name,
@@ -108,14 +129,6 @@ export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
         { app: name },
       )
     }
-    if (config.tokenPlacement === 'uri') {
-      // Only when the app asks: a token in a URL leaks through logs and Referer (RFC 9700 §4.3.2).
-      const url = new URL(request.url)
-      url.searchParams.set('access_token', token.access_token)
-      return new Request(url, request)
-    }
-    request.headers.set('authorization', `Bearer ${token.access_token}`)
-    return request
   }
 
   /** A 401 with `error="invalid_token"` (RFC 6750 §3.1) is worth one refresh, when one is possible. */

@@ -217,8 +217,8 @@ export function appleClientSecret(options: AppleClientSecretOptions): () => Prom
  * user shared them, or undefined when the request has none (every later sign-in).
  *
  * It is a helper on the callback request, not a field of the token, because the token is built from
- * the token endpoint's response (what hooks see) while `user` is only in the callback form, which
- * `authorizeAccessToken` reads but does not pass on. The field is not signed: use it only after
+ * the token endpoint's response (what hooks see) while `user` is only in the callback form;
+ * `completeAuthorization` also returns it raw, as `params.user`. The field is not signed: use it only after
  * `authorizeAccessToken` succeeded on the same request (state and the code exchange then vouch for
  * the callback), and take the email from the ID token, not from here. Reads a clone; the body stays
  * readable.
