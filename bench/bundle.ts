@@ -20,6 +20,17 @@ export interface BundleEntry {
   /** Kilobytes, minified and gzipped. */
   gzKb: number
   target?: number
+  /** Minified kilobytes by part (dependency or oauthkit folder), largest first. */
+  parts: Array<{ part: string; minKb: number }>
+}
+
+/** What a bundled input file belongs to: a dependency, or an oauthkit folder. */
+function partOf(file: string): string {
+  const dependency = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)
+  if (dependency) return dependency[1]!
+  if (file.startsWith('src/oauth2/grants/')) return 'oauthkit src/oauth2/grants'
+  const folder = /^(src|testing)\/([^/]+)\//.exec(file)
+  return folder ? `oauthkit ${folder[1]}/${folder[2]}` : `oauthkit ${file}`
 }
 
 /** The OAuth 2-only app of the core target. */
@@ -63,8 +74,12 @@ export async function me(config, token) {
   },
 ]
 
-async function measure(source: string): Promise<{ min: number; gz: number }> {
+async function measure(
+  source: string,
+): Promise<{ min: number; gz: number; parts: BundleEntry['parts'] }> {
   const result = await build({
+    metafile: true,
+    outfile: 'bundle.js',
     stdin: { contents: source, resolveDir: ROOT, loader: 'ts', sourcefile: 'entry.ts' },
     bundle: true,
     minify: true,
@@ -77,14 +92,24 @@ async function measure(source: string): Promise<{ min: number; gz: number }> {
     external: ['msw', 'msw/*', 'oidc-provider', 'better-sqlite3', 'pg', 'ioredis', 'node:*'],
   })
   const code = result.outputFiles[0]!.contents
-  return { min: code.byteLength, gz: gzipSync(code, { level: 9 }).byteLength }
+  const parts = new Map<string, number>()
+  for (const output of Object.values(result.metafile.outputs))
+    for (const [file, input] of Object.entries(output.inputs))
+      parts.set(partOf(file), (parts.get(partOf(file)) ?? 0) + input.bytesInOutput)
+  return {
+    min: code.byteLength,
+    gz: gzipSync(code, { level: 9 }).byteLength,
+    parts: [...parts]
+      .map(([part, bytes]) => ({ part, minKb: bytes / 1000 }))
+      .sort((a, b) => b.minKb - a.minKb),
+  }
 }
 
 export async function bundleSizes(): Promise<BundleEntry[]> {
   const out: BundleEntry[] = []
   for (const entry of ENTRIES) {
-    const { min, gz } = await measure(entry.source)
-    out.push({ ...entry, minKb: min / 1000, gzKb: gz / 1000 })
+    const { min, gz, parts } = await measure(entry.source)
+    out.push({ ...entry, minKb: min / 1000, gzKb: gz / 1000, parts })
   }
   return out
 }

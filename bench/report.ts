@@ -3,6 +3,7 @@
  */
 import type { ApiGroupResult, RatioResult, Series } from './api-get.js'
 import { bundleSection, bundleVerdict, type BundleEntry } from './bundle-report.js'
+import { targetNotes } from './targets-notes.js'
 import type { LoginResult } from './login.js'
 import { LIKE_FOR_LIKE, NON_REPUDIATION } from './login.js'
 import type { Machine } from './machine.js'
@@ -251,6 +252,8 @@ export function renderMarkdown(results: BenchResults): string {
     '',
     'Ratios are computed per round (both sides measured in the same round) and given as the median over the rounds, with the lowest and highest round in parentheses. The GET ratios are on the median latency of a GET, the login ratio on callback times paired per login cycle (see "How" in each section).',
     '',
+    targetNotes(gets, login, results.bundles),
+    '',
     '## 1. Sequential authenticated GETs',
     '',
     "**What.** One GET at a time to a `node:http` server on 127.0.0.1, each reading a small JSON body: `app.get(url, { token }).json()` (oauthkit, with a fresh token: no refresh), openid-client v6's `fetchProtectedResource(config, accessToken, url, 'GET')` + `.json()` (a `Configuration` for the same server, `allowInsecureRequests` as the server is http on loopback), `ky.get(url, { headers: { authorization: \"Bearer …\" } }).json()` (bare ky, default options), and `fetch(url, { headers })` + `.json()`. The server checks the Bearer token on every request (a 401 would fail the run), keeps connections alive (each contender reuses one connection) and runs in a child process, so its work and GC do not share the client's thread. Once against a server answering at once, once against one answering after a 1 ms timer.",
@@ -296,10 +299,10 @@ export function renderMarkdown(results: BenchResults): string {
     '',
     `**What.** The callback step of an authorization code + PKCE + nonce login against the test suite's oidc-provider (test/support/oidc-provider.ts, in this process on 127.0.0.1), client \`basic-client\` with client_secret_basic, scope \`openid email profile\`. Each login is a fresh authorization: the redirect and the scripted login/consent are not timed; only the callback step is.`,
     '',
-    '- **oauthkit**: `authorizeAccessToken({ cookies, request })`. It finds and unseals the transaction cookie (iron-session: AES-256-CBC + HMAC-SHA-256 through WebCrypto) and deletes it, checks the replay guard, validates the authorization response (state, RFC 9207 `iss`), exchanges the code (client auth, PKCE verifier, redirect_uri) through its HttpClient (timeout, bounded body), validates the ID token claims with oauth4webapi (iss, aud/azp, exp/iat, nonce, auth_time when max_age) and then **verifies the ID token signature** with the JWKS (fetched once, cached).',
+    '- **oauthkit**: `authorizeAccessToken({ cookies, request })`. It finds and unseals the transaction cookie (AES-256-GCM through WebCrypto, the key derived once per secret) and deletes it, checks the replay guard, validates the authorization response (state, RFC 9207 `iss`), exchanges the code (client auth, PKCE verifier, redirect_uri) through its HttpClient (timeout, bounded body), validates the ID token claims with oauth4webapi (iss, aud/azp, exp/iat, nonce, auth_time when max_age) and then **verifies the ID token signature** with the JWKS (fetched once, cached).',
     '- **openid-client**: `client.authorizationCodeGrant(config, callbackUrl, { pkceCodeVerifier, expectedState, expectedNonce })` after one `client.discovery(...)`. Same oauth4webapi validation of the authorization response and of the ID token claims, but by default **no ID token signature check**: for the code flow, OIDC Core §3.1.3.7 lets the client rely on the TLS connection to the token endpoint, and openid-client only checks signatures after `enableNonRepudiationChecks(config)`. It does no state storage either: the app passes the checks in.',
     `- **${NON_REPUDIATION}**: the same with \`enableNonRepudiationChecks\` (signature verified with the JWKS, cached after the first use).`,
-    `- **${LIKE_FOR_LIKE}**: the same again, plus its checks sealed with iron-session at the redirect (as src/transaction.ts does) and unsealed inside the timed step: the work oauthkit does, done by an app around openid-client.`,
+    `- **${LIKE_FOR_LIKE}**: the same again, plus its checks sealed with iron-session at the redirect and unsealed inside the timed step: the work oauthkit does (its own seal is AES-256-GCM, src/session/seal.ts), done by an app around openid-client with the sealing library it would reach for.`,
     '',
     `**How.** ${login.options.warmup} untimed logins per contender first (discovery, JWKS, JIT). Then ${login.options.rounds} rounds of ${login.options.perRound} login cycles; a cycle is one login of each contender, back to back, in a random order. The first table gives, per contender, the median over rounds of each round's median callback time (min–max of rounds), and the median and IQR of all logins pooled. Ratios are paired within each cycle (the logins compared ran a few milliseconds apart), the median of a round's cycles, then the median (min–max) over rounds.`,
     '',
@@ -329,7 +332,7 @@ export function renderMarkdown(results: BenchResults): string {
     "- **Why median latency for the GET targets.** With preemption from other processes, a round's mean is dominated by whichever contender happened to be descheduled. The median is what one GET costs when the process runs; the mean and CPU columns are given so that any GC cost (which a median hides) stays visible.",
     "- **What the GET comparison includes.** All three read the JSON body. ky and app.get send `accept: application/json` (ky's `.json()` sets it). app.get also runs the token checks (expiry with leeway, token type) and, through its ky instance, a default 10 s timeout, the retry predicate and the 401 check in its `fetch` wrapper. The transport is the same: global fetch (undici) with keep-alive.",
     '- **1 ms server.** The server waits on a 1 ms `setTimeout`, which fires after 1 ms or a little more, so the fixed part of every GET is ~1.1 ms and library overhead is a smaller share of it.',
-    "- **Login.** The provider runs in the same process as the clients, so its own work for the token request (client authentication, code lookup, signing the ID token) is inside every timed callback, for every contender alike. Each WebCrypto call is a round trip through libuv's thread pool and costs more when the pool is not warm (in a side experiment on this machine, iron `unsealData` took ~0.3 ms in a tight loop and ~1 ms when called after 10 ms of idleness). oauthkit makes several such calls in the callback (the iron unseal, the ID token signature); default openid-client makes none. Under heavy load the absolute login times swing widely from round to round; the paired ratios are the figures to read.",
+    "- **Login.** The provider runs in the same process as the clients, so its own work for the token request (client authentication, code lookup, signing the ID token) is inside every timed callback, for every contender alike. Each WebCrypto call is a round trip through libuv's thread pool and costs more when the pool is not warm (in a side experiment on this machine, iron `unsealData` took ~0.3 ms in a tight loop and ~1 ms when called after 10 ms of idleness). oauthkit makes a few such calls in the callback (the unseal, the cookie name's hash when the state is not already one, the ID token signature); default openid-client makes none. Under heavy load the absolute login times swing widely from round to round; the paired ratios are the figures to read.",
   )
   return out.join('\n') + '\n'
 }

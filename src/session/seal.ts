@@ -5,7 +5,8 @@
  * unseal: eight WebCrypto round trips through the thread pool on each login callback.
  *
  * A seal is `t1*<password id>*<iv>*<ciphertext>` (base64url); the plaintext holds the data and its
- * expiry, and the version and password id are authenticated with it.
+ * expiry, and the version and password id are authenticated with it. The 96-bit IV is random: keep
+ * a secret under 2^32 logins (NIST SP 800-38D §8.3), and rotate it (`secret: { 1: old, 2: new }`) sooner.
  *
  * @module
  */
