@@ -116,8 +116,8 @@ export interface UserInfo {
 /** A request hook: may return a replacement request. @group Hooks */
 export type RequestHook = (request: Request) => Request | void | Promise<Request | void>
 /**
- * A callback hook (OAuth 2): sees the callback's parameters before they are checked and may return
- * replacements, to bend a provider's own error words back to the standard ones. @group Hooks
+ * A callback hook (OAuth 2): gets a copy of the callback's parameters before they are checked, to bend
+ * a provider's own error words back to the standard ones; it may change the copy or return others. @group Hooks
  */
 export type CallbackHook = (params: URLSearchParams) => URLSearchParams | void
 /** A response hook: may return a replacement response. @group Hooks */
