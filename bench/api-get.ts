@@ -4,6 +4,7 @@
  *    of ky configurations, and of where oauthkit's own layer sits between bare ky and `app.get`.
  */
 import ky, { type KyInstance, type Options as KyOptions } from 'ky'
+import * as client from 'openid-client'
 import { OAuth, isOAuthKitError, type OAuth2Token } from '../src/index.js'
 import { API_TOKEN } from './api-server.js'
 import {
@@ -145,15 +146,28 @@ function mirrorCall(instance: KyInstance, url: string, token: OAuth2Token): Oper
     }).json()
 }
 
-/** The three contenders the targets are about. */
+export const OPENID_CLIENT_GET = 'openid-client'
+
+/** openid-client v6 configured for the same loopback server (http allowed, as oauthkit allows it on loopback). */
+function openidClientConfig(origin: string): client.Configuration {
+  const config = new client.Configuration({ issuer: origin }, 'bench-client', 'bench-client-secret')
+  client.allowInsecureRequests(config)
+  return config
+}
+
+/** The contenders the targets are about: plain fetch, bare ky, openid-client and app.get. */
 function mainContenders(origin: string, path: string): Record<string, Operation> {
   const url = `${origin}${path}`
   const headers = { authorization: `Bearer ${API_TOKEN}` }
   const app = oauthkitApp(origin)
   const token = freshToken()
+  const config = openidClientConfig(origin)
+  const target = new URL(url)
   return {
     fetch: async () => (await fetch(url, { headers })).json(),
     ky: () => ky.get(url, { headers }).json(),
+    [OPENID_CLIENT_GET]: async () =>
+      (await client.fetchProtectedResource(config, API_TOKEN, target, 'GET')).json(),
     'app.get': () => app.get(url, { token }).json(),
   }
 }
@@ -179,6 +193,16 @@ function configContenders(origin: string, path: string): Record<string, Operatio
   const mirrorNoTimeout = apiClientMirror({ timeout: false })
   const mirrorNoAfter = apiClientMirror({ afterResponse: false })
   const mirrorFetch401 = apiClientMirrorFetch401()
+  const withHook = new OAuth({ secret: BENCH_SECRET })
+    .register('api', {
+      clientId: 'bench-client',
+      clientSecret: 'bench-client-secret',
+      authorizeUrl: `${origin}/authorize`,
+      accessTokenUrl: `${origin}/token`,
+      apiBaseUrl: origin,
+      hooks: { protectedRequest: () => undefined },
+    })
+    .create('api')
   return {
     fetch: async () => (await fetch(url, { headers })).json(),
     ky: () => ky.get(url, { headers }).json(),
@@ -193,8 +217,15 @@ function configContenders(origin: string, path: string): Record<string, Operatio
     'ky like ApiClient, 401 check in fetch': mirrorCall(mirrorFetch401, url, token),
     'app.get': () => app.get(url, { token }).json(),
     'app.get, timeout:false per call': () => app.get(url, { token, timeout: false }).json(),
+    [SIGNED_COPY]: () => withHook.get(url, { token }).json(),
   }
 }
+
+/**
+ * app.get on an app with a no-op `protectedRequest` hook: a hook needs a Request to look at, so the call
+ * signs a copy of ky's request (the path every call took before the Bearer header went to fetch's init).
+ */
+export const SIGNED_COPY = 'app.get, signed Request copy (no-op hook)'
 
 function toSeries(result: InterleaveResult): Series[] {
   return Object.keys(result.median).map((name) => ({
@@ -236,8 +267,10 @@ export async function sequentialGets(
     options,
     series: toSeries(measured),
     ratios: [
+      ratio(measured, 'app.get', OPENID_CLIENT_GET, slow ? undefined : 1.0),
       ratio(measured, 'app.get', 'ky', 1.05),
       ratio(measured, 'app.get', 'fetch', slow ? 1.1 : undefined),
+      ratio(measured, OPENID_CLIENT_GET, 'fetch'),
       ratio(measured, 'ky', 'fetch'),
     ],
   }
@@ -269,6 +302,7 @@ export async function kyConfigurations(
       ratio(measured, 'app.get', 'ky'),
       ratio(measured, 'app.get, timeout:false per call', 'app.get'),
       ratio(measured, 'app.get, timeout:false per call', 'ky'),
+      ratio(measured, 'app.get', SIGNED_COPY),
     ],
   }
 }

@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { kyConfigurations, sequentialGets } from './api-get.js'
 import { appFetchVsFetch, type AppFetchResult } from './app-fetch.js'
+import { bundleSizes } from './bundle.js'
 import { loginCallbacks } from './login.js'
 import { startApiServer } from './loopback.js'
 import { describeMachine, loadAverage } from './machine.js'
@@ -29,7 +30,7 @@ const server = await startApiServer()
 let gets: BenchResults['gets']
 let appFetch: AppFetchResult
 try {
-  step('1a. 2,000 sequential GETs × 3 contenders × 7 rounds, bare loopback server')
+  step('1a. 2,000 sequential GETs × 4 contenders × 7 rounds, bare loopback server')
   const fast = await sequentialGets(server.origin, false, {
     rounds: 7,
     perRound: 2000,
@@ -37,7 +38,7 @@ try {
     warmup: 300,
     seed: 1,
   })
-  step('1b. the same against the 1 ms server (5 rounds: each takes 3 × 2,000 × ≥1.1 ms)')
+  step('1b. the same against the 1 ms server (5 rounds: each takes 4 × 2,000 × ≥1.1 ms)')
   const slow = await sequentialGets(server.origin, true, {
     rounds: 5,
     perRound: 2000,
@@ -76,6 +77,8 @@ const login = await loginCallbacks({ rounds: 7, perRound: 30, warmup: 5 })
 
 step('4. token store round trips: memory, SQLite, PostgreSQL, Redis, and the sealing apart')
 const stores = await storeRoundTrips({ rounds: 5, perRound: 300, block: 5, warmup: 50, seed: 4 })
+step('4. bundle sizes (esbuild, min + gzip)')
+const bundles = await bundleSizes()
 
 const results: BenchResults = {
   machine,
@@ -86,6 +89,7 @@ const results: BenchResults = {
   login,
   stores,
   appFetch,
+  bundles,
 }
 console.log(renderConsole(results))
 writeFileSync(OUTPUT, renderMarkdown(results))

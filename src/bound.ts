@@ -32,7 +32,15 @@ import type { OAuth1App } from './oauth1/app.js'
 import type { OAuth2App } from './oauth2/app.js'
 import type { OpenIdApp } from './openid2/app.js'
 import type { RefreshOptions } from './oauth2/token-lifecycle.js'
-import type { OAuth1Token, OAuth2Token, OAuthContext, OpenIdIdentity, UserInfo } from './types.js'
+import type { ParseIdTokenOptions } from './oauth2/parse-id-token.js'
+import type {
+  IdTokenClaims,
+  OAuth1Token,
+  OAuth2Token,
+  OAuthContext,
+  OpenIdIdentity,
+  UserInfo,
+} from './types.js'
 
 /** The methods every app kind shares (OAuth 2 and OAuth 1), with its token type `T`. @group Core */
 export interface AppLike<T> {
@@ -223,6 +231,11 @@ export class BoundOAuth2App extends BoundApp<OAuth2App> {
   /** Revoke a token (RFC 7009). */
   revokeToken(token: string | OAuth2Token, options?: RevokeTokenOptions): Promise<void> {
     return this.app.revokeToken(token, options)
+  }
+
+  /** Fully validate an ID token the app got elsewhere (see {@link OAuth2App.parseIdToken}). */
+  parseIdToken(idToken: string, options: ParseIdTokenOptions): Promise<IdTokenClaims> {
+    return this.app.parseIdToken(idToken, options)
   }
 
   /** Ask the provider whether a token is active (RFC 7662). */

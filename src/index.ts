@@ -21,6 +21,7 @@ export { SealedTokenStore } from './stores/sealed.js'
 export { MemoryTokenStore } from './stores/memory.js'
 export { OAuth2App } from './oauth2/app.js'
 export type { RefreshOptions } from './oauth2/token-lifecycle.js'
+export type { ParseIdTokenOptions } from './oauth2/parse-id-token.js'
 export { OAuth1App } from './oauth1/app.js'
 export type {
   OAuth1AppConfig,
@@ -85,6 +86,7 @@ export { MemoryReplayGuard } from './session/transaction.js'
 export { rewriteJson } from './http/client.js'
 export { authRoute, defaultErrorAnswer, requestOrigin } from './routes.js'
 export { callbackBodyStream, parsedCallbackBody } from './app/callback.js'
+export type { CallbackParams } from './app/callback.js'
 export type { AuthAction, AuthRouteOptions, FailedRoute, SignedIn } from './routes.js'
 export type {
   OAuthContext,
@@ -99,5 +101,6 @@ export type {
   ComplianceHooks,
   RequestHook,
   ResponseHook,
+  CallbackHook,
   HookName,
 } from './types.js'

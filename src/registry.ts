@@ -6,7 +6,7 @@
 import type { FetchToken, UpdateToken } from './app/config.js'
 import type { OAuth2AppConfig } from './oauth2/config.js'
 import { configError } from './app/config.js'
-import { validateOAuth2Config } from './oauth2/config.js'
+import { validateOAuth2Config } from './oauth2/validate-config.js'
 import {
   checkKnownKeys,
   OAUTH1_CONFIG_KEYS,

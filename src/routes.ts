@@ -6,6 +6,7 @@
  * @module
  */
 import type { AuthorizeOptions } from './app/base.js'
+import type { CallbackParams } from './app/callback.js'
 import type { BoundOAuth, TokenOf } from './bound.js'
 import { ErrorCode, OAuthKitError, isOAuthKitError } from './errors/error.js'
 import type { RemoteApp } from './registry.js'
@@ -21,6 +22,8 @@ export type SignedIn<Apps extends Record<string, RemoteApp>, E = object> = E & {
   token: TokenOf<Apps[keyof Apps & string]>
   /** The same-origin path the login was started with, if any. */
   returnTo?: string
+  /** What the provider sent to the callback besides the code (Apple's `user`, Strava's `scope`). */
+  params: CallbackParams
   /** The callback request. */
   request: Request
   /** The registry bound to this request. */
@@ -106,11 +109,12 @@ export async function authRoute<Apps extends Record<string, RemoteApp>, E extend
         .create(appName)
         .authorizeRedirect(redirectUriOf(request, name, options), authorize)
     }
-    const { token, returnTo } = await oauth.create(appName).completeAuthorization()
+    const { token, returnTo, params } = await oauth.create(appName).completeAuthorization()
     const signedIn = {
       ...extra,
       name: appName,
       token,
+      params,
       request,
       oauth,
       ...(returnTo === undefined ? {} : { returnTo }),

@@ -152,6 +152,11 @@ export interface UserInfo {
 
 /** A request hook: may return a replacement request. @group Hooks */
 export type RequestHook = (request: Request) => Request | void | Promise<Request | void>
+/**
+ * A callback hook (OAuth 2): gets a copy of the callback's parameters before they are checked, to bend
+ * a provider's own error words back to the standard ones; it may change the copy or return others. @group Hooks
+ */
+export type CallbackHook = (params: URLSearchParams) => URLSearchParams | void
 /** A response hook: may return a replacement response. @group Hooks */
 export type ResponseHook = (response: Response) => Response | void | Promise<Response | void>
 
@@ -190,6 +195,12 @@ export interface ComplianceHooks {
   metadataResponse?: ResponseHook | readonly ResponseHook[]
   /** The userinfo response, before it is validated. */
   userinfoResponse?: ResponseHook | readonly ResponseHook[]
+  /**
+   * The callback's parameters (OAuth 2), before state, `iss` and `error` are checked: Apple's
+   * `error=user_cancelled_authorize` becomes `access_denied`. The params returned by
+   * `completeAuthorization` are the provider's, as received.
+   */
+  authorizationResponse?: CallbackHook | readonly CallbackHook[]
 }
 
 /** The names of {@link ComplianceHooks}. @group Hooks */

@@ -123,6 +123,18 @@ describe('register, new OAuth() and authorizeRedirect refuse unknown keys with t
       'app "idp": config has an unknown key "compliance_fix": did you mean hooks?',
     ],
     [
+      { clientId: 'c', ...endpoints, trusted_audiences: ['api'] },
+      'app "idp": config has an unknown key "trusted_audiences": did you mean trustedAudiences? (oauthkit\'s names are camelCase)',
+    ],
+    [
+      { clientId: 'c', ...endpoints, userinfo_signed_response_alg: 'RS256' },
+      'app "idp": config has an unknown key "userinfo_signed_response_alg": did you mean userinfoSignedResponseAlg? (oauthkit\'s names are camelCase)',
+    ],
+    [
+      { clientId: 'c', ...endpoints, jwk: { keys: [] } },
+      'app "idp": config has an unknown key "jwk": did you mean jwks?',
+    ],
+    [
       {
         clientId: 'c',
         requestTokenUrl: 'https://x.test/rt',
@@ -264,6 +276,15 @@ describe('preset factories refuse unknown option keys with the fix', () => {
   })
 
   it('takes every known and own key', () => {
+    expect(() =>
+      new OAuth().register('keys', {
+        serverMetadataUrl: 'https://idp.test/.well-known/openid-configuration',
+        clientId: 'c',
+        trustedAudiences: ['api'],
+        jwks: { keys: [] },
+        userinfoSignedResponseAlg: 'ES256',
+      }),
+    ).not.toThrow()
     expect(() =>
       github({
         clientId: 'c',

@@ -269,3 +269,35 @@ describe('userinfoResponse', () => {
     await expectCode(make(false).userinfo(token), ErrorCode.USERINFO_INVALID)
   })
 })
+
+describe('authorizationResponse hook', () => {
+  it('sees a copy of the callback parameters first; a change made in place or returned is what gets checked', async () => {
+    const { hostileRig } = await import('./support/hostile-idp.js')
+    const seen: string[] = []
+    for (const hook of [
+      (params: URLSearchParams) => {
+        seen.push(params.get('error') ?? '')
+        params.set('error', 'access_denied')
+      },
+      (params: URLSearchParams) => {
+        const replaced = new URLSearchParams(params)
+        replaced.set('error', 'access_denied')
+        return replaced
+      },
+    ]) {
+      const r = await hostileRig(server, { config: { hooks: { authorizationResponse: hook } } })
+      const login = await r.start()
+      const callback = new URL(REDIRECT)
+      callback.searchParams.set('state', login.state)
+      callback.searchParams.set('error', 'user_said_no')
+      callback.searchParams.set('iss', r.idp.issuer)
+      const request = new Request(callback)
+      const err = await expectCode(
+        r.app.completeAuthorization({ cookies: login.cookies, request }),
+        ErrorCode.ACCESS_DENIED,
+      )
+      expect(err.error).toBe('access_denied')
+    }
+    expect(seen).toEqual(['user_said_no'])
+  })
+})

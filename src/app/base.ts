@@ -19,7 +19,7 @@ import { isLoopback } from '../http/loopback.js'
 import type { Transaction, TransactionCookieOptions } from '../session/transaction.js'
 import type { AppToken, OAuthContext, RequestHook, TokenContext } from '../types.js'
 import { checkContext } from './arguments.js'
-import { callbackParameters } from './callback.js'
+import { callbackParameters, type CallbackParams } from './callback.js'
 import type { BaseAppConfig, FetchToken, UpdateToken, UpdateTokenInfo } from './config.js'
 import { INSPECT, redactedView, withRedaction } from './redact.js'
 import type { AppServices } from './services.js'
@@ -44,11 +44,13 @@ export interface AuthorizeAccessTokenOptions {
   params?: Record<string, string>
 }
 
-/** A finished login: the token, and where the login asked to return to. @group Core */
+/** A finished login: the token, the callback's parameters, and where the login asked to return to. @group Core */
 export interface CompletedAuthorization<T> {
   token: T
   /** The same-origin path given as `returnTo` when the login started. */
   returnTo?: string
+  /** What the provider sent to the callback besides the code (Apple's `user`, Strava's `scope`). */
+  params: CallbackParams
 }
 
 /** The part of an app's config the shared base reads, for token type `T`. @group Core */

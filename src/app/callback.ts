@@ -34,6 +34,39 @@ export function sameOriginPath(value: string | undefined): string | undefined {
   }
 }
 
+/**
+ * The parameters a provider sent to the callback (the query, or the `form_post` body), as the app
+ * may want them beside the token: Sign in with Apple's `user` form field on a first login, the
+ * `scope` Strava says the user granted, a provider's own extras. One value per name (the first);
+ * `code` and `oauth_verifier` are left out: they are spent, and they are credentials.
+ *
+ * They are not signed: trust them only because the login they came with succeeded (state, the code
+ * exchange), and take identity from the token or the ID token, not from here.
+ *
+ * @group Core
+ */
+export interface CallbackParams {
+  /** The scope the provider says it granted (Strava sends it on the callback). */
+  readonly scope?: string
+  /** Sign in with Apple's `user` form field, JSON (name, email), on the first login only; see `appleUser`. */
+  readonly user?: string
+  /** The `state` the login was matched with. */
+  readonly state?: string
+  /** The issuer (RFC 9207), when the provider sends it. */
+  readonly iss?: string
+  readonly [name: string]: string | undefined
+}
+
+/** Callback parameters that are credentials, never handed back. */
+const SPENT = new Set(['code', 'oauth_verifier'])
+
+/** The callback's parameters as a frozen record, first value per name, without the spent credentials. */
+export function publicCallbackParams(params: URLSearchParams): CallbackParams {
+  const out: Record<string, string> = {}
+  for (const [key, value] of params) if (!SPENT.has(key) && !(key in out)) out[key] = value
+  return Object.freeze(out)
+}
+
 /** Largest callback body read (a form_post response is a few hundred bytes; RFC 6749 §4.1.2). */
 const MAX_CALLBACK_BODY_BYTES = 64 * 1024
 

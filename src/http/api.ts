@@ -199,8 +199,19 @@ export class ApiClient<T> {
     const token = authorizer.ready?.(state) ?? (await authorizer.resolve(state))
     // The body, for the one retry a 401 may earn.
     const copy = authorizer.recover && !state.retried && request.body ? request.clone() : undefined
-    let signed = await this.#sign(request, token)
-    let response = await send(signed, init)
+    const header = this.#hooks.length === 0 ? authorizer.header?.(token) : undefined
+    let signed = request
+    let response: Response
+    if (header) {
+      // The credentials only in fetch's own copy of the request (fetch builds one from input and init):
+      // the request ky holds, and shows in TimeoutError and HTTPError, never gets them.
+      const headers = new Headers(request.headers)
+      headers.set('authorization', header)
+      response = await send(request, { ...init, headers })
+    } else {
+      signed = await this.#sign(request, token)
+      response = await send(signed, init)
+    }
     if (
       response.status === 401 &&
       authorizer.recover &&

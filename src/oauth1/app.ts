@@ -13,7 +13,7 @@ import type {
 } from '../app/base.js'
 import { RemoteAppBase } from '../app/base.js'
 import { tokenMissing } from '../app/arguments.js'
-import { sameOriginPath, single } from '../app/callback.js'
+import { publicCallbackParams, sameOriginPath, single } from '../app/callback.js'
 import type { NormalizedProfile } from '../app/config.js'
 import type { AppServices } from '../app/services.js'
 import { AUTHORIZE_OPTION_KEYS, asAuthorizeParam, checkKnownKeys } from '../config-keys.js'
@@ -285,7 +285,10 @@ export class OAuth1App extends RemoteAppBase<OAuth1Token, OAuth1AppConfig> {
       oauth_token_secret: fields.oauth_token_secret,
     }
     await this.persist(token, { reason: 'login', ctx })
-    return tx.returnTo === undefined ? { token } : { token, returnTo: tx.returnTo }
+    const received = publicCallbackParams(params)
+    return tx.returnTo === undefined
+      ? { token, params: received }
+      : { token, returnTo: tx.returnTo, params: received }
   }
 
   /** @internal */

@@ -12,6 +12,7 @@ import type {
   CompletedAuthorization,
 } from '../app/base.js'
 import { RemoteAppBase } from '../app/base.js'
+import { publicCallbackParams } from '../app/callback.js'
 import type { NormalizedProfile, UpdateTokenInfo } from '../app/config.js'
 import type { AppServices } from '../app/services.js'
 import { ErrorCode, OAuthKitError } from '../errors/error.js'
@@ -23,6 +24,7 @@ import type { TransactionCookieOptions } from '../session/transaction.js'
 import type {
   AppToken,
   ComplianceHooks,
+  IdTokenClaims,
   OAuth2Token,
   OAuthContext,
   TokenContext,
@@ -55,6 +57,7 @@ import {
 import { DEFAULT_CLOCK_TOLERANCE, IdTokenVerifier } from './id-token.js'
 import { authorizationUrl, finishLogin } from './login.js'
 import { MetadataCache } from './metadata.js'
+import { parseIdToken, type ParseIdTokenOptions } from './parse-id-token.js'
 import { TokenLifecycle, type RefreshOptions } from './token-lifecycle.js'
 import { standardProfile, userinfo } from './userinfo.js'
 
@@ -125,6 +128,8 @@ export class OAuth2App extends RemoteAppBase<OAuth2Token, OAuth2AppConfig> {
     }
     if (config.idTokenSignedResponseAlg)
       client.id_token_signed_response_alg = config.idTokenSignedResponseAlg
+    if (config.userinfoSignedResponseAlg)
+      client.userinfo_signed_response_alg = config.userinfoSignedResponseAlg
     this.#endpoints = {
       name,
       config: this.config,
@@ -195,11 +200,12 @@ export class OAuth2App extends RemoteAppBase<OAuth2Token, OAuth2AppConfig> {
     options: AuthorizeAccessTokenOptions = {},
   ): Promise<CompletedAuthorization<OAuth2Token>> {
     const { params, take } = await this.callback(ctx)
+    const received = publicCallbackParams(params)
     const { token, transaction } = await finishLogin(this.#endpoints, params, take, options)
     await this.persist(token, { reason: 'login', ctx })
     return transaction.returnTo === undefined
-      ? { token }
-      : { token, returnTo: transaction.returnTo }
+      ? { token, params: received }
+      : { token, returnTo: transaction.returnTo, params: received }
   }
 
   /**
@@ -208,6 +214,16 @@ export class OAuth2App extends RemoteAppBase<OAuth2Token, OAuth2AppConfig> {
    */
   userinfo(token: Pick<OAuth2Token, 'access_token' | 'id_token' | 'userinfo'>): Promise<UserInfo> {
     return userinfo(this.#endpoints, token)
+  }
+
+  /**
+   * Fully validate an ID token the app got some other way than its own login (Authlib's
+   * `parse_id_token`): signature with the provider's keys (or the inline `jwks`), alg, typ, iss, aud
+   * (with `trustedAudiences`) and azp, exp, iat, sub, the nonce (`nonce: false` skips it, explicitly)
+   * and `auth_time` against `maxAge`. Returns the validated claims; anything else is `id_token_invalid`.
+   */
+  parseIdToken(idToken: string, options: ParseIdTokenOptions): Promise<IdTokenClaims> {
+    return parseIdToken(this.#endpoints, idToken, options)
   }
 
   /** A new token with the client credentials grant (RFC 6749 §4.4), handed to `updateToken`. */

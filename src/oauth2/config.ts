@@ -1,11 +1,11 @@
 /**
- * OAuth 2 app configuration: what `register` accepts for an OAuth 2.0 / OpenID Connect app, and its checks.
+ * OAuth 2 app configuration: what `register` accepts for an OAuth 2.0 / OpenID Connect app (its checks
+ * are in `validate-config.ts`).
  *
  * @module
  */
-import type { JWK } from 'oauth4webapi'
+import type { JWK, JWKS } from 'oauth4webapi'
 import type { BaseAppConfig, NormalizedProfile } from '../app/config.js'
-import { checkUrl, configError, validateBaseConfig } from '../app/config.js'
 import type { ComplianceHooks, IdTokenClaims, OAuth2Token, UserInfo } from '../types.js'
 
 /** How the client authenticates at the token endpoint (RFC 6749 §2.3, OIDC Core §9). @group Config */
@@ -136,6 +136,23 @@ export interface OAuth2AppConfig extends Omit<BaseAppConfig, 'clientSecret'> {
   responseMode?: 'query' | 'form_post'
   /** The ID token `alg` expected; default: the provider's advertised algorithms, else RS256. */
   idTokenSignedResponseAlg?: string
+  /**
+   * Audiences an ID token (or a signed userinfo response) may name besides this client, when the
+   * provider issues tokens for several of your clients at once. Any other extra audience is refused,
+   * and a token with several audiences must name this client as `azp` (OIDC Core §3.1.3.7).
+   */
+  trustedAudiences?: string[]
+  /**
+   * The provider's public keys, inline (`{ keys: [...] }`): ID tokens and signed userinfo are
+   * verified with these and no JWKS is fetched. Public keys only; a key with private parts is refused.
+   */
+  jwks?: JWKS
+  /**
+   * Ask for userinfo as a signed JWT with this `alg` (the client's registered
+   * `userinfo_signed_response_alg`): a plain JSON answer is then refused. Any JWT userinfo answer, asked
+   * for or not, is verified with the provider's keys and must carry this app's `iss` and `aud`.
+   */
+  userinfoSignedResponseAlg?: string
   /** Clock tolerance in seconds for ID token `exp`/`iat` (default 30, at most 300). */
   clockTolerance?: number
   /** Seconds before `expires_at` at which a token is refreshed (default 60). */
@@ -182,28 +199,6 @@ export interface OAuth2AppConfig extends Omit<BaseAppConfig, 'clientSecret'> {
   openIdEndpoint?: undefined
 }
 
-const URL_FIELDS = [
-  'serverMetadataUrl',
-  'issuer',
-  'authorizeUrl',
-  'accessTokenUrl',
-  'userinfoEndpoint',
-  'jwksUri',
-  'revocationEndpoint',
-  'introspectionEndpoint',
-  'deviceAuthorizationEndpoint',
-  'endSessionEndpoint',
-  'apiBaseUrl',
-] as const
-
-const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
-  'client_secret_basic',
-  'client_secret_post',
-  'client_secret_jwt',
-  'private_key_jwt',
-  'none',
-]
-
 /** Normalise `scope` to a space-separated string. */
 export function scopeString(scope: string | string[] | undefined): string | undefined {
   if (scope === undefined) return undefined
@@ -223,130 +218,4 @@ export function isMaxAge(value: string): boolean {
 /** True when a scope asks for OpenID Connect. */
 export function hasOpenId(scope: string | string[] | undefined): boolean {
   return (scopeString(scope) ?? '').split(' ').includes('openid')
-}
-
-/** Check an OAuth 2 app's config. Throws an {@link OAuthKitError} `config_invalid`. */
-export function validateOAuth2Config(name: string, config: OAuth2AppConfig): void {
-  validateBaseConfig(name, config)
-  for (const field of URL_FIELDS) checkUrl(name, field, config[field], config.allowInsecureRequests)
-  if (!config.serverMetadataUrl && !config.authorizeUrl) {
-    throw configError(
-      name,
-      'authorizeUrl',
-      'is missing: give serverMetadataUrl (discovery) or authorizeUrl and accessTokenUrl',
-    )
-  }
-  if (!config.serverMetadataUrl && !config.accessTokenUrl) {
-    throw configError(
-      name,
-      'accessTokenUrl',
-      'is missing: give serverMetadataUrl (discovery) or accessTokenUrl',
-    )
-  }
-  const scope = scopeString(config.scope)
-  if (scope?.split(' ').includes('openid') && !config.serverMetadataUrl) {
-    if (!config.issuer)
-      throw configError(
-        name,
-        'issuer',
-        'is required for an OpenID Connect app without serverMetadataUrl',
-      )
-    if (!config.jwksUri && !config.serverMetadata?.jwks_uri && !config.clientSecret) {
-      throw configError(
-        name,
-        'jwksUri',
-        'is required to validate ID tokens without serverMetadataUrl',
-      )
-    }
-  }
-  const method = config.tokenEndpointAuthMethod
-  if (method !== undefined && !AUTH_METHODS.includes(method)) {
-    throw configError(name, 'tokenEndpointAuthMethod', `must be one of ${AUTH_METHODS.join(', ')}`)
-  }
-  if (
-    (method === 'client_secret_basic' ||
-      method === 'client_secret_post' ||
-      method === 'client_secret_jwt') &&
-    !config.clientSecret
-  ) {
-    throw configError(name, 'clientSecret', `is required for ${method}`)
-  }
-  const encoding = config.clientSecretBasicEncoding
-  if (encoding !== undefined && encoding !== 'form' && encoding !== 'raw')
-    throw configError(name, 'clientSecretBasicEncoding', 'must be "form" or "raw"')
-  // RFC 7617 §2: the user-id ends at the first colon, so a raw id cannot hold one.
-  if (encoding === 'raw' && config.clientId.includes(':'))
-    throw configError(
-      name,
-      'clientSecretBasicEncoding',
-      '"raw" cannot send a client id containing ":"; use "form" or client_secret_post',
-    )
-  if (method === 'private_key_jwt' && !config.privateKey)
-    throw configError(name, 'privateKey', 'is required for private_key_jwt')
-  const audience = config.clientAssertionAudience
-  if (audience !== undefined) {
-    if (audience !== 'issuer' && audience !== 'token_endpoint')
-      throw configError(name, 'clientAssertionAudience', 'must be "issuer" or "token_endpoint"')
-    // The default method with a private key is private_key_jwt (client-auth.ts authMethodOf).
-    const signs =
-      method === undefined
-        ? Boolean(config.privateKey)
-        : method === 'private_key_jwt' || method === 'client_secret_jwt'
-    if (!signs)
-      throw configError(
-        name,
-        'clientAssertionAudience',
-        'applies only to private_key_jwt and client_secret_jwt',
-      )
-  }
-  if (
-    config.responseMode !== undefined &&
-    config.responseMode !== 'query' &&
-    config.responseMode !== 'form_post'
-  ) {
-    throw configError(name, 'responseMode', 'must be "query" or "form_post"')
-  }
-  const responseType = config.authorizeParams?.response_type
-  if (responseType !== undefined && responseType !== 'code') {
-    throw configError(
-      name,
-      'authorizeParams.response_type',
-      `"${responseType}" is refused: the implicit and hybrid grants leak tokens (RFC 9700 §2.1.2); use the authorization code grant with PKCE`,
-    )
-  }
-  // A policy on the ID token (tenant, hosted domain, organization) fails open when a login has no ID token: require openid.
-  if (
-    config.idTokenIssuer !== undefined &&
-    !hasOpenId(config.authorizeParams?.scope ?? config.scope)
-  ) {
-    throw configError(
-      name,
-      'scope',
-      'must include openid: idTokenIssuer checks each ID token, so every login must be an OpenID Connect login',
-    )
-  }
-  const maxAge = config.authorizeParams?.max_age
-  if (maxAge !== undefined && !isMaxAge(maxAge)) {
-    throw configError(
-      name,
-      'authorizeParams.max_age',
-      'must be a plain non-negative integer of seconds (OIDC Core §3.1.2.1), or auth_time could not be checked against it',
-    )
-  }
-  if (
-    config.clockTolerance !== undefined &&
-    !(config.clockTolerance >= 0 && config.clockTolerance <= 300)
-  ) {
-    throw configError(name, 'clockTolerance', 'must be between 0 and 300 seconds')
-  }
-  const par = config.pushedAuthorizationRequests
-  if (par !== undefined && par !== true && par !== false && par !== 'required')
-    throw configError(name, 'pushedAuthorizationRequests', "must be true, false or 'required'")
-  if (config.dpop !== undefined && typeof config.dpop !== 'boolean')
-    throw configError(name, 'dpop', 'must be true or false')
-  for (const field of ['leeway', 'metadataTtl', 'transactionTtl'] as const) {
-    const value = config[field]
-    if (value !== undefined && !(Number.isFinite(value) && value >= 0))
-      throw configError(name, field, 'must be a non-negative number of seconds')
-  }
 }

@@ -22,8 +22,10 @@ export interface RequestOptions {
 export interface IdTokenChecks {
   /** The issuer an ID token in `response` must carry: the metadata issuer, or what `idTokenIssuer` names. */
   issuerFor(response: Response, issuer: string): Promise<string>
-  /** Verify the ID token's signature and the checks oauth4webapi leaves out. */
-  verify(as: oauth.AuthorizationServer, idToken: string): Promise<void>
+  /** Verify the ID token's signature and the checks oauth4webapi leaves out; the verified claims. */
+  verify(as: oauth.AuthorizationServer, idToken: string): Promise<Record<string, unknown>>
+  /** Verify a JWT userinfo response: signature, `iss`, `aud`; the verified claims. */
+  verifyUserinfo(as: oauth.AuthorizationServer, jwt: string): Promise<Record<string, unknown>>
 }
 
 /** What an OAuth 2 app hands to the functions that do its protocol work. */

@@ -141,6 +141,10 @@ export async function finishLogin(
   options: AuthorizeAccessTokenOptions,
 ): Promise<{ token: OAuth2Token; transaction: Transaction }> {
   const { name } = app
+  for (const hook of [app.config.hooks?.authorizationResponse ?? []].flat()) {
+    const copy = new URLSearchParams(params)
+    params = hook(copy) ?? copy
+  }
   const states = params.getAll('state')
   // RFC 6749 §3.1: a repeated state is refused below; first consume every transaction it names, so none can be retried.
   if (states.length > 1) for (const s of new Set(states)) await take(s).catch(() => undefined)

@@ -26,6 +26,8 @@ export async function userinfo(
     )
   const expectedSub =
     token.userinfo?.sub ?? (token.id_token ? jose.decodeJwt(token.id_token).sub : undefined)
+  let jwt: string | undefined
+  let info: UserInfo
   try {
     const response = await oauth.userInfoRequest(
       as,
@@ -36,16 +38,25 @@ export async function userinfo(
         ? { ...app.options('userinfo'), DPoP: await dpopHandle(app.client, token.dpop_jwk) }
         : app.options('userinfo'),
     )
-    const info = await oauth.processUserInfoResponse(
+    // oauth4webapi checks a JWT answer's claims but not its signature: keep its text to verify below.
+    if (isJwt(response)) jwt = await response.clone().text()
+    info = (await oauth.processUserInfoResponse(
       as,
       app.client,
       expectedSub ?? oauth.skipSubjectCheck,
       response,
-    )
-    return info as UserInfo
+    )) as UserInfo
   } catch (error) {
     throw userinfoError(error, app.name, [token.access_token])
   }
+  // OIDC Core §5.3.2: a signed answer is verified with the provider's keys and must name the issuer and this client.
+  if (jwt !== undefined) await app.idTokens.verifyUserinfo(as, jwt)
+  return info
+}
+
+function isJwt(response: Response): boolean {
+  const type = response.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase()
+  return response.status === 200 && type === 'application/jwt'
 }
 
 /** Standard OpenID Connect claims as a normalised profile. */

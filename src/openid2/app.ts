@@ -13,7 +13,7 @@ import type {
 } from '../app/base.js'
 import { RemoteAppBase } from '../app/base.js'
 import { tokenMissing } from '../app/arguments.js'
-import { sameOriginPath } from '../app/callback.js'
+import { publicCallbackParams, sameOriginPath } from '../app/callback.js'
 import type { NormalizedProfile } from '../app/config.js'
 import type { AppServices } from '../app/services.js'
 import { AUTHORIZE_OPTION_KEYS, asAuthorizeParam, checkKnownKeys } from '../config-keys.js'
@@ -180,9 +180,13 @@ export class OpenIdApp extends RemoteAppBase<OpenIdIdentity, OpenIdAppConfig> {
       nonces: this.#nonces,
     })
     await this.persist(identity, { reason: 'login', ctx })
+    // The assertion's own openid.* fields are in the identity (signed ones only); the rest as sent.
+    const received = publicCallbackParams(
+      new URLSearchParams([...params].filter(([key]) => !key.startsWith('openid.'))),
+    )
     return tx.returnTo === undefined
-      ? { token: identity }
-      : { token: identity, returnTo: tx.returnTo }
+      ? { token: identity, params: received }
+      : { token: identity, returnTo: tx.returnTo, params: received }
   }
 
   /**

@@ -138,6 +138,7 @@ export function apple(options: AppleOptions): OAuth2AppConfig & { profile: Apple
     // The secret is a short-lived JWT, re-signed before it expires.
     clientSecret,
     profile: appleProfile,
+    hooks: { authorizationResponse: appleCancelled },
   })
 }
 
@@ -216,8 +217,8 @@ export function appleClientSecret(options: AppleClientSecretOptions): () => Prom
  * user shared them, or undefined when the request has none (every later sign-in).
  *
  * It is a helper on the callback request, not a field of the token, because the token is built from
- * the token endpoint's response (what hooks see) while `user` is only in the callback form, which
- * `authorizeAccessToken` reads but does not pass on. The field is not signed: use it only after
+ * the token endpoint's response (what hooks see) while `user` is only in the callback form;
+ * `completeAuthorization` also returns it raw, as `params.user`. The field is not signed: use it only after
  * `authorizeAccessToken` succeeded on the same request (state and the code exchange then vouch for
  * the callback), and take the email from the ID token, not from here. Reads a clone; the body stays
  * readable.
@@ -254,6 +255,16 @@ export async function appleUser(request: Request): Promise<AppleUser | undefined
   }
   if (typeof source.email === 'string') user.email = source.email
   return user
+}
+
+/**
+ * Apple answers a user's "Cancel" with its own `error=user_cancelled_authorize`; RFC 6749 §4.1.2.1
+ * calls that `access_denied`, so it surfaces as `ErrorCode.ACCESS_DENIED` like every other refusal.
+ */
+function appleCancelled(params: URLSearchParams): URLSearchParams | void {
+  if (params.get('error') !== 'user_cancelled_authorize') return
+  params.set('error', 'access_denied')
+  return params
 }
 
 /** The validated ID token claims: Apple has no userinfo endpoint. */

@@ -1,14 +1,14 @@
 /**
  * The short-lived state of a login between the redirect and the callback, sealed (encrypted and
- * authenticated) with iron-session's `sealData` and kept in one cookie per in-flight login, so logins
+ * authenticated: AES-256-GCM, see `seal.ts`) and kept in one cookie per in-flight login, so logins
  * started in several tabs all succeed.
  *
  * @module
  */
-import { sealData, unsealData } from 'iron-session'
 import type { CookieOptions, CookieStore } from './cookies.js'
 import { ErrorCode, OAuthKitError } from '../errors/error.js'
 import type { OAuthContext } from '../types.js'
+import { seal, unseal } from './seal.js'
 import { fallbackSecret } from './secret.js'
 
 /** What a login needs to remember until its callback. @group Transactions */
@@ -42,7 +42,7 @@ export interface Transaction {
 /** Options of a {@link TransactionStore}. @group Transactions */
 export interface TransactionStoreOptions {
   /**
-   * iron password: at least 32 characters, or a map of id → password for rotation (newest id wins).
+   * Sealing password: at least 32 characters, or a map of id → password for rotation (newest id wins).
    * Without it, a random one is made on first use (refused when `NODE_ENV=production`).
    */
   secret?: string | Record<string, string>
@@ -203,8 +203,8 @@ export class TransactionStore {
     const name = await this.cookieName(tx.key, cookie)
     const binding = await bindingHash(ctx.binding, tx.app)
     const sealedTx = binding === undefined ? tx : { ...tx, binding }
-    // iron's own expiry is a backstop a minute after ours, so an expired login reports "expired".
-    const sealed = await sealData(sealedTx, { password: this.#secret(), ttl: ttl + 60 })
+    // The seal's own expiry is a backstop a minute after ours, so an expired login reports "expired".
+    const sealed = await seal(sealedTx, this.#secret(), ttl + 60)
     const value = `${tx.createdAt.toString(36)}.${sealed}`
     const options = this.#cookieOptions(cookie, ttl)
     if (name.length + encodeURIComponent(value).length + 120 > MAX_COOKIE_BYTES) {
@@ -252,7 +252,8 @@ export class TransactionStore {
     const password = this.#secret()
     let tx: Partial<Transaction>
     try {
-      tx = await unsealData<Partial<Transaction>>(raw.slice(dot + 1), { password, ttl: ttl + 60 })
+      const data = await unseal(raw.slice(dot + 1), password)
+      tx = typeof data === 'object' && data !== null ? (data as Partial<Transaction>) : {}
     } catch {
       tx = {}
     }

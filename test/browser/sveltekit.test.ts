@@ -227,9 +227,10 @@ it(
     const context = page.context()
     const [tx] = (await context.cookies(base)).filter((c) => c.name.startsWith('oauthkit.tx.'))
     expect(tx).toBeDefined()
-    // iron's seal is `Fe26.2*1*salt*iv*ciphertext*expiry*hmac-salt*hmac`: change the ciphertext's first character.
+    // The seal is `<created>.t1*<password id>*<iv>*<ciphertext>`: change the ciphertext's first character.
     const parts = tx!.value.split('*')
-    parts[4] = (parts[4]!.startsWith('A') ? 'B' : 'A') + parts[4]!.slice(1)
+    expect(parts).toHaveLength(4)
+    parts[3] = (parts[3]!.startsWith('A') ? 'B' : 'A') + parts[3]!.slice(1)
     const value = parts.join('*')
     await context.addCookies([{ ...tx!, value }])
     await logIn(page)

@@ -5,7 +5,7 @@
  * with a long returnTo filling every request's headers).
  */
 import { createHash } from 'node:crypto'
-import { unsealData } from 'iron-session'
+import { unseal } from '../../src/session/seal.js'
 import { HttpResponse, http } from 'msw'
 import { describe, expect, it } from 'vitest'
 import {
@@ -216,10 +216,10 @@ describe('transactions bound to the app session (ctx.binding)', () => {
         browser,
         atLogin === undefined ? {} : { binding: atLogin },
       )
-      const sealed = await unsealData<Transaction>(
+      const sealed = (await unseal(
         cookie!.value.slice(cookie!.value.indexOf('.') + 1),
-        { password: SECRET },
-      )
+        SECRET,
+      )) as Transaction
       expect(
         sealed.binding,
         'the sealed transaction holds the SHA-256 of the binding, never the value',

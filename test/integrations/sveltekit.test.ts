@@ -294,9 +294,10 @@ describe('errors', () => {
     const b = browser()
     const { url } = await loginAtProvider(b, `${APP}/auth/corp/login`)
     const [name] = b.transactions()
-    // iron's seal is `Fe26.2*1*salt*iv*ciphertext*expiry*hmac-salt*hmac`: change the ciphertext's first character.
+    // The seal is `<created>.t1*<password id>*<iv>*<ciphertext>`: change the ciphertext's first character.
     const parts = b.jar.get(name!)!.split('*')
-    parts[4] = (parts[4]!.startsWith('A') ? 'B' : 'A') + parts[4]!.slice(1)
+    expect(parts).toHaveLength(4)
+    parts[3] = (parts[3]!.startsWith('A') ? 'B' : 'A') + parts[3]!.slice(1)
     b.jar.set(name!, parts.join('*'))
     const { response } = await send(oauthCallback({ errorPage: '/auth/error' }), b, url.href)
     expect(response.headers.get('location')).toBe('/auth/error?code=transaction_invalid')

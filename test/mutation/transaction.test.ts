@@ -1,10 +1,10 @@
 /**
  * The transaction store (src/transaction.ts), what test/transaction.test.ts and the hostile cookie tests
- * leave unpinned: the replay guard at the TTL's last millisecond, iron's expiry backstop, the exact
+ * leave unpinned: the replay guard at the TTL's last millisecond, the seal's expiry backstop, the exact
  * cookie size and byte budgets, the order in which old logins are dropped, the shape of a sealed
  * transaction, and the messages and `app` of every refusal.
  */
-import { sealData } from 'iron-session'
+import { seal } from '../../src/session/seal.js'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ErrorCode, MemoryCookieJar, type Transaction } from '../../src/index.js'
 import type { CookieStore } from '../../src/session/cookies.js'
@@ -64,7 +64,7 @@ describe('replays', () => {
 })
 
 describe('sealing', () => {
-  it("iron's own expiry is later than the TTL: a transaction of the default 600 s is taken at its last second", async () => {
+  it("the seal's own expiry is later than the TTL: a transaction of the default 600 s is taken at its last second", async () => {
     const store = new TransactionStore({ secret: SECRET })
     const cookies = new MemoryCookieJar()
     await store.save({ cookies }, tx(state('a')), LAX)
@@ -92,7 +92,7 @@ describe('sealing', () => {
     ]
     for (const shape of shapes) {
       const cookies = new MemoryCookieJar()
-      cookies.set(PREFIX + state('a'), `${Date.now().toString(36)}.${await sealData(shape, { password: SECRET, ttl: 660 })}`)
+      cookies.set(PREFIX + state('a'), `${Date.now().toString(36)}.${await seal(shape, SECRET, 660)}`)
       const err = await expectCode(store.take({ cookies }, state('a'), 'idp', LAX), ErrorCode.TRANSACTION_INVALID)
       expect(err.app).toBe('idp')
       expect(err.message).toBe('idp: the login transaction cookie is invalid (tampered, truncated, expired long ago, or sealed with another secret)')

@@ -186,16 +186,47 @@ describe('apple preset', () => {
     expect(err.error).toBe('invalid_client')
   })
 
-  it("a cancelled sign-in is Apple's user_cancelled_authorize, not access_denied", async () => {
+  it("quirk: a cancelled sign-in is Apple's user_cancelled_authorize, mapped to access_denied by the preset", async () => {
     const ctx = await setup()
     const cookies = new MemoryCookieJar()
     const redirect = await ctx.app.authorizeRedirect({ cookies }, 'https://app.test/cb')
     const request = await ctx.emulation.authorize(redirect.headers.get('location')!, { deny: true })
+    expect(new URLSearchParams(await request.clone().text()).get('error')).toBe(
+      'user_cancelled_authorize',
+    )
     const err = await expectCode(
       ctx.app.authorizeAccessToken({ cookies, request }),
-      ErrorCode.AUTHORIZATION_ERROR,
+      ErrorCode.ACCESS_DENIED,
     )
-    expect(err.error).toBe('user_cancelled_authorize')
+    expect(err.error).toBe('access_denied')
+    // The transaction is spent: the same callback cannot be replayed.
+    await expectCode(
+      ctx.app.authorizeAccessToken({ cookies, request }),
+      ErrorCode.TRANSACTION_NOT_FOUND,
+    )
+  })
+
+  it('completeAuthorization returns the callback parameters: the user field on the first login only, never the code', async () => {
+    const ctx = await setup()
+    const cookies = new MemoryCookieJar()
+    const redirect = await ctx.app.authorizeRedirect({ cookies }, 'https://app.test/cb')
+    const request = await ctx.emulation.authorize(redirect.headers.get('location')!)
+    const first = await ctx.app.completeAuthorization({ cookies, request })
+    expect(JSON.parse(first.params.user!)).toEqual({
+      name: { firstName: 'Ada', lastName: 'Lovelace' },
+      email: 'ada@icloud.test',
+    })
+    expect(first.params.state).toBe(
+      new URL(redirect.headers.get('location')!).searchParams.get('state'),
+    )
+    expect(first.params.code).toBeUndefined()
+    expect(Object.isFrozen(first.params)).toBe(true)
+    const again = await ctx.app.authorizeRedirect({ cookies }, 'https://app.test/cb')
+    const second = await ctx.app.completeAuthorization({
+      cookies,
+      request: await ctx.emulation.authorize(again.headers.get('location')!),
+    })
+    expect(second.params.user).toBeUndefined()
   })
 
   it('refreshes with the re-signed secret (Apple returns no new refresh token)', async () => {

@@ -71,6 +71,17 @@ describe('strava preset', () => {
     expect(err.error).toBe('invalid_scope')
   })
 
+  it('quirk: the granted scope comes back on the callback, returned by completeAuthorization', async () => {
+    const { emulation, app } = await setup({ scope: ['read', 'activity:read'] })
+    const cookies = new MemoryCookieJar()
+    const redirect = await app.authorizeRedirect({ cookies }, 'https://app.test/cb')
+    const request = await emulation.authorize(redirect.headers.get('location')!)
+    const { token, params } = await app.completeAuthorization({ cookies, request })
+    expect(token.access_token).toBeTruthy()
+    expect(params.scope).toBe('read,activity:read')
+    expect(params.code).toBeUndefined()
+  })
+
   it('approval_prompt defaults to auto; force is an option', async () => {
     const auto = await setup()
     expect(
