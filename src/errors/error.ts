@@ -81,6 +81,11 @@ export const ErrorCode = {
    * from another user's or app's entry.
    */
   TOKEN_STORE_INVALID: 'token_store_invalid',
+  /**
+   * A state-changing route (sign-out) was called from another site: its `Origin` is not the app's, or
+   * without `Origin` its `Sec-Fetch-Site` is not `same-origin` (cross-site request forgery refused).
+   */
+  CROSS_SITE_REQUEST: 'cross_site_request',
 } as const
 
 /** One of the values of {@link ErrorCode}. @group Errors */

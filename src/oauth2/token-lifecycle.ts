@@ -25,6 +25,12 @@ export interface RefreshOptions {
   ctx?: TokenContext
   /** Extra token request parameters (`scope`, `resource`, …). */
   params?: Record<string, string>
+  /**
+   * `false`: hand the new token back only, not to `updateToken` (the token route refreshes a native
+   * client's token, which the app does not keep).
+   * @internal
+   */
+  persist?: false
 }
 
 /** How long a refresh's result answers late callers holding the old token, in milliseconds. */
@@ -149,7 +155,8 @@ export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
     return this.#singleFlight(key, async () => {
       const run = async () => {
         // Another process may have refreshed while this one waited for the lock.
-        const stored = this.#lock ? await this.#read(options.ctx) : undefined
+        const stored =
+          this.#lock && options.persist !== false ? await this.#read(options.ctx) : undefined
         if (stored && stored.access_token !== token.access_token && !this.isDue(stored))
           return stored
         return isClientCredentials
@@ -236,6 +243,7 @@ export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
         },
       )
     }
+    if (options.persist === false) return fresh
     await app.persist(fresh, {
       reason: 'refresh',
       ctx: options.ctx,
