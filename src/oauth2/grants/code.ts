@@ -5,7 +5,9 @@
  *
  * @module
  */
+import * as oauth from 'oauth4webapi'
 import { ErrorCode, OAuthKitError } from '../../errors/error.js'
+import { authorizationResponseError } from '../../errors/upstream.js'
 import type { OAuth2Endpoints } from '../endpoints.js'
 import { exchange } from '../login.js'
 import type { OAuth2Token } from '../../types.js'
@@ -68,6 +70,15 @@ export async function exchangeCode(
     createdAt: Date.now() - LOGIN_WINDOW_MS,
     ...(options.nonce === undefined ? {} : { nonce: options.nonce }),
   }
-  const params = new URLSearchParams({ code: options.code })
+  // oauth4webapi exchanges only parameters it validated: the code, as the client received it. The
+  // client checked the response's state and (RFC 9207) iss itself, so the expected issuer stands for it.
+  const received = new URLSearchParams({ code: options.code })
+  if (as.authorization_response_iss_parameter_supported) received.set('iss', as.issuer)
+  let params: URLSearchParams
+  try {
+    params = oauth.validateAuthResponse(as, app.client, received, oauth.skipStateCheck)
+  } catch (error) {
+    throw authorizationResponseError(error, name)
+  }
   return exchange(app, as, { ...as }, transaction, params, { params: options.params })
 }
