@@ -23,7 +23,8 @@ export interface LogoutRouteOptions {
   /**
    * RP-initiated logout: after the local sign-out, redirect to the provider's `end_session_endpoint`
    * with `id_token_hint` (from the stored token) and `post_logout_redirect_uri`, so the provider's
-   * session ends too. Default false.
+   * session ends too. Default false. An app whose provider publishes no `end_session_endpoint` (GitHub,
+   * OAuth 1) signs out locally only.
    */
   endSession?: boolean
   /** Where the provider sends the user back (registered with it). Default: `returnTo` on the app's origin. */
@@ -83,20 +84,17 @@ export async function logoutRoute(
   const token =
     signedIn && (options.revoke || options.endSession) ? await storedToken(app) : undefined
   let answer = seeOther(returnTo)
-  if (options.endSession) {
-    if (app.kind !== 'oauth2')
-      throw new OAuthKitError(
-        ErrorCode.UNSUPPORTED_OPERATION,
-        `${name}: RP-initiated logout needs an OpenID Connect app`,
-        { app: name },
-      )
-    const idToken = (token as { id_token?: unknown } | undefined)?.id_token
-    // Made before anything is undone: a provider without an end_session_endpoint leaves the user signed in.
-    const url = await app.createLogoutUrl({
-      postLogoutRedirectUri: options.postLogoutRedirectUri ?? new URL(returnTo, origin).href,
-      ...(typeof idToken === 'string' && idToken ? { idTokenHint: idToken } : {}),
-    })
-    answer = seeOther(url.href)
+  // Made before anything is undone: a failure leaves the user signed in.
+  if (options.endSession && app.kind === 'oauth2') {
+    const oidc = app as BoundOAuth2App
+    if ((await oidc.loadServerMetadata()).end_session_endpoint !== undefined) {
+      const idToken = (token as { id_token?: unknown } | undefined)?.id_token
+      const url = await oidc.createLogoutUrl({
+        postLogoutRedirectUri: options.postLogoutRedirectUri ?? new URL(returnTo, origin).href,
+        ...(typeof idToken === 'string' && idToken ? { idTokenHint: idToken } : {}),
+      })
+      answer = seeOther(url.href)
+    }
   }
   session.destroy()
   if (signedIn && options.revoke) {
