@@ -12,7 +12,7 @@ import type { OAuth2Endpoints } from '../endpoints.js'
 import { exchange } from '../login.js'
 import type { OAuth2Token } from '../../types.js'
 
-/** What {@link exchangeCode} needs: the code and what the authorization request was made with. @group Tokens */
+/** What `exchangeCode` needs: the code and what the authorization request was made with. @group Tokens */
 export interface ExchangeCodeOptions {
   /** The authorization code. */
   code: string
