@@ -24,7 +24,7 @@ import {
   type SignedIn,
 } from '../../src/index.js'
 import { oauthRoutes } from '../../integrations/express/index.js'
-import { oauthHandlers } from '../../integrations/next/index.js'
+import { oauthHandlers, toCookieStore as nextCookieStore } from '../../integrations/next/index.js'
 import {
   oauthCallback,
   oauthDevice,
@@ -577,5 +577,45 @@ describe('routes that are off unless configured', () => {
       })
       expect(res.status).toBe(404)
     }
+  })
+})
+
+describe('the deprecated way to name the user', () => {
+  it('an updateToken that sets ctx.userId still decides the session’s user (Next.js handlers)', async () => {
+    const saved: Array<{ userId: unknown; reason: string }> = []
+    const oauth = new OAuth({
+      secret: SECRET,
+      updateToken: (_name, _token, { ctx, reason }) => {
+        saved.push({ userId: ctx?.userId, reason })
+        if (ctx) ctx.userId = 7 // the old shape: the app's own id, told to onSuccess through the context
+      },
+    }).register('dev', {
+      serverMetadataUrl: provider.discoveryUrl,
+      clientId: CLIENT.client_id,
+      clientSecret: CLIENT.client_secret,
+      scope: 'openid email profile',
+    })
+    const seen: unknown[] = []
+    const jar = new Map<string, string>()
+    const cookies = {
+      get: (name: string) => (jar.has(name) ? { value: jar.get(name)! } : undefined),
+      getAll: () => [...jar].map(([name, value]) => ({ name, value })),
+      set: (name: string, value: string) => void (value ? jar.set(name, value) : jar.delete(name)),
+    }
+    const handlers = oauthHandlers(oauth, {
+      cookies: () => cookies,
+      onSuccess: ({ userId, oauth: bound }) => void seen.push(userId, bound.ctx.userId),
+    })
+    const call = (path: string) => {
+      const url = new URL(path, HTTPS)
+      const [, , name = '', action = ''] = url.pathname.split('/')
+      return handlers.GET(new Request(url), { params: Promise.resolve({ name, action }) })
+    }
+    const login = await call('/auth/dev/login')
+    const back = await provider.authorize(login.headers.get('location')!)
+    expect((await call(back.url.pathname + back.url.search)).status).toBe(303)
+    expect(saved).toEqual([{ userId: 'dev:alice', reason: 'login' }])
+    expect(seen).toEqual([7, 7])
+    expect(await oauth.session(nextCookieStore(cookies), HTTPS).userId()).toBe(7)
   })
 })
