@@ -147,6 +147,9 @@ export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
         { app: app.name },
       )
     }
+    // A client's token (the token route): straight to the provider. The shared results below would hand
+    // a rotated-away refresh token the new token for a minute, and hide its replay from the provider.
+    if (options.persist === false && !isClientCredentials) return this.#refresh(token, options)
     const key = await this.#refreshKey(
       isClientCredentials ? token.access_token : token.refresh_token!,
     )
@@ -155,8 +158,7 @@ export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
     return this.#singleFlight(key, async () => {
       const run = async () => {
         // Another process may have refreshed while this one waited for the lock.
-        const stored =
-          this.#lock && options.persist !== false ? await this.#read(options.ctx) : undefined
+        const stored = this.#lock ? await this.#read(options.ctx) : undefined
         if (stored && stored.access_token !== token.access_token && !this.isDue(stored))
           return stored
         return isClientCredentials

@@ -448,13 +448,19 @@ describe.each([
     const next = await refreshed.json()
     expect(next.access_token).toBeTruthy()
     expect(next.access_token).not.toBe(token.access_token)
-    // The old refresh token was rotated: refused as the provider's invalid_grant.
+    // The old refresh token was rotated: its replay reaches the provider, which refuses it (invalid_grant).
     const replay = await h.send(
       '/auth/dev/token',
-      post(form({ grant_type: 'refresh_token', refresh_token: 'not-a-refresh-token' })),
+      post(form({ grant_type: 'refresh_token', refresh_token: token.refresh_token })),
     )
     expect(replay.status).toBe(400)
     expect(await replay.json()).toMatchObject({ error: 'invalid_grant' })
+    const unknown = await h.send(
+      '/auth/dev/token',
+      post(form({ grant_type: 'refresh_token', refresh_token: 'not-a-refresh-token' })),
+    )
+    expect(unknown.status).toBe(400)
+    expect(await unknown.json()).toMatchObject({ error: 'invalid_grant' })
   })
 
   it('token: refuses a redirect_uri outside the allow-list before asking the provider, and a missing verifier', async () => {
