@@ -9,6 +9,7 @@
 import type { AuthorizeOptions } from './app/base.js'
 import type { NormalizedProfile } from './app/config.js'
 import type { BoundAppOf, BoundOAuth, BoundOAuth2App, TokenOf } from './bound.js'
+import { checkKnownKeys } from './config-keys.js'
 import { ErrorCode, OAuthKitError, isOAuthKitError } from './errors/error.js'
 import type { OAuth, RemoteApp } from './registry.js'
 import { callbackAnswer, seeOther } from './routes/answers.js'
@@ -190,6 +191,7 @@ export async function authRoute<Apps extends Record<string, RemoteApp>, E extend
   const request = oauth.ctx.request
   if (!request)
     throw new TypeError('authRoute: the registry must be bound to a context with the request')
+  checkRouteOptions(options)
   const origin = new URL(options.baseUrl ?? requestOrigin(request)).origin
   try {
     if (!(oauth.names() as string[]).includes(name)) {
@@ -241,6 +243,39 @@ export async function authRoute<Apps extends Record<string, RemoteApp>, E extend
       : defaultErrorAnswer(error, options.errorPath)
     return action === 'callback' ? callbackAnswer(answer) : answer
   }
+}
+
+const NESTED_KEYS = {
+  token: ['redirectUris', 'loopbackAnyPort'],
+  device: ['scope'],
+  logout: ['revoke', 'endSession', 'postLogoutRedirectUri', 'returnTo'],
+} as const satisfies {
+  token: ReadonlyArray<keyof TokenRouteOptions>
+  device: ReadonlyArray<keyof DeviceRouteOptions>
+  logout: ReadonlyArray<keyof LogoutRouteOptions>
+}
+
+/** The nested route options, checked as register checks a config: a misspelt key is refused with the fix. */
+function checkRouteOptions(
+  options: Pick<AuthRouteOptions<Record<string, RemoteApp>>, 'token' | 'device' | 'logout'>,
+): void {
+  for (const key of ['token', 'device', 'logout'] as const) {
+    const value = options[key]
+    if (value === undefined || typeof value !== 'object' || value === null) continue
+    // config-keys reads a stray redirectUri as authorizeRedirect's argument; here it is a near miss.
+    if (key === 'token' && 'redirectUri' in value)
+      throw new OAuthKitError(
+        ErrorCode.CONFIG_INVALID,
+        'the token route options has an unknown key "redirectUri": did you mean redirectUris?',
+      )
+    checkKnownKeys('', `the ${key} route options`, value, NESTED_KEYS[key])
+  }
+  const list = options.token?.redirectUris
+  if (options.token && (!Array.isArray(list) || list.some((uri) => !URL.canParse(uri))))
+    throw new OAuthKitError(
+      ErrorCode.CONFIG_INVALID,
+      'the token route options: redirectUris must be an array of absolute URLs',
+    )
 }
 
 /** Finish the login, sign the user in (session and stored token under the user's id), call `onSuccess`. */

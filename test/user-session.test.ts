@@ -3,7 +3,7 @@
  * allow-list: exact match, RFC 8252 loopback ports only when allowed.
  */
 import { describe, expect, it, vi } from 'vitest'
-import { MemoryCookieJar, OAuth, UserSession, isOAuthKitError } from '../src/index.js'
+import { MemoryCookieJar, OAuth, UserSession, authRoute, isOAuthKitError } from '../src/index.js'
 import { redirectUriAllowed } from '../src/routes/native.js'
 
 const A = 'password-a-that-is-at-least-32-characters'
@@ -30,7 +30,7 @@ describe('UserSession', () => {
     expect(line).toMatch(/^__Host-oauthkit\.session=Fe26\.2/)
     expect(line).toContain('; Path=/; HttpOnly; Secure; SameSite=Lax')
     expect(line).not.toContain('Domain')
-    expect(line).not.toContain('42')
+    expect(line).not.toContain('userId')
     const read = new UserSession(next(jar), () => A, 'https://app.example')
     expect(await read.get()).toMatchObject({ userId: 42, app: 'corp' })
     expect(await read.userId()).toBe(42)
@@ -163,5 +163,32 @@ describe('the token route’s redirect URI allow-list', () => {
       'not a url',
     ])
       expect(redirectUriAllowed(uri, options), uri).toBe(false)
+  })
+})
+
+describe('the nested route options', () => {
+  const bound = new OAuth({ secret: A })
+    .register('app', {
+      clientId: 'c',
+      clientSecret: 's',
+      authorizeUrl: 'https://idp.example/authorize',
+      accessTokenUrl: 'https://idp.example/token',
+    })
+    .bind({
+      cookies: new MemoryCookieJar(),
+      request: new Request('https://app.example/auth/app/token'),
+    })
+  it('refuses a misspelt key with the fix, and redirectUris that are not absolute URLs', async () => {
+    await expect(
+      authRoute(bound, 'app', 'token', {
+        token: { redirectUri: ['https://a.example/cb'] } as never,
+      }),
+    ).rejects.toThrow('has an unknown key "redirectUri": did you mean redirectUris?')
+    await expect(
+      authRoute(bound, 'app', 'logout', { logout: { revok: true } as never }),
+    ).rejects.toThrow('did you mean revoke?')
+    await expect(
+      authRoute(bound, 'app', 'token', { token: { redirectUris: ['/relative'] } }),
+    ).rejects.toMatchObject({ code: 'config_invalid' })
   })
 })
