@@ -15,9 +15,10 @@ import type {
   AuthorizeOptions,
   CompletedAuthorization,
 } from './app/base.js'
-import type { NormalizedProfile } from './app/config.js'
+import type { NormalizedProfile, UpdateTokenInfo } from './app/config.js'
 import { INSPECT } from './app/redact.js'
 import type { ClientCredentialsOptions } from './oauth2/grants/client-credentials.js'
+import type { ExchangeCodeOptions } from './oauth2/grants/code.js'
 import type {
   DeviceAuthorization,
   DeviceAuthorizationOptions,
@@ -32,6 +33,7 @@ import type { OAuth1App } from './oauth1/app.js'
 import type { OAuth2App } from './oauth2/app.js'
 import type { OpenIdApp } from './openid2/app.js'
 import type { RefreshOptions } from './oauth2/token-lifecycle.js'
+import type { SealedTokenStore } from './stores/sealed.js'
 import type { ParseIdTokenOptions } from './oauth2/parse-id-token.js'
 import type {
   IdTokenClaims,
@@ -57,6 +59,8 @@ export interface AppLike<T> {
   request(method: string, url: string | URL, options?: ApiRequestOptions<T>): ResponsePromise
   fetchToken(ctx?: OAuthContext): Promise<T>
   fetcher(options?: AppFetchOptions<T>): AppFetch
+  /** @internal */
+  saveToken(token: T, info: UpdateTokenInfo): Promise<void>
 }
 
 /** The token type of an app. @group Core */
@@ -95,6 +99,11 @@ export class BoundApp<A extends AppLike<any>> extends ApiMethods<TokenOf<A>> {
   /** Finish a login on the callback: see the app's `authorizeAccessToken`. */
   async authorizeAccessToken(options?: AuthorizeAccessTokenOptions): Promise<TokenOf<A>> {
     return (await this.app.completeAuthorization(this.ctx, options)).token
+  }
+
+  /** Hand `token` to `updateToken` with this context, as a login left it with `persist: false`. @internal */
+  saveToken(token: TokenOf<A>, info: Omit<UpdateTokenInfo, 'ctx'>): Promise<void> {
+    return this.app.saveToken(token, { ...info, ctx: this.ctx })
   }
 
   /** Finish a login and learn the `returnTo` it was started with. */
@@ -189,6 +198,18 @@ export class BoundOAuth2App extends BoundApp<OAuth2App> {
   /** The normalised profile of `token`, by default the signed-in user's. */
   profile(token?: OAuth2Token): Promise<NormalizedProfile> {
     return this.app.profile(token, this.ctx)
+  }
+
+  /** One poll for a device code, for a client polling through the device route: see the app's `pollDeviceTokenOnce`. */
+  pollDeviceTokenOnce(
+    deviceCode: string,
+  ): Promise<{ token: OAuth2Token } | { pending: 'authorization_pending' | 'slow_down' }> {
+    return this.app.pollDeviceTokenOnce(deviceCode)
+  }
+
+  /** Exchange another client's authorization code (with its PKCE verifier): see the app's `exchangeCode`. */
+  exchangeCode(options: ExchangeCodeOptions): Promise<OAuth2Token> {
+    return this.app.exchangeCode(options)
   }
 
   /** Refresh `token` now; `updateToken` gets this context. */
@@ -362,4 +383,6 @@ export interface BoundOAuth<Apps extends Record<string, AppLike<any>>> {
   names(): Array<keyof Apps & string>
   /** The request context. */
   readonly ctx: OAuthContext
+  /** The registry's sealed token store (`oauth.tokens`), when it has a `store`. */
+  readonly tokens?: SealedTokenStore
 }

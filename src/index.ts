@@ -84,10 +84,29 @@ export type { CookieStore, CookieOptions } from './session/cookies.js'
 export type { Transaction, ReplayGuard } from './session/transaction.js'
 export { MemoryReplayGuard } from './session/transaction.js'
 export { rewriteJson } from './http/client.js'
-export { authRoute, defaultErrorAnswer, requestOrigin } from './routes.js'
+export {
+  authRoute,
+  bindWithSession,
+  defaultErrorAnswer,
+  requestOrigin,
+  routeServes,
+  ROUTE_METHODS,
+} from './routes.js'
 export { callbackBodyStream, parsedCallbackBody } from './app/callback.js'
 export type { CallbackParams } from './app/callback.js'
-export type { AuthAction, AuthRouteOptions, FailedRoute, SignedIn } from './routes.js'
+export type {
+  AuthAction,
+  AuthRouteOptions,
+  DeviceRouteOptions,
+  FailedRoute,
+  LogoutRouteOptions,
+  NewSignIn,
+  SignedIn,
+  TokenRouteOptions,
+} from './routes.js'
+export { UserSession } from './session/user-session.js'
+export type { SessionData, UserSessionOptions } from './session/user-session.js'
+export type { ExchangeCodeOptions } from './oauth2/grants/code.js'
 export type {
   OAuthContext,
   TokenContext,

@@ -30,6 +30,9 @@ import { INSPECT } from './app/redact.js'
 import type { AppToken, OAuthContext } from './types.js'
 import type { TokenStore } from './stores/store.js'
 import { SealedTokenStore, storeCallbacks } from './stores/sealed.js'
+import { fallbackSecret } from './session/secret.js'
+import { UserSession, type UserSessionOptions } from './session/user-session.js'
+import type { CookieStore } from './session/cookies.js'
 
 /** Options of {@link OAuth}. @group Core */
 export interface OAuthOptions {
@@ -86,6 +89,11 @@ export interface OAuthOptions {
    * `new RedisReplayGuard(redis)` from `oauthkit/stores/redis`, or your own {@link ReplayGuard}.
    */
   replayGuard?: ReplayGuard
+  /**
+   * The signed-in user's session cookie, sealed with `secret`: its name (default `oauthkit.session`,
+   * `__Host-` added on https) and lifetime (`maxAge`, default 14 days). See {@link OAuth.session}.
+   */
+  session?: UserSessionOptions
 }
 
 /**
@@ -122,10 +130,16 @@ const REGISTRY_LIST = [
   'lock',
   'store',
   'replayGuard',
+  'session',
 ] as const satisfies ReadonlyArray<keyof OAuthOptions>
 
 // A key added to OAuthOptions must be added to the list: this fails to compile otherwise.
 const _registryKeys: Exhaustive<OAuthOptions, typeof REGISTRY_LIST> = true
+
+const SESSION_KEYS = ['cookieName', 'maxAge'] as const satisfies ReadonlyArray<
+  keyof UserSessionOptions
+>
+const _sessionKeys: Exhaustive<UserSessionOptions, typeof SESSION_KEYS> = true
 
 /** A misspelt or Authlib-style key is refused with the fix, before anything else is checked. */
 function checkConfigKeys(name: string, config: object): void {
@@ -201,6 +215,8 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
   readonly #apps = new Map<string, RemoteApp>()
   readonly #env: AppServices
   readonly #tokens?: SealedTokenStore
+  readonly #secret: () => string | Record<string, string>
+  readonly #session: UserSessionOptions
 
   /**
    * The users' tokens in the registry's `store`, sealed and unsealed with its `secret`: `get`, `set`,
@@ -214,6 +230,14 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
     if (typeof options === 'object' && options !== null)
       checkKnownKeys('', 'new OAuth()', options, REGISTRY_LIST)
     const store = options?.store
+    const session = options?.session ?? {}
+    if (typeof session !== 'object' || session === null)
+      throw new OAuthKitError(ErrorCode.CONFIG_INVALID, 'OAuth: session must be an object')
+    checkKnownKeys('', 'session', session, SESSION_KEYS)
+    this.#session = session
+    let fallback: string | undefined
+    const secret = options?.secret
+    this.#secret = () => secret ?? (fallback ??= fallbackSecret())
     let callbacks: Partial<ReturnType<typeof storeCallbacks>> = {}
     if (store !== undefined) {
       checkStore(store, options.secret)
@@ -290,6 +314,19 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
     return app as Apps[N]
   }
 
+  /**
+   * The signed-in user's session in `cookies`: a sealed cookie (the registry's `secret`) holding the
+   * user id, read, written and destroyed through the handle. `origin` is the app's public origin: on
+   * https (or http off loopback) the cookie is `__Host-` and Secure. Integrations make one per request
+   * and put it in the context as `ctx.session`.
+   */
+  session<Extra extends object = Record<string, unknown>>(
+    cookies: CookieStore,
+    origin: string | URL,
+  ): UserSession<Extra> {
+    return new UserSession<Extra>(cookies, this.#secret, origin, this.#session)
+  }
+
   /** The registered names. */
   names(): Array<keyof Apps & string> {
     return [...this.#configs.keys()] as Array<keyof Apps & string>
@@ -318,6 +355,7 @@ export class OAuth<Apps extends Record<string, RemoteApp> = {}> {
       ctx,
       create: (name) => bindApp(this.create(name), ctx),
       names: () => this.names(),
+      tokens: this.#tokens,
     }
     // Printed, it shows the names only: the request context holds the user's cookies and session.
     const view = () => ({ apps: this.names() })

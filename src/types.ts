@@ -4,6 +4,7 @@
  * @module
  */
 import type { CookieStore } from './session/cookies.js'
+import type { UserSession } from './session/user-session.js'
 
 /**
  * What API calls hand to `fetchToken` / `updateToken`: the request, its cookies, or anything else
@@ -42,6 +43,11 @@ export interface OAuthContext extends TokenContext {
    * login. Set it on both the login and the callback context, or on neither.
    */
   binding?: string
+  /**
+   * The signed-in user's session (set by the integrations: `oauth.session(cookies, origin)`); its user id
+   * is the context's `userId` when the integration's `context` gives none.
+   */
+  session?: UserSession
 }
 
 /**

@@ -64,7 +64,12 @@ describe('architecture', () => {
 
   const layer = (file: string): number => {
     if (file.startsWith('integrations/')) return 6
-    if (file === 'src/index.ts' || file === 'src/routes.ts' || file.startsWith('src/providers/'))
+    if (
+      file === 'src/index.ts' ||
+      file === 'src/routes.ts' ||
+      file.startsWith('src/routes/') ||
+      file.startsWith('src/providers/')
+    )
       return 5
     if (file === 'src/registry.ts' || file === 'src/bound.ts' || file === 'src/config-keys.ts')
       return 4

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { startExpressExample, type ExpressExample } from '../examples/express/app.js'
+import type { OAuth2Token } from '../src/index.js'
 import { startDevProvider, type DevProvider } from '../testing/index.js'
 import { freePort } from './support/ports.js'
 
@@ -54,7 +55,7 @@ it('sends the user to sign in again when userinfo refuses the stored token', asy
   expect((await fetch(`${example.url}/profile`, { headers: { cookie: session } })).status).toBe(200)
 
   // The provider revokes the token behind the app's back.
-  const token = example.db.loadToken(1, 'oidc')!
+  const token = (await example.tokens.get(1, 'oidc')) as OAuth2Token
   const revoked = await fetch(`${provider.issuer}/token/revocation`, {
     method: 'POST',
     headers: {

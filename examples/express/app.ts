@@ -3,17 +3,17 @@
  * OPTIONAL_PROVIDERS, when its credentials are set), a profile page with the user's claims and an
  * authenticated API call, and sign-out at the provider (RP-initiated logout).
  *
- * The app's own session is an iron-session cookie holding only the user id; the tokens live in SQLite
- * (better-sqlite3), read and written by the registry's fetchToken/updateToken.
+ * The user session is oauthkit's sealed cookie holding only the user id; the tokens live in SQLite
+ * through oauthkit/stores/sqlite, sealed with the registry's secret and keyed by that user id.
  */
 import { randomBytes } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import express, { type NextFunction, type Request as ExpressRequest, type Response as ExpressResponse } from 'express'
-import { getIronSession, type IronSession } from 'iron-session'
-import { OAuth, isOAuthKitError, type OAuth2App, type OAuth2AppConfig, type OAuth2Token } from 'oauthkit'
-import { oauthkit, oauthRoutes, sendResponse } from 'oauthkit/express'
+import { OAuth, isOAuthKitError, type NormalizedProfile, type OAuth2App, type OAuth2AppConfig, type OAuth2Token, type SealedTokenStore } from 'oauthkit'
+import { oauthkit, oauthRoutes } from 'oauthkit/express'
 import * as presets from 'oauthkit/providers'
+import { SqliteTokenStore } from 'oauthkit/stores/sqlite'
 import { openDatabase, type Db, type Identity } from './db.js'
 
 /** A way to sign in: a registered app, and an authenticated API call telling who signed in. */
@@ -77,27 +77,12 @@ export interface ExpressExampleOptions {
   discoveryUrl?: string
   clientId: string
   clientSecret?: string
-  /** Password sealing login transactions (32+ characters; default: random per process). */
+  /** Password sealing login transactions, the session cookie and the stored tokens (32+ characters; default: random per process). */
   secret?: string
-  /** Password sealing the session cookie (32+ characters; default: random per process). */
-  sessionSecret?: string
   /** SQLite file of users and tokens (default `:memory:`). */
   database?: string
   /** More ways to sign in (default: {@link providersFromEnv}). */
   providers?: Provider[]
-}
-
-interface SessionData {
-  userId?: number
-}
-
-declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
-  namespace Express {
-    interface Locals {
-      session: IronSession<SessionData>
-    }
-  }
 }
 
 declare module 'oauthkit/express' {
@@ -111,6 +96,8 @@ export interface ExpressExample {
   url: string
   server: Server
   db: Db
+  /** The users' tokens in SQLite, read and written unsealed (`oauth.tokens`). */
+  tokens: SealedTokenStore
   close(): Promise<void>
 }
 
@@ -131,58 +118,39 @@ export async function startExpressExample(options: ExpressExampleOptions): Promi
     },
     ...(options.providers ?? providersFromEnv()),
   ]
-  const sessionSecret = options.sessionSecret ?? randomBytes(32).toString('base64url')
   // Who signed in, asked of the provider's API with the token.
   const whoami = (name: string, token: OAuth2Token) => providers.find((p) => p.name === name)!.whoami(oauth.create(name), token)
 
-  // The registry. Tokens live in the database, per user:
+  // The registry. Each user's tokens live in SQLite, sealed with the secret, under the app's user id:
   const oauth: OAuth<Record<string, OAuth2App>> = new OAuth({
-    secret: options.secret ?? randomBytes(32).toString('base64url'), // seals login transactions
-    // API calls read the signed-in user's token here (ctx.userId comes from the session: see `context` below)…
-    fetchToken: (name, ctx) => (typeof ctx?.userId === 'number' ? db.loadToken(ctx.userId, name) : null),
-    // …and every new token is saved here: a refreshed one for the same user; a login's for the user the
-    // provider says signed in (created on first sign-in), whom onSuccess then puts in the session.
-    updateToken: async (name, token: OAuth2Token, { ctx, reason }) => {
-      const refreshed = reason === 'refresh' && typeof ctx?.userId === 'number'
-      const userId = refreshed ? Number(ctx.userId) : db.upsertUser(name, identity(await whoami(name, token)))
-      db.saveToken(userId, name, token)
-      if (ctx) ctx.userId = userId
-    },
+    secret: options.secret ?? randomBytes(32).toString('base64url'), // seals login transactions, the session and the tokens
+    store: new SqliteTokenStore(db.sqlite), // API calls read the signed-in user's token here; logins and refreshes write it
   })
   for (const provider of providers) oauth.register(provider.name, provider.config)
 
   const app = express().disable('x-powered-by')
-  // The app's own session: an iron-session cookie holding the user id.
-  app.use(async (req, res, next) => {
-    res.locals.session = await getIronSession<SessionData>(req, res, {
-      password: sessionSecret,
-      cookieName: 'example_session',
-      cookieOptions: { secure: baseUrl.startsWith('https:'), httpOnly: true, sameSite: 'lax', path: '/' },
-    })
-    next()
-  })
-  // req.oauth in every route; its token callbacks see the session's user id.
-  app.use(oauthkit(oauth, { baseUrl, context: (_req, res) => ({ userId: res.locals.session.userId }) }))
-  // GET /auth/:name/login?returnTo=… and GET|POST /auth/:name/callback; failures go to the error handler below.
+  // req.oauth in every route; its ctx.userId is the session's user id (oauthkit's sealed session cookie).
+  app.use(oauthkit(oauth, { baseUrl }))
+  // GET /auth/:name/login?returnTo=…, GET|POST /auth/:name/callback, POST /auth/:name/logout; failures go to the error handler below.
   app.use(
     '/auth',
     oauthRoutes(oauth, {
       baseUrl,
-      onSuccess: async ({ req, res }) => {
-        res.locals.session.userId = Number(req.oauth.ctx.userId) // set by updateToken
-        await res.locals.session.save()
-      },
+      // The app's user for the provider account that signed in (created on first sign-in): the session's user id and the tokens' key.
+      userId: ({ name, profile }) => db.upsertUser(name, identity(profile)),
+      // Sign-out ends the app's session, revokes and forgets the tokens, then ends the provider's session (RP-initiated logout).
+      logout: { revoke: true, endSession: true, returnTo: '/signed-out' },
       onError: (error, { next }) => next(error),
     }),
   )
 
-  const signedInUser = (res: ExpressResponse) => (res.locals.session.userId === undefined ? undefined : db.user(res.locals.session.userId))
+  const signedInUser = (req: ExpressRequest) => (typeof req.oauth.ctx.userId === 'number' ? db.user(req.oauth.ctx.userId) : undefined)
 
   app.get(['/', '/signed-out'], (req, res) => {
-    const user = signedInUser(res)
+    const user = signedInUser(req)
     const notice = req.path === '/signed-out' && !user ? '<p id="signed-out">Signed out.</p>' : ''
     const body = user
-      ? `<p>Signed in as <strong>${esc(user.email ?? user.name ?? user.subject)}</strong>. <a id="profile" href="/profile">Profile</a></p>${signOutForm}`
+      ? `<p>Signed in as <strong>${esc(user.email ?? user.name ?? user.subject)}</strong>. <a id="profile" href="/profile">Profile</a></p>${signOutForm(user.provider)}`
       : providers
           .map((p) => `<p><a id="${p.name === 'oidc' ? 'sign-in' : `sign-in-${p.name}`}" href="/auth/${p.name}/login?returnTo=/profile">${esc(p.label)}</a></p>`)
           .join('')
@@ -190,9 +158,9 @@ export async function startExpressExample(options: ExpressExampleOptions): Promi
   })
 
   app.get('/profile', async (req, res) => {
-    const user = signedInUser(res)
+    const user = signedInUser(req)
     if (!user) return res.redirect(303, '/')
-    // The token comes from the database through fetchToken (refreshed first if it is about to expire).
+    // The token comes from SQLite through the store (refreshed first if it is about to expire).
     const token = await req.oauth
       .create(user.provider)
       .fetchToken()
@@ -215,19 +183,9 @@ export async function startExpressExample(options: ExpressExampleOptions): Promi
           `<dt>Name</dt><dd id="name">${esc(user.name ?? '')}</dd>` +
           `<dt>Subject</dt><dd id="subject">${esc(user.subject)}</dd>` +
           `<dt>Signed in with</dt><dd id="provider">${esc(user.provider)}</dd></dl>` +
-          `<h2>From the provider's API</h2><pre id="api">${esc(JSON.stringify(api, null, 2))}</pre>${signOutForm}`,
+          `<h2>From the provider's API</h2><pre id="api">${esc(JSON.stringify(api, null, 2))}</pre>${signOutForm(user.provider)}`,
       ),
     )
-  })
-
-  // Sign out: end the app's session, forget the tokens, then end the provider's session (RP-initiated logout).
-  app.post('/logout', async (_req, res) => {
-    const user = signedInUser(res)
-    const token = user && db.loadToken(user.id, user.provider)
-    res.locals.session.destroy()
-    if (user) db.deleteTokens(user.id)
-    if (!user || !token?.id_token) return res.redirect(303, '/signed-out')
-    await sendResponse(res, await oauth.create(user.provider).logoutRedirect({ idTokenHint: token, postLogoutRedirectUri: `${baseUrl}/signed-out` }))
   })
 
   // Failed logins arrive here as OAuthKitErrors with a stable code.
@@ -245,6 +203,7 @@ export async function startExpressExample(options: ExpressExampleOptions): Promi
     url: baseUrl,
     server,
     db,
+    tokens: oauth.tokens!,
     close: async () => {
       server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))
@@ -253,12 +212,14 @@ export async function startExpressExample(options: ExpressExampleOptions): Promi
   }
 }
 
-function identity(profile: Record<string, unknown>): Identity {
-  const str = (value: unknown) => (typeof value === 'string' && value ? value : undefined)
-  return { subject: String(profile.sub ?? profile.id), email: str(profile.email), name: str(profile.name) ?? str(profile.login) }
+function identity(profile: NormalizedProfile | undefined): Identity {
+  if (!profile) throw new Error('every provider of this example has a profile')
+  return { subject: profile.sub, email: profile.email, name: profile.name }
 }
 
-const signOutForm = '<form method="post" action="/logout"><button id="sign-out" type="submit">Sign out</button></form>'
+/** Sign-out is a same-origin POST (the route refuses one from another site). */
+const signOutForm = (provider: string) =>
+  `<form method="post" action="/auth/${esc(provider)}/logout"><button id="sign-out" type="submit">Sign out</button></form>`
 
 function page(title: string, body: string): string {
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title></head><body><main>${body}</main></body></html>`

@@ -23,7 +23,6 @@ const example = await startExpressExample({
   clientId: env.OIDC_CLIENT_ID,
   clientSecret: env.OIDC_CLIENT_SECRET,
   secret: env.OAUTH_SECRET,
-  sessionSecret: env.SESSION_SECRET,
   database: env.DATABASE ?? ':memory:',
 })
 console.log(`Listening on ${example.url}`)

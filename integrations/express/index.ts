@@ -13,12 +13,13 @@ import {
   ErrorCode,
   OAuthKitError,
   authRoute,
+  bindWithSession,
   callbackBodyStream,
   headerCookieStore,
   parsedCallbackBody,
+  routeServes,
 } from '../../src/index.js'
 import type {
-  AuthAction,
   AuthRouteOptions,
   BoundOAuth,
   CookieStore,
@@ -56,7 +57,7 @@ export interface OAuthMiddlewareOptions {
   /** The app's public origin (`https://app.example`). Default: `req.protocol` and the `Host` header; behind a
    * proxy set Express's `trust proxy` so `req.protocol` is right (`X-Forwarded-Host` is ignored), or set this. */
   baseUrl?: string
-  /** More context for `fetchToken`/`updateToken` (e.g. `{ userId }` from the app's session). */
+  /** More context for `fetchToken`/`updateToken`. Default `userId`: the user session's (see `oauth.session`). */
   context?: (req: ExpressRequest, res: ExpressResponse) => TokenContext | Promise<TokenContext>
   /** The app session value each login is bound to (`ctx.binding`): a callback in another session is refused. Default:
    * `req.sessionID` with express-session (which is then told to keep the session until the callback), else none. */
@@ -128,11 +129,12 @@ const appendCookies = (res: ServerResponse, cookies: string[]) =>
     )
   )
 
-async function contextFor(
+async function bindTo<Apps extends Record<string, RemoteApp>>(
+  oauth: OAuth<Apps>,
   req: ExpressRequestLike,
   res: ServerResponse,
   options: OAuthMiddlewareOptions,
-): Promise<OAuthContext> {
+): Promise<BoundOAuth<Apps>> {
   let request: Request | undefined // made only when the core reads it (callbacks)
   const ctx: OAuthContext = {
     ...(await options.context?.(req as ExpressRequest, res as ExpressResponse)),
@@ -148,7 +150,8 @@ async function contextFor(
       enumerable: true,
       get: () => ((session.oauthkitBound = true), sessionID),
     })
-  return ctx
+  const known = options.baseUrl || req.headers.host // else no session, and routes fail: no origin
+  return bindWithSession(oauth, ctx, known ? originOf(req, options.baseUrl) : undefined)
 }
 
 /** The redirect URI of app `name` for routes mounted at `req.baseUrl`: the same on login and callback. */
@@ -172,15 +175,14 @@ export function oauthkit<Apps extends Record<string, RemoteApp>>(
   options: OAuthMiddlewareOptions = {},
 ) {
   return (req: ExpressRequestLike, res: ServerResponse, next: (err?: unknown) => void): void => {
-    contextFor(req, res, options).then(
-      (ctx) =>
-        void ((req.oauth = oauth.bind(ctx) as unknown as BoundOAuth<RegisteredApps>), next()),
+    bindTo(oauth, req, res, options).then(
+      (bound) => void ((req.oauth = bound as unknown as BoundOAuth<RegisteredApps>), next()),
       next,
     )
   }
 }
 
-/** Routes `GET /:name/login[?returnTo=/path]` and `GET|POST /:name/callback` (see {@link authRoute}): `app.use('/auth', oauthRoutes(oauth, { onSuccess }))`. */
+/** Routes `GET /:name/login[?returnTo=/path]`, `GET|POST /:name/callback`, `POST /:name/logout`, `GET /:name/userinfo`, and when configured `POST /:name/token`, `POST /:name/device` (see {@link authRoute}): `app.use('/auth', oauthRoutes(oauth, { onSuccess }))`. */
 export function oauthRoutes<Apps extends Record<string, RemoteApp>>(
   oauth: OAuth<Apps>,
   options: OAuthRoutesOptions<Apps> = {},
@@ -191,19 +193,18 @@ export function oauthRoutes<Apps extends Record<string, RemoteApp>>(
     next: (err?: unknown) => void,
   ): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://path.invalid')
-    const [, encoded = '', action] = /^\/([^/]+)\/(login|callback)\/?$/.exec(url.pathname) ?? []
+    const [, encoded = '', action = ''] = /^\/([^/]+)\/([a-z]+)\/?$/.exec(url.pathname) ?? []
     const name = oauth.names().find((n) => encodeURIComponent(n) === encoded)
-    if (!name || !(action === 'login' ? ['GET'] : ['GET', 'POST']).includes(req.method ?? ''))
-      return next()
+    if (!name || !routeServes(action, req.method ?? '', options)) return next()
     const extra: ExpressExtra = { req: req as ExpressRequest, res: res as ExpressResponse, next }
     const answered = new Response(null, { status: 204 }) // onError answered through `res`
     try {
-      const bound = oauth.bind(req.oauth?.ctx ?? (await contextFor(req, res, options)))
+      const bound = oauth.bind(req.oauth?.ctx ?? (await bindTo(oauth, req, res, options)).ctx)
       const { onError, ...shared } = options
       const response = await authRoute<Apps, ExpressExtra>(
         bound,
         name,
-        action as AuthAction,
+        action,
         {
           ...shared,
           redirectUri: () => callbackUrl(req, name, options.baseUrl),

@@ -3,7 +3,9 @@
  * Edge runtime alike (nothing here or in the core uses a Node built-in).
  *
  * - {@link oauthHandlers} makes the `GET`/`POST` handlers of `app/auth/[name]/[action]/route.ts`:
- *   `/auth/<name>/login?returnTo=/path` starts a login, `/auth/<name>/callback` finishes it.
+ *   `/auth/<name>/login?returnTo=/path` starts a login, `/auth/<name>/callback` finishes it,
+ *   `POST /auth/<name>/logout` signs out, `/auth/<name>/userinfo` answers the user's claims, and
+ *   `POST /auth/<name>/token` and `/device` serve native clients when configured.
  * - {@link getOAuth} binds a registry to the current request's cookies (`cookies()` from
  *   `next/headers`, async since Next.js 15); {@link bindOAuth} does the same with cookies you pass.
  *
@@ -15,7 +17,9 @@
 import { cookies as requestCookies } from 'next/headers.js'
 import {
   authRoute,
-  type AuthAction,
+  bindWithSession,
+  requestOrigin,
+  routeServes,
   type AuthRouteOptions,
   type BoundOAuth,
   type CookieOptions,
@@ -63,14 +67,19 @@ export function bindOAuth<Apps extends Record<string, RemoteApp>>(
 
 /**
  * `oauth` bound to the current request's cookies, in a Route Handler, Server Action or Server
- * Component: `(await getOAuth(oauth)).create('github').get('user')`. Call it inside the request.
+ * Component: `(await getOAuth(oauth, request)).create('github').get('user')`. Call it inside the
+ * request. Given the `request` (or the app's `origin`), the user session is read too: `ctx.session`,
+ * and `ctx.userId` for the stored tokens.
  */
 export async function getOAuth<Apps extends Record<string, RemoteApp>>(
   oauth: OAuth<Apps>,
   request?: Request,
   binding?: string,
+  origin?: string,
 ): Promise<BoundOAuth<Apps>> {
-  return bindOAuth(oauth, await requestCookies(), request, binding)
+  const bound = bindOAuth(oauth, await requestCookies(), request, binding)
+  const from = origin ?? (request && requestOrigin(request))
+  return from === undefined ? bound : bindWithSession(oauth, bound.ctx, new URL(from).origin)
 }
 
 /** Options of {@link oauthHandlers}: the shared route options, and where the cookies and session come from. */
@@ -85,15 +94,15 @@ export interface OAuthHandlersOptions<
 
 /** The second argument Next.js passes to a handler of `app/…/[name]/[action]/route.ts`. */
 export interface OAuthRouteContext {
-  /** The dynamic segments: the app's name, and `login` or `callback`. */
+  /** The dynamic segments: the app's name, and the route (`login`, `callback`, `logout`, …). */
   params: Promise<{ name: string; action: string }>
 }
 
 /** What {@link oauthHandlers} returns, to export from the route file. */
 export interface OAuthRouteHandlers {
-  /** `login`, and `callback` with the response in the query. */
+  /** `login`, `callback` with the response in the query, `userinfo`. */
   GET: (request: Request, context: OAuthRouteContext) => Promise<Response>
-  /** `callback` with the response in a form body (`response_mode=form_post`). */
+  /** `callback` with the response in a form body (`response_mode=form_post`), `logout`, `token`, `device`. */
   POST: (request: Request, context: OAuthRouteContext) => Promise<Response>
 }
 
@@ -107,25 +116,15 @@ export function oauthHandlers<Apps extends Record<string, RemoteApp>>(
   oauth: OAuth<Apps>,
   options: OAuthHandlersOptions<Apps> = {},
 ): OAuthRouteHandlers {
-  const handle = async (
-    request: Request,
-    context: OAuthRouteContext,
-    actions: readonly AuthAction[],
-  ): Promise<Response> => {
+  const handle = async (request: Request, context: OAuthRouteContext): Promise<Response> => {
     const { name, action } = await context.params
-    if (!(actions as readonly string[]).includes(action))
+    if (!routeServes(action, request.method, options))
       return new Response('Not found', { status: 404 })
     const binding = await options.binding?.(request)
     const cookies = toCookieStore(await (options.cookies ?? requestCookies)(request))
-    return authRoute(
-      oauth.bind({ request, cookies, ...(binding === undefined ? {} : { binding }) }),
-      name,
-      action as AuthAction,
-      options,
-    )
+    const ctx = { request, cookies, ...(binding === undefined ? {} : { binding }) }
+    const origin = new URL(options.baseUrl ?? requestOrigin(request)).origin
+    return authRoute(await bindWithSession(oauth, ctx, origin), name, action, options)
   }
-  return {
-    GET: (request, context) => handle(request, context, ['login', 'callback']),
-    POST: (request, context) => handle(request, context, ['callback']),
-  }
+  return { GET: handle, POST: handle }
 }

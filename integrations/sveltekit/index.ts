@@ -12,6 +12,7 @@
 import type { Cookies, Handle, RequestEvent, RequestHandler } from '@sveltejs/kit'
 import {
   authRoute,
+  bindWithSession,
   type AuthAction,
   type AuthorizeOptions,
   type AuthRouteOptions,
@@ -55,7 +56,8 @@ export interface HandleOptions {
 
 /**
  * A `handle` hook setting `event.locals.oauth`: the registry bound to this request. The context
- * handed to `fetchToken`/`updateToken` holds `request`, `cookies`, the SvelteKit `event` and `binding`.
+ * handed to `fetchToken`/`updateToken` holds `request`, `cookies`, the SvelteKit `event`, `binding`,
+ * the user `session` and the signed-in user's id from it (`userId`).
  * Combine it with other hooks through `sequence` from `@sveltejs/kit/hooks`.
  */
 export function oauthHandle<Apps extends Record<string, RemoteApp>>(
@@ -64,12 +66,17 @@ export function oauthHandle<Apps extends Record<string, RemoteApp>>(
 ): Handle {
   return async ({ event, resolve }) => {
     const binding = await options.binding?.(event)
-    ;(event.locals as { oauth?: unknown }).oauth = oauth.bind({
+    const ctx = {
       request: event.request,
       cookies: toCookieStore(event.cookies),
       event,
       ...(binding === undefined ? {} : { binding }),
-    })
+    }
+    ;(event.locals as { oauth?: unknown }).oauth = await bindWithSession(
+      oauth,
+      ctx,
+      event.url.origin,
+    )
     return resolve(event)
   }
 }
@@ -110,6 +117,28 @@ export function oauthLogin(options: LoginOptions = {}): RequestHandler {
  */
 export function oauthCallback(options: CallbackOptions = {}): RequestHandler {
   return (event) => route(event, 'callback', options)
+}
+
+/** `POST` for `src/routes/auth/[name]/logout/+server.ts`: signs out (same-origin requests only; see the README's Routes). */
+export function oauthLogout(options: EndpointOptions = {}): RequestHandler {
+  return (event) => route(event, 'logout', options)
+}
+
+/** `GET` for `src/routes/auth/[name]/userinfo/+server.ts`: the signed-in user's claims as JSON (401 when signed out). */
+export function oauthUserinfo(options: EndpointOptions = {}): RequestHandler {
+  return (event) => route(event, 'userinfo', options)
+}
+
+/** `POST` for `src/routes/auth/[name]/token/+server.ts`: a native client's code (with PKCE) or refresh token exchanged. */
+export function oauthToken(
+  options: EndpointOptions & Required<Pick<EndpointOptions, 'token'>>,
+): RequestHandler {
+  return (event) => route(event, 'token', options)
+}
+
+/** `POST` for `src/routes/auth/[name]/device/+server.ts`: starts the device flow, or polls it with `device_code`. */
+export function oauthDevice(options: EndpointOptions = { device: true }): RequestHandler {
+  return (event) => route(event, 'device', { device: true, ...options })
 }
 
 async function route(

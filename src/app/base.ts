@@ -42,6 +42,12 @@ export interface AuthorizationRequest {
 export interface AuthorizeAccessTokenOptions {
   /** Extra token request parameters. */
   params?: Record<string, string>
+  /**
+   * `false`: leave the token to the caller, who hands it to `updateToken` with {@link RemoteAppBase.saveToken}
+   * once it knows the user (the callback route does, to key the token by the user it signs in).
+   * @internal
+   */
+  persist?: false
 }
 
 /** A finished login: the token, the callback's parameters, and where the login asked to return to. @group Core */
@@ -317,6 +323,11 @@ export abstract class RemoteAppBase<
       )
     }
     return value
+  }
+
+  /** Hand a new token to `updateToken` (the app's, else the registry's), as a login left it with `persist: false`. @internal */
+  saveToken(token: T, info: UpdateTokenInfo): Promise<void> {
+    return this.persist(token, info)
   }
 
   /** Hand a new token to `updateToken` (the app's, else the registry's). @internal */

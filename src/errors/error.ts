@@ -104,6 +104,11 @@ export const ErrorCode = {
    * does not belong to the configured provider.
    */
   OPENID_ASSERTION_INVALID: 'openid_assertion_invalid',
+  /**
+   * A state-changing route (sign-out) was called from another site: its `Origin` is not the app's, or
+   * without `Origin` its `Sec-Fetch-Site` is not `same-origin` (cross-site request forgery refused).
+   */
+  CROSS_SITE_REQUEST: 'cross_site_request',
 } as const
 
 /** One of the values of {@link ErrorCode}. @group Errors */

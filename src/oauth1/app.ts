@@ -284,7 +284,7 @@ export class OAuth1App extends RemoteAppBase<OAuth1Token, OAuth1AppConfig> {
       oauth_token: fields.oauth_token,
       oauth_token_secret: fields.oauth_token_secret,
     }
-    await this.persist(token, { reason: 'login', ctx })
+    if (options.persist !== false) await this.persist(token, { reason: 'login', ctx })
     const received = publicCallbackParams(params)
     return tx.returnTo === undefined
       ? { token, params: received }

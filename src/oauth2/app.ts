@@ -34,9 +34,11 @@ import { authMethodOf, clientAuthOf } from './client-auth.js'
 import { hasOpenId, type OAuth2AppConfig, type ProfileApi } from './config.js'
 import type { OAuth2Endpoints, RequestOptions } from './endpoints.js'
 import { clientCredentials, type ClientCredentialsOptions } from './grants/client-credentials.js'
+import { exchangeCode, type ExchangeCodeOptions } from './grants/code.js'
 import {
   deviceAuthorization,
   pollDeviceToken,
+  pollDeviceTokenOnce,
   type DeviceAuthorization,
   type DeviceAuthorizationOptions,
   type PollDeviceTokenOptions,
@@ -202,7 +204,7 @@ export class OAuth2App extends RemoteAppBase<OAuth2Token, OAuth2AppConfig> {
     const { params, take } = await this.callback(ctx)
     const received = publicCallbackParams(params)
     const { token, transaction } = await finishLogin(this.#endpoints, params, take, options)
-    await this.persist(token, { reason: 'login', ctx })
+    if (options.persist !== false) await this.persist(token, { reason: 'login', ctx })
     return transaction.returnTo === undefined
       ? { token, params: received }
       : { token, returnTo: transaction.returnTo, params: received }
@@ -248,6 +250,26 @@ export class OAuth2App extends RemoteAppBase<OAuth2Token, OAuth2AppConfig> {
     options?: PollDeviceTokenOptions,
   ): Promise<OAuth2Token> {
     return pollDeviceToken(this.#endpoints, authorization, options)
+  }
+
+  /**
+   * One poll for a device code (RFC 8628 §3.4): `{ pending }` (`authorization_pending`, `slow_down`) or
+   * `{ token }`, for a client that polls through the app's device route. The token is not handed to
+   * `updateToken`.
+   */
+  pollDeviceTokenOnce(
+    deviceCode: string,
+  ): Promise<{ token: OAuth2Token } | { pending: 'authorization_pending' | 'slow_down' }> {
+    return pollDeviceTokenOnce(this.#endpoints, deviceCode)
+  }
+
+  /**
+   * Exchange an authorization code another client obtained with this app's client id (a native, CLI
+   * or single-page app) for a token, with its PKCE verifier (RFC 7636 §4.5) and redirect URI; the ID
+   * token is validated. The token goes back to that client: it is not handed to `updateToken`.
+   */
+  exchangeCode(options: ExchangeCodeOptions): Promise<OAuth2Token> {
+    return exchangeCode(this.#endpoints, options)
   }
 
   /**

@@ -177,7 +177,8 @@ export async function finishLogin(
   return { token: await exchange(app, as, expected, tx, validated, options), transaction: tx }
 }
 
-async function exchange(
+/** Exchange the code of `params` with the transaction's redirect URI, verifier and nonce, and validate the ID token. */
+export async function exchange(
   app: OAuth2Endpoints,
   as: oauth.AuthorizationServer,
   expected: oauth.AuthorizationServer,

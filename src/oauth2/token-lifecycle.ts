@@ -44,6 +44,12 @@ export interface RefreshOptions {
   ctx?: TokenContext
   /** Extra token request parameters (`scope`, `resource`, …). */
   params?: Record<string, string>
+  /**
+   * `false`: hand the new token back only, not to `updateToken` (the token route refreshes a native
+   * client's token, which the app does not keep).
+   * @internal
+   */
+  persist?: false
 }
 
 /** How long a refresh's result answers late callers holding the old token, in milliseconds. */
@@ -180,6 +186,9 @@ export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
         { app: app.name },
       )
     }
+    // A client's token (the token route): straight to the provider. The shared results below would hand
+    // a rotated-away refresh token the new token for a minute, and hide its replay from the provider.
+    if (options.persist === false && !isClientCredentials) return this.#refresh(token, options)
     const key = await this.#refreshKey(
       isClientCredentials ? token.access_token : token.refresh_token!,
     )
@@ -293,6 +302,7 @@ export class TokenLifecycle implements ApiAuthorizer<OAuth2Token> {
         },
       )
     }
+    if (options.persist === false) return fresh
     // Fencing: a holder whose lease ran out (another took the lock over) must not write its token.
     if (lease && !(await lease.held())) throw lockLost(app.name)
     await app.persist(fresh, {

@@ -155,7 +155,7 @@ export class OpenIdApp extends RemoteAppBase<OpenIdIdentity, OpenIdAppConfig> {
    */
   async completeAuthorization(
     ctx: OAuthContext,
-    _options: AuthorizeAccessTokenOptions = {},
+    options: AuthorizeAccessTokenOptions = {},
   ): Promise<CompletedAuthorization<OpenIdIdentity>> {
     const { params, take } = await this.callback(ctx)
     // The state is in return_to's query, so in the URL even when the provider POSTs the assertion.
@@ -179,7 +179,7 @@ export class OpenIdApp extends RemoteAppBase<OpenIdIdentity, OpenIdAppConfig> {
       http: this.#http,
       nonces: this.#nonces,
     })
-    await this.persist(identity, { reason: 'login', ctx })
+    if (options.persist !== false) await this.persist(identity, { reason: 'login', ctx })
     // The assertion's own openid.* fields are in the identity (signed ones only); the rest as sent.
     const received = publicCallbackParams(
       new URLSearchParams([...params].filter(([key]) => !key.startsWith('openid.'))),

@@ -10,6 +10,7 @@ import {
   OAuth,
   OpenIdApp,
   authRoute,
+  bindWithSession,
   type OpenIdIdentity,
 } from '../../src/index.js'
 import { steam, steamId, type SteamOptions } from '../../src/providers/steam.js'
@@ -75,9 +76,10 @@ describe('steam preset', () => {
     server.use(...emulation.handlers)
     const oauth = new OAuth({ secret: SECRET }).register('steam', steam({}))
     const cookies = new MemoryCookieJar()
-    const bind = (url: string) => oauth.bind({ cookies, request: new Request(url) })
+    const bind = (url: string) =>
+      bindWithSession(oauth, { cookies, request: new Request(url) }, 'https://app.test')
     const login = await authRoute(
-      bind('https://app.test/auth/steam/login?returnTo=/games'),
+      await bind('https://app.test/auth/steam/login?returnTo=/games'),
       'steam',
       'login',
     )
@@ -85,8 +87,8 @@ describe('steam preset', () => {
     const callback = await emulation.authorize(login.headers.get('location')!)
     expect(new URL(callback.url).pathname).toBe('/auth/steam/callback')
     const signedIn: unknown[] = []
-    const done = await authRoute(bind(callback.url), 'steam', 'callback', {
-      onSuccess: ({ token, returnTo }) => void signedIn.push({ token, returnTo }),
+    const done = await authRoute(await bind(callback.url), 'steam', 'callback', {
+      onSuccess: ({ token, returnTo, userId }) => void signedIn.push({ token, returnTo, userId }),
     })
     expect(done.status).toBe(303)
     expect(done.headers.get('location')).toBe('/games')
@@ -96,6 +98,8 @@ describe('steam preset', () => {
           claimed_id: 'https://steamcommunity.com/openid/id/76561197960287930',
         }),
         returnTo: '/games',
+        // No apiKey, so no profile: the user is keyed by the claimed id.
+        userId: 'steam:https://steamcommunity.com/openid/id/76561197960287930',
       },
     ])
   })

@@ -213,6 +213,58 @@ export async function pollDeviceToken(
   }
 }
 
+/**
+ * One poll of the token endpoint for a device code (RFC 8628 §3.4), for a client polling through the
+ * app's device route: `{ pending: 'authorization_pending' | 'slow_down' }` while the user has not
+ * approved yet, else the token (its ID token validated). The token is returned, not handed to
+ * `updateToken`: it belongs to the client that polls. A refusal (`access_denied`, `expired_token`) or
+ * any other failure is thrown as in {@link pollDeviceToken}.
+ *
+ * @see RFC 8628 §3.4–3.5, https://www.rfc-editor.org/rfc/rfc8628#section-3.5
+ */
+export async function pollDeviceTokenOnce(
+  app: OAuth2Endpoints,
+  deviceCode: string,
+): Promise<{ token: OAuth2Token } | { pending: 'authorization_pending' | 'slow_down' }> {
+  if (typeof deviceCode !== 'string' || deviceCode === '') {
+    throw new OAuthKitError(
+      ErrorCode.INVALID_REQUEST,
+      `${app.name}: the poll needs a device_code`,
+      {
+        app: app.name,
+      },
+    )
+  }
+  const as = await app.metadata()
+  let asForToken = as
+  let result: oauth.TokenEndpointResponse
+  try {
+    const response = await oauth.deviceCodeGrantRequest(
+      as,
+      app.client,
+      await app.clientAuth(),
+      deviceCode,
+      app.options('token'),
+    )
+    asForToken = { ...as, issuer: await app.idTokens.issuerFor(response, as.issuer) }
+    result = await oauth.processDeviceCodeResponse(asForToken, app.client, response)
+  } catch (error) {
+    const refused = tokenEndpointError(error)
+    if (refused?.error === 'authorization_pending' || refused?.error === 'slow_down')
+      return { pending: refused.error }
+    if (refused?.error === 'expired_token')
+      throw deviceCodeExpired(app, 'the device code expired before it was approved', refused)
+    if (refused?.error === 'access_denied')
+      throw new OAuthKitError(
+        ErrorCode.ACCESS_DENIED,
+        `${app.name}: the user denied the device authorization`,
+        { app: app.name, error: refused.error, status: refused.status },
+      )
+    throw toOAuthKitError(error, app.name, 'token', [deviceCode, staticSecret(app.config)])
+  }
+  return { token: await tokenFromResponse(app, asForToken, result) }
+}
+
 function deviceCodeExpired(
   app: OAuth2Endpoints,
   why: string,
