@@ -1,0 +1,239 @@
+/**
+ * The bearer guard for the app's own API: `Authorization: Bearer` access tokens checked as RFC 9068
+ * JWTs against each trusted issuer's keys, or, for opaque tokens, by introspection (RFC 7662).
+ * Framework-free: each integration's `requireAuth` turns a request into {@link BearerGuard.authenticate}.
+ *
+ * @module
+ */
+import * as jose from 'jose'
+import { checkKnownKeys } from '../config-keys.js'
+import { ErrorCode, OAuthKitError, isOAuthKitError } from '../errors/error.js'
+import { malformed, readAuthorization, refusal, challenge } from './challenge.js'
+import { Introspection, invalidToken } from './introspection.js'
+import { guardConfigError, issuerEntries, type IssuerEntry } from './issuers.js'
+import type { AccessTokenClaims, BearerGuardOptions, RequireOptions } from './types.js'
+
+const GUARD_KEYS = [
+  'audience',
+  'issuers',
+  'scopes',
+  'algorithms',
+  'clockTolerance',
+  'realm',
+  'introspectionCacheSeconds',
+  'jwksCacheSeconds',
+  'fetch',
+  'timeout',
+  'allowInsecureRequests',
+] as const satisfies ReadonlyArray<keyof BearerGuardOptions>
+
+/** Every option key of {@link BearerGuardOptions}, for the integrations' own key checks. */
+export const BEARER_GUARD_KEYS: readonly string[] = GUARD_KEYS
+
+/**
+ * What {@link BearerGuard.authenticate} found: the claims of an accepted token, or the response
+ * refusing the request (401, 400, 403, or 503 when the issuer could not be reached).
+ *
+ * @group Bearer guard
+ */
+export type GuardResult<Claims> =
+  | { ok: true; claims: Claims; token: string }
+  | { ok: false; response: Response; error?: OAuthKitError }
+
+const scopesOf = (value: unknown): string[] =>
+  typeof value === 'string' ? value.split(' ').filter(Boolean) : []
+
+function checkScopes(value: unknown, where: string): string[] {
+  if (value === undefined) return []
+  if (
+    !Array.isArray(value) ||
+    !value.every((s) => typeof s === 'string' && /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s))
+  )
+    throw guardConfigError(`${where} must be a list of scope tokens (RFC 6749 §3.3)`)
+  return [...value] as string[]
+}
+
+/** A jose failure in words a client may read (never the token, never a stack). */
+function fromJose(error: unknown): OAuthKitError {
+  if (isOAuthKitError(error)) return error
+  if (error instanceof jose.errors.JWTExpired) return invalidToken('the token has expired')
+  if (error instanceof jose.errors.JWTClaimValidationFailed) {
+    const words: Record<string, string> = {
+      nbf: 'the token is not yet valid',
+      aud: 'the token is for another audience',
+      iss: 'the token is from an untrusted issuer',
+      exp: 'the token has no valid exp',
+      iat: 'the token has an invalid iat',
+      typ: 'the token is not an access token (typ must be at+jwt)',
+    }
+    return invalidToken(words[error.claim] ?? `the token's ${error.claim} claim is invalid`)
+  }
+  if (error instanceof jose.errors.JWSSignatureVerificationFailed)
+    return invalidToken('the token signature does not verify')
+  if (error instanceof jose.errors.JWKSNoMatchingKey)
+    return invalidToken('the token is signed with a key its issuer does not publish')
+  if (error instanceof jose.errors.JOSEAlgNotAllowed)
+    return invalidToken('the token signature algorithm is not accepted')
+  return invalidToken('the token is malformed')
+}
+
+/**
+ * Checks bearer tokens for an API. Make one per API (it holds the JWKS and introspection caches) and
+ * share it between routes; each route may ask for more scopes.
+ *
+ * @typeParam Claims - the claims your issuers put in their tokens.
+ * @example
+ * ```ts
+ * const guard = new BearerGuard({
+ *   audience: 'https://api.example',
+ *   issuers: ['https://idp.example', broker],
+ *   scopes: ['notes:read'],
+ * })
+ * const result = await guard.authenticate(request)
+ * if (!result.ok) return result.response
+ * ```
+ * @group Bearer guard
+ */
+export class BearerGuard<Claims extends AccessTokenClaims = AccessTokenClaims> {
+  readonly #issuers: Map<string, IssuerEntry>
+  readonly #audience: string[]
+  readonly #scopes: string[]
+  readonly #tolerance: number
+  readonly #introspection: Introspection
+  /** The `realm` of its `WWW-Authenticate` answers. */
+  readonly realm: string
+
+  constructor(options: BearerGuardOptions) {
+    if (typeof options !== 'object' || options === null) throw guardConfigError('needs options')
+    checkKnownKeys('', 'bearer guard options', options, GUARD_KEYS)
+    const audience = typeof options.audience === 'string' ? [options.audience] : options.audience
+    if (
+      !Array.isArray(audience) ||
+      audience.length === 0 ||
+      !audience.every((a) => typeof a === 'string' && a !== '')
+    )
+      throw guardConfigError('audience must name the API (a string or strings)')
+    const tolerance = options.clockTolerance ?? 30
+    if (typeof tolerance !== 'number' || !(tolerance >= 0 && tolerance <= 300))
+      throw guardConfigError('clockTolerance must be from 0 to 300 seconds')
+    const cacheSeconds = options.introspectionCacheSeconds ?? 60
+    if (typeof cacheSeconds !== 'number' || !(cacheSeconds >= 0))
+      throw guardConfigError('introspectionCacheSeconds must be a number of seconds')
+    const realm = options.realm ?? 'api'
+    if (typeof realm !== 'string' || !/^[\x20\x21\x23-\x5b\x5d-\x7e]*$/.test(realm))
+      throw guardConfigError('realm must be printable ASCII without quotes or backslashes')
+    this.#audience = [...audience]
+    this.#scopes = checkScopes(options.scopes, 'scopes')
+    this.#tolerance = tolerance
+    this.#issuers = issuerEntries(options)
+    this.realm = realm
+    this.#introspection = new Introspection(
+      [...this.#issuers.values()].filter((e) => e.introspection),
+      { audience: this.#audience, clockTolerance: tolerance },
+      cacheSeconds,
+    )
+  }
+
+  /**
+   * Check a token: its claims when it is accepted for this API with every scope needed; else an
+   * {@link OAuthKitError}: `invalid_token`, `insufficient_scope`, or a metadata/network code when its
+   * issuer could not be reached.
+   */
+  async verify(token: string, options: RequireOptions = {}): Promise<Claims> {
+    if (typeof token !== 'string' || token === '') throw invalidToken('no token')
+    const claims = isCompactJws(token)
+      ? await this.#verifyJwt(token)
+      : token.split('.').length === 5
+        ? invalidTokenThrow('encrypted tokens (JWE) are not accepted')
+        : await this.#introspection.claims(token)
+    const needed = this.#needed(options)
+    const granted = scopesOf(claims.scope)
+    const missing = needed.filter((s) => !granted.includes(s))
+    if (missing.length)
+      throw new OAuthKitError(
+        ErrorCode.INSUFFICIENT_SCOPE,
+        `bearer guard: the token lacks the scope ${missing.join(' ')}`,
+      )
+    return claims as Claims
+  }
+
+  /**
+   * Check the bearer token of a request (its `Authorization` header; a token in the query or body is
+   * not read). Never throws for a bad token: the refusal comes back as a `Response`.
+   */
+  async authenticate(
+    request: Request | Headers | { headers: Headers },
+    options: RequireOptions = {},
+  ): Promise<GuardResult<Claims>> {
+    const headers = request instanceof Headers ? request : request.headers
+    const credentials = readAuthorization(headers.get('authorization'))
+    if (credentials.kind === 'missing') return { ok: false, response: challenge(this.realm, 401) }
+    if (credentials.kind === 'malformed') return { ok: false, response: malformed(this.realm) }
+    try {
+      const claims = await this.verify(credentials.token, options)
+      return { ok: true, claims, token: credentials.token }
+    } catch (error) {
+      const known = isOAuthKitError(error)
+        ? error
+        : new OAuthKitError(ErrorCode.NETWORK_ERROR, 'bearer guard: the token could not be checked')
+      return {
+        ok: false,
+        response: refusal(this.realm, known, this.#needed(options)),
+        error: known,
+      }
+    }
+  }
+
+  #needed(options: RequireOptions): string[] {
+    const extra = checkScopes(options.scopes, 'the route scopes')
+    return extra.length ? [...new Set([...this.#scopes, ...extra])] : this.#scopes
+  }
+
+  async #verifyJwt(token: string): Promise<AccessTokenClaims> {
+    let header: jose.ProtectedHeaderParameters
+    let payload: jose.JWTPayload
+    try {
+      header = jose.decodeProtectedHeader(token)
+      payload = jose.decodeJwt(token)
+    } catch {
+      throw invalidToken('the token is malformed')
+    }
+    // RFC 9068 §4: access tokens are explicitly typed, so an ID token or another JWT cannot pass as one.
+    const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : ''
+    if (typ !== 'at+jwt' && typ !== 'application/at+jwt')
+      throw invalidToken('the token is not an access token (typ must be at+jwt)')
+    const entry = typeof payload.iss === 'string' ? this.#issuers.get(payload.iss) : undefined
+    if (!entry) throw invalidToken('the token is from an untrusted issuer')
+    // Checked before any key is looked up: `none` and HMAC never reach a key, and cause no JWKS fetch.
+    if (typeof header.alg !== 'string' || !entry.algorithms.includes(header.alg))
+      throw invalidToken('the token signature algorithm is not accepted')
+    let claims: jose.JWTPayload
+    try {
+      ;({ payload: claims } = await jose.jwtVerify(token, await entry.keys(), {
+        issuer: entry.issuer,
+        audience: this.#audience,
+        algorithms: entry.algorithms,
+        clockTolerance: this.#tolerance,
+        typ: 'at+jwt',
+        requiredClaims: ['exp'],
+      }))
+    } catch (error) {
+      throw fromJose(error)
+    }
+    // A sender-constrained token (DPoP, mTLS) needs a proof this guard does not check (RFC 9449 §7.1).
+    if (claims.cnf !== undefined)
+      throw invalidToken(
+        'the token is sender-constrained (cnf) and cannot be used as a bearer token',
+      )
+    return claims as AccessTokenClaims
+  }
+}
+
+const invalidTokenThrow = (message: string): never => {
+  throw invalidToken(message)
+}
+
+/** Three base64url parts: a JWS in compact serialization (anything else is an opaque token). */
+function isCompactJws(token: string): boolean {
+  return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/.test(token) && token.startsWith('ey')
+}
