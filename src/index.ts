@@ -72,6 +72,8 @@ export type {
   TrustedIssuer,
 } from './guard/types.js'
 export { TokenBroker, generateBrokerKey } from './guard/broker.js'
+export { guardFor } from './guard/require.js'
+export type { RequireAuthOptions } from './guard/require.js'
 export type { BrokerToken, IssueTokenOptions, TokenBrokerOptions } from './guard/broker.js'
 export { OAuthKitError, ErrorCode, isOAuthKitError } from './errors/error.js'
 export type { OAuthKitErrorOptions } from './errors/error.js'

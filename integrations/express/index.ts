@@ -217,3 +217,4 @@ export function oauthRoutes<Apps extends Record<string, RemoteApp>>(
     }
   }
 }
+export * from './guard.js'

@@ -129,3 +129,4 @@ export function oauthHandlers<Apps extends Record<string, RemoteApp>>(
     POST: (request, context) => handle(request, context, ['callback']),
   }
 }
+export * from './guard.js'

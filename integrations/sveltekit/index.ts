@@ -150,3 +150,4 @@ async function route(
     { event },
   )
 }
+export * from './guard.js'
