@@ -2,6 +2,8 @@
  * Renders the results: a compact table for stdout, and BENCHMARKS.md.
  */
 import type { ApiGroupResult, RatioResult, Series } from './api-get.js'
+import type { GuardBenchResult } from './guard.js'
+import { guardConsole, guardMarkdown, guardVerdicts } from './guard-report.js'
 import type { LoginResult } from './login.js'
 import { LIKE_FOR_LIKE, NON_REPUDIATION } from './login.js'
 import type { Machine } from './machine.js'
@@ -15,6 +17,7 @@ export interface BenchResults {
   gets: { fast: ApiGroupResult; slow: ApiGroupResult; configs: ApiGroupResult }
   refresh: RefreshTrial[]
   login: LoginResult
+  guard: GuardBenchResult
 }
 
 interface Verdict {
@@ -82,6 +85,7 @@ export function verdicts(results: BenchResults): Verdict[] {
       measured: `${spread(callback.summary, x)}×`,
       met: callback.summary.median <= 1.05,
     },
+    ...guardVerdicts(results.guard),
   ]
 }
 
@@ -149,6 +153,7 @@ export function renderConsole(results: BenchResults): string {
   lines.push(
     `  unsealing the sealed checks inside the callback: median ${ms(login.unsealMs.median)} ms (IQR ${ms(login.unsealMs.q1)}–${ms(login.unsealMs.q3)})`,
   )
+  lines.push('', ...guardConsole(results.guard))
   lines.push('', 'Targets')
   for (const v of verdicts(results))
     lines.push(`  ${v.met ? 'met    ' : 'NOT met'}  ${v.target}: ${v.measured}`)
@@ -304,6 +309,7 @@ export function renderMarkdown(results: BenchResults): string {
       `oauthkit is ${x(loginRatio(login, 'oauthkit / openid-client'))}× default openid-client but ${x(loginRatio(login, `oauthkit / ${LIKE_FOR_LIKE}`))}× openid-client doing the same work. ` +
       `Unsealing the checks inside the like-for-like contender's callback took ${ms(login.unsealMs.median)} ms (median; IQR ${ms(login.unsealMs.q1)}–${ms(login.unsealMs.q3)}).`,
     '',
+    ...guardMarkdown(results.guard),
     '## Notes',
     '',
     `- **Noise.** This is a shared 2-core VM: other jobs (test runs) were running during the benchmark, so the 1-minute load average was ${machine.loadAtStart.toFixed(2)} at the start and ${results.loadAtEnd.toFixed(2)} at the end, well above the 2 cores. Means and CPU times move by ±20 % or more from round to round; median latencies and the per-round paired ratios of median latency are much steadier (see the min–max ranges). Treat differences under ~3 % as noise.`,

@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { kyConfigurations, sequentialGets } from './api-get.js'
+import { guardChecks } from './guard.js'
 import { loginCallbacks } from './login.js'
 import { startApiServer } from './loopback.js'
 import { describeMachine, loadAverage } from './machine.js'
@@ -63,6 +64,9 @@ for (const latency of [0, 20])
 step('3. login callbacks against oidc-provider')
 const login = await loginCallbacks({ rounds: 7, perRound: 30, warmup: 5 })
 
+step("4. the bearer guard's JWT check against a bare jose.jwtVerify")
+const guard = await guardChecks({ rounds: 7, perRound: 2000, block: 10, warmup: 500, seed: 4 })
+
 const results: BenchResults = {
   machine,
   loadAtEnd: loadAverage(),
@@ -70,6 +74,7 @@ const results: BenchResults = {
   gets,
   refresh,
   login,
+  guard,
 }
 console.log(renderConsole(results))
 writeFileSync(OUTPUT, renderMarkdown(results))

@@ -9,7 +9,7 @@ import * as jose from 'jose'
 import { checkKnownKeys } from '../config-keys.js'
 import { ErrorCode, OAuthKitError, isOAuthKitError } from '../errors/error.js'
 import { malformed, readAuthorization, refusal, challenge } from './challenge.js'
-import { Introspection, invalidToken } from './introspection.js'
+import { Introspection, checkTimesAndAudience, invalidToken } from './introspection.js'
 import { guardConfigError, issuerEntries, type IssuerEntry } from './issuers.js'
 import type { AccessTokenClaims, BearerGuardOptions, RequireOptions } from './types.js'
 
@@ -56,18 +56,6 @@ function checkScopes(value: unknown, where: string): string[] {
 /** A jose failure in words a client may read (never the token, never a stack). */
 function fromJose(error: unknown): OAuthKitError {
   if (isOAuthKitError(error)) return error
-  if (error instanceof jose.errors.JWTExpired) return invalidToken('the token has expired')
-  if (error instanceof jose.errors.JWTClaimValidationFailed) {
-    const words: Record<string, string> = {
-      nbf: 'the token is not yet valid',
-      aud: 'the token is for another audience',
-      iss: 'the token is from an untrusted issuer',
-      exp: 'the token has no valid exp',
-      iat: 'the token has an invalid iat',
-      typ: 'the token is not an access token (typ must be at+jwt)',
-    }
-    return invalidToken(words[error.claim] ?? `the token's ${error.claim} claim is invalid`)
-  }
   if (error instanceof jose.errors.JWSSignatureVerificationFailed)
     return invalidToken('the token signature does not verify')
   if (error instanceof jose.errors.JWKSNoMatchingKey)
@@ -99,7 +87,11 @@ export class BearerGuard<Claims extends AccessTokenClaims = AccessTokenClaims> {
   readonly #audience: string[]
   readonly #scopes: string[]
   readonly #tolerance: number
+  /** Every algorithm some trusted issuer is accepted with. */
+  readonly #algorithms: string[]
   readonly #introspection: Introspection
+  /** Each route's scopes and the guard's, merged once per route options object. */
+  readonly #routes = new WeakMap<RequireOptions, { given: string[]; all: string[] }>()
   /** The `realm` of its `WWW-Authenticate` answers. */
   readonly realm: string
 
@@ -126,6 +118,7 @@ export class BearerGuard<Claims extends AccessTokenClaims = AccessTokenClaims> {
     this.#scopes = checkScopes(options.scopes, 'scopes')
     this.#tolerance = tolerance
     this.#issuers = issuerEntries(options)
+    this.#algorithms = [...new Set([...this.#issuers.values()].flatMap((e) => e.algorithms))]
     this.realm = realm
     this.#introspection = new Introspection(
       [...this.#issuers.values()].filter((e) => e.introspection),
@@ -185,55 +178,91 @@ export class BearerGuard<Claims extends AccessTokenClaims = AccessTokenClaims> {
   }
 
   #needed(options: RequireOptions): string[] {
-    const extra = checkScopes(options.scopes, 'the route scopes')
-    return extra.length ? [...new Set([...this.#scopes, ...extra])] : this.#scopes
+    if (options.scopes === undefined) return this.#scopes
+    let needed = this.#routes.get(options)
+    if (!needed || options.scopes !== needed.given) {
+      const extra = checkScopes(options.scopes, 'the route scopes')
+      needed = { given: options.scopes, all: [...new Set([...this.#scopes, ...extra])] }
+      this.#routes.set(options, needed)
+    }
+    return needed.all
   }
 
   async #verifyJwt(token: string): Promise<AccessTokenClaims> {
-    let header: jose.ProtectedHeaderParameters
-    let payload: jose.JWTPayload
+    // The payload is parsed once, in the key lookup (its `iss` picks the key), and used only once
+    // jose has verified the signature over those very bytes.
+    let claims: AccessTokenClaims | undefined
     try {
-      header = jose.decodeProtectedHeader(token)
-      payload = jose.decodeJwt(token)
-    } catch {
-      throw invalidToken('the token is malformed')
+      await jose.compactVerify(
+        token,
+        (header, jws) => {
+          const { entry, ...found } = this.#claimsAndIssuer(header, jws)
+          claims = found.claims
+          const resolve = entry.ready()
+          return resolve ? resolve(header, jws) : entry.keys().then((r) => r(header, jws))
+        },
+        // jose refuses any other alg before a key is looked up; each issuer's own list is checked there.
+        { algorithms: this.#algorithms },
+      )
+    } catch (error) {
+      throw fromJose(error)
     }
+    const checked = claims!
+    // RFC 9068 §4 (RFC 7519 §4.1.4, §4.1.5): exp is required; exp, nbf and iat must be NumericDates.
+    for (const name of ['exp', 'nbf', 'iat'] as const)
+      if (checked[name] !== undefined && !Number.isFinite(checked[name]))
+        throw invalidToken(`the token has an invalid ${name}`)
+    if (checked.exp === undefined) throw invalidToken('the token has no exp')
+    checkTimesAndAudience(checked, { audience: this.#audience, clockTolerance: this.#tolerance })
+    // A sender-constrained token (DPoP, mTLS) needs a proof this guard does not check (RFC 9449 §7.1).
+    if (checked.cnf !== undefined)
+      throw invalidToken(
+        'the token is sender-constrained (cnf) and cannot be used as a bearer token',
+      )
+    return checked
+  }
+
+  /**
+   * The checks that need no key, before one is looked up: `typ`, a claims set, a trusted `iss`, an
+   * algorithm that issuer is trusted for. So neither a forged issuer nor `none` or HMAC ever causes
+   * a metadata or JWKS request; the key returned is then the named issuer's own.
+   */
+  #claimsAndIssuer(
+    header: jose.JWSHeaderParameters,
+    jws: jose.FlattenedJWSInput,
+  ): { claims: AccessTokenClaims; entry: IssuerEntry } {
     // RFC 9068 §4: access tokens are explicitly typed, so an ID token or another JWT cannot pass as one.
     const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : ''
     if (typ !== 'at+jwt' && typ !== 'application/at+jwt')
       throw invalidToken('the token is not an access token (typ must be at+jwt)')
-    const entry = typeof payload.iss === 'string' ? this.#issuers.get(payload.iss) : undefined
+    let claims: unknown
+    try {
+      claims = JSON.parse(DECODER.decode(jose.base64url.decode(jws.payload)))
+    } catch {
+      throw invalidToken('the token is malformed')
+    }
+    if (typeof claims !== 'object' || claims === null || Array.isArray(claims))
+      throw invalidToken('the token is malformed')
+    const iss = (claims as { iss?: unknown }).iss
+    const entry = typeof iss === 'string' ? this.#issuers.get(iss) : undefined
     if (!entry) throw invalidToken('the token is from an untrusted issuer')
-    // Checked before any key is looked up: `none` and HMAC never reach a key, and cause no JWKS fetch.
     if (typeof header.alg !== 'string' || !entry.algorithms.includes(header.alg))
       throw invalidToken('the token signature algorithm is not accepted')
-    let claims: jose.JWTPayload
-    try {
-      ;({ payload: claims } = await jose.jwtVerify(token, await entry.keys(), {
-        issuer: entry.issuer,
-        audience: this.#audience,
-        algorithms: entry.algorithms,
-        clockTolerance: this.#tolerance,
-        typ: 'at+jwt',
-        requiredClaims: ['exp'],
-      }))
-    } catch (error) {
-      throw fromJose(error)
-    }
-    // A sender-constrained token (DPoP, mTLS) needs a proof this guard does not check (RFC 9449 §7.1).
-    if (claims.cnf !== undefined)
-      throw invalidToken(
-        'the token is sender-constrained (cnf) and cannot be used as a bearer token',
-      )
-    return claims as AccessTokenClaims
+    return { claims: claims as AccessTokenClaims, entry }
   }
 }
+
+const DECODER = new TextDecoder()
 
 const invalidTokenThrow = (message: string): never => {
   throw invalidToken(message)
 }
 
-/** Three base64url parts: a JWS in compact serialization (anything else is an opaque token). */
+/** Three parts, the first a JSON object's base64url (`ey…`): a compact JWS; jose checks the rest. */
 function isCompactJws(token: string): boolean {
-  return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/.test(token) && token.startsWith('ey')
+  const first = token.indexOf('.')
+  const second = token.indexOf('.', first + 1)
+  return (
+    token.startsWith('ey') && second > first && first > 0 && token.indexOf('.', second + 1) === -1
+  )
 }

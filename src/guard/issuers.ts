@@ -16,11 +16,36 @@ import { isLoopback } from '../http/loopback.js'
 import { JwksCache } from '../oauth2/jwks.js'
 import type { BearerGuardOptions, Introspector, LocalIssuer, TrustedIssuer } from './types.js'
 
-/** A key resolver for `jose.jwtVerify`. */
+/** A key resolver for `jose.compactVerify` (a remembered key comes back without a promise). */
 export type KeyResolver = (
   header: jose.JWSHeaderParameters,
   token: jose.FlattenedJWSInput,
-) => Promise<CryptoKey>
+) => CryptoKey | Promise<CryptoKey>
+
+/**
+ * Remember which key a (kid, alg) resolved to, for at most `lifeMs`: jose's JWKS lookup and key import
+ * cost a fifth of a verification otherwise. A miss goes to `resolve`, which refetches a stale JWKS and
+ * one that lacks the kid, so a dropped key lives at most `lifeMs` past the JWKS cache's own TTL.
+ */
+function memoized(resolve: KeyResolver, lifeMs: number): KeyResolver {
+  const memo = new Map<string, { key: CryptoKey; until: number }>()
+  const remember = async (id: string, key: CryptoKey | Promise<CryptoKey>, now: number) => {
+    const resolved = await key
+    if (memo.size >= 64) memo.clear()
+    memo.set(id, { key: resolved, until: now + lifeMs })
+    return resolved
+  }
+  return (header, token) => {
+    const id = `${header.kid ?? ''}\u0000${header.alg ?? ''}`
+    const now = Date.now()
+    const hit = memo.get(id)
+    if (hit && hit.until > now) return hit.key
+    return remember(id, resolve(header, token), now)
+  }
+}
+
+/** Longest a resolved key is reused without asking the JWKS cache again. */
+const KEY_MEMO_MS = 60_000
 
 /** One trusted issuer, ready to verify with. */
 export interface IssuerEntry {
@@ -29,6 +54,8 @@ export interface IssuerEntry {
   readonly introspection?: Introspector
   /** Its key resolver (made on first use: a remote issuer's metadata is fetched then). */
   keys(): Promise<KeyResolver>
+  /** Its key resolver once {@link keys} has made it. */
+  ready(): KeyResolver | undefined
 }
 
 /** The algorithms accepted unless the guard names its own: asymmetric only. */
@@ -110,13 +137,21 @@ export function issuerEntries(options: BearerGuardOptions): Map<string, IssuerEn
 
 function localEntry(local: LocalIssuer, algorithms: string[]): IssuerEntry {
   let keys: Promise<KeyResolver> | undefined
+  let made: KeyResolver | undefined
   return {
     issuer: local.issuer,
     algorithms,
+    ready: () => made,
     keys: () =>
       (keys ??= local
         .publicJwks()
-        .then((set) => jose.createLocalJWKSet(set as jose.JSONWebKeySet) as KeyResolver)),
+        .then(
+          (set) =>
+            (made = memoized(
+              jose.createLocalJWKSet(set as jose.JSONWebKeySet) as KeyResolver,
+              Infinity,
+            )),
+        )),
   }
 }
 
@@ -153,22 +188,26 @@ function remoteEntry(
   const algorithms = trusted.algorithms
     ? checkAlgorithms(trusted.algorithms, `algorithms of ${trusted.issuer}`)
     : defaults
-  let cache: JwksCache | undefined
+  let cache: KeyResolver | undefined
   let pending: Promise<KeyResolver> | undefined
   let failedAt = -Infinity
   let failure: unknown
   const discover = async (): Promise<KeyResolver> => {
     const uri = trusted.jwksUri ?? (await discoverJwksUri(issuer, http, insecure))
     checkUrl(uri, `the jwks_uri of ${trusted.issuer}`, insecure)
-    cache = new JwksCache(trusted.issuer, uri, http, ttlMs)
-    return cache.resolve
+    cache = memoized(
+      new JwksCache(trusted.issuer, uri, http, ttlMs).resolve,
+      Math.min(KEY_MEMO_MS, ttlMs),
+    )
+    return cache
   }
   return {
     issuer: trusted.issuer,
     algorithms,
     ...(introspection ? { introspection } : {}),
+    ready: () => cache,
     keys: () => {
-      if (cache) return Promise.resolve(cache.resolve)
+      if (cache) return Promise.resolve(cache)
       if (Date.now() - failedAt < DISCOVERY_RETRY_MS) return Promise.reject(failure)
       pending ??= discover().then(
         (resolve) => ((pending = undefined), resolve),

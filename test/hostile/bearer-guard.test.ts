@@ -193,6 +193,40 @@ it('guard-missing-exp: a token without exp is refused', async () => {
   })
 })
 
+it('guard-claim-types: exp, nbf or iat that are not NumericDates, a payload that is not an object, or an unknown crit header are refused', async () => {
+  for (const claims of [
+    { exp: String(now() + 300) },
+    { nbf: 'yesterday' },
+    { iat: null },
+    { exp: now() + 300, aud: [API], iat: '1700000000' },
+  ]) {
+    const token = await idp.sign({ ...good, ...claims })
+    await expectRefusedEverywhere(`Bearer ${token}`, {
+      status: 401,
+      error: 'invalid_token',
+      description: /invalid (exp|nbf|iat)/,
+    })
+  }
+  const header = { alg: 'RS256', kid: 'rsa-1', typ: 'at+jwt' }
+  const claims = { ...good, iss: idp.issuer, iat: now(), exp: now() + 300 }
+  await expectRefusedEverywhere(`Bearer ${await idp.signRaw(header, [claims])}`, {
+    status: 401,
+    error: 'invalid_token',
+    description: /malformed/,
+  })
+  // The control: signRaw makes tokens the guard accepts.
+  expect((await mounts[0]!.call(`Bearer ${await idp.signRaw(header, claims)}`)).status).toBe(200)
+  const critical = await idp.signRaw(
+    { ...header, crit: ['urn:example:must'], 'urn:example:must': 1 },
+    claims,
+  )
+  await expectRefusedEverywhere(`Bearer ${critical}`, {
+    status: 401,
+    error: 'invalid_token',
+    description: /malformed/,
+  })
+})
+
 it('guard-missing-scope: a valid token without the route\u2019s scope gets 403 insufficient_scope naming the scope', async () => {
   for (const scope of ['notes:write', undefined, 'notes:read2 xnotes:read']) {
     const token = await idp.sign({ ...good, scope })

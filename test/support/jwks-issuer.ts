@@ -32,6 +32,8 @@ export interface JwksIssuer {
   rsaPublicPem: string
   /** A token with these claims (iss, iat, exp, jti filled in unless given; `undefined` drops a claim). */
   sign(claims: Record<string, unknown>, options?: SignOptions): Promise<string>
+  /** An RS256 signature over any header and payload (jose refuses to make some headers, e.g. an unknown `crit`). */
+  signRaw(header: Record<string, unknown>, payload: unknown): Promise<string>
   close(): Promise<void>
 }
 
@@ -90,6 +92,18 @@ export async function startJwksIssuer(): Promise<JwksIssuer> {
       }
       const key = options.key ?? (alg.startsWith('ES') ? ec.privateKey : rsa.privateKey)
       const token = await new jose.SignJWT(payload).setProtectedHeader(header).sign(key)
+      registerCredential(token)
+      return token
+    },
+    async signRaw(header, payload) {
+      const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+      const input = `${part(header)}.${part(payload)}`
+      const signature = await crypto.subtle.sign(
+        'RSASSA-PKCS1-v1_5',
+        rsa.privateKey,
+        new TextEncoder().encode(input),
+      )
+      const token = `${input}.${Buffer.from(signature).toString('base64url')}`
       registerCredential(token)
       return token
     },
