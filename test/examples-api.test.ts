@@ -72,7 +72,11 @@ it('hands the SPA its own access token after login, which the guarded API accept
   const issued = await fetch(`${base}/auth/token`, { method: 'POST', headers: { cookie: session } })
   expect(issued.status).toBe(200)
   expect(issued.headers.get('cache-control')).toBe('no-store')
-  const { access_token, expires_in, token_type } = (await issued.json()) as Record<string, string>
+  const { access_token, expires_in, token_type } = (await issued.json()) as {
+    access_token: string
+    expires_in: number
+    token_type: string
+  }
   expect({ token_type, expires_in }).toEqual({ token_type: 'Bearer', expires_in: 300 })
   expect(jose.decodeProtectedHeader(access_token).typ).toBe('at+jwt')
   expect(jose.decodeJwt(access_token)).toMatchObject({ iss: base, aud: `${base}/api` })

@@ -7,50 +7,11 @@
  * @module
  */
 import * as jose from 'jose'
-import { checkKnownKeys } from '../config-keys.js'
+import { BROKER_OPTION_KEYS, ISSUE_TOKEN_KEYS, checkKnownKeys } from '../config-keys.js'
 import { ErrorCode, OAuthKitError } from '../errors/error.js'
-import type { LocalIssuer } from './types.js'
+import type { IssueTokenOptions, LocalIssuer, TokenBrokerOptions } from './types.js'
 
-/**
- * Options of a {@link TokenBroker}.
- *
- * @group Broker
- */
-export interface TokenBrokerOptions {
-  /** The app's base URL (`https://app.example`): the `iss` of every token it issues. */
-  issuer: string
-  /** The default `aud` of its tokens: your API's identifier. */
-  audience: string | string[]
-  /**
-   * Private signing keys as JWKs (EC, RSA or OKP; never symmetric). The first signs; every key is
-   * published, so to rotate put a new key first and drop the old one once its tokens have expired.
-   * A key without `kid` gets its RFC 7638 thumbprint; one without `alg` gets the usual one for its
-   * type (ES256, ES384, ES512, EdDSA, RS256).
-   */
-  keys: jose.JWK[]
-  /** Lifetime of an issued token in seconds; default 300, at most 3600. */
-  ttlSeconds?: number
-}
-
-/**
- * What {@link TokenBroker.issue} is asked for.
- *
- * @group Broker
- */
-export interface IssueTokenOptions {
-  /** The app's id of the signed-in user. */
-  sub: string
-  /** Granted scopes, as a list or space-separated. */
-  scope?: string | string[]
-  /** The `aud`; default the broker's `audience`. */
-  audience?: string | string[]
-  /** The `client_id` claim (RFC 9068 §2.2); default the broker's issuer. */
-  clientId?: string
-  /** Lifetime in seconds, at most the broker's `ttlSeconds`. */
-  ttlSeconds?: number
-  /** More claims; the registered ones (`iss`, `sub`, `aud`, `exp`, `iat`, `nbf`, `jti`, `scope`, `client_id`) cannot be overridden. */
-  claims?: Record<string, unknown>
-}
+export type { IssueTokenOptions, TokenBrokerOptions } from './types.js'
 
 /**
  * An access token the broker issued, in the shape of a token endpoint's answer (RFC 6749 §5.1).
@@ -67,17 +28,6 @@ export interface BrokerToken {
   scope?: string
 }
 
-const BROKER_KEYS = ['issuer', 'audience', 'keys', 'ttlSeconds'] as const satisfies ReadonlyArray<
-  keyof TokenBrokerOptions
->
-const ISSUE_KEYS = [
-  'sub',
-  'scope',
-  'audience',
-  'clientId',
-  'ttlSeconds',
-  'claims',
-] as const satisfies ReadonlyArray<keyof IssueTokenOptions>
 const REGISTERED = ['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'scope', 'client_id']
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']
 
@@ -125,7 +75,7 @@ export class TokenBroker implements LocalIssuer {
 
   constructor(options: TokenBrokerOptions) {
     if (typeof options !== 'object' || options === null) throw invalid('needs options')
-    checkKnownKeys('', 'TokenBroker options', options, BROKER_KEYS)
+    checkKnownKeys('', 'TokenBroker options', options, BROKER_OPTION_KEYS)
     if (typeof options.issuer !== 'string' || !URL.canParse(options.issuer))
       throw invalid('issuer must be the app\u2019s base URL')
     if (!isAudience(options.audience)) throw invalid('audience must be a string or strings')
@@ -173,7 +123,7 @@ export class TokenBroker implements LocalIssuer {
 
   /** Sign a new access token for `sub` with the newest key. */
   async issue(options: IssueTokenOptions): Promise<BrokerToken> {
-    checkKnownKeys('', 'TokenBroker.issue options', options, ISSUE_KEYS)
+    checkKnownKeys('', 'TokenBroker.issue options', options, ISSUE_TOKEN_KEYS)
     if (typeof options.sub !== 'string' || options.sub === '')
       throw new OAuthKitError(ErrorCode.INVALID_REQUEST, 'TokenBroker.issue: sub is required')
     const ttl = options.ttlSeconds ?? this.#ttl

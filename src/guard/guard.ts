@@ -6,29 +6,12 @@
  * @module
  */
 import * as jose from 'jose'
-import { checkKnownKeys } from '../config-keys.js'
+import { BEARER_GUARD_KEYS, checkKnownKeys } from '../config-keys.js'
 import { ErrorCode, OAuthKitError, isOAuthKitError } from '../errors/error.js'
 import { malformed, readAuthorization, refusal, challenge } from './challenge.js'
 import { Introspection, checkTimesAndAudience, invalidToken } from './introspection.js'
 import { guardConfigError, issuerEntries, type IssuerEntry } from './issuers.js'
 import type { AccessTokenClaims, BearerGuardOptions, RequireOptions } from './types.js'
-
-const GUARD_KEYS = [
-  'audience',
-  'issuers',
-  'scopes',
-  'algorithms',
-  'clockTolerance',
-  'realm',
-  'introspectionCacheSeconds',
-  'jwksCacheSeconds',
-  'fetch',
-  'timeout',
-  'allowInsecureRequests',
-] as const satisfies ReadonlyArray<keyof BearerGuardOptions>
-
-/** Every option key of {@link BearerGuardOptions}, for the integrations' own key checks. */
-export const BEARER_GUARD_KEYS: readonly string[] = GUARD_KEYS
 
 /**
  * What {@link BearerGuard.authenticate} found: the claims of an accepted token, or the response
@@ -97,7 +80,7 @@ export class BearerGuard<Claims extends AccessTokenClaims = AccessTokenClaims> {
 
   constructor(options: BearerGuardOptions) {
     if (typeof options !== 'object' || options === null) throw guardConfigError('needs options')
-    checkKnownKeys('', 'bearer guard options', options, GUARD_KEYS)
+    checkKnownKeys('', 'bearer guard options', options, BEARER_GUARD_KEYS)
     const audience = typeof options.audience === 'string' ? [options.audience] : options.audience
     if (
       !Array.isArray(audience) ||

@@ -8,7 +8,7 @@
  */
 import * as jose from 'jose'
 import * as oauth from 'oauth4webapi'
-import { checkKnownKeys } from '../config-keys.js'
+import { TRUSTED_ISSUER_KEYS, checkKnownKeys } from '../config-keys.js'
 import { ErrorCode, OAuthKitError } from '../errors/error.js'
 import { toOAuthKitError } from '../errors/upstream.js'
 import { HttpClient } from '../http/client.js'
@@ -73,12 +73,6 @@ export const DEFAULT_ALGORITHMS = [
   'Ed25519',
 ]
 
-const ISSUER_KEYS = [
-  'issuer',
-  'jwksUri',
-  'introspection',
-  'algorithms',
-] as const satisfies ReadonlyArray<keyof TrustedIssuer>
 /** Seconds a failed metadata discovery is remembered, so a flood of requests does not become a flood of fetches. */
 const DISCOVERY_RETRY_MS = 10_000
 
@@ -176,7 +170,7 @@ function remoteEntry(
 ): IssuerEntry {
   if (typeof trusted !== 'object' || trusted === null)
     throw guardConfigError('each issuer must be a string, a TrustedIssuer or a TokenBroker')
-  checkKnownKeys('', 'bearer guard issuer', trusted, ISSUER_KEYS)
+  checkKnownKeys('', 'bearer guard issuer', trusted, TRUSTED_ISSUER_KEYS)
   const issuer = checkUrl(trusted.issuer, 'an issuer', insecure)
   if (trusted.jwksUri !== undefined)
     checkUrl(trusted.jwksUri, `jwksUri of ${trusted.issuer}`, insecure)

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { checkKnownKeys } from '../config-keys.js'
-import { BEARER_GUARD_KEYS, BearerGuard } from './guard.js'
+import { BEARER_GUARD_KEYS, checkKnownKeys } from '../config-keys.js'
+import { BearerGuard } from './guard.js'
 import type { AccessTokenClaims, BearerGuardOptions, RequireOptions } from './types.js'
 
 /**

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { JWK } from 'jose'
 import type { TokenIntrospection } from '../oauth2/grants/introspection.js'
 
 /**
@@ -125,4 +126,45 @@ export interface BearerGuardOptions {
 export interface RequireOptions {
   /** Scopes this route needs, besides the guard's own. */
   scopes?: string[]
+}
+
+/**
+ * Options of a `TokenBroker`.
+ *
+ * @group Broker
+ */
+export interface TokenBrokerOptions {
+  /** The app's base URL (`https://app.example`): the `iss` of every token it issues. */
+  issuer: string
+  /** The default `aud` of its tokens: your API's identifier. */
+  audience: string | string[]
+  /**
+   * Private signing keys as JWKs (EC, RSA or OKP; never symmetric). The first signs; every key is
+   * published, so to rotate put a new key first and drop the old one once its tokens have expired.
+   * A key without `kid` gets its RFC 7638 thumbprint; one without `alg` gets the usual one for its
+   * type (ES256, ES384, ES512, EdDSA, RS256).
+   */
+  keys: JWK[]
+  /** Lifetime of an issued token in seconds; default 300, at most 3600. */
+  ttlSeconds?: number
+}
+
+/**
+ * What `TokenBroker.issue` is asked for.
+ *
+ * @group Broker
+ */
+export interface IssueTokenOptions {
+  /** The app's id of the signed-in user. */
+  sub: string
+  /** Granted scopes, as a list or space-separated. */
+  scope?: string | string[]
+  /** The `aud`; default the broker's `audience`. */
+  audience?: string | string[]
+  /** The `client_id` claim (RFC 9068 §2.2); default the broker's issuer. */
+  clientId?: string
+  /** Lifetime in seconds, at most the broker's `ttlSeconds`. */
+  ttlSeconds?: number
+  /** More claims; the registered ones (`iss`, `sub`, `aud`, `exp`, `iat`, `nbf`, `jti`, `scope`, `client_id`) cannot be overridden. */
+  claims?: Record<string, unknown>
 }
