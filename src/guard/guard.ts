@@ -218,6 +218,8 @@ export class BearerGuard<Claims extends AccessTokenClaims = AccessTokenClaims> {
     const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : ''
     if (typ !== 'at+jwt' && typ !== 'application/at+jwt')
       throw invalidToken('the token is not an access token (typ must be at+jwt)')
+    // RFC 7797's unencoded payload is not a JWT (RFC 7519 §7.2 wants the payload base64url-encoded).
+    if (header.b64 === false) throw invalidToken('the token is malformed')
     let claims: unknown
     try {
       claims = JSON.parse(DECODER.decode(jose.base64url.decode(jws.payload)))

@@ -216,6 +216,13 @@ it('guard-claim-types: exp, nbf or iat that are not NumericDates, a payload that
   })
   // The control: signRaw makes tokens the guard accepts.
   expect((await mounts[0]!.call(`Bearer ${await idp.signRaw(header, claims)}`)).status).toBe(200)
+  // An unencoded payload (RFC 7797), which jose verifies as a JWS but which is no JWT.
+  const unencoded = await idp.signRaw({ ...header, b64: false, crit: ['b64'] }, claims)
+  await expectRefusedEverywhere(`Bearer ${unencoded}`, {
+    status: 401,
+    error: 'invalid_token',
+    description: /malformed/,
+  })
   const critical = await idp.signRaw(
     { ...header, crit: ['urn:example:must'], 'urn:example:must': 1 },
     claims,
