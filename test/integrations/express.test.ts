@@ -435,7 +435,9 @@ it('imports only types from express, so the core and the adapter never load it',
   expect(fromExpress.length).toBeGreaterThan(0)
   for (const clause of fromExpress) expect(clause).toMatch(/^type /)
   // The adapter converts only (routes live in src/routes.ts): 118 lines unformatted, 218 once Prettier (100 columns) wraps them.
-  expect(source.split('\n').length).toBeLessThanOrEqual(220)
+  // Re-exports of the adapter's own modules (the bearer guard in guard.ts) are not conversion code.
+  const code = source.split('\n').filter((line) => !/^export \* from '\.\/[\w-]+\.js'$/.test(line))
+  expect(code.length).toBeLessThanOrEqual(220)
 })
 
 it("has an examples/express README whose code blocks are verbatim copies of the example's source", () => {
