@@ -105,7 +105,7 @@ export function appFetchVerdict(result: AppFetchResult): {
 export function appFetchConsole(result: AppFetchResult): string[] {
   return [
     '',
-    '4. app.fetch vs plain fetch (bare loopback; per-GET median latency µs, median (min–max) of rounds)',
+    '5. app.fetch vs plain fetch (bare loopback; per-GET median latency µs, median (min–max) of rounds)',
     ...result.series.map(
       (s) => `  ${s.name.padEnd(10)} ${spread(s.median, us)} µs, CPU ${spread(s.cpu, us)} µs`,
     ),
@@ -116,7 +116,7 @@ export function appFetchConsole(result: AppFetchResult): string[] {
 export function appFetchMarkdown(result: AppFetchResult): string {
   const o = result.options
   return [
-    '## 4. `app.fetch` vs plain `fetch`',
+    '## 5. `app.fetch` vs plain `fetch`',
     '',
     `**What.** Sequential GETs to the same loopback server as section 1 (\`/fast/user\`), each reading the JSON body: \`fetch(url, { headers: { authorization } })\` against \`app.fetch(url)\`, the app's WHATWG fetch, which reads the token with \`fetchToken\` (fresh: no refresh), checks the origin, adds the Bearer header and bounds the body. **How.** ${o.rounds} rounds × ${o.perRound.toLocaleString('en-US')} GETs per contender, interleaved in blocks of ${o.block}, ${o.warmup} untimed first; the ratio is taken per round on the median latency.`,
     '',

@@ -23,7 +23,7 @@ export function bundleVerdict(entries: readonly BundleEntry[]): {
 
 export function bundleSection(entries: readonly BundleEntry[]): string {
   return [
-    '## 4. Bundle size',
+    '## 6. Bundle size',
     '',
     '**What.** Each entry bundled as an app would ship it (bench/bundle.ts): esbuild, `bundle`, `minify`, ESM, browser platform, every dependency inlined except the optional peers the app installs itself (msw, the database drivers), then gzip level 9. The core entry is an OAuth 2-only app: `import { OAuth }`, `register` one OpenID Connect app, `authorizeRedirect`, `authorizeAccessToken`, `app.get(...).json()`. openid-client is measured doing the same (`discovery`, `buildAuthorizationUrl`, `authorizationCodeGrant`, `fetchProtectedResource`). KB are 1,000 bytes.',
     '',

@@ -10,6 +10,8 @@ import {
 } from './app-fetch.js'
 import { bundleSection, bundleVerdict, type BundleEntry } from './bundle-report.js'
 import { targetNotes } from './targets-notes.js'
+import type { GuardBenchResult } from './guard.js'
+import { guardConsole, guardMarkdown, guardVerdicts } from './guard-report.js'
 import type { LoginResult } from './login.js'
 import { LIKE_FOR_LIKE, NON_REPUDIATION } from './login.js'
 import type { Machine } from './machine.js'
@@ -27,6 +29,7 @@ export interface BenchResults {
   stores: StoreBenchResult
   appFetch?: AppFetchResult
   bundles: BundleEntry[]
+  guard: GuardBenchResult
 }
 
 interface Verdict {
@@ -107,6 +110,7 @@ export function verdicts(results: BenchResults): Verdict[] {
       met: likeForLike.summary.median <= 1.0,
     },
     bundleVerdict(results.bundles),
+    ...guardVerdicts(results.guard),
   ]
 }
 
@@ -176,9 +180,10 @@ export function renderConsole(results: BenchResults): string {
   )
   lines.push('', ...storesConsole(results.stores))
   if (results.appFetch) lines.push(...appFetchConsole(results.appFetch))
-  lines.push('', '4. Bundle sizes (esbuild min + gzip)')
+  lines.push('', '6. Bundle sizes (esbuild min + gzip)')
   for (const b of results.bundles)
     lines.push(`  ${b.name.padEnd(62)} ${b.minKb.toFixed(1)} KB min, ${b.gzKb.toFixed(1)} KB gz`)
+  lines.push('', ...guardConsole(results.guard))
   lines.push('', 'Targets')
   for (const v of verdicts(results))
     lines.push(`  ${v.met ? 'met    ' : 'NOT met'}  ${v.target}: ${v.measured}`)
@@ -340,6 +345,7 @@ export function renderMarkdown(results: BenchResults): string {
     ...(results.appFetch ? [appFetchMarkdown(results.appFetch), ''] : []),
     bundleSection(results.bundles),
     '',
+    ...guardMarkdown(results.guard),
     '## Notes',
     '',
     `- **Noise.** This is a shared 2-core VM: other jobs (test runs) were running during the benchmark, so the 1-minute load average was ${machine.loadAtStart.toFixed(2)} at the start and ${results.loadAtEnd.toFixed(2)} at the end, well above the 2 cores. Means and CPU times move by ±20 % or more from round to round; median latencies and the per-round paired ratios of median latency are much steadier (see the min–max ranges). Treat differences under ~3 % as noise.`,

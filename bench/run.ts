@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { kyConfigurations, sequentialGets } from './api-get.js'
 import { appFetchVsFetch, type AppFetchResult } from './app-fetch.js'
 import { bundleSizes } from './bundle.js'
+import { guardChecks } from './guard.js'
 import { loginCallbacks } from './login.js'
 import { startApiServer } from './loopback.js'
 import { describeMachine, loadAverage } from './machine.js'
@@ -77,8 +78,10 @@ const login = await loginCallbacks({ rounds: 7, perRound: 30, warmup: 5 })
 
 step('4. token store round trips: memory, SQLite, PostgreSQL, Redis, and the sealing apart')
 const stores = await storeRoundTrips({ rounds: 5, perRound: 300, block: 5, warmup: 50, seed: 4 })
-step('4. bundle sizes (esbuild, min + gzip)')
+step('6. bundle sizes (esbuild, min + gzip)')
 const bundles = await bundleSizes()
+step("7. the bearer guard's JWT check against a bare jose.jwtVerify")
+const guard = await guardChecks({ rounds: 7, perRound: 2000, block: 10, warmup: 500, seed: 4 })
 
 const results: BenchResults = {
   machine,
@@ -90,6 +93,7 @@ const results: BenchResults = {
   stores,
   appFetch,
   bundles,
+  guard,
 }
 console.log(renderConsole(results))
 writeFileSync(OUTPUT, renderMarkdown(results))

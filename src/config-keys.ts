@@ -9,6 +9,12 @@
 import type { BaseAppConfig } from './app/config.js'
 import type { OAuth2AppConfig } from './oauth2/config.js'
 import { ErrorCode, OAuthKitError } from './errors/error.js'
+import type {
+  BearerGuardOptions,
+  IssueTokenOptions,
+  TokenBrokerOptions,
+  TrustedIssuer,
+} from './guard/types.js'
 import type { OAuth1AppConfig } from './oauth1/config.js'
 import type { OpenIdAppConfig } from './openid2/config.js'
 
@@ -128,10 +134,53 @@ export const AUTHORIZE_OPTION_KEYS: readonly string[] = [
   'returnTo',
 ] as const satisfies ReadonlyArray<keyof import('./app/base.js').AuthorizeOptions>
 
+const GUARD_LIST = [
+  'audience',
+  'issuers',
+  'scopes',
+  'algorithms',
+  'clockTolerance',
+  'realm',
+  'introspectionCacheSeconds',
+  'jwksCacheSeconds',
+  'fetch',
+  'timeout',
+  'allowInsecureRequests',
+] as const satisfies ReadonlyArray<keyof BearerGuardOptions>
+const ISSUER_LIST = [
+  'issuer',
+  'jwksUri',
+  'introspection',
+  'algorithms',
+] as const satisfies ReadonlyArray<keyof TrustedIssuer>
+const BROKER_LIST = ['issuer', 'audience', 'keys', 'ttlSeconds'] as const satisfies ReadonlyArray<
+  keyof TokenBrokerOptions
+>
+const ISSUE_LIST = [
+  'sub',
+  'scope',
+  'audience',
+  'clientId',
+  'ttlSeconds',
+  'claims',
+] as const satisfies ReadonlyArray<keyof IssueTokenOptions>
+/** The options of a bearer guard (`new BearerGuard()`, each integration's `requireAuth`). */
+export const BEARER_GUARD_KEYS: readonly string[] = GUARD_LIST
+/** The members of a trusted issuer in a bearer guard's `issuers`. */
+export const TRUSTED_ISSUER_KEYS: readonly string[] = ISSUER_LIST
+/** The options of `new TokenBroker()`. */
+export const BROKER_OPTION_KEYS: readonly string[] = BROKER_LIST
+/** The options of `TokenBroker.issue`. */
+export const ISSUE_TOKEN_KEYS: readonly string[] = ISSUE_LIST
+
 // A key added to a config type must be added to its list: these fail to compile otherwise.
 const _oauth2Keys: Exhaustive<OAuth2AppConfig, typeof OAUTH2_LIST> = true
 const _oauth1Keys: Exhaustive<OAuth1AppConfig, typeof OAUTH1_LIST> = true
 const _openid2Keys: Exhaustive<OpenIdAppConfig, typeof OPENID2_LIST> = true
+const _guardKeys: Exhaustive<BearerGuardOptions, typeof GUARD_LIST> = true
+const _issuerKeys: Exhaustive<TrustedIssuer, typeof ISSUER_LIST> = true
+const _brokerKeys: Exhaustive<TokenBrokerOptions, typeof BROKER_LIST> = true
+const _issueKeys: Exhaustive<IssueTokenOptions, typeof ISSUE_LIST> = true
 
 /** Authlib `client_kwargs` members and where each lives in oauthkit. */
 const CLIENT_KWARGS: Readonly<Record<string, string>> = {

@@ -72,6 +72,20 @@ export type {
   ProfileLoader,
   ProfileApi,
 } from './oauth2/config.js'
+export { BearerGuard } from './guard/guard.js'
+export type { GuardResult } from './guard/guard.js'
+export type {
+  AccessTokenClaims,
+  BearerGuardOptions,
+  Introspector,
+  LocalIssuer,
+  RequireOptions,
+  TrustedIssuer,
+} from './guard/types.js'
+export { TokenBroker, generateBrokerKey } from './guard/broker.js'
+export { guardFor } from './guard/require.js'
+export type { RequireAuthOptions } from './guard/require.js'
+export type { BrokerToken, IssueTokenOptions, TokenBrokerOptions } from './guard/broker.js'
 export { OAuthKitError, ErrorCode, isOAuthKitError } from './errors/error.js'
 export type { OAuthKitErrorOptions } from './errors/error.js'
 export {

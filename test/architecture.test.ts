@@ -73,7 +73,7 @@ describe('architecture', () => {
       return 5
     if (file === 'src/registry.ts' || file === 'src/bound.ts' || file === 'src/config-keys.ts')
       return 4
-    if (/^src\/(oauth1|oauth2|openid2)\//.test(file)) return 3
+    if (/^src\/(oauth1|oauth2|openid2|guard)\//.test(file)) return 3
     if (file.startsWith('src/app/') || file.startsWith('src/stores/')) return 2
     if (/^src\/(http|session)\//.test(file) || file === 'src/types.ts') return 1
     if (file.startsWith('src/errors/')) return 0

@@ -218,3 +218,4 @@ export function oauthRoutes<Apps extends Record<string, RemoteApp>>(
     }
   }
 }
+export * from './guard.js'

@@ -128,3 +128,4 @@ export function oauthHandlers<Apps extends Record<string, RemoteApp>>(
   }
   return { GET: handle, POST: handle }
 }
+export * from './guard.js'

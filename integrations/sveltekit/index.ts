@@ -179,3 +179,4 @@ async function route(
     { event },
   )
 }
+export * from './guard.js'

@@ -109,6 +109,14 @@ export const ErrorCode = {
    * without `Origin` its `Sec-Fetch-Site` is not `same-origin` (cross-site request forgery refused).
    */
   CROSS_SITE_REQUEST: 'cross_site_request',
+  /**
+   * The bearer guard refused a token presented to the app's own API: malformed, signed by a key or
+   * with an algorithm it does not accept, from an untrusted issuer, for another audience, expired,
+   * not yet valid, or inactive at introspection (RFC 6750 §3.1 `invalid_token`).
+   */
+  INVALID_TOKEN: 'invalid_token',
+  /** The bearer guard found a valid token without a scope the route needs (RFC 6750 §3.1). */
+  INSUFFICIENT_SCOPE: 'insufficient_scope',
 } as const
 
 /** One of the values of {@link ErrorCode}. @group Errors */
