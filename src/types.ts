@@ -145,6 +145,12 @@ export interface ComplianceHooks {
   refreshTokenResponse?: ResponseHook | readonly ResponseHook[]
   /** Every authenticated API request, after the token was added. */
   protectedRequest?: RequestHook | readonly RequestHook[]
+  /**
+   * Every API response, before the 401 retry is considered and before the app reads it: bend a
+   * provider's error envelope (`{ errcode }` with HTTP 200, a 401 without a challenge) back to
+   * RFC 6750 §3, so an expired token is refreshed and retried once as with a standard provider.
+   */
+  protectedResponse?: ResponseHook | readonly ResponseHook[]
   /** The revocation request before it is sent. */
   revokeTokenRequest?: RequestHook | readonly RequestHook[]
   /** The introspection request before it is sent. */

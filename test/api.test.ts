@@ -237,6 +237,48 @@ describe('refresh', () => {
     expect(tokenCalls).toHaveLength(1)
   })
 
+  it('protectedResponse hooks see every API response first: an error envelope on HTTP 200 becomes a 401 challenge, so the token is refreshed and the call retried once', async () => {
+    // A provider (WeChat) that answers an expired token with HTTP 200 and { errcode: 42001 }.
+    server.use(
+      http.get(`${API}/envelope`, ({ request }) => {
+        apiCalls.push(request)
+        const token = (request.headers.get('authorization') ?? '').replace(/^Bearer /, '')
+        return HttpResponse.json(
+          token.startsWith('at-new-') ? { ok: true, token } : { errcode: 42001, errmsg: 'expired' },
+        )
+      }),
+    )
+    const seen: number[] = []
+    const a = app({
+      hooks: {
+        protectedResponse: [
+          (response) => void seen.push(response.status),
+          async (response) => {
+            const body = (await response.clone().json()) as { errcode?: number }
+            if (body.errcode === undefined) return response
+            return new Response(null, {
+              status: 401,
+              headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+            })
+          },
+        ],
+      },
+    })
+    expect(await a.get('envelope', { token: fresh() }).json()).toEqual({
+      ok: true,
+      token: 'at-new-1',
+    })
+    expect(apiCalls).toHaveLength(2)
+    expect(tokenCalls).toHaveLength(1)
+    expect(seen).toEqual([200, 200])
+    // Without the hook the envelope reaches the app as a success.
+    apiCalls = []
+    expect(await app().get('envelope', { token: fresh() }).json()).toEqual({
+      errcode: 42001,
+      errmsg: 'expired',
+    })
+  })
+
   it('retries a 401 POST once with the same body and the new token', async () => {
     const seen: Array<[string | null, string]> = []
     server.use(

@@ -16,7 +16,7 @@ import {
 } from '../http/api-call.js'
 import { isLoopback } from '../http/loopback.js'
 import type { Transaction, TransactionCookieOptions } from '../session/transaction.js'
-import type { AppToken, OAuthContext, RequestHook, TokenContext } from '../types.js'
+import type { AppToken, OAuthContext, RequestHook, ResponseHook, TokenContext } from '../types.js'
 import { checkContext } from './arguments.js'
 import { callbackParameters } from './callback.js'
 import type { BaseAppConfig, FetchToken, UpdateToken, UpdateTokenInfo } from './config.js'
@@ -58,7 +58,10 @@ export interface SharedConfig<T extends AppToken> extends Omit<
   transactionTtl?: number
   fetchToken?: FetchToken<T>
   updateToken?: UpdateToken<T>
-  hooks?: { protectedRequest?: RequestHook | readonly RequestHook[] }
+  hooks?: {
+    protectedRequest?: RequestHook | readonly RequestHook[]
+    protectedResponse?: ResponseHook | readonly ResponseHook[]
+  }
 }
 
 /** A callback's parameters, and the one-time take of the transaction a parameter names. */
@@ -213,6 +216,7 @@ export abstract class RemoteAppBase<
         fetch: this.fetchFunction,
         userAgent: config.userAgent,
         hooks: config.hooks?.protectedRequest,
+        responseHooks: config.hooks?.protectedResponse,
         // RFC 6750 §5.3: credentials go only to the API and the provider's own endpoints, unless the app trusts more.
         trustedOrigins: [...this.providerOrigins(), ...(config.trustedOrigins ?? [])],
         allowInsecureRequests: config.allowInsecureRequests,

@@ -12,7 +12,7 @@ import ky, { TimeoutError, type KyInstance, type ResponsePromise } from 'ky'
 import { CallState, type ApiAuthorizer, type ApiRequestOptions } from './api-call.js'
 import { isLoopback } from './loopback.js'
 import { ErrorCode, OAuthKitError, isOAuthKitError } from '../errors/error.js'
-import type { RequestHook } from '../types.js'
+import type { RequestHook, ResponseHook } from '../types.js'
 
 /** How an {@link ApiClient} is set up. */
 export interface ApiClientOptions {
@@ -20,6 +20,8 @@ export interface ApiClientOptions {
   fetch: typeof fetch
   userAgent?: string
   hooks?: RequestHook | readonly RequestHook[]
+  /** Run over each response the API sends, before a 401 is looked at (`protectedResponse`). */
+  responseHooks?: ResponseHook | readonly ResponseHook[]
   /** Origins credentials may be sent to besides `apiBaseUrl`'s (checked at register). */
   trustedOrigins?: readonly (string | undefined)[]
   /** `http:` origins beyond loopback were allowed at register. */
@@ -67,6 +69,7 @@ export class ApiClient<T> {
   readonly #base?: string
   readonly #authorizer: ApiAuthorizer<T>
   readonly #hooks: readonly RequestHook[]
+  readonly #responseHooks: readonly ResponseHook[]
   readonly #send: typeof fetch
   readonly #trusted: string[]
   readonly #insecure: boolean
@@ -84,6 +87,7 @@ export class ApiClient<T> {
         : Array.isArray(options.hooks)
           ? options.hooks
           : [options.hooks as RequestHook]
+    this.#responseHooks = [options.responseHooks ?? []].flat() as ResponseHook[]
     this.#send = options.fetch
     this.#insecure = options.allowInsecureRequests === true
     this.#maxResponseSize = options.maxResponseSize
@@ -166,7 +170,7 @@ export class ApiClient<T> {
     // The body, for the one retry a 401 may earn.
     const copy = authorizer.recover && !state.retried && request.body ? request.clone() : undefined
     let signed = await this.#sign(request, token)
-    let response = await send(signed, init)
+    let response = await this.#received(await send(signed, init))
     if (
       response.status === 401 &&
       authorizer.recover &&
@@ -177,9 +181,15 @@ export class ApiClient<T> {
       state.retried = true
       void response.body?.cancel().catch(() => {})
       signed = await this.#sign(copy ?? request, state.token as T)
-      response = await send(signed, init)
+      response = await this.#received(await send(signed, init))
     }
     return this.#deliver(response, request, signed, limit)
+  }
+
+  /** The response after the app's `protectedResponse` hooks (each gets what the previous returned). */
+  async #received(response: Response): Promise<Response> {
+    for (const hook of this.#responseHooks) response = (await hook(response)) ?? response
+    return response
   }
 
   /** A copy of `request` with the credentials and the app's hooks, for `fetch` only. */
