@@ -107,6 +107,8 @@ export interface EmulationSpec {
   rotateRefreshTokens?: boolean
   /** How the ID token's `sub` is derived from the user (default: `user.id`). */
   idTokenClaims?(user: EmulatedUser): Record<string, unknown>
+  /** Sign ID tokens with HS256 keyed by this secret (the client secret: LINE) instead of the RS256 key. */
+  idTokenSecret?: string
 }
 
 /** A running emulation: msw handlers plus the user's side of the login. @group Testing */
@@ -190,9 +192,12 @@ export async function createEmulation(
         ...(nonce !== undefined && { nonce }),
         ...spec.idTokenClaims?.(user),
       }
-      return new jose.SignJWT({ ...base, ...claims })
-        .setProtectedHeader({ alg: 'RS256', kid: key.jwk.kid! })
-        .sign(key.privateKey)
+      const jwt = new jose.SignJWT({ ...base, ...claims })
+      if (spec.idTokenSecret !== undefined)
+        return jwt
+          .setProtectedHeader({ alg: 'HS256' })
+          .sign(new TextEncoder().encode(spec.idTokenSecret))
+      return jwt.setProtectedHeader({ alg: 'RS256', kid: key.jwk.kid! }).sign(key.privateKey)
     }
   const tokenError = (error: string, description: string, request: Request) =>
     spec.tokenError?.(error, description, request) ??

@@ -72,3 +72,5 @@ export {
 export type { NotionOptions, NotionProfile, NotionUser } from './notion.js'
 export { twitterOAuth1 } from './twitter-oauth1.js'
 export type { TwitterOAuth1Options, TwitterOAuth1Profile } from './twitter-oauth1.js'
+export { line } from './line.js'
+export type { LineOptions, LineProfile } from './line.js'
