@@ -80,6 +80,8 @@ export interface EmulationSpec {
     string,
     (user: EmulatedUser, request: Request, grant: EmulatedGrant) => Response | Promise<Response>
   >
+  /** How `api` answers an unknown or expired token (default: 401 with an RFC 6750 challenge). */
+  apiUnauthorized?(request: Request): Response
   /** HTTP methods of `api` entries other than GET: `{ [url]: 'POST' }`. */
   apiMethods?: Record<string, string>
   /** Extra query parameters the provider adds to the callback (Apple's `user` goes in the form). */
@@ -326,6 +328,7 @@ export async function createEmulation(
           new URL(request.url).searchParams.get('access_token') ??
           ''
         const user = accessTokens.get(bearer)
+        if (!user && spec.apiUnauthorized) return spec.apiUnauthorized(request)
         if (!user)
           return new HttpResponse(JSON.stringify({ message: 'Bad credentials' }), {
             status: 401,
