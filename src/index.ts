@@ -86,5 +86,6 @@ export type {
   ComplianceHooks,
   RequestHook,
   ResponseHook,
+  AuthorizationUrlHook,
   HookName,
 } from './types.js'

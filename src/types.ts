@@ -115,6 +115,8 @@ export interface UserInfo {
 
 /** A request hook: may return a replacement request. @group Hooks */
 export type RequestHook = (request: Request) => Request | void | Promise<Request | void>
+/** An authorization URL hook: may change the URL in place or return a replacement. @group Hooks */
+export type AuthorizationUrlHook = (url: URL) => URL | void | Promise<URL | void>
 /** A response hook: may return a replacement response. @group Hooks */
 export type ResponseHook = (response: Response) => Response | void | Promise<Response | void>
 
@@ -135,6 +137,13 @@ export type ResponseHook = (response: Response) => Response | void | Promise<Res
  * @group Hooks
  */
 export interface ComplianceHooks {
+  /**
+   * The authorization URL, before the browser is sent to it: for a provider that names a standard
+   * parameter otherwise (WeChat's `appid`) or wants a fragment (`#wechat_redirect`). Whatever it
+   * changes, the login's `state` (and PKCE and nonce, when sent) must stay: the callback is checked
+   * against them.
+   */
+  authorizationUrl?: AuthorizationUrlHook | readonly AuthorizationUrlHook[]
   /** The token request of the authorization code (and other initial grants) before it is sent. */
   accessTokenRequest?: RequestHook | readonly RequestHook[]
   /** The token endpoint's response to the authorization code (and other initial grants). */
