@@ -78,3 +78,12 @@ export { kakao, kakaoApiResponse, kakaoTokenResponse } from './kakao.js'
 export type { KakaoOptions, KakaoProfile } from './kakao.js'
 export { naver, naverApiResponse, naverTokenResponse } from './naver.js'
 export type { NaverOptions, NaverProfile, NaverEnvelope } from './naver.js'
+export {
+  wechat,
+  wechatAuthorizationUrl,
+  wechatTokenRequest,
+  wechatRefreshRequest,
+  wechatTokenResponse,
+  wechatApiResponse,
+} from './wechat.js'
+export type { WeChatOptions, WeChatProfile } from './wechat.js'
