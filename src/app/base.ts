@@ -56,6 +56,8 @@ export interface SharedConfig<T extends AppToken> extends Omit<
   'clientSecret' | 'fetchToken' | 'updateToken'
 > {
   transactionTtl?: number
+  /** OAuth 2: the token field holding that token's API base (`instance_url`). */
+  apiBaseUrlFromToken?: string
   fetchToken?: FetchToken<T>
   updateToken?: UpdateToken<T>
   hooks?: {
@@ -213,6 +215,7 @@ export abstract class RemoteAppBase<
       this.name,
       {
         apiBaseUrl: config.apiBaseUrl,
+        tokenBase: tokenBaseReader<T>(config.apiBaseUrlFromToken),
         fetch: this.fetchFunction,
         userAgent: config.userAgent,
         hooks: config.hooks?.protectedRequest,
@@ -302,5 +305,16 @@ export abstract class RemoteAppBase<
 
   get #ttl(): number {
     return this.config.transactionTtl ?? this.#services.transactions.ttl
+  }
+}
+
+/** Reads a token's own API base from its `field` (an OAuth 2 token's `instance_url`), if configured. */
+function tokenBaseReader<T>(
+  field: string | undefined,
+): ((token: T) => string | undefined) | undefined {
+  if (field === undefined) return undefined
+  return (token) => {
+    const value = (token as Record<string, unknown>)[field]
+    return typeof value === 'string' ? value : undefined
   }
 }

@@ -15,11 +15,16 @@ import { ErrorCode, OAuthKitError, isOAuthKitError } from '../errors/error.js'
 import type { RequestHook, ResponseHook } from '../types.js'
 
 /** How an {@link ApiClient} is set up. */
-export interface ApiClientOptions {
+export interface ApiClientOptions<T = unknown> {
   apiBaseUrl?: string
   fetch: typeof fetch
   userAgent?: string
   hooks?: RequestHook | readonly RequestHook[]
+  /**
+   * A token's own API base (Salesforce's `instance_url`): relative URLs are joined to it once the token
+   * is known, and its origin may receive that token (https only, or loopback / allowed http).
+   */
+  tokenBase?: (token: T) => string | undefined
   /** Run over each response the API sends, before a 401 is looked at (`protectedResponse`). */
   responseHooks?: ResponseHook | readonly ResponseHook[]
   /** Origins credentials may be sent to besides `apiBaseUrl`'s (checked at register). */
@@ -33,6 +38,9 @@ export interface ApiClientOptions {
   /** Limit of a body oauthkit itself reads as JSON (the app's `maxResponseSize`). */
   maxJsonSize: number
 }
+
+/** Where a relative URL waits for its token's own API base (never sent: replaced in `#call`). */
+const TOKEN_BASE = 'https://token-api-base.oauthkit.invalid/'
 
 /** Default `apiMaxResponseSize`: 10 MiB. */
 export const DEFAULT_API_MAX_RESPONSE_SIZE = 10 * 1024 * 1024
@@ -67,6 +75,7 @@ export class ApiClient<T> {
   readonly #ky: KyInstance
   readonly #app: string
   readonly #base?: string
+  readonly #tokenBase?: (token: T) => string | undefined
   readonly #authorizer: ApiAuthorizer<T>
   readonly #hooks: readonly RequestHook[]
   readonly #responseHooks: readonly ResponseHook[]
@@ -77,9 +86,10 @@ export class ApiClient<T> {
   readonly #maxJsonSize: number
   readonly #timeout: number
 
-  constructor(app: string, options: ApiClientOptions, authorizer: ApiAuthorizer<T>) {
+  constructor(app: string, options: ApiClientOptions<T>, authorizer: ApiAuthorizer<T>) {
     this.#app = app
     this.#base = options.apiBaseUrl
+    this.#tokenBase = options.tokenBase
     this.#authorizer = authorizer
     this.#hooks =
       options.hooks === undefined
@@ -116,7 +126,12 @@ export class ApiClient<T> {
     // A fetch per call: it carries the call's state, whatever ky's or the app's hooks do to the request.
     const fetch = (input: RequestInfo | URL, init?: RequestInit) =>
       this.#call(input as Request, init, state, send, limit)
-    return this.#ky(joinUrl(this.#app, this.#base, url), { ...kyOptions, method, fetch })
+    // A relative URL waits for the token when the token may carry its own base (joined in #call).
+    const target =
+      this.#tokenBase && !(url instanceof URL) && !/^https?:\/\//i.test(url)
+        ? TOKEN_BASE + url.replace(/^\/+/, '')
+        : joinUrl(this.#app, this.#base, url)
+    return this.#ky(target, { ...kyOptions, method, fetch })
   }
 
   /**
@@ -163,13 +178,17 @@ export class ApiClient<T> {
     send: typeof fetch,
     limit: number | false,
   ): Promise<Response> {
-    await this.#checkOrigin(request.url)
+    const pending = request.url.startsWith(TOKEN_BASE)
+    if (!pending) await this.#checkOrigin(request.url)
     const authorizer = this.#authorizer
     // A usable token already in hand skips the asynchronous resolution (the common case).
     const token = authorizer.ready?.(state) ?? (await authorizer.resolve(state))
+    // The token's own API base is trusted for this call (and its retry) only.
+    let own: string | undefined
+    if (pending) [request, own] = await this.#onTokenBase(request, token)
     // The body, for the one retry a 401 may earn.
     const copy = authorizer.recover && !state.retried && request.body ? request.clone() : undefined
-    let signed = await this.#sign(request, token)
+    let signed = await this.#sign(request, token, own)
     let response = await this.#received(await send(signed, init))
     if (
       response.status === 401 &&
@@ -180,10 +199,37 @@ export class ApiClient<T> {
     ) {
       state.retried = true
       void response.body?.cancel().catch(() => {})
-      signed = await this.#sign(copy ?? request, state.token as T)
+      signed = await this.#sign(copy ?? request, state.token as T, own)
       response = await this.#received(await send(signed, init))
     }
     return this.#deliver(response, request, signed, limit)
+  }
+
+  /**
+   * A request made before its token was known, on the token's own API base (else `apiBaseUrl`): the
+   * token's base must be https (http only on loopback or when allowed), and is then trusted for it.
+   */
+  async #onTokenBase(request: Request, token: T): Promise<[Request, string | undefined]> {
+    const rest = request.url.slice(TOKEN_BASE.length)
+    const own = this.#tokenBase?.(token)
+    if (own === undefined) {
+      const url = joinUrl(this.#app, this.#base, rest)
+      await this.#checkOrigin(url)
+      return [await moved(request, url), undefined]
+    }
+    const base = URL.canParse(own) ? new URL(own) : undefined
+    const allowed =
+      base !== undefined &&
+      !base.username &&
+      !base.password &&
+      (base.protocol === 'https:' ||
+        (base.protocol === 'http:' && (this.#insecure || isLoopback(base))))
+    if (!allowed)
+      throw this.#error(
+        ErrorCode.UNTRUSTED_ORIGIN,
+        `refused to send credentials to the token's API base (${base ? base.protocol : 'not a URL'}): it must be an https: URL`,
+      )
+    return [await moved(request, joinUrl(this.#app, base.href, rest)), `${base.origin}/`]
   }
 
   /** The response after the app's `protectedResponse` hooks (each gets what the previous returned). */
@@ -193,12 +239,13 @@ export class ApiClient<T> {
   }
 
   /** A copy of `request` with the credentials and the app's hooks, for `fetch` only. */
-  async #sign(request: Request, token: T): Promise<Request> {
+  async #sign(request: Request, token: T, own?: string): Promise<Request> {
     const authorized = this.#authorizer.authorize(new Request(request), token)
     let signed = authorized instanceof Request ? authorized : await authorized
     for (const hook of this.#hooks) signed = (await hook(signed)) ?? signed
     // A hook may rewrite the request: the credentials still go only where they may.
-    if (signed.url !== request.url) await this.#checkOrigin(signed.url)
+    if (signed.url !== request.url && !(own !== undefined && signed.url.startsWith(own)))
+      await this.#checkOrigin(signed.url)
     return signed
   }
 
@@ -293,6 +340,18 @@ export class ApiClient<T> {
       status === undefined ? { app: this.#app } : { app: this.#app, status },
     )
   }
+}
+
+/** `request` sent to `url` instead (its body read once: a stream cannot be handed on without `duplex`). */
+async function moved(request: Request, url: string): Promise<Request> {
+  const body = request.body === null ? undefined : await request.arrayBuffer()
+  return new Request(url, {
+    method: request.method,
+    headers: request.headers,
+    body,
+    signal: request.signal,
+    redirect: request.redirect,
+  })
 }
 
 /** `url` without the query parameters the signing added (present in `signed`, absent from `unsigned`). */

@@ -158,6 +158,13 @@ export interface OAuth2AppConfig extends Omit<BaseAppConfig, 'clientSecret'> {
    * (`uri`) for a legacy API that needs it — a token in a URL leaks into logs (RFC 9700 §4.3.2).
    */
   tokenPlacement?: 'header' | 'uri'
+  /**
+   * A token response field holding the API base for that token (Salesforce's `instance_url`, the
+   * org's own host): when a token carries it, relative URLs of `get`/`post`/… are joined to it instead
+   * of `apiBaseUrl`, and its origin may receive that token. Only an `https:` URL is used (`http:` on
+   * loopback or with `allowInsecureRequests`); any other value is refused as `untrusted_origin`.
+   */
+  apiBaseUrlFromToken?: string
   /** Compliance hooks for this provider's quirks. */
   hooks?: ComplianceHooks
   /** How `profile()` loads the user's profile; default: userinfo (or the ID token) claims. */
@@ -243,6 +250,11 @@ export function validateOAuth2Config(name: string, config: OAuth2AppConfig): voi
       )
     }
   }
+  if (
+    config.apiBaseUrlFromToken !== undefined &&
+    (typeof config.apiBaseUrlFromToken !== 'string' || config.apiBaseUrlFromToken === '')
+  )
+    throw configError(name, 'apiBaseUrlFromToken', 'must be the name of a token response field')
   const method = config.tokenEndpointAuthMethod
   if (method !== undefined && !AUTH_METHODS.includes(method)) {
     throw configError(name, 'tokenEndpointAuthMethod', `must be one of ${AUTH_METHODS.join(', ')}`)
