@@ -87,3 +87,10 @@ export {
   wechatApiResponse,
 } from './wechat.js'
 export type { WeChatOptions, WeChatProfile } from './wechat.js'
+export {
+  salesforce,
+  salesforceSignature,
+  SALESFORCE_LOGIN_URL,
+  SALESFORCE_SANDBOX_URL,
+} from './salesforce.js'
+export type { SalesforceOptions, SalesforceProfile } from './salesforce.js'
