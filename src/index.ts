@@ -86,6 +86,6 @@ export type {
   ComplianceHooks,
   RequestHook,
   ResponseHook,
-  AuthorizationUrlHook,
+  UrlHook,
   HookName,
 } from './types.js'

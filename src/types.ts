@@ -115,8 +115,8 @@ export interface UserInfo {
 
 /** A request hook: may return a replacement request. @group Hooks */
 export type RequestHook = (request: Request) => Request | void | Promise<Request | void>
-/** An authorization URL hook: may change the URL in place or return a replacement. @group Hooks */
-export type AuthorizationUrlHook = (url: URL) => URL | void | Promise<URL | void>
+/** A URL hook (authorization and logout URLs): may change the URL in place or return a replacement. @group Hooks */
+export type UrlHook = (url: URL) => URL | void | Promise<URL | void>
 /** A response hook: may return a replacement response. @group Hooks */
 export type ResponseHook = (response: Response) => Response | void | Promise<Response | void>
 
@@ -143,7 +143,12 @@ export interface ComplianceHooks {
    * changes, the login's `state` (and PKCE and nonce, when sent) must stay: the callback is checked
    * against them.
    */
-  authorizationUrl?: AuthorizationUrlHook | readonly AuthorizationUrlHook[]
+  authorizationUrl?: UrlHook | readonly UrlHook[]
+  /**
+   * The RP-initiated logout URL, before the browser is sent to it: for a provider with its own logout
+   * parameters (Amazon Cognito's `logout_uri` instead of `post_logout_redirect_uri`).
+   */
+  logoutUrl?: UrlHook | readonly UrlHook[]
   /** The token request of the authorization code (and other initial grants) before it is sent. */
   accessTokenRequest?: RequestHook | readonly RequestHook[]
   /** The token endpoint's response to the authorization code (and other initial grants). */

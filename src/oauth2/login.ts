@@ -16,7 +16,7 @@ import { AUTHORIZE_OPTION_KEYS, asAuthorizeParam, checkKnownKeys } from '../conf
 import { ErrorCode, OAuthKitError } from '../errors/error.js'
 import { authorizationResponseError, implicitRefused, toOAuthKitError } from '../errors/upstream.js'
 import type { Transaction } from '../session/transaction.js'
-import type { AuthorizationUrlHook, IdTokenClaims, OAuth2Token } from '../types.js'
+import type { UrlHook, IdTokenClaims, OAuth2Token } from '../types.js'
 import { staticSecret } from './client-auth.js'
 import { hasOpenId, isMaxAge, scopeString } from './config.js'
 import type { OAuth2Endpoints } from './endpoints.js'
@@ -126,11 +126,8 @@ export async function authorizationUrl(
 }
 
 /** The authorization URL after the app's `authorizationUrl` hooks, each given what the previous returned. */
-async function hookedUrl(
-  hooks: AuthorizationUrlHook | readonly AuthorizationUrlHook[] | undefined,
-  url: URL,
-): Promise<URL> {
-  for (const hook of [hooks ?? []].flat() as AuthorizationUrlHook[]) url = (await hook(url)) ?? url
+async function hookedUrl(hooks: UrlHook | readonly UrlHook[] | undefined, url: URL): Promise<URL> {
+  for (const hook of [hooks ?? []].flat() as UrlHook[]) url = (await hook(url)) ?? url
   return url
 }
 

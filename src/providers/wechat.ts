@@ -17,7 +17,7 @@
 import type { NormalizedProfile } from '../app/config.js'
 import { ErrorCode, OAuthKitError } from '../errors/error.js'
 import type { OAuth2AppConfig, ProfileLoader } from '../oauth2/config.js'
-import type { AuthorizationUrlHook, RequestHook, ResponseHook } from '../types.js'
+import type { UrlHook, RequestHook, ResponseHook } from '../types.js'
 import { bearerRefusal, jsonObject, tokenError } from './envelope.js'
 import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 import { presetError } from './oidc-profile.js'
@@ -67,7 +67,7 @@ export interface WeChatOptions extends PresetOptions {
  * (its page does not proceed without it).
  * @group Providers
  */
-export const wechatAuthorizationUrl: AuthorizationUrlHook = (url) => {
+export const wechatAuthorizationUrl: UrlHook = (url) => {
   const params = new URLSearchParams()
   // WeChat documents this order (appid first) and its own names; the order is kept as documented.
   params.set('appid', url.searchParams.get('client_id') ?? '')
