@@ -94,3 +94,5 @@ export {
   SALESFORCE_SANDBOX_URL,
 } from './salesforce.js'
 export type { SalesforceOptions, SalesforceProfile } from './salesforce.js'
+export { cognito, cognitoLogoutUrl } from './cognito.js'
+export type { CognitoOptions, CognitoProfile } from './cognito.js'
