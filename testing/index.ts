@@ -94,3 +94,8 @@ export { emulateSalesforce, SALESFORCE_TEST_USER } from './providers/salesforce.
 export type { SalesforceEmulationOptions } from './providers/salesforce.js'
 export { emulateCognito, COGNITO_TEST_USER } from './providers/cognito.js'
 export type { CognitoEmulationOptions } from './providers/cognito.js'
+export {
+  emulateAtlassian,
+  ATLASSIAN_TEST_USER,
+  ATLASSIAN_TEST_SITE,
+} from './providers/atlassian.js'

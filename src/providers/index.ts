@@ -96,3 +96,10 @@ export {
 export type { SalesforceOptions, SalesforceProfile } from './salesforce.js'
 export { cognito, cognitoLogoutUrl } from './cognito.js'
 export type { CognitoOptions, CognitoProfile } from './cognito.js'
+export { atlassian, atlassianSites, atlassianSiteUrl } from './atlassian.js'
+export type {
+  AtlassianOptions,
+  AtlassianProfile,
+  AtlassianSite,
+  AtlassianApi,
+} from './atlassian.js'
