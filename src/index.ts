@@ -62,6 +62,17 @@ export type {
   ProfileApi,
 } from './oauth2/config.js'
 export { OAuthKitError, ErrorCode, isOAuthKitError } from './errors/error.js'
+export {
+  registerClient,
+  registeredClient,
+  MemoryClientRegistrations,
+} from './oauth2/registration.js'
+export type {
+  ClientMetadata,
+  RegisteredClient,
+  ClientRegistrationOptions,
+  ClientRegistrationStore,
+} from './oauth2/registration.js'
 export type { OAuthKitErrorOptions } from './errors/error.js'
 export {
   MemoryCookieJar,

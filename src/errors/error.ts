@@ -81,6 +81,11 @@ export const ErrorCode = {
    * from another user's or app's entry.
    */
   TOKEN_STORE_INVALID: 'token_store_invalid',
+  /**
+   * The client registration endpoint refused to register the client (RFC 7591 §3.2.2:
+   * `invalid_redirect_uri`, `invalid_client_metadata`, …), named in the error's `error` field.
+   */
+  REGISTRATION_ERROR: 'registration_error',
 } as const
 
 /** One of the values of {@link ErrorCode}. @group Errors */

@@ -23,6 +23,7 @@ export type Step =
   | 'introspection'
   | 'device'
   | 'request_token'
+  | 'registration'
   | 'api'
 
 /** Words for a step in an error message. */
@@ -45,6 +46,8 @@ export function describe(step: Step): string {
       return 'device authorization endpoint'
     case 'request_token':
       return 'request token endpoint'
+    case 'registration':
+      return 'client registration endpoint'
     case 'api':
       return 'API'
   }
@@ -96,7 +99,9 @@ export function toOAuthKitError(
         ? ErrorCode.METADATA_INVALID
         : step === 'userinfo'
           ? ErrorCode.USERINFO_INVALID
-          : ErrorCode.TOKEN_ERROR
+          : step === 'registration'
+            ? ErrorCode.REGISTRATION_ERROR
+            : ErrorCode.TOKEN_ERROR
     return new OAuthKitError(
       code,
       `${app}: the ${where} answered with error "${fields.error ?? ''}"${fields.errorDescription ? `: ${fields.errorDescription}` : ''}`,
