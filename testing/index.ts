@@ -99,3 +99,5 @@ export {
   ATLASSIAN_TEST_USER,
   ATLASSIAN_TEST_SITE,
 } from './providers/atlassian.js'
+export { emulateMastodon, MASTODON_TEST_USER } from './providers/mastodon.js'
+export type { MastodonEmulation } from './providers/mastodon.js'

@@ -103,3 +103,5 @@ export type {
   AtlassianSite,
   AtlassianApi,
 } from './atlassian.js'
+export { mastodon, mastodonRegistrationRequest, mastodonRegistrationResponse } from './mastodon.js'
+export type { MastodonOptions, MastodonProfile } from './mastodon.js'
