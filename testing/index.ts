@@ -101,3 +101,5 @@ export {
 } from './providers/atlassian.js'
 export { emulateMastodon, MASTODON_TEST_USER } from './providers/mastodon.js'
 export type { MastodonEmulation } from './providers/mastodon.js'
+export { emulateYahoo, YAHOO_TEST_USER } from './providers/yahoo.js'
+export { emulateAmazon, AMAZON_TEST_USER } from './providers/amazon.js'

@@ -105,3 +105,7 @@ export type {
 } from './atlassian.js'
 export { mastodon, mastodonRegistrationRequest, mastodonRegistrationResponse } from './mastodon.js'
 export type { MastodonOptions, MastodonProfile } from './mastodon.js'
+export { yahoo } from './yahoo.js'
+export type { YahooOptions, YahooProfile } from './yahoo.js'
+export { amazon } from './amazon.js'
+export type { AmazonOptions, AmazonProfile } from './amazon.js'
