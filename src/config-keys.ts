@@ -77,6 +77,7 @@ const OAUTH2_LIST = [
   'idTokenIssuer',
   'grantType',
   'tokenPlacement',
+  'apiBaseUrlFromToken',
   'hooks',
   'profile',
   'requestTokenUrl',

@@ -87,6 +87,17 @@ export { guardFor } from './guard/require.js'
 export type { RequireAuthOptions } from './guard/require.js'
 export type { BrokerToken, IssueTokenOptions, TokenBrokerOptions } from './guard/broker.js'
 export { OAuthKitError, ErrorCode, isOAuthKitError } from './errors/error.js'
+export {
+  registerClient,
+  registeredClient,
+  MemoryClientRegistrations,
+} from './oauth2/registration.js'
+export type {
+  ClientMetadata,
+  RegisteredClient,
+  ClientRegistrationOptions,
+  ClientRegistrationStore,
+} from './oauth2/registration.js'
 export type { OAuthKitErrorOptions } from './errors/error.js'
 export {
   MemoryCookieJar,
@@ -135,5 +146,6 @@ export type {
   RequestHook,
   ResponseHook,
   CallbackHook,
+  UrlHook,
   HookName,
 } from './types.js'

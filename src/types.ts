@@ -163,6 +163,8 @@ export type RequestHook = (request: Request) => Request | void | Promise<Request
  * a provider's own error words back to the standard ones; it may change the copy or return others. @group Hooks
  */
 export type CallbackHook = (params: URLSearchParams) => URLSearchParams | void
+/** A URL hook (authorization and logout URLs): may change the URL in place or return a replacement. @group Hooks */
+export type UrlHook = (url: URL) => URL | void | Promise<URL | void>
 /** A response hook: may return a replacement response. @group Hooks */
 export type ResponseHook = (response: Response) => Response | void | Promise<Response | void>
 
@@ -183,6 +185,18 @@ export type ResponseHook = (response: Response) => Response | void | Promise<Res
  * @group Hooks
  */
 export interface ComplianceHooks {
+  /**
+   * The authorization URL, before the browser is sent to it: for a provider that names a standard
+   * parameter otherwise (WeChat's `appid`) or wants a fragment (`#wechat_redirect`). Whatever it
+   * changes, the login's `state` (and PKCE and nonce, when sent) must stay: the callback is checked
+   * against them.
+   */
+  authorizationUrl?: UrlHook | readonly UrlHook[]
+  /**
+   * The RP-initiated logout URL, before the browser is sent to it: for a provider with its own logout
+   * parameters (Amazon Cognito's `logout_uri` instead of `post_logout_redirect_uri`).
+   */
+  logoutUrl?: UrlHook | readonly UrlHook[]
   /** The token request of the authorization code (and other initial grants) before it is sent. */
   accessTokenRequest?: RequestHook | readonly RequestHook[]
   /** The token endpoint's response to the authorization code (and other initial grants). */
@@ -193,6 +207,12 @@ export interface ComplianceHooks {
   refreshTokenResponse?: ResponseHook | readonly ResponseHook[]
   /** Every authenticated API request, after the token was added. */
   protectedRequest?: RequestHook | readonly RequestHook[]
+  /**
+   * Every API response, before the 401 retry is considered and before the app reads it: bend a
+   * provider's error envelope (`{ errcode }` with HTTP 200, a 401 without a challenge) back to
+   * RFC 6750 §3, so an expired token is refreshed and retried once as with a standard provider.
+   */
+  protectedResponse?: ResponseHook | readonly ResponseHook[]
   /** The revocation request before it is sent. */
   revokeTokenRequest?: RequestHook | readonly RequestHook[]
   /** The introspection request before it is sent. */

@@ -237,6 +237,48 @@ describe('refresh', () => {
     expect(tokenCalls).toHaveLength(1)
   })
 
+  it('protectedResponse hooks see every API response first: an error envelope on HTTP 200 becomes a 401 challenge, so the token is refreshed and the call retried once', async () => {
+    // A provider (WeChat) that answers an expired token with HTTP 200 and { errcode: 42001 }.
+    server.use(
+      http.get(`${API}/envelope`, ({ request }) => {
+        apiCalls.push(request)
+        const token = (request.headers.get('authorization') ?? '').replace(/^Bearer /, '')
+        return HttpResponse.json(
+          token.startsWith('at-new-') ? { ok: true, token } : { errcode: 42001, errmsg: 'expired' },
+        )
+      }),
+    )
+    const seen: number[] = []
+    const a = app({
+      hooks: {
+        protectedResponse: [
+          (response) => void seen.push(response.status),
+          async (response) => {
+            const body = (await response.clone().json()) as { errcode?: number }
+            if (body.errcode === undefined) return response
+            return new Response(null, {
+              status: 401,
+              headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+            })
+          },
+        ],
+      },
+    })
+    expect(await a.get('envelope', { token: fresh() }).json()).toEqual({
+      ok: true,
+      token: 'at-new-1',
+    })
+    expect(apiCalls).toHaveLength(2)
+    expect(tokenCalls).toHaveLength(1)
+    expect(seen).toEqual([200, 200])
+    // Without the hook the envelope reaches the app as a success.
+    apiCalls = []
+    expect(await app().get('envelope', { token: fresh() }).json()).toEqual({
+      errcode: 42001,
+      errmsg: 'expired',
+    })
+  })
+
   it('retries a 401 POST once with the same body and the new token', async () => {
     const seen: Array<[string | null, string]> = []
     server.use(
@@ -462,5 +504,76 @@ describe('refresh', () => {
       ErrorCode.REAUTHENTICATION_REQUIRED,
     )
     expect((err.cause as { code: string }).code).toBe(ErrorCode.INVALID_RESPONSE)
+  })
+})
+
+describe('apiBaseUrlFromToken (a token carrying its own API base: Salesforce instance_url)', () => {
+  const ORG = 'https://acme.my.salesforce.test'
+  let orgCalls: Request[]
+  beforeEach(() => {
+    orgCalls = []
+    server.use(
+      http.all(`${ORG}/*`, async ({ request }) => {
+        orgCalls.push(request.clone())
+        const auth = request.headers.get('authorization') ?? ''
+        const body = request.method === 'POST' ? await request.text() : undefined
+        return HttpResponse.json({ path: new URL(request.url).pathname, auth, body })
+      }),
+    )
+  })
+  const orgApp = (extra: Partial<OAuth2AppConfig> = {}) =>
+    app({ apiBaseUrlFromToken: 'instance_url', ...extra })
+
+  it("joins relative URLs to the token's instance_url and sends the token there, a POST body intact", async () => {
+    const token = { ...fresh(), instance_url: ORG }
+    expect(await orgApp().get('/services/data/v62.0/', { token }).json()).toEqual({
+      path: '/services/data/v62.0/',
+      auth: 'Bearer at-valid',
+    })
+    expect(
+      await orgApp()
+        .post('services/data/v62.0/sobjects/Account', { token, json: { Name: 'A' } })
+        .json(),
+    ).toMatchObject({ body: '{"Name":"A"}' })
+    expect(apiCalls).toHaveLength(0)
+    // Without the option the same token's calls go to apiBaseUrl.
+    await app().get('me', { token })
+    expect(apiCalls).toHaveLength(1)
+  })
+
+  it('a token without the field uses apiBaseUrl; the token base is trusted for its own token only', async () => {
+    await orgApp().get('me', { token: fresh() })
+    expect(apiCalls).toHaveLength(1)
+    // An absolute URL to the org with a token that does not name it is refused.
+    await expectCode(
+      orgApp().get(`${ORG}/services/data`, { token: fresh() }),
+      ErrorCode.UNTRUSTED_ORIGIN,
+    )
+    expect(orgCalls).toHaveLength(0)
+  })
+
+  it('refuses a token base that is not https (or carries credentials) before sending anything', async () => {
+    for (const base of [
+      'http://acme.my.salesforce.test',
+      'javascript:alert(1)',
+      'https://u:p@acme.test',
+    ])
+      await expectCode(
+        orgApp().get('services/data', { token: { ...fresh(), instance_url: base } }),
+        ErrorCode.UNTRUSTED_ORIGIN,
+      )
+    expect(orgCalls).toHaveLength(0)
+    expect(apiCalls).toHaveLength(0)
+  })
+
+  it('with tokenPlacement uri the token goes in the query of the token base', async () => {
+    await orgApp({ tokenPlacement: 'uri' }).get('services/data', {
+      token: { ...fresh(), instance_url: ORG },
+    })
+    expect(new URL(orgCalls[0]!.url).searchParams.get('access_token')).toBe('at-valid')
+  })
+
+  it('is checked at register', () => {
+    expect(() => orgApp({ apiBaseUrlFromToken: '' })).toThrow(/apiBaseUrlFromToken/)
   })
 })

@@ -9,14 +9,22 @@ import {
   isOAuthKitError,
 } from '../src/index.js'
 import {
+  authentik,
+  cognito,
   definePreset,
+  dex,
   github,
   google,
+  line,
+  mastodon,
   microsoftEntraId,
   steam,
   trello,
   tumblr,
+  salesforce,
   twitterOAuth1,
+  wechat,
+  zitadel,
 } from '../src/providers/index.js'
 import { REDIRECT, SECRET, expectCode } from './support/helpers.js'
 
@@ -264,6 +272,35 @@ describe('preset factories refuse unknown option keys with the fix', () => {
     ],
     [() => steam({ clientId: 'c' } as never), 'steam() options has an unknown key "clientId"'],
     [
+      () => line({ clientId: 'c', clientSecret: 's', bot_prompt: 'normal' } as never),
+      'line() options has an unknown key "bot_prompt": did you mean botPrompt? (oauthkit\'s names are camelCase)',
+    ],
+    [
+      () => wechat({ clientId: 'c', clientSecret: 's', subjet: 'unionid' } as never),
+      'wechat() options has an unknown key "subjet": did you mean subject?',
+    ],
+    [
+      () => salesforce({ clientId: 'c', clientSecret: 's', loginURL: 'https://x.test' } as never),
+      'salesforce() options has an unknown key "loginURL": did you mean loginUrl?',
+    ],
+    [
+      () =>
+        cognito({ clientId: 'c', user_pool_id: 'eu-west-1_A', domain: 'https://a.test' } as never),
+      'cognito() options has an unknown key "user_pool_id": did you mean userPoolId? (oauthkit\'s names are camelCase)',
+    ],
+    [
+      () => zitadel({ clientId: 'c', issuer: 'https://z.test', projectRole: true } as never),
+      'zitadel() options has an unknown key "projectRole": did you mean projectRoles?',
+    ],
+    [
+      () => authentik({ clientId: 'c', baseUrl: 'https://a.test', slug: 's', slg: 'x' } as never),
+      'authentik() options has an unknown key "slg": did you mean slug?',
+    ],
+    [
+      () => dex({ clientId: 'c', issuer: 'https://d.test', connector_id: 'ldap' } as never),
+      'dex() options has an unknown key "connector_id": did you mean connectorId? (oauthkit\'s names are camelCase)',
+    ],
+    [
       () =>
         definePreset({ clientId: 'c', client_kwargs: { scope: 'x' } } as never, {
           authorizeUrl: 'https://a.test/a',
@@ -273,6 +310,21 @@ describe('preset factories refuse unknown option keys with the fix', () => {
     ],
   ])('%#: %s', (make, message) => {
     expect(refused(make).message).toBe(message)
+  })
+
+  it('mastodon() refuses an unknown key before registering anything', async () => {
+    const err = await expectCode(
+      mastodon({
+        instance: 'https://mastodon.test',
+        clientName: 'x',
+        redirectUris: 'https://app.test/cb',
+        client_name: 'y',
+      } as never),
+      ErrorCode.CONFIG_INVALID,
+    )
+    expect(err.message).toBe(
+      'mastodon() options has an unknown key "client_name": did you mean clientName? (oauthkit\'s names are camelCase)',
+    )
   })
 
   it('takes every known and own key', () => {

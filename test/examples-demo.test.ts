@@ -55,7 +55,7 @@ afterAll(async () => {
 })
 
 it('offers a button for each preset whose client id and secret (and settings) are set', async () => {
-  expect(OPTIONAL_PROVIDERS.length).toBeGreaterThanOrEqual(19)
+  expect(OPTIONAL_PROVIDERS.length).toBeGreaterThanOrEqual(33)
   // Okta also needs OKTA_ISSUER, so it stays hidden.
   expect(
     providersFromEnv({
@@ -71,6 +71,45 @@ it('offers a button for each preset whose client id and secret (and settings) ar
   expect(home).toContain('Sign in with GitHub')
   expect(home).toContain('Sign in with Google')
   expect(home).not.toContain('Sign in with Okta')
+})
+
+it('every optional preset makes its button once its credentials and settings are set', () => {
+  const settings: Record<string, string> = {
+    OKTA_ISSUER: 'https://dev-1.okta.test/oauth2/default',
+    AUTH0_DOMAIN: 'dev-1.auth0.test',
+    KEYCLOAK_BASE_URL: 'https://sso.example.test',
+    KEYCLOAK_REALM: 'demo',
+    COGNITO_USER_POOL_ID: 'eu-west-1_AbCdEf123',
+    COGNITO_DOMAIN: 'https://acme.auth.eu-west-1.amazoncognito.com',
+    ZITADEL_ISSUER: 'https://acme.zitadel.test',
+    AUTHENTIK_BASE_URL: 'https://auth.example.test',
+    AUTHENTIK_SLUG: 'portal',
+    DEX_ISSUER: 'https://auth.example.test/dex',
+  }
+  const env = { ...settings }
+  for (const { env: prefix } of OPTIONAL_PROVIDERS) {
+    env[`${prefix}_CLIENT_ID`] = `${prefix.toLowerCase()}-id`
+    env[`${prefix}_CLIENT_SECRET`] = `${prefix.toLowerCase()}-secret`
+  }
+  const names = providersFromEnv(env).map((p) => p.name)
+  expect(names).toEqual(OPTIONAL_PROVIDERS.map((p) => p.env.toLowerCase()))
+  for (const name of [
+    'line',
+    'kakao',
+    'naver',
+    'wechat',
+    'salesforce',
+    'cognito',
+    'atlassian',
+    'yahoo',
+    'amazon',
+    'box',
+    'patreon',
+    'zitadel',
+    'authentik',
+    'dex',
+  ])
+    expect(names).toContain(name)
 })
 
 it('signs in through the GitHub preset button and shows the normalised profile', async () => {

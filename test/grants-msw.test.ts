@@ -692,6 +692,25 @@ describe('logout', () => {
     })
   })
 
+  it('runs the logoutUrl hooks over the URL (Cognito: logout_uri instead of post_logout_redirect_uri)', async () => {
+    const url = await app({
+      hooks: {
+        logoutUrl: [
+          (u) => {
+            u.searchParams.set('logout_uri', u.searchParams.get('post_logout_redirect_uri')!)
+            u.searchParams.delete('post_logout_redirect_uri')
+          },
+          (u) => new URL(`${u.href}&second=1`),
+        ],
+      },
+    }).createLogoutUrl({ postLogoutRedirectUri: 'https://app.test/bye' })
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      client_id: idp.clientId,
+      logout_uri: 'https://app.test/bye',
+      second: '1',
+    })
+  })
+
   it('fails with metadata_invalid when the provider has no end_session_endpoint', async () => {
     idp = await FakeIdp.create({ metadata: { end_session_endpoint: undefined } })
     server.use(...idp.handlers())

@@ -301,3 +301,55 @@ describe('authorizationResponse hook', () => {
     expect(seen).toEqual(['user_said_no'])
   })
 })
+
+describe('authorizationUrl', () => {
+  it('renames client_id and adds a fragment (WeChat), in order, keeping state, PKCE and the callback check', async () => {
+    const app = (hooks: boolean) =>
+      new OAuth({ secret: SECRET })
+        .register('wx', {
+          clientId: 'wx-app',
+          clientSecret: 'wx-secret',
+          authorizeUrl: 'https://wx.test/connect/qrconnect',
+          accessTokenUrl: 'https://wx.test/token',
+          scope: 'snsapi_login',
+          hooks: hooks
+            ? {
+                authorizationUrl: [
+                  (url) => {
+                    url.searchParams.set('appid', url.searchParams.get('client_id')!)
+                    url.searchParams.delete('client_id')
+                  },
+                  (url) => new URL(`${url.href}#wechat_redirect`),
+                ],
+              }
+            : {},
+        })
+        .create('wx')
+    const cookies = new MemoryCookieJar()
+    const res = await app(true).authorizeRedirect({ cookies }, REDIRECT)
+    const location = new URL(res.headers.get('location')!)
+    expect(location.hash).toBe('#wechat_redirect')
+    expect(location.searchParams.get('appid')).toBe('wx-app')
+    expect(location.searchParams.has('client_id')).toBe(false)
+    expect(location.searchParams.get('code_challenge')).toBeTruthy()
+    const plain = new URL(
+      (
+        await app(false).authorizeRedirect({ cookies: new MemoryCookieJar() }, REDIRECT)
+      ).headers.get('location')!,
+    )
+    expect(plain.hash).toBe('')
+    expect(plain.searchParams.get('client_id')).toBe('wx-app')
+    // The transaction is the one the hooked URL's state names.
+    server.use(
+      http.post('https://wx.test/token', () =>
+        HttpResponse.json({ access_token: 'at', token_type: 'bearer' }),
+      ),
+    )
+    const state = location.searchParams.get('state')!
+    const token = await app(true).authorizeAccessToken({
+      cookies,
+      request: new Request(`${REDIRECT}?code=c&state=${state}`),
+    })
+    expect(token.access_token).toBe('at')
+  })
+})

@@ -80,6 +80,16 @@ export interface EmulationSpec {
     string,
     (user: EmulatedUser, request: Request, grant: EmulatedGrant) => Response | Promise<Response>
   >
+  /** `GET`: the token endpoint takes its parameters in the query (WeChat). Default POST. */
+  tokenMethod?: 'GET' | 'POST'
+  /** A separate refresh endpoint (WeChat's `/sns/oauth2/refresh_token`), with the token endpoint's method. */
+  refreshUrl?: string
+  /** `false`: the code exchange carries no `redirect_uri` (WeChat), so none is compared. Default true. */
+  tokenRedirectUri?: boolean
+  /** The provider's names of standard parameters, in authorize and token requests: `{ appid: 'client_id' }`. */
+  paramAliases?: Record<string, string>
+  /** How `api` answers an unknown or expired token (default: 401 with an RFC 6750 challenge). */
+  apiUnauthorized?(request: Request): Response
   /** HTTP methods of `api` entries other than GET: `{ [url]: 'POST' }`. */
   apiMethods?: Record<string, string>
   /** Extra query parameters the provider adds to the callback (Apple's `user` goes in the form). */
@@ -107,6 +117,8 @@ export interface EmulationSpec {
   rotateRefreshTokens?: boolean
   /** How the ID token's `sub` is derived from the user (default: `user.id`). */
   idTokenClaims?(user: EmulatedUser): Record<string, unknown>
+  /** Sign ID tokens with HS256 keyed by this secret (the client secret: LINE) instead of the RS256 key. */
+  idTokenSecret?: string
 }
 
 /** A running emulation: msw handlers plus the user's side of the login. @group Testing */
@@ -190,9 +202,12 @@ export async function createEmulation(
         ...(nonce !== undefined && { nonce }),
         ...spec.idTokenClaims?.(user),
       }
-      return new jose.SignJWT({ ...base, ...claims })
-        .setProtectedHeader({ alg: 'RS256', kid: key.jwk.kid! })
-        .sign(key.privateKey)
+      const jwt = new jose.SignJWT({ ...base, ...claims })
+      if (spec.idTokenSecret !== undefined)
+        return jwt
+          .setProtectedHeader({ alg: 'HS256' })
+          .sign(new TextEncoder().encode(spec.idTokenSecret))
+      return jwt.setProtectedHeader({ alg: 'RS256', kid: key.jwk.kid! }).sign(key.privateKey)
     }
   const tokenError = (error: string, description: string, request: Request) =>
     spec.tokenError?.(error, description, request) ??
@@ -211,80 +226,86 @@ export async function createEmulation(
     return { accessToken, refreshToken }
   }
 
-  const handlers: HttpHandler[] = [
-    http.post(spec.tokenUrl, async ({ request }) => {
-      await record(request)
-      const params = await tokenRequestParams(request)
-      const refused = await spec.checkTokenRequest?.(request, params)
-      if (refused) return refused
-      const clientId = params.get('client_id') ?? basicClientId(request) ?? ''
-      const grantType = params.get('grant_type') ?? ''
-      if (grantType === 'authorization_code') {
-        const issued = codes.get(params.get('code') ?? '')
-        codes.delete(params.get('code') ?? '')
-        if (!issued)
-          return tokenError('invalid_grant', 'The code is invalid or was already used', request)
-        if (issued.redirectUri !== params.get('redirect_uri'))
-          return tokenError('invalid_grant', 'redirect_uri mismatch', request)
-        if (issued.clientId !== clientId)
-          return tokenError('invalid_client', 'client mismatch', request)
-        if (issued.codeChallenge !== undefined) {
-          const digest = await crypto.subtle.digest(
-            'SHA-256',
-            new TextEncoder().encode(params.get('code_verifier') ?? ''),
-          )
-          if (jose.base64url.encode(new Uint8Array(digest)) !== issued.codeChallenge)
-            return tokenError('invalid_grant', 'PKCE verification failed', request)
-        }
-        const { accessToken, refreshToken } = issue(issued.user, clientId, issued.scope)
-        return spec.tokenResponse(
-          {
-            user: issued.user,
-            clientId,
-            scope: issued.scope,
-            nonce: issued.nonce,
-            grantType,
-            idToken: mint(issued.user, clientId, issued.nonce),
-            accessToken,
-            refreshToken,
-            authorizeParams: issued.authorizeParams,
-            tokenParams: params,
-          },
-          request,
+  const aliased = (params: URLSearchParams) => {
+    for (const [alias, name] of Object.entries(spec.paramAliases ?? {}))
+      if (params.has(alias) && !params.has(name)) params.set(name, params.get(alias)!)
+    return params
+  }
+  const tokenMethod = spec.tokenMethod === 'GET' ? http.get : http.post
+  const tokenEndpoint = async ({ request }: { request: Request }) => {
+    await record(request)
+    const params = aliased(
+      spec.tokenMethod === 'GET'
+        ? new URLSearchParams(new URL(request.url).search)
+        : await tokenRequestParams(request),
+    )
+    const refused = await spec.checkTokenRequest?.(request, params)
+    if (refused) return refused
+    const clientId = params.get('client_id') ?? basicClientId(request) ?? ''
+    const grantType = params.get('grant_type') ?? ''
+    if (grantType === 'authorization_code') {
+      const issued = codes.get(params.get('code') ?? '')
+      codes.delete(params.get('code') ?? '')
+      if (!issued)
+        return tokenError('invalid_grant', 'The code is invalid or was already used', request)
+      if (spec.tokenRedirectUri !== false && issued.redirectUri !== params.get('redirect_uri'))
+        return tokenError('invalid_grant', 'redirect_uri mismatch', request)
+      if (issued.clientId !== clientId)
+        return tokenError('invalid_client', 'client mismatch', request)
+      if (issued.codeChallenge !== undefined) {
+        const digest = await crypto.subtle.digest(
+          'SHA-256',
+          new TextEncoder().encode(params.get('code_verifier') ?? ''),
         )
+        if (jose.base64url.encode(new Uint8Array(digest)) !== issued.codeChallenge)
+          return tokenError('invalid_grant', 'PKCE verification failed', request)
       }
-      if (grantType === 'refresh_token') {
-        const old = refreshTokens.get(params.get('refresh_token') ?? '')
-        if (!old) return tokenError('invalid_grant', 'The refresh token is invalid', request)
-        const rotate = spec.rotateRefreshTokens !== false
-        if (rotate) refreshTokens.delete(params.get('refresh_token')!)
-        const { accessToken, refreshToken } = issue(
-          old.user,
-          old.clientId,
-          old.scope,
-          rotate ? undefined : params.get('refresh_token')!,
-        )
-        return spec.tokenResponse(
-          {
-            user: old.user,
-            clientId: old.clientId,
-            scope: old.scope,
-            grantType,
-            idToken: mint(old.user, old.clientId),
-            accessToken,
-            refreshToken,
-            tokenParams: params,
-          },
-          request,
-        )
-      }
-      return tokenError(
-        'unsupported_grant_type',
-        `grant_type ${grantType} is not supported`,
+      const { accessToken, refreshToken } = issue(issued.user, clientId, issued.scope)
+      return spec.tokenResponse(
+        {
+          user: issued.user,
+          clientId,
+          scope: issued.scope,
+          nonce: issued.nonce,
+          grantType,
+          idToken: mint(issued.user, clientId, issued.nonce),
+          accessToken,
+          refreshToken,
+          authorizeParams: issued.authorizeParams,
+          tokenParams: params,
+        },
         request,
       )
-    }),
-  ]
+    }
+    if (grantType === 'refresh_token') {
+      const old = refreshTokens.get(params.get('refresh_token') ?? '')
+      if (!old) return tokenError('invalid_grant', 'The refresh token is invalid', request)
+      const rotate = spec.rotateRefreshTokens !== false
+      if (rotate) refreshTokens.delete(params.get('refresh_token')!)
+      const { accessToken, refreshToken } = issue(
+        old.user,
+        old.clientId,
+        old.scope,
+        rotate ? undefined : params.get('refresh_token')!,
+      )
+      return spec.tokenResponse(
+        {
+          user: old.user,
+          clientId: old.clientId,
+          scope: old.scope,
+          grantType,
+          idToken: mint(old.user, old.clientId),
+          accessToken,
+          refreshToken,
+          tokenParams: params,
+        },
+        request,
+      )
+    }
+    return tokenError('unsupported_grant_type', `grant_type ${grantType} is not supported`, request)
+  }
+  const handlers: HttpHandler[] = [tokenMethod(spec.tokenUrl, tokenEndpoint)]
+  if (spec.refreshUrl) handlers.push(tokenMethod(spec.refreshUrl, tokenEndpoint))
   if (spec.jwksUri && key) {
     const jwk = key.jwk
     handlers.push(
@@ -321,6 +342,7 @@ export async function createEmulation(
           new URL(request.url).searchParams.get('access_token') ??
           ''
         const user = accessTokens.get(bearer)
+        if (!user && spec.apiUnauthorized) return spec.apiUnauthorized(request)
         if (!user)
           return new HttpResponse(JSON.stringify({ message: 'Bad credentials' }), {
             status: 401,
@@ -341,7 +363,7 @@ export async function createEmulation(
     calls,
     async authorize(authorizationUrl, options = {}) {
       const url = new URL(authorizationUrl)
-      const q = url.searchParams
+      const q = aliased(url.searchParams)
       const redirectUri = q.get('redirect_uri')
       if (!redirectUri)
         throw new Error(`${spec.name} emulation: the authorization request has no redirect_uri`)

@@ -51,6 +51,20 @@ export const OPTIONAL_PROVIDERS: Array<{ env: string; label: string; needs?: str
   { env: 'OKTA', label: 'Okta', needs: ['OKTA_ISSUER'], config: (clientId, clientSecret, env) => presets.okta({ clientId, clientSecret, issuer: env.OKTA_ISSUER! }) },
   { env: 'AUTH0', label: 'Auth0', needs: ['AUTH0_DOMAIN'], config: (clientId, clientSecret, env) => presets.auth0({ clientId, clientSecret, domain: env.AUTH0_DOMAIN! }) },
   { env: 'KEYCLOAK', label: 'Keycloak', needs: ['KEYCLOAK_BASE_URL', 'KEYCLOAK_REALM'], config: (clientId, clientSecret, env) => presets.keycloak({ clientId, clientSecret, baseUrl: env.KEYCLOAK_BASE_URL!, realm: env.KEYCLOAK_REALM! }) },
+  { env: 'LINE', label: 'LINE', config: (clientId, clientSecret) => presets.line({ clientId, clientSecret }) },
+  { env: 'KAKAO', label: 'Kakao', config: (clientId, clientSecret) => presets.kakao({ clientId, clientSecret }) },
+  { env: 'NAVER', label: 'Naver', config: (clientId, clientSecret) => presets.naver({ clientId, clientSecret }) },
+  { env: 'WECHAT', label: 'WeChat', config: (clientId, clientSecret) => presets.wechat({ clientId, clientSecret }) },
+  { env: 'SALESFORCE', label: 'Salesforce', config: (clientId, clientSecret, env) => presets.salesforce({ clientId, clientSecret, loginUrl: env.SALESFORCE_LOGIN_URL }) },
+  { env: 'COGNITO', label: 'Amazon Cognito', needs: ['COGNITO_USER_POOL_ID', 'COGNITO_DOMAIN'], config: (clientId, clientSecret, env) => presets.cognito({ clientId, clientSecret, userPoolId: env.COGNITO_USER_POOL_ID!, domain: env.COGNITO_DOMAIN! }) },
+  { env: 'ATLASSIAN', label: 'Atlassian', config: (clientId, clientSecret) => presets.atlassian({ clientId, clientSecret }) },
+  { env: 'YAHOO', label: 'Yahoo', config: (clientId, clientSecret) => presets.yahoo({ clientId, clientSecret }) },
+  { env: 'AMAZON', label: 'Amazon', config: (clientId, clientSecret, env) => presets.amazon({ clientId, clientSecret, region: (env.AMAZON_REGION ?? 'na') as 'na' | 'eu' | 'fe' }) },
+  { env: 'BOX', label: 'Box', config: (clientId, clientSecret) => presets.box({ clientId, clientSecret }) },
+  { env: 'PATREON', label: 'Patreon', config: (clientId, clientSecret) => presets.patreon({ clientId, clientSecret }) },
+  { env: 'ZITADEL', label: 'ZITADEL', needs: ['ZITADEL_ISSUER'], config: (clientId, clientSecret, env) => presets.zitadel({ clientId, clientSecret, issuer: env.ZITADEL_ISSUER! }) },
+  { env: 'AUTHENTIK', label: 'authentik', needs: ['AUTHENTIK_BASE_URL', 'AUTHENTIK_SLUG'], config: (clientId, clientSecret, env) => presets.authentik({ clientId, clientSecret, baseUrl: env.AUTHENTIK_BASE_URL!, slug: env.AUTHENTIK_SLUG! }) },
+  { env: 'DEX', label: 'Dex', needs: ['DEX_ISSUER'], config: (clientId, clientSecret, env) => presets.dex({ clientId, clientSecret, issuer: env.DEX_ISSUER! }) },
 ]
 
 /** The optional providers whose credentials are in `env`. */

@@ -17,7 +17,7 @@ import {
 } from '../http/api-call.js'
 import { isLoopback } from '../http/loopback.js'
 import type { Transaction, TransactionCookieOptions } from '../session/transaction.js'
-import type { AppToken, OAuthContext, RequestHook, TokenContext } from '../types.js'
+import type { AppToken, OAuthContext, RequestHook, ResponseHook, TokenContext } from '../types.js'
 import { checkContext } from './arguments.js'
 import { callbackParameters, type CallbackParams } from './callback.js'
 import type { BaseAppConfig, FetchToken, UpdateToken, UpdateTokenInfo } from './config.js'
@@ -65,9 +65,14 @@ export interface SharedConfig<T extends AppToken> extends Omit<
   'clientId' | 'clientSecret' | 'fetchToken' | 'updateToken'
 > {
   transactionTtl?: number
+  /** OAuth 2: the token field holding that token's API base (`instance_url`). */
+  apiBaseUrlFromToken?: string
   fetchToken?: FetchToken<T>
   updateToken?: UpdateToken<T>
-  hooks?: { protectedRequest?: RequestHook | readonly RequestHook[] }
+  hooks?: {
+    protectedRequest?: RequestHook | readonly RequestHook[]
+    protectedResponse?: ResponseHook | readonly ResponseHook[]
+  }
 }
 
 /** A callback's parameters, and the one-time take of the transaction a parameter names. */
@@ -245,9 +250,11 @@ export abstract class RemoteAppBase<
       this.name,
       {
         apiBaseUrl: config.apiBaseUrl,
+        tokenBase: tokenBaseReader<T>(config.apiBaseUrlFromToken),
         fetch: this.fetchFunction,
         userAgent: config.userAgent,
         hooks: config.hooks?.protectedRequest,
+        responseHooks: config.hooks?.protectedResponse,
         // RFC 6750 §5.3: credentials go only to the API and the provider's own endpoints, unless the app trusts more.
         trustedOrigins: [...this.providerOrigins(), ...(config.trustedOrigins ?? [])],
         allowInsecureRequests: config.allowInsecureRequests,
@@ -338,5 +345,16 @@ export abstract class RemoteAppBase<
 
   get #ttl(): number {
     return this.config.transactionTtl ?? this.#services.transactions.ttl
+  }
+}
+
+/** Reads a token's own API base from its `field` (an OAuth 2 token's `instance_url`), if configured. */
+function tokenBaseReader<T>(
+  field: string | undefined,
+): ((token: T) => string | undefined) | undefined {
+  if (field === undefined) return undefined
+  return (token) => {
+    const value = (token as Record<string, unknown>)[field]
+    return typeof value === 'string' ? value : undefined
   }
 }

@@ -117,6 +117,11 @@ export const ErrorCode = {
   INVALID_TOKEN: 'invalid_token',
   /** The bearer guard found a valid token without a scope the route needs (RFC 6750 §3.1). */
   INSUFFICIENT_SCOPE: 'insufficient_scope',
+  /**
+   * The client registration endpoint refused to register the client (RFC 7591 §3.2.2:
+   * `invalid_redirect_uri`, `invalid_client_metadata`, …), named in the error's `error` field.
+   */
+  REGISTRATION_ERROR: 'registration_error',
 } as const
 
 /** One of the values of {@link ErrorCode}. @group Errors */

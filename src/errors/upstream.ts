@@ -23,6 +23,7 @@ export type Step =
   | 'introspection'
   | 'device'
   | 'request_token'
+  | 'registration'
   | 'api'
   | 'check_authentication'
   | 'discovery'
@@ -48,6 +49,8 @@ export function describe(step: Step): string {
       return 'device authorization endpoint'
     case 'request_token':
       return 'request token endpoint'
+    case 'registration':
+      return 'client registration endpoint'
     case 'api':
       return 'API'
     case 'check_authentication':
@@ -105,7 +108,9 @@ export function toOAuthKitError(
         ? ErrorCode.METADATA_INVALID
         : step === 'userinfo'
           ? ErrorCode.USERINFO_INVALID
-          : ErrorCode.TOKEN_ERROR
+          : step === 'registration'
+            ? ErrorCode.REGISTRATION_ERROR
+            : ErrorCode.TOKEN_ERROR
     return new OAuthKitError(
       code,
       `${app}: the ${where} answered with error "${fields.error ?? ''}"${fields.errorDescription ? `: ${fields.errorDescription}` : ''}`,

@@ -10,16 +10,24 @@
  */
 import ky, { TimeoutError, type KyInstance, type ResponsePromise } from 'ky'
 import { CallState, type ApiAuthorizer, type ApiRequestOptions } from './api-call.js'
+import { deliver, readText, type ApiError } from './api-response.js'
 import { isLoopback } from './loopback.js'
 import { ErrorCode, OAuthKitError, isOAuthKitError } from '../errors/error.js'
-import type { RequestHook } from '../types.js'
+import type { RequestHook, ResponseHook } from '../types.js'
 
 /** How an {@link ApiClient} is set up. */
-export interface ApiClientOptions {
+export interface ApiClientOptions<T = unknown> {
   apiBaseUrl?: string
   fetch: typeof fetch
   userAgent?: string
   hooks?: RequestHook | readonly RequestHook[]
+  /**
+   * A token's own API base (Salesforce's `instance_url`): relative URLs are joined to it once the token
+   * is known, and its origin may receive that token (https only, or loopback / allowed http).
+   */
+  tokenBase?: (token: T) => string | undefined
+  /** Run over each response the API sends, before a 401 is looked at (`protectedResponse`). */
+  responseHooks?: ResponseHook | readonly ResponseHook[]
   /** Origins credentials may be sent to besides `apiBaseUrl`'s (checked at register). */
   trustedOrigins?: readonly (string | undefined)[]
   /** `http:` origins beyond loopback were allowed at register. */
@@ -31,6 +39,9 @@ export interface ApiClientOptions {
   /** Limit of a body oauthkit itself reads as JSON (the app's `maxResponseSize`). */
   maxJsonSize: number
 }
+
+/** Where a relative URL waits for its token's own API base (never sent: replaced in `#call`). */
+const TOKEN_BASE = 'https://token-api-base.oauthkit.invalid/'
 
 /** Default `apiMaxResponseSize`: 10 MiB. */
 export const DEFAULT_API_MAX_RESPONSE_SIZE = 10 * 1024 * 1024
@@ -83,8 +94,10 @@ export class ApiClient<T> {
   readonly #ky: KyInstance
   readonly #app: string
   readonly #base?: string
+  readonly #tokenBase?: (token: T) => string | undefined
   readonly #authorizer: ApiAuthorizer<T>
   readonly #hooks: readonly RequestHook[]
+  readonly #responseHooks: readonly ResponseHook[]
   readonly #send: typeof fetch
   readonly #trusted: string[]
   readonly #insecure: boolean
@@ -93,9 +106,10 @@ export class ApiClient<T> {
   readonly #timeout: number
   #parts?: ApiClientParts<T>
 
-  constructor(app: string, options: ApiClientOptions, authorizer: ApiAuthorizer<T>) {
+  constructor(app: string, options: ApiClientOptions<T>, authorizer: ApiAuthorizer<T>) {
     this.#app = app
     this.#base = options.apiBaseUrl
+    this.#tokenBase = options.tokenBase
     this.#authorizer = authorizer
     this.#hooks =
       options.hooks === undefined
@@ -103,6 +117,7 @@ export class ApiClient<T> {
         : Array.isArray(options.hooks)
           ? options.hooks
           : [options.hooks as RequestHook]
+    this.#responseHooks = [options.responseHooks ?? []].flat() as ResponseHook[]
     this.#send = options.fetch
     this.#insecure = options.allowInsecureRequests === true
     this.#maxResponseSize = options.maxResponseSize
@@ -131,7 +146,12 @@ export class ApiClient<T> {
     // A fetch per call: it carries the call's state, whatever ky's or the app's hooks do to the request.
     const fetch = (input: RequestInfo | URL, init?: RequestInit) =>
       this.#call(input as Request, init, state, send, limit)
-    return this.#ky(joinUrl(this.#app, this.#base, url), { ...kyOptions, method, fetch })
+    // A relative URL waits for the token when the token may carry its own base (joined in #call).
+    const target =
+      this.#tokenBase && !(url instanceof URL) && !/^https?:\/\//i.test(url)
+        ? TOKEN_BASE + url.replace(/^\/+/, '')
+        : joinUrl(this.#app, this.#base, url)
+    return this.#ky(target, { ...kyOptions, method, fetch })
   }
 
   /** What `app.fetch` (app-fetch.ts) runs its calls with: this client's own rules and steps. */
@@ -145,7 +165,8 @@ export class ApiClient<T> {
       hooked: this.#hooks.length > 0,
       trusts: (url) => this.#trusted.some((prefix) => url.startsWith(prefix)),
       checkOrigin: (url) => this.#checkOrigin(url),
-      deliver: (response, url) => this.#deliver(response, { url }, { url }, this.#maxResponseSize),
+      deliver: (response, url) =>
+        deliver(response, { url }, { url }, this.#maxResponseSize, this.#raise),
     })
   }
 
@@ -193,10 +214,14 @@ export class ApiClient<T> {
     send: typeof fetch,
     limit: number | false,
   ): Promise<Response> {
-    await this.#checkOrigin(request.url)
+    const pending = request.url.startsWith(TOKEN_BASE)
+    if (!pending) await this.#checkOrigin(request.url)
     const authorizer = this.#authorizer
     // A usable token already in hand skips the asynchronous resolution (the common case).
     const token = authorizer.ready?.(state) ?? (await authorizer.resolve(state))
+    // The token's own API base is trusted for this call (and its retry) only.
+    let own: string | undefined
+    if (pending) [request, own] = await this.#onTokenBase(request, token)
     // The body, for the one retry a 401 may earn.
     const copy = authorizer.recover && !state.retried && request.body ? request.clone() : undefined
     const header = this.#hooks.length === 0 ? authorizer.header?.(token) : undefined
@@ -207,10 +232,10 @@ export class ApiClient<T> {
       // the request ky holds, and shows in TimeoutError and HTTPError, never gets them.
       const headers = new Headers(request.headers)
       headers.set('authorization', header)
-      response = await send(request, { ...init, headers })
+      response = await this.#received(await send(request, { ...init, headers }))
     } else {
-      signed = await this.#sign(request, token)
-      response = await send(signed, init)
+      signed = await this.#sign(request, token, own)
+      response = await this.#received(await send(signed, init))
     }
     if (
       response.status === 401 &&
@@ -221,19 +246,53 @@ export class ApiClient<T> {
     ) {
       state.retried = true
       void response.body?.cancel().catch(() => {})
-      signed = await this.#sign(copy ?? request, state.token as T)
-      response = await send(signed, init)
+      signed = await this.#sign(copy ?? request, state.token as T, own)
+      response = await this.#received(await send(signed, init))
     }
-    return this.#deliver(response, request, signed, limit)
+    return deliver(response, request, signed, limit, this.#raise)
+  }
+
+  /**
+   * A request made before its token was known, on the token's own API base (else `apiBaseUrl`): the
+   * token's base must be https (http only on loopback or when allowed), and is then trusted for it.
+   */
+  async #onTokenBase(request: Request, token: T): Promise<[Request, string | undefined]> {
+    const rest = request.url.slice(TOKEN_BASE.length)
+    const own = this.#tokenBase?.(token)
+    if (own === undefined) {
+      const url = joinUrl(this.#app, this.#base, rest)
+      await this.#checkOrigin(url)
+      return [await moved(request, url), undefined]
+    }
+    const base = URL.canParse(own) ? new URL(own) : undefined
+    const allowed =
+      base !== undefined &&
+      !base.username &&
+      !base.password &&
+      (base.protocol === 'https:' ||
+        (base.protocol === 'http:' && (this.#insecure || isLoopback(base))))
+    if (!allowed)
+      throw this.#error(
+        ErrorCode.UNTRUSTED_ORIGIN,
+        `refused to send credentials to the token's API base (${base ? base.protocol : 'not a URL'}): it must be an https: URL`,
+      )
+    return [await moved(request, joinUrl(this.#app, base.href, rest)), `${base.origin}/`]
+  }
+
+  /** The response after the app's `protectedResponse` hooks (each gets what the previous returned). */
+  async #received(response: Response): Promise<Response> {
+    for (const hook of this.#responseHooks) response = (await hook(response)) ?? response
+    return response
   }
 
   /** A copy of `request` with the credentials and the app's hooks, for `fetch` only. */
-  async #sign(request: Request, token: T): Promise<Request> {
+  async #sign(request: Request, token: T, own?: string): Promise<Request> {
     const authorized = this.#authorizer.authorize(new Request(request), token)
     let signed = authorized instanceof Request ? authorized : await authorized
     for (const hook of this.#hooks) signed = (await hook(signed)) ?? signed
     // A hook may rewrite the request: the credentials still go only where they may.
-    if (signed.url !== request.url) await this.#checkOrigin(signed.url)
+    if (signed.url !== request.url && !(own !== undefined && signed.url.startsWith(own)))
+      await this.#checkOrigin(signed.url)
     return signed
   }
 
@@ -260,71 +319,7 @@ export class ApiClient<T> {
     return !response.url || response.url.startsWith(originPrefix(signed.url) ?? '\0')
   }
 
-  /**
-   * The response as the app gets it: its URL without the credentials the signing put there (the token
-   * in the query, an OAuth 1 signature), and its body within `limit` bytes.
-   */
-  #deliver(
-    response: Response,
-    request: Pick<Request, 'url'>,
-    signed: Pick<Request, 'url'>,
-    limit: number | false,
-  ): Response {
-    const signedUrl = signed.url !== request.url
-    const body = response.body
-    let bounded: ReadableStream<Uint8Array> | null = body
-    if (limit !== false && body !== null) {
-      const declared = Number(response.headers.get('content-length') ?? NaN)
-      if (declared > limit) {
-        void body.cancel().catch(() => {})
-        throw this.#error(
-          ErrorCode.RESPONSE_TOO_LARGE,
-          `the API response is larger than ${limit} bytes (set maxResponseSize on the call, or apiMaxResponseSize on the app, to accept more)`,
-          response.status,
-        )
-      }
-      // A declared length binds the body (fetch fails a longer one) unless it is the compressed size.
-      if (!Number.isFinite(declared) || response.headers.has('content-encoding'))
-        bounded = body.pipeThrough(this.#counter(limit, response.status))
-    }
-    if (!signedUrl && bounded === body) return response
-    let copy: Response
-    try {
-      copy = new Response(bounded, {
-        status: response.status,
-        statusText: response.statusText,
-        headers: response.headers,
-      })
-    } catch {
-      return response // a status Response cannot be built with (never from fetch); the body is then left as it is
-    }
-    const url = !signedUrl
-      ? response.url
-      : !response.url || response.url === signed.url
-        ? request.url
-        : withoutAdded(response.url, signed.url, request.url)
-    Object.defineProperty(copy, 'url', { value: url })
-    Object.defineProperty(copy, 'redirected', { value: response.redirected })
-    return copy
-  }
-
-  #counter(limit: number, status: number): TransformStream<Uint8Array, Uint8Array> {
-    let size = 0
-    return new TransformStream({
-      transform: (chunk, controller) => {
-        size += chunk.byteLength
-        if (size > limit)
-          controller.error(
-            this.#error(
-              ErrorCode.RESPONSE_TOO_LARGE,
-              `the API response is larger than ${limit} bytes (set maxResponseSize on the call, or apiMaxResponseSize on the app, to accept more)`,
-              status,
-            ),
-          )
-        else controller.enqueue(chunk)
-      },
-    })
-  }
+  readonly #raise: ApiError = (code, message, status) => this.#error(code, message, status)
 
   #error(code: ErrorCode, message: string, status?: number): OAuthKitError {
     return new OAuthKitError(
@@ -335,42 +330,14 @@ export class ApiClient<T> {
   }
 }
 
-/** `url` without the query parameters the signing added (present in `signed`, absent from `unsigned`). */
-function withoutAdded(url: string, signed: string, unsigned: string): string {
-  const result = new URL(url)
-  const before = new URL(unsigned).searchParams
-  for (const name of new URL(signed).searchParams.keys())
-    if (!before.has(name)) result.searchParams.delete(name)
-  return result.href
-}
-
-/** The whole body as text, abandoned (and an error) when it takes longer than `timeout` ms. */
-async function readText(
-  response: Response,
-  timeout: number,
-  timedOut: () => Error,
-): Promise<string> {
-  if (response.body === null) return ''
-  const reader = response.body.getReader()
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      // Rejected first: cancelling ends the pending read, which must not win the race as a complete body.
-      reject(timedOut())
-      void reader.cancel().catch(() => {})
-    }, timeout)
+/** `request` sent to `url` instead (its body read once: a stream cannot be handed on without `duplex`). */
+async function moved(request: Request, url: string): Promise<Request> {
+  const body = request.body === null ? undefined : await request.arrayBuffer()
+  return new Request(url, {
+    method: request.method,
+    headers: request.headers,
+    body,
+    signal: request.signal,
+    redirect: request.redirect,
   })
-  deadline.catch(() => {})
-  const decoder = new TextDecoder()
-  let text = ''
-  try {
-    for (;;) {
-      const { done, value } = await Promise.race([reader.read(), deadline])
-      if (done) break
-      text += decoder.decode(value, { stream: true })
-    }
-    return text + decoder.decode()
-  } finally {
-    clearTimeout(timer)
-  }
 }

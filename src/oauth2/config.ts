@@ -189,6 +189,13 @@ export interface OAuth2AppConfig extends Omit<BaseAppConfig, 'clientSecret'> {
    * as `token_type: DPoP`. The private key is kept in the token (`dpop_jwk`), so store tokens sealed.
    */
   dpop?: boolean
+  /**
+   * A token response field holding the API base for that token (Salesforce's `instance_url`, the
+   * org's own host): when a token carries it, relative URLs of `get`/`post`/… are joined to it instead
+   * of `apiBaseUrl`, and its origin may receive that token. Only an `https:` URL is used (`http:` on
+   * loopback or with `allowInsecureRequests`); any other value is refused as `untrusted_origin`.
+   */
+  apiBaseUrlFromToken?: string
   /** Compliance hooks for this provider's quirks. */
   hooks?: ComplianceHooks
   /** How `profile()` loads the user's profile; default: userinfo (or the ID token) claims. */

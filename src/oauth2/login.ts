@@ -16,7 +16,7 @@ import { AUTHORIZE_OPTION_KEYS, asAuthorizeParam, checkKnownKeys } from '../conf
 import { ErrorCode, OAuthKitError } from '../errors/error.js'
 import { authorizationResponseError, implicitRefused, toOAuthKitError } from '../errors/upstream.js'
 import type { Transaction } from '../session/transaction.js'
-import type { IdTokenClaims, OAuth2Token } from '../types.js'
+import type { UrlHook, IdTokenClaims, OAuth2Token } from '../types.js'
 import { staticSecret } from './client-auth.js'
 import { hasOpenId, isMaxAge, scopeString } from './config.js'
 import type { OAuth2Endpoints } from './endpoints.js'
@@ -126,7 +126,13 @@ export async function authorizationUrl(
   if (usesPar(app, as))
     return { url: await pushedAuthorizationUrl(app, as, query), transaction: tx }
   for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value)
-  return { url, transaction: tx }
+  return { url: await hookedUrl(config.hooks?.authorizationUrl, url), transaction: tx }
+}
+
+/** The authorization URL after the app's `authorizationUrl` hooks, each given what the previous returned. */
+async function hookedUrl(hooks: UrlHook | readonly UrlHook[] | undefined, url: URL): Promise<URL> {
+  for (const hook of [hooks ?? []].flat() as UrlHook[]) url = (await hook(url)) ?? url
+  return url
 }
 
 /**

@@ -97,6 +97,11 @@ export function validateOAuth2Config(name: string, config: OAuth2AppConfig): voi
     }
   }
   validateKeysConfig(name, config)
+  if (
+    config.apiBaseUrlFromToken !== undefined &&
+    (typeof config.apiBaseUrlFromToken !== 'string' || config.apiBaseUrlFromToken === '')
+  )
+    throw configError(name, 'apiBaseUrlFromToken', 'must be the name of a token response field')
   const method = config.tokenEndpointAuthMethod
   if (method !== undefined && !AUTH_METHODS.includes(method)) {
     throw configError(name, 'tokenEndpointAuthMethod', `must be one of ${AUTH_METHODS.join(', ')}`)

@@ -78,3 +78,50 @@ export { trello } from './trello.js'
 export type { TrelloOptions, TrelloProfile, TrelloScope, TrelloExpiration } from './trello.js'
 export { steam, steamId } from './steam.js'
 export type { SteamOptions, SteamProfile } from './steam.js'
+export { line } from './line.js'
+export type { LineOptions, LineProfile } from './line.js'
+export { kakao, kakaoApiResponse, kakaoTokenResponse } from './kakao.js'
+export type { KakaoOptions, KakaoProfile } from './kakao.js'
+export { naver, naverApiResponse, naverTokenResponse } from './naver.js'
+export type { NaverOptions, NaverProfile, NaverEnvelope } from './naver.js'
+export {
+  wechat,
+  wechatAuthorizationUrl,
+  wechatTokenRequest,
+  wechatRefreshRequest,
+  wechatTokenResponse,
+  wechatApiResponse,
+} from './wechat.js'
+export type { WeChatOptions, WeChatProfile } from './wechat.js'
+export {
+  salesforce,
+  salesforceSignature,
+  SALESFORCE_LOGIN_URL,
+  SALESFORCE_SANDBOX_URL,
+} from './salesforce.js'
+export type { SalesforceOptions, SalesforceProfile } from './salesforce.js'
+export { cognito, cognitoLogoutUrl } from './cognito.js'
+export type { CognitoOptions, CognitoProfile } from './cognito.js'
+export { atlassian, atlassianSites, atlassianSiteUrl } from './atlassian.js'
+export type {
+  AtlassianOptions,
+  AtlassianProfile,
+  AtlassianSite,
+  AtlassianApi,
+} from './atlassian.js'
+export { mastodon, mastodonRegistrationRequest, mastodonRegistrationResponse } from './mastodon.js'
+export type { MastodonOptions, MastodonProfile } from './mastodon.js'
+export { yahoo } from './yahoo.js'
+export type { YahooOptions, YahooProfile } from './yahoo.js'
+export { amazon } from './amazon.js'
+export type { AmazonOptions, AmazonProfile } from './amazon.js'
+export { box } from './box.js'
+export type { BoxOptions, BoxProfile } from './box.js'
+export { patreon } from './patreon.js'
+export type { PatreonOptions, PatreonProfile } from './patreon.js'
+export { zitadel } from './zitadel.js'
+export type { ZitadelOptions, ZitadelProfile } from './zitadel.js'
+export { authentik } from './authentik.js'
+export type { AuthentikOptions, AuthentikProfile } from './authentik.js'
+export { dex } from './dex.js'
+export type { DexOptions, DexProfile } from './dex.js'

@@ -6,7 +6,7 @@
 import { ErrorCode, OAuthKitError } from '../../errors/error.js'
 import { isLoopback } from '../../http/loopback.js'
 import type { OAuth2Endpoints } from '../endpoints.js'
-import type { OAuth2Token } from '../../types.js'
+import type { OAuth2Token, UrlHook } from '../../types.js'
 
 export interface LogoutOptions {
   /** The ID token (or the token holding it) of the session to end; the provider may skip its confirmation. */
@@ -66,7 +66,10 @@ export async function createLogoutUrl(
     query.post_logout_redirect_uri = options.postLogoutRedirectUri
   if (options.state !== undefined) query.state = options.state
   for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value)
-  return url
+  let final = url
+  for (const hook of [app.config.hooks?.logoutUrl ?? []].flat() as UrlHook[])
+    final = (await hook(final)) ?? final
+  return final
 }
 
 /**
