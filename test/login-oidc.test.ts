@@ -14,6 +14,7 @@ import {
   type OAuth2Token,
 } from '../src/index.js'
 import { SECRET, expectCode } from './support/helpers.js'
+import { credentialsInPlay } from './support/secrets.js'
 import {
   TEST_CLIENTS,
   TEST_REDIRECT_URI,
@@ -178,6 +179,19 @@ describe.each([
 })
 
 describe('against the real provider', () => {
+  it('records the codes and tokens it issues as credentials in play (what the secrecy checks look for)', async () => {
+    const oauth = new OAuth({ secret: SECRET }).register('op', {
+      serverMetadataUrl: provider.discoveryUrl,
+      clientId: TEST_CLIENTS.basic.client_id,
+      clientSecret: TEST_CLIENTS.basic.client_secret,
+      scope: 'openid email',
+    })
+    const token = await login(oauth)
+    const inPlay = credentialsInPlay()
+    for (const value of [token.access_token, token.refresh_token, token.id_token])
+      expect(inPlay.has(value!), 'an issued token is not registered').toBe(true)
+  })
+
   it('refuses a wrong client secret as a token error with the provider error kept', async () => {
     const oauth = new OAuth({ secret: SECRET }).register('op', {
       serverMetadataUrl: provider.discoveryUrl,

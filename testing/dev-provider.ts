@@ -112,6 +112,12 @@ export interface DevProviderOptions {
   issAuthResp?: boolean
   /** Escape hatch, deep-merged over the generated configuration (plain objects merge, everything else replaces). */
   configuration?: Partial<Configuration>
+  /**
+   * Koa middleware installed before the provider starts serving, outermost first (to observe or alter
+   * its traffic in a test). Middleware added later with `provider.provider.use()` never runs: Koa
+   * composes the chain once, when the server is started.
+   */
+  middleware?: readonly Parameters<Provider['use']>[0][]
 }
 
 /** Where a scripted login ended: the callback URL, and the form of a `form_post` response. @group Testing */
@@ -410,6 +416,7 @@ export async function startDevProvider(options: DevProviderOptions = {}): Promis
     (options.configuration ?? {}) as PlainObject,
   ) as Configuration
   const provider = new OidcProvider(issuer, configuration)
+  for (const middleware of options.middleware ?? []) provider.use(middleware)
   if (options.issAuthResp === false) provider.use(stripIssParameter(issuer))
 
   const callback = provider.callback()

@@ -28,25 +28,32 @@ export type {
 for (const client of Object.values(DEV_CLIENTS))
   registerCredential((client as { client_secret?: string }).client_secret)
 
+/** Registers what the client sent (code, verifier, refresh token, secret) and what the provider answered. */
+const recordCredentials: NonNullable<DevProviderOptions['middleware']>[number] = async (
+  ctx,
+  next,
+) => {
+  await next()
+  const params = (ctx as { oidc?: { params?: Record<string, unknown> } }).oidc?.params
+  if (params) registerCredentialFields(params)
+  const location = ctx.response.get('location')
+  if (location && URL.canParse(location)) registerCredentialFields(new URL(location).searchParams)
+  if (
+    ctx.body &&
+    typeof ctx.body === 'object' &&
+    !Buffer.isBuffer(ctx.body) &&
+    typeof (ctx.body as { pipe?: unknown }).pipe !== 'function'
+  ) {
+    registerCredentialFields(ctx.body as Record<string, unknown>)
+  }
+}
+
 /** The dev provider, with what it issues and receives registered as credentials in play. */
 export async function startTestProvider(options?: DevProviderOptions): Promise<DevProvider> {
-  const provider = await startDevProvider(options)
-  registerCredential(provider.privateKeyJwk.d)
-  provider.provider.use(async (ctx, next) => {
-    await next()
-    // What the client sent (code, verifier, refresh token, secret) and what the provider answered.
-    const params = (ctx as { oidc?: { params?: Record<string, unknown> } }).oidc?.params
-    if (params) registerCredentialFields(params)
-    const location = ctx.response.get('location')
-    if (location && URL.canParse(location)) registerCredentialFields(new URL(location).searchParams)
-    if (
-      ctx.body &&
-      typeof ctx.body === 'object' &&
-      !Buffer.isBuffer(ctx.body) &&
-      typeof (ctx.body as { pipe?: unknown }).pipe !== 'function'
-    ) {
-      registerCredentialFields(ctx.body as Record<string, unknown>)
-    }
+  const provider = await startDevProvider({
+    ...options,
+    middleware: [...(options?.middleware ?? []), recordCredentials],
   })
+  registerCredential(provider.privateKeyJwk.d)
   return provider
 }
