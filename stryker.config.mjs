@@ -37,7 +37,8 @@ export default {
   ignoreStatic: true,
   incremental: true,
   incrementalFile: `mutation/stryker-incremental-${name}.json`,
-  concurrency: 2,
+  // One test runner at a time: the machine is two cores shared with other work (MUTATE_CONCURRENCY=2 for more).
+  concurrency: Number(process.env.MUTATE_CONCURRENCY ?? 1),
   timeoutMS: 10_000,
   dryRunTimeoutMinutes: 10,
   tempDirName: '.stryker-tmp',

@@ -87,6 +87,7 @@ for (const name of names.length ? names : Object.keys(scopes)) {
     mutants: mutants ? Number(mutants[1]) : undefined,
     reused: reused ? Number(reused[1]) : 0,
     flags: flags.length ? flags.join(' ') : undefined,
+    concurrency: Number(process.env.MUTATE_CONCURRENCY ?? 1),
   }
   writeFileSync(runsPath, `${JSON.stringify(runs, null, 2)}\n`)
 }
