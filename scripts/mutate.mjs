@@ -8,6 +8,21 @@ import { readFileSync, writeFileSync } from 'node:fs'
 const root = new URL('../', import.meta.url)
 const scopes = JSON.parse(readFileSync(new URL('mutation/scopes.json', root), 'utf8'))
 const args = process.argv.slice(2)
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(
+    [
+      'npm run mutate [-- [scope …] [stryker flags]]',
+      '',
+      'Runs StrykerJS once per scope of mutation/scopes.json (all by default, in this order), one test',
+      'runner at a time (MUTATE_CONCURRENCY=n for more), then rewrites the "Last run" of MUTATION.md.',
+      'Flags starting with - go to Stryker (--force ignores the incremental results).',
+      '',
+      'Scopes:',
+      ...Object.entries(scopes).map(([n, s]) => `  ${n.padEnd(12)} ${s.mutate.join(', ')}`),
+    ].join('\n'),
+  )
+  process.exit(0)
+}
 const flags = args.filter((a) => a.startsWith('-'))
 const names = args.filter((a) => !a.startsWith('-'))
 for (const n of names)
