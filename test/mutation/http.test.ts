@@ -148,6 +148,28 @@ describe('bodies that stall or break after the headers', () => {
     expect(err).toMatchObject({ app: 'idp', message: 'idp: the token endpoint response was cut off' })
     expect(err.cause).toBeInstanceOf(Error)
   })
+
+  it('a body aborted by something other than the timeout (a DOMException AbortError) is a network error, not a timeout', async () => {
+    const aborted = new ReadableStream<Uint8Array>({ start: (c) => c.error(new DOMException('The operation was aborted.', 'AbortError')) })
+    const err = await expectCode(client(() => new Response(aborted)).send(post(), 'token'), ErrorCode.NETWORK_ERROR)
+    expect(err.message).toBe('idp: the token endpoint response was cut off')
+    expect(err.cause).toMatchObject({ name: 'AbortError' })
+  })
+
+  it('a response whose headers came after the timeout fired (a fetch that ignores the signal) times out at once on a stalled body', async () => {
+    const cancelled = { value: false }
+    const late = client(
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, 150))
+        return new Response(stream(['ab'], 'stall', cancelled))
+      },
+      { timeout: 50 },
+    ).send(post(), 'token')
+    const deadline = new Promise((_, reject) => setTimeout(() => reject(new Error('still reading the body 2 s later')), 2_000))
+    const err = await expectCode(Promise.race([late, deadline]), ErrorCode.TIMEOUT)
+    expect(err.message).toBe('idp: the token endpoint did not finish its response within 50 ms')
+    await vi.waitFor(() => expect(cancelled.value).toBe(true), { timeout: 1_000 })
+  })
 })
 
 describe('anySignal without AbortSignal.any', () => {
