@@ -8,7 +8,7 @@ import * as oauth from 'oauth4webapi'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ErrorCode, isOAuthKitError, type ComplianceHooks } from '../../src/index.js'
 import { HttpClient, anySignal } from '../../src/http/client.js'
-import { sanitize, toOAuthKitError, type Step } from '../../src/errors/upstream.js'
+import { authorizationResponseError, sanitize, toOAuthKitError, type Step } from '../../src/errors/upstream.js'
 import { expectCode } from '../support/helpers.js'
 
 const URL_ = 'https://idp.test/token'
@@ -257,5 +257,49 @@ describe('errors', () => {
     expect(toOAuthKitError('a string', 'idp', 'jwks')).toMatchObject({ code: ErrorCode.INVALID_RESPONSE, message: 'idp: the JWKS endpoint step failed: a string' })
     const err = toOAuthKitError(new TypeError('plain'), 'idp', 'token')
     expect(isOAuthKitError(err) && err.cause).toMatchObject({ name: 'TypeError', message: 'plain' })
+  })
+
+  it('an ID token problem is recognised by its oauth4webapi code, whatever the message says', () => {
+    for (const code of [oauth.JWT_CLAIM_COMPARISON, oauth.JWT_TIMESTAMP_CHECK, oauth.KEY_SELECTION]) {
+      const err = toOAuthKitError(new oauth.OperationProcessingError('check failed', { code }), 'idp', 'token')
+      expect(err.code, code).toBe(ErrorCode.ID_TOKEN_INVALID)
+    }
+  })
+
+  it('a challenge error without a parsed challenge is http_error, with no provider error', () => {
+    const bare = new oauth.WWWAuthenticateChallengeError('server responded with a challenge', { cause: [], response: new Response(null, { status: 401 }) })
+    expect(toOAuthKitError(bare, 'idp', 'token')).toMatchObject({ code: ErrorCode.HTTP_ERROR, status: 401, error: undefined, errorDescription: undefined })
+  })
+
+  it('a provider error made only of unprintable characters reads as an empty error, from the token endpoint or the callback', () => {
+    expect(toOAuthKitError(bodyError('\u0007'), 'idp', 'token').message).toBe('idp: the token endpoint answered with error "": why')
+    let refused: unknown
+    try {
+      oauth.validateAuthResponse({ issuer: 'https://idp.test' }, { client_id: 'app' }, new URLSearchParams({ error: '\u0007', state: 's' }), 's')
+    } catch (error) {
+      refused = error
+    }
+    expect(refused).toBeInstanceOf(oauth.AuthorizationResponseError)
+    expect(authorizationResponseError(refused, 'idp')).toMatchObject({ code: ErrorCode.AUTHORIZATION_ERROR, message: 'idp: the provider answered with error ""' })
+  })
+
+  it('every translated error names the app and keeps a sanitised copy of what was thrown as its cause', () => {
+    const thrown: Array<[Error, Step]> = [
+      [new oauth.UnsupportedOperationError('unsupported `token_type` value'), 'token'],
+      [new oauth.UnsupportedOperationError('no DPoP'), 'token'],
+      [new oauth.OperationProcessingError('bad metadata'), 'metadata'],
+      [new oauth.OperationProcessingError('check failed', { code: oauth.JWT_CLAIM_COMPARISON }), 'token'],
+      [new oauth.OperationProcessingError('bad body'), 'userinfo'],
+      [new oauth.OperationProcessingError('bad body'), 'token'],
+      [Object.assign(new TypeError('"as.token_endpoint" must be a string'), { code: 'ERR_INVALID_ARG_TYPE' }), 'token'],
+      [new Error('boom'), 'jwks'],
+    ]
+    for (const [error, step] of thrown) {
+      const err = toOAuthKitError(error, 'idp', step)
+      expect(err.app, error.message).toBe('idp')
+      expect(err.cause, error.message).toBeInstanceOf(Error)
+      expect(err.cause, error.message).not.toBe(error)
+      expect(err.cause, error.message).toMatchObject({ name: error.name, message: error.message })
+    }
   })
 })
