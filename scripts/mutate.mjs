@@ -4,6 +4,7 @@
 // (scripts/mutation-summary.mjs). Extra arguments that start with `-` go to Stryker (e.g. --force).
 import { execFileSync, spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 
 const root = new URL('../', import.meta.url)
 const scopes = JSON.parse(readFileSync(new URL('mutation/scopes.json', root), 'utf8'))
@@ -103,6 +104,7 @@ for (const name of names.length ? names : Object.keys(scopes)) {
     reused: reused ? Number(reused[1]) : 0,
     flags: flags.length ? flags.join(' ') : undefined,
     concurrency: Number(process.env.MUTATE_CONCURRENCY ?? 1),
+    load: Number(loadavg()[0].toFixed(1)),
   }
   writeFileSync(runsPath, `${JSON.stringify(runs, null, 2)}\n`)
 }
