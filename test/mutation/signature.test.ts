@@ -1,0 +1,59 @@
+/**
+ * OAuth 1 signatures (src/oauth1/signature.ts), what the RFC 5849 vectors and the cross-checks leave
+ * unpinned: the by-hand parameter normalisation (used when a parameter is named `__proto__`) sorts
+ * by name, then by value; and the body placement joins the form body and the protocol parameters with
+ * exactly one `&`.
+ */
+import { describe, expect, it } from 'vitest'
+import { baseString, signRequest } from '../../src/oauth1/signature.js'
+
+const credentials = { clientId: 'ck', clientSecret: 'cs', token: 'tk', tokenSecret: 'ts' }
+const fixed = { nonce: 'n0nce', timestamp: '1700000000' }
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
+
+describe('parameter normalisation by hand (a parameter named __proto__)', () => {
+  it('sorts by encoded name, then by encoded value, as oauth-1.0a does for the other requests', () => {
+    const params: Array<[string, string]> = [
+      ['b', '2'],
+      ['a', '2'],
+      ['a', '10'],
+      ['a', '1'],
+      ['c', 'x'],
+      ['c', 'x'],
+    ]
+    const normalised = 'a=1&a=10&a=2&b=2&c=x&c=x'
+    expect(baseString('GET', 'https://api.example/r', params)).toBe(
+      `GET&https%3A%2F%2Fapi.example%2Fr&${encodeURIComponent(normalised)}`,
+    )
+    expect(baseString('GET', 'https://api.example/r', [['__proto__', 'p'], ...params])).toBe(
+      `GET&https%3A%2F%2Fapi.example%2Fr&${encodeURIComponent(`__proto__=p&${normalised}`)}`,
+    )
+  })
+})
+
+describe('body placement', () => {
+  it('joins the form body and the protocol parameters with one "&": none before an empty body, one after a body ending in "&"', async () => {
+    const oauth = (signed: { oauthParams: Record<string, string> }) =>
+      new URLSearchParams(signed.oauthParams).toString()
+    for (const body of [undefined, '']) {
+      const signed = await signRequest(credentials, {
+        method: 'POST',
+        url: 'https://api.example/x',
+        headers: FORM,
+        ...(body === undefined ? {} : { body }),
+        placement: 'body',
+        ...fixed,
+      })
+      expect(signed.body, JSON.stringify(body)).toBe(oauth(signed))
+    }
+    const trailing = await signRequest(credentials, {
+      method: 'POST',
+      url: 'https://api.example/x',
+      headers: FORM,
+      body: 'a=1&',
+      placement: 'body',
+      ...fixed,
+    })
+    expect(trailing.body).toBe(`a=1&${oauth(trailing)}`)
+  })
+})
