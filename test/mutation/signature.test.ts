@@ -5,6 +5,7 @@
  * exactly one `&`.
  */
 import { describe, expect, it } from 'vitest'
+import { ErrorCode } from '../../src/errors/error.js'
 import { baseString, signRequest } from '../../src/oauth1/signature.js'
 
 const credentials = { clientId: 'ck', clientSecret: 'cs', token: 'tk', tokenSecret: 'ts' }
@@ -55,5 +56,23 @@ describe('body placement', () => {
       ...fixed,
     })
     expect(trailing.body).toBe(`a=1&${oauth(trailing)}`)
+  })
+})
+
+describe('the request URL', () => {
+  it('is refused, saying why, when not absolute, not http(s), or carrying a user name or a password', async () => {
+    const cases: Array<[string, string]> = [
+      ['/relative', 'The request URL is not a valid absolute URL'],
+      ['ftp://api.example/x', 'The request URL must use http or https'],
+      ['https://user@api.example/x', 'The request URL must not contain credentials'],
+      ['https://:pw@api.example/x', 'The request URL must not contain credentials'],
+      ['https://user:pw@api.example/x', 'The request URL must not contain credentials'],
+    ]
+    for (const [url, message] of cases) {
+      await expect(signRequest(credentials, { method: 'GET', url, ...fixed }), url).rejects.toMatchObject({
+        code: ErrorCode.INVALID_REQUEST,
+        message,
+      })
+    }
   })
 })
