@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { ErrorCode } from '../../src/errors/error.js'
+import { rsaSha1 } from '../../src/oauth1/crypto.js'
 import { baseString, signRequest } from '../../src/oauth1/signature.js'
 
 const credentials = { clientId: 'ck', clientSecret: 'cs', token: 'tk', tokenSecret: 'ts' }
@@ -74,5 +75,32 @@ describe('the request URL', () => {
         message,
       })
     }
+  })
+})
+
+describe('RSA-SHA1 keys', () => {
+  it('refuses anything but an RSASSA-PKCS1-v1_5 SHA-1 private key for signing, as config_invalid', async () => {
+    const rsa = (name: string, hash: string) =>
+      crypto.subtle.generateKey(
+        { name, hash, modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) },
+        true,
+        name === 'RSA-OAEP' ? ['encrypt', 'decrypt'] : ['sign', 'verify'],
+      ) as Promise<CryptoKeyPair>
+    const good = await rsa('RSASSA-PKCS1-v1_5', 'SHA-1')
+    const pss = await rsa('RSA-PSS', 'SHA-1')
+    const refused: unknown[] = [
+      null,
+      good.publicKey,
+      pss.privateKey,
+      { type: 'private', usages: ['sign'] },
+      { type: 'private', algorithm: { name: 'RSASSA-PKCS1-v1_5' }, usages: ['sign'] },
+    ]
+    for (const [i, key] of refused.entries()) {
+      await expect(rsaSha1(key as CryptoKey, 'data'), String(i)).rejects.toMatchObject({
+        code: ErrorCode.CONFIG_INVALID,
+        message: 'rsaKey must be an RSASSA-PKCS1-v1_5 private key with hash SHA-1 and the sign usage',
+      })
+    }
+    await expect(rsaSha1(good.privateKey, 'data')).resolves.toMatch(/^[A-Za-z0-9+/]+=*$/)
   })
 })
