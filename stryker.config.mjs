@@ -37,8 +37,12 @@ export default {
   ignoreStatic: true,
   incremental: true,
   incrementalFile: `mutation/stryker-incremental-${name}.json`,
-  concurrency: 2,
+  // One test runner at a time: the machine is two cores shared with other work (MUTATE_CONCURRENCY=2 for more).
+  concurrency: Number(process.env.MUTATE_CONCURRENCY ?? 1),
   timeoutMS: 10_000,
+  // On a shared machine a test can run several times slower than in the dry run: a mutant is a
+  // timeout only past 3 times its tests' dry-run time (plus timeoutMS), not 1.5.
+  timeoutFactor: 3,
   dryRunTimeoutMinutes: 10,
   tempDirName: '.stryker-tmp',
   cleanTempDir: true,

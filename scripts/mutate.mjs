@@ -4,10 +4,26 @@
 // (scripts/mutation-summary.mjs). Extra arguments that start with `-` go to Stryker (e.g. --force).
 import { execFileSync, spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 
 const root = new URL('../', import.meta.url)
 const scopes = JSON.parse(readFileSync(new URL('mutation/scopes.json', root), 'utf8'))
 const args = process.argv.slice(2)
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(
+    [
+      'npm run mutate [-- [scope …] [stryker flags]]',
+      '',
+      'Runs StrykerJS once per scope of mutation/scopes.json (all by default, in this order), one test',
+      'runner at a time (MUTATE_CONCURRENCY=n for more), then rewrites the "Last run" of MUTATION.md.',
+      'Flags starting with - go to Stryker (--force ignores the incremental results).',
+      '',
+      'Scopes:',
+      ...Object.entries(scopes).map(([n, s]) => `  ${n.padEnd(12)} ${s.mutate.join(', ')}`),
+    ].join('\n'),
+  )
+  process.exit(0)
+}
 const flags = args.filter((a) => a.startsWith('-'))
 const names = args.filter((a) => !a.startsWith('-'))
 for (const n of names)
@@ -87,6 +103,8 @@ for (const name of names.length ? names : Object.keys(scopes)) {
     mutants: mutants ? Number(mutants[1]) : undefined,
     reused: reused ? Number(reused[1]) : 0,
     flags: flags.length ? flags.join(' ') : undefined,
+    concurrency: Number(process.env.MUTATE_CONCURRENCY ?? 1),
+    load: Number(loadavg()[0].toFixed(1)),
   }
   writeFileSync(runsPath, `${JSON.stringify(runs, null, 2)}\n`)
 }

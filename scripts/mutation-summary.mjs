@@ -51,9 +51,9 @@ for (const [name, scope] of Object.entries(scopes)) {
       total[s] += count[s]
     }
     rows.push(
-      report
+      report?.files[path]
         ? `| ${name} | \`${entry}\` | ${count.Killed} | ${count.Timeout} | ${count.Survived} | ${count.NoCoverage} | ${count.Ignored} | ${score(count)} |`
-        : `| ${name} | \`${entry}\` | not run yet | | | | | |`,
+        : `| ${name} | \`${entry}\` | ${report ? 'not run on this path yet' : 'not run yet'} | | | | | |`,
     )
     for (const m of mutants.filter((m) => m.status === 'Survived' || m.status === 'NoCoverage')) {
       undetected.push(
@@ -68,7 +68,7 @@ for (const [name, scope] of Object.entries(scopes)) {
       all.Ignored -
       run.reused
     runRows.push(
-      `| ${name} | ${run.commit} | ${run.finished.slice(0, 16).replace('T', ' ')} | ${run.dryRunTests ?? '?'} tests, ${minutes(run.dryRunSeconds)} | ${minutes(run.seconds)} | ${run.reused ? `incremental, ${tested} re-tested` : `full, ${tested}`}${run.flags ? ` (${run.flags})` : ''} | ${(tested / (run.seconds / 60)).toFixed(0)} |`,
+      `| ${name} | ${run.commit} | ${run.finished.slice(0, 16).replace('T', ' ')} | ${run.concurrency ?? 2} | ${run.load ?? '?'} | ${run.dryRunTests ?? '?'} tests, ${minutes(run.dryRunSeconds)} | ${minutes(run.seconds)} | ${run.reused ? `incremental, ${tested} re-tested` : `full, ${tested}`}${run.flags ? ` (${run.flags})` : ''} | ${(tested / (run.seconds / 60)).toFixed(0)} |`,
     )
   }
 }
@@ -77,7 +77,7 @@ const lines = [
   '<!-- last-run: written by scripts/mutation-summary.mjs; do not edit by hand -->',
   '## Last run',
   '',
-  `StrykerJS 9.6, vitest runner, \`coverageAnalysis: 'perTest'\`, concurrency 2, incremental; one run per scope of \`mutation/scopes.json\`.`,
+  `StrykerJS 9.6, vitest runner, \`coverageAnalysis: 'perTest'\`, incremental; one run per scope of \`mutation/scopes.json\`.`,
   'Score = (killed + timeout) / (killed + timeout + survived + no coverage); static mutants are ignored.',
   '',
   '| Scope | `mutate` entry | Killed | Timeout | Survived | No coverage | Ignored (static) | Score |',
@@ -85,10 +85,10 @@ const lines = [
   ...rows,
   `| **All** | | ${total.Killed} | ${total.Timeout} | ${total.Survived} | ${total.NoCoverage} | ${total.Ignored} | **${score(total)}** |`,
   '',
-  "Runs (commit at the start of the run; wall time on a two-core machine shared with two other engineers' test runs, load average 6–9; mutants/min counts the mutants the run tested):",
+  "Runs (commit at the start of the run; wall time on a two-core machine shared with other work; runners: Stryker's concurrency; load: the 1-minute load average at the end of the run, where recorded; mutants/min counts the mutants the run tested):",
   '',
-  '| Scope | Commit | Finished (UTC) | Dry run | Run time | Mutants tested | Mutants/min |',
-  '|---|---|---|---|--:|---|--:|',
+  '| Scope | Commit | Finished (UTC) | Runners | Load | Dry run | Run time | Mutants tested | Mutants/min |',
+  '|---|---|---|--:|--:|---|--:|---|--:|',
   ...runRows,
   '',
   '### Undetected mutants',

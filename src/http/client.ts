@@ -127,16 +127,11 @@ export class HttpClient {
     timedOut.catch(() => {})
     if (timeout.aborted) onTimeout()
     else timeout.addEventListener('abort', onTimeout, { once: true })
-    const body = response.body
+    // Our own reader, declared length or not: while it holds the stream, `body.cancel()` is refused
+    // (the stream is locked), so a stalled body can only be cancelled through it.
+    const reader = response.body.getReader()
     try {
-      let bytes: Uint8Array<ArrayBuffer>
-      if (response.headers.has('content-length')) {
-        // A declared length within the limit: one read (fetch fails a body longer than it declared).
-        bytes = new Uint8Array(await Promise.race([response.arrayBuffer(), timedOut]))
-        if (bytes.byteLength > maxResponseSize) throw tooLarge()
-      } else {
-        bytes = await readAtMost(body.getReader(), maxResponseSize, timedOut, tooLarge)
-      }
+      const bytes = await readAtMost(reader, maxResponseSize, timedOut, tooLarge)
       const copy = new Response(bytes, {
         status: response.status,
         statusText: response.statusText,
@@ -147,7 +142,7 @@ export class HttpClient {
     } catch (cause) {
       if (isOAuthKitError(cause)) throw cause
       if (cause instanceof DOMException && cause.name === 'TimeoutError') {
-        void body.cancel().catch(() => {})
+        void reader.cancel().catch(() => {})
         throw new OAuthKitError(
           ErrorCode.TIMEOUT,
           `${app}: the ${describe(step)} did not finish its response within ${this.#options.timeout} ms`,

@@ -8,7 +8,7 @@ import * as oauth from 'oauth4webapi'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ErrorCode, isOAuthKitError, type ComplianceHooks } from '../../src/index.js'
 import { HttpClient, anySignal } from '../../src/http/client.js'
-import { sanitize, toOAuthKitError, type Step } from '../../src/errors/upstream.js'
+import { authorizationResponseError, sanitize, toOAuthKitError, type Step } from '../../src/errors/upstream.js'
 import { expectCode } from '../support/helpers.js'
 
 const URL_ = 'https://idp.test/token'
@@ -133,12 +133,13 @@ describe('size limits', () => {
 })
 
 describe('bodies that stall or break after the headers', () => {
-  // The body is not cancelled at the source: #bounded cancels `response.body` while its reader (or
-  // arrayBuffer) holds the lock, so the cancel is refused. Reported in MUTATION.md; not pinned here.
-  it('a stalled body is a timeout', async () => {
+  it('a stalled body is a timeout, and is cancelled at its source', async () => {
     for (const headers of [{}, { 'content-length': '5' }] as HeadersInit[]) {
-      const err = await expectCode(client(() => new Response(stream(['ab'], 'stall'), { headers }), { timeout: 100 }).send(post(), 'token'), ErrorCode.TIMEOUT)
+      const cancelled = { value: false }
+      const err = await expectCode(client(() => new Response(stream(['ab'], 'stall', cancelled), { headers }), { timeout: 100 }).send(post(), 'token'), ErrorCode.TIMEOUT)
       expect(err).toMatchObject({ app: 'idp', message: 'idp: the token endpoint did not finish its response within 100 ms' })
+      // Cancelling `response.body` while a reader holds it is refused: the cancel has to go through the reader.
+      await vi.waitFor(() => expect(cancelled.value, JSON.stringify(headers)).toBe(true), { timeout: 1_000 })
     }
   })
 
@@ -146,6 +147,28 @@ describe('bodies that stall or break after the headers', () => {
     const err = await expectCode(client(() => new Response(stream(['ab'], 'fail'))).send(post(), 'token'), ErrorCode.NETWORK_ERROR)
     expect(err).toMatchObject({ app: 'idp', message: 'idp: the token endpoint response was cut off' })
     expect(err.cause).toBeInstanceOf(Error)
+  })
+
+  it('a body aborted by something other than the timeout (a DOMException AbortError) is a network error, not a timeout', async () => {
+    const aborted = new ReadableStream<Uint8Array>({ start: (c) => c.error(new DOMException('The operation was aborted.', 'AbortError')) })
+    const err = await expectCode(client(() => new Response(aborted)).send(post(), 'token'), ErrorCode.NETWORK_ERROR)
+    expect(err.message).toBe('idp: the token endpoint response was cut off')
+    expect(err.cause).toMatchObject({ name: 'AbortError' })
+  })
+
+  it('a response whose headers came after the timeout fired (a fetch that ignores the signal) times out at once on a stalled body', async () => {
+    const cancelled = { value: false }
+    const late = client(
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, 150))
+        return new Response(stream(['ab'], 'stall', cancelled))
+      },
+      { timeout: 50 },
+    ).send(post(), 'token')
+    const deadline = new Promise((_, reject) => setTimeout(() => reject(new Error('still reading the body 2 s later')), 2_000))
+    const err = await expectCode(Promise.race([late, deadline]), ErrorCode.TIMEOUT)
+    expect(err.message).toBe('idp: the token endpoint did not finish its response within 50 ms')
+    await vi.waitFor(() => expect(cancelled.value).toBe(true), { timeout: 1_000 })
   })
 })
 
@@ -234,5 +257,49 @@ describe('errors', () => {
     expect(toOAuthKitError('a string', 'idp', 'jwks')).toMatchObject({ code: ErrorCode.INVALID_RESPONSE, message: 'idp: the JWKS endpoint step failed: a string' })
     const err = toOAuthKitError(new TypeError('plain'), 'idp', 'token')
     expect(isOAuthKitError(err) && err.cause).toMatchObject({ name: 'TypeError', message: 'plain' })
+  })
+
+  it('an ID token problem is recognised by its oauth4webapi code, whatever the message says', () => {
+    for (const code of [oauth.JWT_CLAIM_COMPARISON, oauth.JWT_TIMESTAMP_CHECK, oauth.KEY_SELECTION]) {
+      const err = toOAuthKitError(new oauth.OperationProcessingError('check failed', { code }), 'idp', 'token')
+      expect(err.code, code).toBe(ErrorCode.ID_TOKEN_INVALID)
+    }
+  })
+
+  it('a challenge error without a parsed challenge is http_error, with no provider error', () => {
+    const bare = new oauth.WWWAuthenticateChallengeError('server responded with a challenge', { cause: [], response: new Response(null, { status: 401 }) })
+    expect(toOAuthKitError(bare, 'idp', 'token')).toMatchObject({ code: ErrorCode.HTTP_ERROR, status: 401, error: undefined, errorDescription: undefined })
+  })
+
+  it('a provider error made only of unprintable characters reads as an empty error, from the token endpoint or the callback', () => {
+    expect(toOAuthKitError(bodyError('\u0007'), 'idp', 'token').message).toBe('idp: the token endpoint answered with error "": why')
+    let refused: unknown
+    try {
+      oauth.validateAuthResponse({ issuer: 'https://idp.test' }, { client_id: 'app' }, new URLSearchParams({ error: '\u0007', state: 's' }), 's')
+    } catch (error) {
+      refused = error
+    }
+    expect(refused).toBeInstanceOf(oauth.AuthorizationResponseError)
+    expect(authorizationResponseError(refused, 'idp')).toMatchObject({ code: ErrorCode.AUTHORIZATION_ERROR, message: 'idp: the provider answered with error ""' })
+  })
+
+  it('every translated error names the app and keeps a sanitised copy of what was thrown as its cause', () => {
+    const thrown: Array<[Error, Step]> = [
+      [new oauth.UnsupportedOperationError('unsupported `token_type` value'), 'token'],
+      [new oauth.UnsupportedOperationError('no DPoP'), 'token'],
+      [new oauth.OperationProcessingError('bad metadata'), 'metadata'],
+      [new oauth.OperationProcessingError('check failed', { code: oauth.JWT_CLAIM_COMPARISON }), 'token'],
+      [new oauth.OperationProcessingError('bad body'), 'userinfo'],
+      [new oauth.OperationProcessingError('bad body'), 'token'],
+      [Object.assign(new TypeError('"as.token_endpoint" must be a string'), { code: 'ERR_INVALID_ARG_TYPE' }), 'token'],
+      [new Error('boom'), 'jwks'],
+    ]
+    for (const [error, step] of thrown) {
+      const err = toOAuthKitError(error, 'idp', step)
+      expect(err.app, error.message).toBe('idp')
+      expect(err.cause, error.message).toBeInstanceOf(Error)
+      expect(err.cause, error.message).not.toBe(error)
+      expect(err.cause, error.message).toMatchObject({ name: error.name, message: error.message })
+    }
   })
 })

@@ -158,6 +158,26 @@ describe('refusals name the app and say why', () => {
       expect.objectContaining({ code: ErrorCode.CONFIG_INVALID, message: 'OAuth: cookiePrefix must be a non-empty cookie name token (RFC 6265 §4.1.1)' }),
     )
   })
+
+  it('without a secret the store is made (the fallback secret comes when it first seals); an empty map of secrets is refused', async () => {
+    const store = new TransactionStore({ ttl: 60 })
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    const cookies = new MemoryCookieJar()
+    await store.save({ cookies }, tx(state('a')), LAX, 60)
+    warn.mockRestore()
+    expect(await store.take({ cookies }, state('a'), 'idp', LAX, 60)).toMatchObject({ key: state('a') })
+    expect(() => new TransactionStore({ secret: {} })).toThrow(
+      expect.objectContaining({ code: ErrorCode.CONFIG_INVALID, message: 'OAuth: secret must be at least 32 characters (or a map of such strings)' }),
+    )
+  })
+
+  it('a binding that is not a non-empty string is invalid_request naming the app', async () => {
+    const store = new TransactionStore({ secret: SECRET, ttl: 60 })
+    for (const binding of ['', 42 as unknown as string]) {
+      const err = await expectCode(store.save({ cookies: new MemoryCookieJar(), binding }, tx(state('a')), LAX, 60), ErrorCode.INVALID_REQUEST)
+      expect(err).toMatchObject({ app: 'idp', message: 'idp: ctx.binding must be a non-empty string' })
+    }
+  })
 })
 
 describe('bounds', () => {
