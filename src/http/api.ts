@@ -280,7 +280,12 @@ export class ApiClient<T> {
   }
 
   /** The response after the app's `protectedResponse` hooks (each gets what the previous returned). */
-  async #received(response: Response): Promise<Response> {
+  #received(response: Response): Response | Promise<Response> {
+    // No hooks (the common case): no extra promise per call.
+    return this.#responseHooks.length === 0 ? response : this.#hooked(response)
+  }
+
+  async #hooked(response: Response): Promise<Response> {
     for (const hook of this.#responseHooks) response = (await hook(response)) ?? response
     return response
   }
