@@ -302,7 +302,13 @@ describe('authorizeAccessToken', () => {
   it('rejects a tampered or truncated transaction cookie', async () => {
     for (const mangle of [
       (v: string) => v.slice(0, -10),
+      // The last character (in its unused bits too: 'A' and 'B' decode alike there) and one inside.
       (v: string) => v.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')),
+      (v: string) => v.replace(/.$/, (c) => (c === 'A' ? 'D' : c === 'B' ? 'C' : 'A')),
+      (v: string) => {
+        const i = Math.floor(v.length * 0.75)
+        return v.slice(0, i) + (v[i] === 'A' ? 'B' : 'A') + v.slice(i + 1)
+      },
       () => 'garbage',
     ]) {
       const { oauth, cookies, location } = await startLogin()

@@ -23,6 +23,22 @@ describe('transaction seal', () => {
     await expect(unseal(one, A)).resolves.toEqual(data)
   })
 
+  it('refuses a seal whose last character differs only in its unused bits (same bytes, other text)', async () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+    let tried = 0
+    for (let size = 1; size <= 6; size++) {
+      const sealed = await seal({ v: 'x'.repeat(size) }, A, 60)
+      const ciphertext = sealed.split('*')[3]!
+      // With a length of 2 or 3 mod 4 the last character carries 4 or 2 unused bits: flip the lowest.
+      if (ciphertext.length % 4 === 0) continue
+      const last = alphabet.indexOf(ciphertext.at(-1)!)
+      const changed = sealed.slice(0, -1) + alphabet[last ^ 1]
+      await expect(unseal(changed, A)).rejects.toThrow()
+      tried++
+    }
+    expect(tried).toBeGreaterThan(0)
+  })
+
   it('refuses another password, any changed part, a truncated seal, another version', async () => {
     const sealed = await seal({ key: 'k' }, A, 60)
     await expect(unseal(sealed, B)).rejects.toThrow()

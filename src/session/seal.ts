@@ -61,6 +61,9 @@ function fromBase64url(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'))
   const bytes = new Uint8Array(binary.length)
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
+  // Canonical only: a last character that differs in its unused bits decodes to the same bytes, so
+  // a changed seal would otherwise still open.
+  if (toBase64url(bytes) !== text) throw new Error('not canonical base64url')
   return bytes
 }
 
