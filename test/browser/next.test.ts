@@ -57,6 +57,10 @@ beforeAll(async () => {
   const port = await freePort()
   base = `http://127.0.0.1:${port}`
   provider = await startTestProvider({
+    // oidc-provider binds tokens without offline_access to the browser session's latest grant: a second
+    // login in the same browser (the two-tab test) revokes the first one's tokens, and its userinfo
+    // request is refused. The browser tests are about our transactions and sessions, so keep both.
+    configuration: { expiresWithSession: async () => false },
     clients: [
       {
         ...CLIENT,
