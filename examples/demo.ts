@@ -1,8 +1,10 @@
 /**
  * `npm run demo`: a local OpenID provider on 127.0.0.1 and the Express example app on
  * http://127.0.0.1:3000, so signing in works with no network and no credentials (sign in as
- * alice@example.test / pw). Set `<PROVIDER>_CLIENT_ID` and `<PROVIDER>_CLIENT_SECRET` for any preset in
- * OPTIONAL_PROVIDERS (GITHUB, GOOGLE, ENTRA, GITLAB, SLACK, …) to get its "Sign in with …" button too.
+ * alice@example.test / pw). Set `<PREFIX>_CLIENT_ID` and `<PREFIX>_CLIENT_SECRET` for any preset in
+ * OPTIONAL_PROVIDERS (GITHUB, GOOGLE, ENTRA, GITLAB, SLACK, TUMBLR, …), with its other settings, to get
+ * its "Sign in with …" button too; Steam needs only STEAM_API_KEY, Mastodon only MASTODON_INSTANCE
+ * (examples/express/README.md lists them all).
  */
 import { startDevProvider } from 'oauthkit/testing'
 import { providersFromEnv, startExpressExample } from './express/app.js'
