@@ -26,5 +26,9 @@ const provider = await startDevProvider({
 const providers = providersFromEnv()
 const example = await startExpressExample({ port, discoveryUrl: provider.discoveryUrl, clientId: 'demo', clientSecret, providers })
 console.log(`Local OpenID provider: ${provider.issuer} (sign in as alice@example.test / pw)`)
-for (const { name, label } of providers) console.log(`${label}: register ${base}/auth/${name}/callback as its callback URL`)
+for (const { name, label, config } of providers) {
+  // Steam (OpenID 2.0) has no client to register; Mastodon registers the demo itself on first use.
+  const registered = typeof config === 'function' || 'openIdEndpoint' in config
+  console.log(registered ? `${label}: ready` : `${label}: register ${base}/auth/${name}/callback as its callback URL`)
+}
 console.log(`Open ${example.url}/ and click "Sign in"`)
