@@ -34,6 +34,15 @@ it('has only TypeScript blocks that are copies of runnable examples', () => {
   }
 })
 
+it("has the Express example README's TypeScript blocks copied from its app", () => {
+  const readme = readFileSync(join(root, 'examples/express/README.md'), 'utf8')
+  const blocks = [...readme.matchAll(/```(?:ts|tsx)\n([\s\S]*?)```/g)].map((m) => m[1]!)
+  expect(blocks.length).toBeGreaterThan(3)
+  const app = readFileSync(join(root, 'examples/express/app.ts'), 'utf8')
+  for (const block of blocks)
+    expect(app.includes(block), `block not found in app.ts:\n${block.slice(0, 200)}`).toBe(true)
+})
+
 it('shows the install-and-test and install-and-demo command lines', () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8')
   expect(readme).toContain('npm ci && npm run demo')

@@ -1,5 +1,5 @@
 /**
- * The Express example: sign in with an OpenID provider (and GitHub, or any provider listed in
+ * The Express example: sign in with an OpenID provider (and GitHub, or any preset listed in
  * OPTIONAL_PROVIDERS, when its credentials are set), a profile page with the user's claims and an
  * authenticated API call, and sign-out at the provider (RP-initiated logout).
  *
@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import express, { type NextFunction, type Request as ExpressRequest, type Response as ExpressResponse } from 'express'
-import { OAuth, isOAuthKitError, type NormalizedProfile, type OAuth2App, type OAuth2AppConfig, type OAuth2Token, type SealedTokenStore } from 'oauthkit'
+import { OAuth, isOAuthKitError, type AppConfig, type NormalizedProfile, type OAuth2App, type OAuth2Token, type RemoteApp, type SealedTokenStore, type TokenOf } from 'oauthkit'
 import { oauthkit, oauthRoutes } from 'oauthkit/express'
 import * as presets from 'oauthkit/providers'
 import { SqliteTokenStore } from 'oauthkit/stores/sqlite'
@@ -20,61 +20,88 @@ import { openDatabase, type Db, type Identity } from './db.js'
 export interface Provider {
   name: string
   label: string
-  config: OAuth2AppConfig
-  whoami(app: OAuth2App, token: OAuth2Token): Promise<Record<string, unknown>>
+  /** The app's config; or, for a preset that registers its client first (Mastodon), a function making it on first use from the callback URL. */
+  config: AppConfig | ((callbackUrl: string) => Promise<AppConfig>)
+  whoami(app: RemoteApp, token: TokenOf<RemoteApp>): Promise<Record<string, unknown>>
 }
 
 type Env = Record<string, string | undefined>
 
+/** A sign-in option from oauthkit/providers, enabled by environment variables. */
+export interface OptionalProvider {
+  /** The preset's factory in oauthkit/providers. */
+  preset: keyof typeof presets
+  /** The variables' prefix; lower-cased, the app's name (`/auth/<name>/login`). */
+  env: string
+  label: string
+  /** Which of `<env>_CLIENT_ID` and `<env>_CLIENT_SECRET` it takes (default both). */
+  credentials?: Array<'CLIENT_ID' | 'CLIENT_SECRET'>
+  /** The other variables it needs. */
+  needs?: string[]
+  config: (clientId: string, clientSecret: string, env: Env) => Provider['config']
+}
+
 /**
- * Extra sign-in options from oauthkit/providers, each enabled when `<env>_CLIENT_ID` and
- * `<env>_CLIENT_SECRET` are set (and the preset's other settings, named in `needs`).
+ * Extra sign-in options: every preset of oauthkit/providers, each enabled when `<env>_CLIENT_ID` and
+ * `<env>_CLIENT_SECRET` are set (and the preset's other settings, named in `needs`). OAuth 2, OAuth
+ * 1.0a (X's OAuth 1.0a, Tumblr, Trello) and OpenID 2.0 (Steam) apps all sign in through the same routes.
  */
-export const OPTIONAL_PROVIDERS: Array<{ env: string; label: string; needs?: string[]; config: (clientId: string, clientSecret: string, env: Env) => OAuth2AppConfig }> = [
-  { env: 'GITHUB', label: 'GitHub', config: (clientId, clientSecret) => presets.github({ clientId, clientSecret }) },
-  { env: 'GOOGLE', label: 'Google', config: (clientId, clientSecret) => presets.google({ clientId, clientSecret }) },
-  { env: 'ENTRA', label: 'Microsoft', config: (clientId, clientSecret, env) => presets.microsoftEntraId({ clientId, clientSecret, tenant: env.ENTRA_TENANT ?? 'common' }) },
-  { env: 'GITLAB', label: 'GitLab', config: (clientId, clientSecret, env) => presets.gitlab({ clientId, clientSecret, baseUrl: env.GITLAB_BASE_URL }) },
-  { env: 'SLACK', label: 'Slack', config: (clientId, clientSecret) => presets.slack({ clientId, clientSecret }) },
-  { env: 'LINKEDIN', label: 'LinkedIn', config: (clientId, clientSecret) => presets.linkedin({ clientId, clientSecret }) },
-  { env: 'FACEBOOK', label: 'Facebook', config: (clientId, clientSecret) => presets.facebook({ clientId, clientSecret }) },
-  { env: 'TWITTER', label: 'X', config: (clientId, clientSecret) => presets.twitter({ clientId, clientSecret }) },
-  { env: 'DISCORD', label: 'Discord', config: (clientId, clientSecret) => presets.discord({ clientId, clientSecret }) },
-  { env: 'SPOTIFY', label: 'Spotify', config: (clientId, clientSecret) => presets.spotify({ clientId, clientSecret }) },
-  { env: 'TWITCH', label: 'Twitch', config: (clientId, clientSecret) => presets.twitch({ clientId, clientSecret }) },
-  { env: 'REDDIT', label: 'Reddit', config: (clientId, clientSecret, env) => presets.reddit({ clientId, clientSecret, userAgent: env.REDDIT_USER_AGENT ?? 'web:oauthkit-demo:0.1 (by /u/oauthkit)' }) },
-  { env: 'DROPBOX', label: 'Dropbox', config: (clientId, clientSecret) => presets.dropbox({ clientId, clientSecret }) },
-  { env: 'BITBUCKET', label: 'Bitbucket', config: (clientId, clientSecret) => presets.bitbucket({ clientId, clientSecret }) },
-  { env: 'STRAVA', label: 'Strava', config: (clientId, clientSecret) => presets.strava({ clientId, clientSecret }) },
-  { env: 'ZOOM', label: 'Zoom', config: (clientId, clientSecret) => presets.zoom({ clientId, clientSecret }) },
-  { env: 'NOTION', label: 'Notion', config: (clientId, clientSecret) => presets.notion({ clientId, clientSecret }) },
-  { env: 'OKTA', label: 'Okta', needs: ['OKTA_ISSUER'], config: (clientId, clientSecret, env) => presets.okta({ clientId, clientSecret, issuer: env.OKTA_ISSUER! }) },
-  { env: 'AUTH0', label: 'Auth0', needs: ['AUTH0_DOMAIN'], config: (clientId, clientSecret, env) => presets.auth0({ clientId, clientSecret, domain: env.AUTH0_DOMAIN! }) },
-  { env: 'KEYCLOAK', label: 'Keycloak', needs: ['KEYCLOAK_BASE_URL', 'KEYCLOAK_REALM'], config: (clientId, clientSecret, env) => presets.keycloak({ clientId, clientSecret, baseUrl: env.KEYCLOAK_BASE_URL!, realm: env.KEYCLOAK_REALM! }) },
-  { env: 'LINE', label: 'LINE', config: (clientId, clientSecret) => presets.line({ clientId, clientSecret }) },
-  { env: 'KAKAO', label: 'Kakao', config: (clientId, clientSecret) => presets.kakao({ clientId, clientSecret }) },
-  { env: 'NAVER', label: 'Naver', config: (clientId, clientSecret) => presets.naver({ clientId, clientSecret }) },
-  { env: 'WECHAT', label: 'WeChat', config: (clientId, clientSecret) => presets.wechat({ clientId, clientSecret }) },
-  { env: 'SALESFORCE', label: 'Salesforce', config: (clientId, clientSecret, env) => presets.salesforce({ clientId, clientSecret, loginUrl: env.SALESFORCE_LOGIN_URL }) },
-  { env: 'COGNITO', label: 'Amazon Cognito', needs: ['COGNITO_USER_POOL_ID', 'COGNITO_DOMAIN'], config: (clientId, clientSecret, env) => presets.cognito({ clientId, clientSecret, userPoolId: env.COGNITO_USER_POOL_ID!, domain: env.COGNITO_DOMAIN! }) },
-  { env: 'ATLASSIAN', label: 'Atlassian', config: (clientId, clientSecret) => presets.atlassian({ clientId, clientSecret }) },
-  { env: 'YAHOO', label: 'Yahoo', config: (clientId, clientSecret) => presets.yahoo({ clientId, clientSecret }) },
-  { env: 'AMAZON', label: 'Amazon', config: (clientId, clientSecret, env) => presets.amazon({ clientId, clientSecret, region: (env.AMAZON_REGION ?? 'na') as 'na' | 'eu' | 'fe' }) },
-  { env: 'BOX', label: 'Box', config: (clientId, clientSecret) => presets.box({ clientId, clientSecret }) },
-  { env: 'PATREON', label: 'Patreon', config: (clientId, clientSecret) => presets.patreon({ clientId, clientSecret }) },
-  { env: 'ZITADEL', label: 'ZITADEL', needs: ['ZITADEL_ISSUER'], config: (clientId, clientSecret, env) => presets.zitadel({ clientId, clientSecret, issuer: env.ZITADEL_ISSUER! }) },
-  { env: 'AUTHENTIK', label: 'authentik', needs: ['AUTHENTIK_BASE_URL', 'AUTHENTIK_SLUG'], config: (clientId, clientSecret, env) => presets.authentik({ clientId, clientSecret, baseUrl: env.AUTHENTIK_BASE_URL!, slug: env.AUTHENTIK_SLUG! }) },
-  { env: 'DEX', label: 'Dex', needs: ['DEX_ISSUER'], config: (clientId, clientSecret, env) => presets.dex({ clientId, clientSecret, issuer: env.DEX_ISSUER! }) },
+export const OPTIONAL_PROVIDERS: OptionalProvider[] = [
+  { preset: 'github', env: 'GITHUB', label: 'GitHub', config: (clientId, clientSecret) => presets.github({ clientId, clientSecret }) },
+  { preset: 'google', env: 'GOOGLE', label: 'Google', config: (clientId, clientSecret) => presets.google({ clientId, clientSecret }) },
+  { preset: 'microsoftEntraId', env: 'ENTRA', label: 'Microsoft', config: (clientId, clientSecret, env) => presets.microsoftEntraId({ clientId, clientSecret, tenant: env.ENTRA_TENANT ?? 'common' }) },
+  // Apple's client secret is a JWT signed with the key of the .p8 file (its PEM in APPLE_PRIVATE_KEY).
+  { preset: 'apple', env: 'APPLE', label: 'Apple', credentials: ['CLIENT_ID'], needs: ['APPLE_TEAM_ID', 'APPLE_KEY_ID', 'APPLE_PRIVATE_KEY'], config: (clientId, _, env) => presets.apple({ clientId, teamId: env.APPLE_TEAM_ID!, keyId: env.APPLE_KEY_ID!, privateKey: env.APPLE_PRIVATE_KEY! }) },
+  { preset: 'gitlab', env: 'GITLAB', label: 'GitLab', config: (clientId, clientSecret, env) => presets.gitlab({ clientId, clientSecret, baseUrl: env.GITLAB_BASE_URL }) },
+  { preset: 'slack', env: 'SLACK', label: 'Slack', config: (clientId, clientSecret) => presets.slack({ clientId, clientSecret }) },
+  { preset: 'linkedin', env: 'LINKEDIN', label: 'LinkedIn', config: (clientId, clientSecret) => presets.linkedin({ clientId, clientSecret }) },
+  { preset: 'facebook', env: 'FACEBOOK', label: 'Facebook', config: (clientId, clientSecret) => presets.facebook({ clientId, clientSecret }) },
+  { preset: 'twitter', env: 'TWITTER', label: 'X', config: (clientId, clientSecret) => presets.twitter({ clientId, clientSecret }) },
+  // X's OAuth 1.0a: the API key and its secret.
+  { preset: 'twitterOAuth1', env: 'TWITTER_OAUTH1', label: 'X (OAuth 1.0a)', config: (clientId, clientSecret) => presets.twitterOAuth1({ clientId, clientSecret }) },
+  { preset: 'discord', env: 'DISCORD', label: 'Discord', config: (clientId, clientSecret) => presets.discord({ clientId, clientSecret }) },
+  { preset: 'spotify', env: 'SPOTIFY', label: 'Spotify', config: (clientId, clientSecret) => presets.spotify({ clientId, clientSecret }) },
+  { preset: 'twitch', env: 'TWITCH', label: 'Twitch', config: (clientId, clientSecret) => presets.twitch({ clientId, clientSecret }) },
+  { preset: 'reddit', env: 'REDDIT', label: 'Reddit', config: (clientId, clientSecret, env) => presets.reddit({ clientId, clientSecret, userAgent: env.REDDIT_USER_AGENT ?? 'web:oauthkit-demo:0.1 (by /u/oauthkit)' }) },
+  { preset: 'dropbox', env: 'DROPBOX', label: 'Dropbox', config: (clientId, clientSecret) => presets.dropbox({ clientId, clientSecret }) },
+  { preset: 'bitbucket', env: 'BITBUCKET', label: 'Bitbucket', config: (clientId, clientSecret) => presets.bitbucket({ clientId, clientSecret }) },
+  { preset: 'strava', env: 'STRAVA', label: 'Strava', config: (clientId, clientSecret) => presets.strava({ clientId, clientSecret }) },
+  { preset: 'zoom', env: 'ZOOM', label: 'Zoom', config: (clientId, clientSecret) => presets.zoom({ clientId, clientSecret }) },
+  { preset: 'notion', env: 'NOTION', label: 'Notion', config: (clientId, clientSecret) => presets.notion({ clientId, clientSecret }) },
+  // OAuth 1.0a: the consumer key and secret.
+  { preset: 'tumblr', env: 'TUMBLR', label: 'Tumblr', config: (clientId, clientSecret) => presets.tumblr({ clientId, clientSecret }) },
+  { preset: 'trello', env: 'TRELLO', label: 'Trello', config: (clientId, clientSecret) => presets.trello({ clientId, clientSecret, appName: 'oauthkit demo' }) },
+  // OpenID 2.0: no client to register; the Web API key loads the profile (the user's name).
+  { preset: 'steam', env: 'STEAM', label: 'Steam', credentials: [], needs: ['STEAM_API_KEY'], config: (_, __, env) => presets.steam({ apiKey: env.STEAM_API_KEY }) },
+  { preset: 'okta', env: 'OKTA', label: 'Okta', needs: ['OKTA_ISSUER'], config: (clientId, clientSecret, env) => presets.okta({ clientId, clientSecret, issuer: env.OKTA_ISSUER! }) },
+  { preset: 'auth0', env: 'AUTH0', label: 'Auth0', needs: ['AUTH0_DOMAIN'], config: (clientId, clientSecret, env) => presets.auth0({ clientId, clientSecret, domain: env.AUTH0_DOMAIN! }) },
+  { preset: 'keycloak', env: 'KEYCLOAK', label: 'Keycloak', needs: ['KEYCLOAK_BASE_URL', 'KEYCLOAK_REALM'], config: (clientId, clientSecret, env) => presets.keycloak({ clientId, clientSecret, baseUrl: env.KEYCLOAK_BASE_URL!, realm: env.KEYCLOAK_REALM! }) },
+  { preset: 'line', env: 'LINE', label: 'LINE', config: (clientId, clientSecret) => presets.line({ clientId, clientSecret }) },
+  { preset: 'kakao', env: 'KAKAO', label: 'Kakao', config: (clientId, clientSecret) => presets.kakao({ clientId, clientSecret }) },
+  { preset: 'naver', env: 'NAVER', label: 'Naver', config: (clientId, clientSecret) => presets.naver({ clientId, clientSecret }) },
+  { preset: 'wechat', env: 'WECHAT', label: 'WeChat', config: (clientId, clientSecret) => presets.wechat({ clientId, clientSecret }) },
+  { preset: 'salesforce', env: 'SALESFORCE', label: 'Salesforce', config: (clientId, clientSecret, env) => presets.salesforce({ clientId, clientSecret, loginUrl: env.SALESFORCE_LOGIN_URL }) },
+  { preset: 'cognito', env: 'COGNITO', label: 'Amazon Cognito', needs: ['COGNITO_USER_POOL_ID', 'COGNITO_DOMAIN'], config: (clientId, clientSecret, env) => presets.cognito({ clientId, clientSecret, userPoolId: env.COGNITO_USER_POOL_ID!, domain: env.COGNITO_DOMAIN! }) },
+  { preset: 'atlassian', env: 'ATLASSIAN', label: 'Atlassian', config: (clientId, clientSecret) => presets.atlassian({ clientId, clientSecret }) },
+  // Mastodon registers the demo at the instance (RFC 7591) on the button's first click: no client id.
+  { preset: 'mastodon', env: 'MASTODON', label: 'Mastodon', credentials: [], needs: ['MASTODON_INSTANCE'], config: (_, __, env) => (callbackUrl) => presets.mastodon({ instance: env.MASTODON_INSTANCE!, clientName: 'oauthkit demo', redirectUris: callbackUrl }) },
+  { preset: 'yahoo', env: 'YAHOO', label: 'Yahoo', config: (clientId, clientSecret) => presets.yahoo({ clientId, clientSecret }) },
+  { preset: 'amazon', env: 'AMAZON', label: 'Amazon', config: (clientId, clientSecret, env) => presets.amazon({ clientId, clientSecret, region: (env.AMAZON_REGION ?? 'na') as 'na' | 'eu' | 'fe' }) },
+  { preset: 'box', env: 'BOX', label: 'Box', config: (clientId, clientSecret) => presets.box({ clientId, clientSecret }) },
+  { preset: 'patreon', env: 'PATREON', label: 'Patreon', config: (clientId, clientSecret) => presets.patreon({ clientId, clientSecret }) },
+  { preset: 'zitadel', env: 'ZITADEL', label: 'ZITADEL', needs: ['ZITADEL_ISSUER'], config: (clientId, clientSecret, env) => presets.zitadel({ clientId, clientSecret, issuer: env.ZITADEL_ISSUER! }) },
+  { preset: 'authentik', env: 'AUTHENTIK', label: 'authentik', needs: ['AUTHENTIK_BASE_URL', 'AUTHENTIK_SLUG'], config: (clientId, clientSecret, env) => presets.authentik({ clientId, clientSecret, baseUrl: env.AUTHENTIK_BASE_URL!, slug: env.AUTHENTIK_SLUG! }) },
+  { preset: 'dex', env: 'DEX', label: 'Dex', needs: ['DEX_ISSUER'], config: (clientId, clientSecret, env) => presets.dex({ clientId, clientSecret, issuer: env.DEX_ISSUER! }) },
 ]
 
-/** The optional providers whose credentials are in `env`. */
+/** The optional providers whose credentials and settings are in `env`. */
 export function providersFromEnv(env: Env = process.env): Provider[] {
-  return OPTIONAL_PROVIDERS.flatMap(({ env: prefix, label, needs = [], config }) => {
-    const id = env[`${prefix}_CLIENT_ID`]
-    const secret = env[`${prefix}_CLIENT_SECRET`]
-    if (!id || !secret || needs.some((name) => !env[name])) return []
+  return OPTIONAL_PROVIDERS.flatMap(({ env: prefix, label, credentials = ['CLIENT_ID', 'CLIENT_SECRET'], needs = [], config }) => {
+    if ([...credentials.map((key) => `${prefix}_${key}`), ...needs].some((name) => !env[name])) return []
+    const id = env[`${prefix}_CLIENT_ID`] ?? ''
+    const secret = env[`${prefix}_CLIENT_SECRET`] ?? ''
     // Each preset maps its provider's profile to the same normalised fields.
-    return [{ name: prefix.toLowerCase(), label: `Sign in with ${label}`, config: config(id, secret, env), whoami: async (app, token) => ({ ...(await app.profile(token)) }) }]
+    return [{ name: prefix.toLowerCase(), label: `Sign in with ${label}`, config: config(id, secret, env), whoami: async (app, token) => ({ ...(await app.profile(token as never)) }) }]
   })
 }
 
@@ -101,7 +128,7 @@ export interface ExpressExampleOptions {
 
 declare module 'oauthkit/express' {
   interface Register {
-    oauth: OAuth<Record<string, OAuth2App>>
+    oauth: OAuth<Record<string, RemoteApp>>
   }
 }
 
@@ -128,21 +155,32 @@ export async function startExpressExample(options: ExpressExampleOptions): Promi
       name: 'oidc',
       label: 'Sign in',
       config: { serverMetadataUrl: discoveryUrl, clientId: options.clientId, clientSecret: options.clientSecret, scope: 'openid email profile' },
-      whoami: (app, token) => app.userinfo(token),
+      whoami: (app, token) => (app as OAuth2App).userinfo(token as OAuth2Token),
     },
     ...(options.providers ?? providersFromEnv()),
   ]
   // Who signed in, asked of the provider's API with the token.
-  const whoami = (name: string, token: OAuth2Token) => providers.find((p) => p.name === name)!.whoami(oauth.create(name), token)
+  const whoami = (name: string, token: TokenOf<RemoteApp>) => providers.find((p) => p.name === name)!.whoami(oauth.create(name), token)
 
   // The registry. Each user's tokens live in SQLite, sealed with the secret, under the app's user id:
-  const oauth: OAuth<Record<string, OAuth2App>> = new OAuth({
+  const oauth: OAuth<Record<string, RemoteApp>> = new OAuth({
     secret: options.secret ?? randomBytes(32).toString('base64url'), // seals login transactions, the session and the tokens
     store: new SqliteTokenStore(db.sqlite), // API calls read the signed-in user's token here; logins and refreshes write it
   })
-  for (const provider of providers) oauth.register(provider.name, provider.config)
+  for (const { name, config } of providers) if (typeof config !== 'function') oauth.register(name, config)
+  // A preset that registers its client first (Mastodon) is registered on its first use, once.
+  const registering = new Map<string, Promise<unknown>>()
+  const registered = async (name: string) => {
+    const config = providers.find((p) => p.name === name)?.config
+    if (typeof config !== 'function' || oauth.names().includes(name)) return
+    if (!registering.has(name))
+      registering.set(name, config(`${baseUrl}/auth/${name}/callback`).then((c) => oauth.register(name, c)).finally(() => registering.delete(name)))
+    await registering.get(name)
+  }
 
   const app = express().disable('x-powered-by')
+  // Mastodon's button: its app is registered before its routes run.
+  app.use('/auth/:name', (req, _res, next) => void registered(req.params.name!).then(() => next(), next))
   // req.oauth in every route; its ctx.userId is the session's user id (oauthkit's sealed session cookie).
   app.use(oauthkit(oauth, { baseUrl }))
   // GET /auth/:name/login?returnTo=…, GET|POST /auth/:name/callback, POST /auth/:name/logout; failures go to the error handler below.
@@ -174,6 +212,7 @@ export async function startExpressExample(options: ExpressExampleOptions): Promi
   app.get('/profile', async (req, res) => {
     const user = signedInUser(req)
     if (!user) return res.redirect(303, '/')
+    await registered(user.provider)
     // The token comes from SQLite through the store (refreshed first if it is about to expire).
     const token = await req.oauth
       .create(user.provider)

@@ -5,7 +5,8 @@
  *   OIDC_ISSUER=https://idp.example OIDC_CLIENT_ID=… OIDC_CLIENT_SECRET=… \
  *     node --import tsx --conditions=oauthkit-source examples/express/server.ts
  *
- * GITHUB_CLIENT_ID/GITHUB_CLIENT_SECRET add "Sign in with GitHub". `npm run demo` runs it against a
+ * GITHUB_CLIENT_ID/GITHUB_CLIENT_SECRET add "Sign in with GitHub", and so on for every preset
+ * (OPTIONAL_PROVIDERS; README.md lists the variables). `npm run demo` runs it against a
  * local provider instead, with no configuration.
  */
 import { startExpressExample } from './app.js'

@@ -15,7 +15,7 @@ import type { OAuth2AppConfig, ProfileLoader } from '../oauth2/config.js'
 import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 import { presetError } from './oidc-profile.js'
 
-/** `GET https://api.amazon.com/user/profile` (scope `profile`). @group Providers */
+/** `GET https://api.amazon.com/user/profile` (scope `profile`). @group Social and consumer presets */
 export interface AmazonProfile {
   /** `amzn1.account.…`: the customer's id for this app's security profile. */
   user_id: string
@@ -26,7 +26,7 @@ export interface AmazonProfile {
   [field: string]: unknown
 }
 
-/** Options of {@link amazon}. @group Providers */
+/** Options of {@link amazon}. @group Social and consumer presets */
 export interface AmazonOptions extends PresetOptions {
   /**
    * Where the customer's account lives: `na` (default, amazon.com), `eu` (amazon.co.uk) or `fe`
@@ -57,7 +57,7 @@ const REGIONS = {
  * )
  * const { sub, name, email } = await oauth.create('amazon').profile(token)
  * ```
- * @group Providers
+ * @group Social and consumer presets
  */
 export function amazon(
   options: AmazonOptions,

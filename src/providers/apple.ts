@@ -30,7 +30,7 @@ export const APPLE_CLIENT_SECRET_MAX_LIFETIME = 15_777_000
 /** A client secret is re-signed when it has fewer than this many seconds left. */
 const RESIGN_MARGIN = 60
 
-/** The claims of Apple's ID token. @group Providers */
+/** The claims of Apple's ID token. @group Social and consumer presets */
 export interface AppleIdTokenClaims extends Omit<IdTokenClaims, 'email_verified'> {
   /** The user's stable id for your team. */
   sub: string
@@ -47,19 +47,19 @@ export interface AppleIdTokenClaims extends Omit<IdTokenClaims, 'email_verified'
   transfer_sub?: string
 }
 
-/** The normalised Apple profile: `email_verified` and `is_private_email` as booleans. No name (see {@link appleUser}). @group Providers */
+/** The normalised Apple profile: `email_verified` and `is_private_email` as booleans. No name (see {@link appleUser}). @group Social and consumer presets */
 export interface AppleProfile extends NormalizedProfile<AppleIdTokenClaims> {
   /** True when `email` is a private relay address. */
   is_private_email?: boolean
 }
 
-/** The `user` form field of the first callback: the name and email as the user chose to share them. @group Providers */
+/** The `user` form field of the first callback: the name and email as the user chose to share them. @group Social and consumer presets */
 export interface AppleUser {
   name?: { firstName?: string; middleName?: string; lastName?: string }
   email?: string
 }
 
-/** What signs Apple's client secret. @group Providers */
+/** What signs Apple's client secret. @group Social and consumer presets */
 export interface AppleClientSecretOptions {
   /** The Services ID (web) or App ID: the secret's `sub`. */
   clientId: string
@@ -73,13 +73,13 @@ export interface AppleClientSecretOptions {
   clientSecretLifetime?: number
 }
 
-/** Options of {@link apple}. @group Providers */
+/** Options of {@link apple}. @group Social and consumer presets */
 export interface AppleOptions
   extends
     Omit<PresetOptions, 'clientSecret' | 'privateKey'>,
     Omit<AppleClientSecretOptions, 'clientId'> {}
 
-/** Loads the Apple profile (from the ID token claims). @group Providers */
+/** Loads the Apple profile (from the ID token claims). @group Social and consumer presets */
 export type AppleProfileLoader = (api: ProfileApi, token: OAuth2Token) => Promise<AppleProfile>
 
 /**
@@ -107,7 +107,7 @@ export type AppleProfileLoader = (api: ProfileApi, token: OAuth2Token) => Promis
  * const user = await appleUser(request) // only on the first sign-in: save user?.name now
  * const { sub, email, email_verified, is_private_email } = (await oauth.create('apple').profile(token)) as AppleProfile
  * ```
- * @group Providers
+ * @group Social and consumer presets
  */
 export function apple(options: AppleOptions): OAuth2AppConfig & { profile: AppleProfileLoader } {
   checkPresetKeys('apple', options, ['teamId', 'keyId', 'clientSecretLifetime'])
@@ -146,7 +146,7 @@ export function apple(options: AppleOptions): OAuth2AppConfig & { profile: Apple
  * A client secret function for Sign in with Apple: an ES256 JWT with `iss` = team id, `sub` = client
  * id, `aud` = https://appleid.apple.com, `exp` at most six months away. Signed on first call, cached,
  * and re-signed when fewer than 60 seconds remain; concurrent calls share one signature.
- * @group Providers
+ * @group Social and consumer presets
  */
 export function appleClientSecret(options: AppleClientSecretOptions): () => Promise<string> {
   const { clientId, teamId, keyId, privateKey } = options
@@ -222,7 +222,7 @@ export function appleClientSecret(options: AppleClientSecretOptions): () => Prom
  * `authorizeAccessToken` succeeded on the same request (state and the code exchange then vouch for
  * the callback), and take the email from the ID token, not from here. Reads a clone; the body stays
  * readable.
- * @group Providers
+ * @group Social and consumer presets
  */
 export async function appleUser(request: Request): Promise<AppleUser | undefined> {
   if (

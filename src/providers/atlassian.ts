@@ -20,7 +20,7 @@ import { presetError } from './oidc-profile.js'
 
 const API = 'https://api.atlassian.com'
 
-/** `GET https://api.atlassian.com/me` (scope `read:me`). @group Providers */
+/** `GET https://api.atlassian.com/me` (scope `read:me`). @group Work and developer presets */
 export interface AtlassianProfile {
   account_id: string
   account_type?: string
@@ -35,7 +35,7 @@ export interface AtlassianProfile {
   [field: string]: unknown
 }
 
-/** One site the token reaches, from `GET /oauth/token/accessible-resources`. @group Providers */
+/** One site the token reaches, from `GET /oauth/token/accessible-resources`. @group Work and developer presets */
 export interface AtlassianSite {
   /** The cloud id: the site's segment in `https://api.atlassian.com/ex/{product}/{id}/…`. */
   id: string
@@ -47,12 +47,12 @@ export interface AtlassianSite {
   avatarUrl?: string
 }
 
-/** Options of {@link atlassian}. @group Providers */
+/** Options of {@link atlassian}. @group Work and developer presets */
 export interface AtlassianOptions extends PresetOptions {
   clientSecret: string
 }
 
-/** What {@link atlassianSites} calls: an app made from the preset (or a bound one). @group Providers */
+/** What {@link atlassianSites} calls: an app made from the preset (or a bound one). @group Work and developer presets */
 export interface AtlassianApi {
   get(url: string, options: { token?: OAuth2Token }): { json<T>(): Promise<T> }
 }
@@ -61,7 +61,7 @@ export interface AtlassianApi {
  * The sites (cloud ids) the token was granted, from `accessible-resources`: a 3LO token is not tied
  * to a site URL, so product APIs are called through `api.atlassian.com/ex/{product}/{cloudId}`. Use
  * {@link atlassianSiteUrl} to build those URLs.
- * @group Providers
+ * @group Work and developer presets
  */
 export async function atlassianSites(
   app: AtlassianApi,
@@ -78,7 +78,7 @@ export async function atlassianSites(
 /**
  * A product API path on a site, relative to the app's `apiBaseUrl`:
  * `atlassianSiteUrl(site, 'jira', 'rest/api/3/myself')` is `ex/jira/{cloudId}/rest/api/3/myself`.
- * @group Providers
+ * @group Work and developer presets
  */
 export function atlassianSiteUrl(
   site: Pick<AtlassianSite, 'id'>,
@@ -107,7 +107,7 @@ export function atlassianSiteUrl(
  * const [site] = await atlassianSites(app, token)
  * const me = await app.get(atlassianSiteUrl(site!, 'jira', 'rest/api/3/myself'), { token }).json()
  * ```
- * @group Providers
+ * @group Work and developer presets
  */
 export function atlassian(
   options: AtlassianOptions,

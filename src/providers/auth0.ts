@@ -15,7 +15,7 @@ import type { IdTokenClaims } from '../types.js'
 import { definePreset, withOpenId, type PresetOptions, checkPresetKeys } from './preset.js'
 import { claimsProfile, presetError, refusedIssuer } from './oidc-profile.js'
 
-/** Auth0's userinfo claims. @group Providers */
+/** Auth0's userinfo claims. @group Identity platform presets */
 export interface Auth0Profile {
   /** `connection|id`, e.g. `auth0|64f…` or `google-oauth2|1082…`. */
   sub: string
@@ -31,7 +31,7 @@ export interface Auth0Profile {
   [claim: string]: unknown
 }
 
-/** Options of {@link auth0}. @group Providers */
+/** Options of {@link auth0}. @group Identity platform presets */
 export interface Auth0Options extends PresetOptions {
   /** The tenant's domain (`dev-abc123.us.auth0.com`) or its custom domain; `https://` optional. */
   domain: string
@@ -66,7 +66,7 @@ export interface Auth0Options extends PresetOptions {
  * const token = await oauth.create('auth0').authorizeAccessToken({ cookies, request })
  * const orders = await oauth.create('auth0').get('orders', { token }).json()
  * ```
- * @group Providers
+ * @group Identity platform presets
  */
 export function auth0(
   options: Auth0Options,

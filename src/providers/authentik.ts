@@ -15,7 +15,7 @@ import type { OAuth2AppConfig, ProfileLoader } from '../oauth2/config.js'
 import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 import { claimsProfile, presetError, trimSlash } from './oidc-profile.js'
 
-/** authentik's userinfo claims (scopes `openid profile email`). @group Providers */
+/** authentik's userinfo claims (scopes `openid profile email`). @group Identity platform presets */
 export interface AuthentikProfile {
   /** By default a hash of the user id, per the provider's "subject mode". */
   sub: string
@@ -30,7 +30,7 @@ export interface AuthentikProfile {
   [claim: string]: unknown
 }
 
-/** Options of {@link authentik}. @group Providers */
+/** Options of {@link authentik}. @group Identity platform presets */
 export interface AuthentikOptions extends PresetOptions {
   /** The server's URL, e.g. `https://auth.example.com`. */
   baseUrl: string
@@ -57,7 +57,7 @@ export interface AuthentikOptions extends PresetOptions {
  * )
  * const { sub, raw } = await oauth.create('authentik').profile(token) // raw.groups
  * ```
- * @group Providers
+ * @group Identity platform presets
  */
 export function authentik(
   options: AuthentikOptions,

@@ -16,7 +16,7 @@ import { rewriteJson } from '../http/client.js'
 import type { ResponseHook } from '../types.js'
 import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
-/** The user as `GET /2.0/user` returns it (the fields oauthkit reads). @group Providers */
+/** The user as `GET /2.0/user` returns it (the fields oauthkit reads). @group Work and developer presets */
 export interface BitbucketProfile {
   /** `{…}`-wrapped UUID, stable. */
   uuid: string
@@ -34,7 +34,7 @@ export interface BitbucketProfile {
   [field: string]: unknown
 }
 
-/** One entry of `GET /2.0/user/emails`. @group Providers */
+/** One entry of `GET /2.0/user/emails`. @group Work and developer presets */
 export interface BitbucketEmail {
   email: string
   is_primary: boolean
@@ -48,12 +48,12 @@ interface Page<T> {
   next?: string
 }
 
-/** Options of {@link bitbucket}. @group Providers */
+/** Options of {@link bitbucket}. @group Work and developer presets */
 export type BitbucketOptions = PresetOptions
 
 /**
  * Bitbucket names the granted scopes `scopes`; RFC 6749 §5.1 calls them `scope`: copy them over.
- * @group Providers
+ * @group Work and developer presets
  */
 export const bitbucketTokenResponse: ResponseHook = (response) => {
   if (!response.ok) return response
@@ -111,7 +111,7 @@ const bitbucketProfile: ProfileLoader<BitbucketProfile> = async (api, token) => 
  * const profile = await oauth.create('bitbucket').profile(token)
  * const accountId = (profile.raw as BitbucketProfile).account_id
  * ```
- * @group Providers
+ * @group Work and developer presets
  */
 export function bitbucket(
   options: BitbucketOptions,

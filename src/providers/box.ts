@@ -13,7 +13,7 @@ import type { NormalizedProfile } from '../app/config.js'
 import type { OAuth2AppConfig, ProfileLoader } from '../oauth2/config.js'
 import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
-/** `GET https://api.box.com/2.0/users/me` (the fields oauthkit reads). @group Providers */
+/** `GET https://api.box.com/2.0/users/me` (the fields oauthkit reads). @group Work and developer presets */
 export interface BoxProfile {
   type: 'user'
   id: string
@@ -25,7 +25,7 @@ export interface BoxProfile {
   [field: string]: unknown
 }
 
-/** Options of {@link box}. @group Providers */
+/** Options of {@link box}. @group Work and developer presets */
 export type BoxOptions = PresetOptions
 
 /**
@@ -45,7 +45,7 @@ export type BoxOptions = PresetOptions
  * )
  * const folder = await oauth.create('box').get('folders/0', { token }).json()
  * ```
- * @group Providers
+ * @group Work and developer presets
  */
 export function box(options: BoxOptions): OAuth2AppConfig & { profile: ProfileLoader<BoxProfile> } {
   checkPresetKeys('box', options, [])

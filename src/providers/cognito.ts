@@ -20,7 +20,7 @@ import type { UrlHook } from '../types.js'
 import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 import { claimsProfile, presetError, trimSlash } from './oidc-profile.js'
 
-/** The claims of a pool's userInfo endpoint (the fields oauthkit reads). @group Providers */
+/** The claims of a pool's userInfo endpoint (the fields oauthkit reads). @group Identity platform presets */
 export interface CognitoProfile {
   /** The user's id in the pool (a UUID). */
   sub: string
@@ -36,7 +36,7 @@ export interface CognitoProfile {
   [claim: string]: unknown
 }
 
-/** Options of {@link cognito}. @group Providers */
+/** Options of {@link cognito}. @group Identity platform presets */
 export interface CognitoOptions extends PresetOptions {
   /** The user pool id, `<region>_<id>` (e.g. `eu-west-1_AbCdEf123`): the issuer is derived from it. */
   userPoolId: string
@@ -51,7 +51,7 @@ export interface CognitoOptions extends PresetOptions {
  * Cognito's `/logout` takes `logout_uri` (a sign-out URL registered with the app client) and
  * `client_id`, not OpenID Connect's `post_logout_redirect_uri`, `state` and `id_token_hint`: rename
  * the first and drop the ID token, which `/logout` does not document.
- * @group Providers
+ * @group Identity platform presets
  */
 export const cognitoLogoutUrl: UrlHook = (url) => {
   const target = url.searchParams.get('post_logout_redirect_uri')
@@ -77,7 +77,7 @@ export const cognitoLogoutUrl: UrlHook = (url) => {
  * // Sign-out: the URL must be one of the app client's "Allowed sign-out URLs".
  * return oauth.create('cognito').logoutRedirect({ postLogoutRedirectUri: 'https://app.example/' })
  * ```
- * @group Providers
+ * @group Identity platform presets
  */
 export function cognito(
   options: CognitoOptions,

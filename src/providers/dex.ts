@@ -13,7 +13,7 @@ import type { OAuth2AppConfig, ProfileLoader } from '../oauth2/config.js'
 import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 import { claimsProfile, presetError, trimSlash } from './oidc-profile.js'
 
-/** Dex's claims (scopes `openid profile email`, and `groups`, `federated:id` when asked for). @group Providers */
+/** Dex's claims (scopes `openid profile email`, and `groups`, `federated:id` when asked for). @group Identity platform presets */
 export interface DexProfile {
   /** Opaque: an encoding of the upstream user id and the connector id. */
   sub: string
@@ -27,7 +27,7 @@ export interface DexProfile {
   [claim: string]: unknown
 }
 
-/** Options of {@link dex}. @group Providers */
+/** Options of {@link dex}. @group Identity platform presets */
 export interface DexOptions extends Omit<PresetOptions, 'issuer'> {
   /** Dex's issuer, exactly as configured (often with a path: `https://auth.example.com/dex`). */
   issuer: string
@@ -51,7 +51,7 @@ export interface DexOptions extends Omit<PresetOptions, 'issuer'> {
  *   dex({ issuer: 'https://auth.example.com/dex', connectorId: 'ldap', clientId: 'portal', clientSecret: process.env.DEX_CLIENT_SECRET }),
  * )
  * ```
- * @group Providers
+ * @group Identity platform presets
  */
 export function dex(options: DexOptions): OAuth2AppConfig & { profile: ProfileLoader<DexProfile> } {
   checkPresetKeys('dex', options, ['connectorId'])

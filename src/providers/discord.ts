@@ -14,7 +14,7 @@ import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
 const CDN = 'https://cdn.discordapp.com'
 
-/** The user as `GET /users/@me` returns it (the fields oauthkit reads). @group Providers */
+/** The user as `GET /users/@me` returns it (the fields oauthkit reads). @group Social and consumer presets */
 export interface DiscordProfile {
   /** A snowflake, as a string. */
   id: string
@@ -32,13 +32,13 @@ export interface DiscordProfile {
   [field: string]: unknown
 }
 
-/** Options of {@link discord}. @group Providers */
+/** Options of {@link discord}. @group Social and consumer presets */
 export interface DiscordOptions extends PresetOptions {
   /** `consent` asks the user again even when they authorized before; `none` skips the screen when possible. */
   prompt?: 'consent' | 'none'
 }
 
-/** The avatar URL Discord's CDN serves for a user: the custom avatar (GIF when animated), else the default one. @group Providers */
+/** The avatar URL Discord's CDN serves for a user: the custom avatar (GIF when animated), else the default one. @group Social and consumer presets */
 export function discordAvatarUrl(
   user: Pick<DiscordProfile, 'id' | 'avatar' | 'discriminator'>,
 ): string {
@@ -79,7 +79,7 @@ const discordProfile: ProfileLoader<DiscordProfile> = async (api, token) => {
  * const profile = await oauth.create('discord').profile(token)
  * const tag = (profile.raw as DiscordProfile).username
  * ```
- * @group Providers
+ * @group Social and consumer presets
  */
 export function discord(
   options: DiscordOptions,

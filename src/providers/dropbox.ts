@@ -16,7 +16,7 @@ import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
 const DROPBOX_API = 'https://api.dropboxapi.com/2'
 
-/** The account as `POST /2/users/get_current_account` returns it (the fields oauthkit reads). @group Providers */
+/** The account as `POST /2/users/get_current_account` returns it (the fields oauthkit reads). @group Work and developer presets */
 export interface DropboxProfile {
   /** `dbid:…`, stable. */
   account_id: string
@@ -36,7 +36,7 @@ export interface DropboxProfile {
   [field: string]: unknown
 }
 
-/** Options of {@link dropbox}. @group Providers */
+/** Options of {@link dropbox}. @group Work and developer presets */
 export interface DropboxOptions extends PresetOptions {
   /**
    * `offline` (default) returns a refresh token alongside the short-lived access token; `online` only
@@ -49,7 +49,7 @@ export interface DropboxOptions extends PresetOptions {
  * Dropbox's RPC endpoints are all `POST` (no `GET` is ever valid at api.dropboxapi.com/2), and the
  * profile loader and `app.get()` send `GET`: turn such a call into a bodiless `POST`, which Dropbox
  * takes as "no arguments".
- * @group Providers
+ * @group Work and developer presets
  */
 export const dropboxRpcPost: RequestHook = (request) => {
   if (request.method !== 'GET' || !request.url.startsWith(`${DROPBOX_API}/`)) return
@@ -87,7 +87,7 @@ const dropboxProfile: ProfileLoader<DropboxProfile> = async (api, token) => {
  * const country = (profile.raw as DropboxProfile).country
  * const files = await oauth.create('dropbox').post('files/list_folder', { token, json: { path: '' } }).json()
  * ```
- * @group Providers
+ * @group Work and developer presets
  */
 export function dropbox(
   options: DropboxOptions,

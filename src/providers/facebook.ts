@@ -22,10 +22,10 @@ import {
 import type { RequestHook, ResponseHook } from '../types.js'
 import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
-/** The Graph API version the preset uses unless told otherwise. @group Providers */
+/** The Graph API version the preset uses unless told otherwise. @group Social and consumer presets */
 export const FACEBOOK_GRAPH_VERSION = 'v26.0'
 
-/** The user as `GET /me?fields=id,name,email,picture` returns it. @group Providers */
+/** The user as `GET /me?fields=id,name,email,picture` returns it. @group Social and consumer presets */
 export interface FacebookProfile {
   /** App-scoped user id (differs per app for the same person). */
   id: string
@@ -36,7 +36,7 @@ export interface FacebookProfile {
   [field: string]: unknown
 }
 
-/** Options of {@link facebook}. @group Providers */
+/** Options of {@link facebook}. @group Social and consumer presets */
 export interface FacebookOptions extends PresetOptions {
   /** Graph API version in the paths, e.g. `'v26.0'`. Default {@link FACEBOOK_GRAPH_VERSION}. */
   graphVersion?: string
@@ -62,7 +62,7 @@ interface GraphError {
  * The token endpoint reports errors as a Graph error object (`{ error: { message, type, code } }`),
  * not RFC 6749 §5.2's `{ error: "<code>" }`: rewrite it so the caller gets `token_error` with an
  * OAuth error code (101/"client secret" → `invalid_client`, 100 → `invalid_grant`).
- * @group Providers
+ * @group Social and consumer presets
  */
 export const facebookTokenResponse: ResponseHook = async (response) => {
   if (response.ok) return response
@@ -101,7 +101,7 @@ async function hmacSha256Hex(key: string, data: string): Promise<string> {
 /**
  * A `protectedRequest` hook adding `appsecret_proof` to Graph API calls (not to other hosts), from the
  * access token the request carries.
- * @group Providers
+ * @group Social and consumer presets
  */
 export function facebookAppsecretProof(
   clientSecret: NonNullable<OAuth2AppConfig['clientSecret']>,
@@ -149,7 +149,7 @@ function facebookProfile(fields: string[]): ProfileLoader<FacebookProfile> {
  * const profile = await oauth.create('facebook').profile(token)
  * const raw = profile.raw as FacebookProfile // the /me fields as sent
  * ```
- * @group Providers
+ * @group Social and consumer presets
  */
 export function facebook(
   options: FacebookOptions,

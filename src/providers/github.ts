@@ -15,7 +15,7 @@ import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 const GITHUB = 'https://github.com'
 const GITHUB_API = 'https://api.github.com'
 
-/** The user as `GET /user` returns it (the fields oauthkit reads). @group Providers */
+/** The user as `GET /user` returns it (the fields oauthkit reads). @group Social and consumer presets */
 export interface GitHubProfile {
   id: number
   login: string
@@ -27,7 +27,7 @@ export interface GitHubProfile {
   [field: string]: unknown
 }
 
-/** One entry of `GET /user/emails`. @group Providers */
+/** One entry of `GET /user/emails`. @group Social and consumer presets */
 export interface GitHubEmail {
   email: string
   primary: boolean
@@ -35,7 +35,7 @@ export interface GitHubEmail {
   visibility: string | null
 }
 
-/** Options of {@link github}. @group Providers */
+/** Options of {@link github}. @group Social and consumer presets */
 export interface GitHubOptions extends PresetOptions {
   /** GitHub Enterprise Server base URL, e.g. `https://github.example.com`. Default: github.com. */
   enterpriseUrl?: string
@@ -44,7 +44,7 @@ export interface GitHubOptions extends PresetOptions {
 /**
  * GitHub answers the token request with HTTP 200 even for errors, and form-encoded unless asked for
  * JSON: turn both back into RFC 6749 §5.1/§5.2 (JSON; errors with 400).
- * @group Providers
+ * @group Social and consumer presets
  */
 export const githubTokenResponse: ResponseHook = async (response) => {
   const type = response.headers.get('content-type') ?? ''
@@ -92,7 +92,7 @@ const githubProfile: ProfileLoader<GitHubProfile> = async (api, token) => {
  * oauth.register('github', github({ clientId, clientSecret }))
  * const profile = await oauth.create('github').profile(token)
  * ```
- * @group Providers
+ * @group Social and consumer presets
  */
 export function github(
   options: GitHubOptions,

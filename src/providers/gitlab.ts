@@ -13,7 +13,7 @@ import type { OAuth2AppConfig, ProfileLoader } from '../oauth2/config.js'
 import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 import { claimsProfile, presetError, trimSlash } from './oidc-profile.js'
 
-/** GitLab's userinfo claims. @group Providers */
+/** GitLab's userinfo claims. @group Work and developer presets */
 export interface GitLabProfile {
   /** The user id, as a string. */
   sub: string
@@ -31,7 +31,7 @@ export interface GitLabProfile {
   [claim: string]: unknown
 }
 
-/** Options of {@link gitlab}. @group Providers */
+/** Options of {@link gitlab}. @group Work and developer presets */
 export interface GitLabOptions extends PresetOptions {
   /** A self-managed GitLab's URL (with its relative root, if any). Default `https://gitlab.com`. */
   baseUrl?: string
@@ -54,7 +54,7 @@ export interface GitLabOptions extends PresetOptions {
  * const token = await oauth.create('gitlab').authorizeAccessToken({ cookies, request })
  * const me = await oauth.create('gitlab').get('user', { token }).json<{ username: string }>()
  * ```
- * @group Providers
+ * @group Work and developer presets
  */
 export function gitlab(
   options: GitLabOptions,

@@ -19,7 +19,7 @@ const GOOGLE_ISSUER = 'https://accounts.google.com'
 /** The issuer without scheme that Google's documentation says an ID token may also carry. */
 const GOOGLE_BARE_ISSUER = 'accounts.google.com'
 
-/** Google's userinfo claims (`https://openidconnect.googleapis.com/v1/userinfo`). @group Providers */
+/** Google's userinfo claims (`https://openidconnect.googleapis.com/v1/userinfo`). @group Social and consumer presets */
 export interface GoogleProfile {
   /** The Google account id: stable, never reused; use it, not the email, as the key. */
   sub: string
@@ -35,7 +35,7 @@ export interface GoogleProfile {
   [claim: string]: unknown
 }
 
-/** Options of {@link google}. @group Providers */
+/** Options of {@link google}. @group Social and consumer presets */
 export interface GoogleOptions extends PresetOptions {
   /**
    * `offline` asks for a refresh token, for calling Google APIs while the user is away. Not the
@@ -77,7 +77,7 @@ export interface GoogleOptions extends PresetOptions {
  * const token = await oauth.create('google').authorizeAccessToken({ cookies, request })
  * const { sub, email, email_verified } = await oauth.create('google').profile(token)
  * ```
- * @group Providers
+ * @group Social and consumer presets
  */
 export function google(
   options: GoogleOptions,

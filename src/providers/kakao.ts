@@ -21,7 +21,7 @@ import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 const KAUTH = 'https://kauth.kakao.com'
 const KAPI = 'https://kapi.kakao.com'
 
-/** `GET https://kapi.kakao.com/v2/user/me` (the fields oauthkit reads). @group Providers */
+/** `GET https://kapi.kakao.com/v2/user/me` (the fields oauthkit reads). @group Social and consumer presets */
 export interface KakaoProfile {
   /** The service user id: a number. */
   id: number
@@ -45,7 +45,7 @@ export interface KakaoProfile {
   [field: string]: unknown
 }
 
-/** Options of {@link kakao}. @group Providers */
+/** Options of {@link kakao}. @group Social and consumer presets */
 export interface KakaoOptions extends PresetOptions {
   /** The app's REST API key. */
   clientId: string
@@ -60,7 +60,7 @@ const SCOPE_CODES = new Set([-402])
  * Kakao's API answers errors as `{ code: -401, msg }` (HTTP 401) without the RFC 6750 challenge, so
  * a standard client neither refreshes an expired token nor says why: give it the challenge
  * (`invalid_token` for -401, `insufficient_scope` for -402, consent missing).
- * @group Providers
+ * @group Social and consumer presets
  */
 export const kakaoApiResponse: ResponseHook = async (response) => {
   if (response.ok || response.headers.has('www-authenticate')) return response
@@ -77,7 +77,7 @@ export const kakaoApiResponse: ResponseHook = async (response) => {
  * The token endpoint answers `{ error, error_description, error_code: "KOE…" }`, or for some failures
  * the API's `{ code, msg }` without `error`: give the second an RFC 6749 §5.2 `error` too
  * (`invalid_client` for -401, else `invalid_request`), Kakao's message as its description.
- * @group Providers
+ * @group Social and consumer presets
  */
 export const kakaoTokenResponse: ResponseHook = async (response) => {
   if (response.ok) return response
@@ -108,7 +108,7 @@ export const kakaoTokenResponse: ResponseHook = async (response) => {
  * const token = await oauth.create('kakao').authorizeAccessToken({ cookies, request })
  * const { sub, name, email, raw } = await oauth.create('kakao').profile(token) // raw.kakao_account
  * ```
- * @group Providers
+ * @group Social and consumer presets
  */
 export function kakao(
   options: KakaoOptions,

@@ -12,7 +12,7 @@ import type { OAuth2AppConfig, ProfileLoader } from '../oauth2/config.js'
 import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 import { claimsProfile, presetError, trimSlash } from './oidc-profile.js'
 
-/** Keycloak's userinfo claims (default client scopes `profile` and `email`). @group Providers */
+/** Keycloak's userinfo claims (default client scopes `profile` and `email`). @group Identity platform presets */
 export interface KeycloakProfile {
   /** The user id (a UUID). */
   sub: string
@@ -25,7 +25,7 @@ export interface KeycloakProfile {
   [claim: string]: unknown
 }
 
-/** Options of {@link keycloak}. @group Providers */
+/** Options of {@link keycloak}. @group Identity platform presets */
 export interface KeycloakOptions extends PresetOptions {
   /**
    * The server's base URL, e.g. `https://sso.example.com`. Keycloak before version 17 (and servers
@@ -53,7 +53,7 @@ export interface KeycloakOptions extends PresetOptions {
  * const token = await oauth.create('keycloak').authorizeAccessToken({ cookies, request })
  * const { sub, name, raw } = await oauth.create('keycloak').profile(token) // raw.preferred_username
  * ```
- * @group Providers
+ * @group Identity platform presets
  */
 export function keycloak(
   options: KeycloakOptions,

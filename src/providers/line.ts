@@ -20,7 +20,7 @@ import { presetError } from './oidc-profile.js'
 const ACCESS = 'https://access.line.me'
 const API = 'https://api.line.me'
 
-/** `GET https://api.line.me/v2/profile`, with the ID token's `email` added when there is one. @group Providers */
+/** `GET https://api.line.me/v2/profile`, with the ID token's `email` added when there is one. @group Social and consumer presets */
 export interface LineProfile {
   /** The user id (`U` and 32 hex digits), per provider (channel owner). */
   userId: string
@@ -32,7 +32,7 @@ export interface LineProfile {
   [field: string]: unknown
 }
 
-/** Options of {@link line}. @group Providers */
+/** Options of {@link line}. @group Social and consumer presets */
 export interface LineOptions extends PresetOptions {
   /** The channel secret: the token endpoint's credential and the key of the HS256 ID tokens. */
   clientSecret: string
@@ -62,7 +62,7 @@ export interface LineOptions extends PresetOptions {
  * const token = await oauth.create('line').authorizeAccessToken({ cookies, request })
  * const { sub, name, email, raw } = await oauth.create('line').profile(token) // raw.statusMessage
  * ```
- * @group Providers
+ * @group Social and consumer presets
  */
 export function line(
   options: LineOptions,

@@ -25,7 +25,7 @@ const ISSUER = 'https://www.linkedin.com/oauth'
 /** The issuer LinkedIn's discovery document and ID tokens named until April 2024. */
 const LEGACY_ISSUER = 'https://www.linkedin.com'
 
-/** The claims of `https://api.linkedin.com/v2/userinfo`. @group Providers */
+/** The claims of `https://api.linkedin.com/v2/userinfo`. @group Work and developer presets */
 export interface LinkedInProfile {
   /** The member id for your app. */
   sub: string
@@ -40,7 +40,7 @@ export interface LinkedInProfile {
   [claim: string]: unknown
 }
 
-/** Options of {@link linkedin}. @group Providers */
+/** Options of {@link linkedin}. @group Work and developer presets */
 export type LinkedInOptions = PresetOptions
 
 /**
@@ -60,7 +60,7 @@ export type LinkedInOptions = PresetOptions
  * const token = await oauth.create('linkedin').authorizeAccessToken({ cookies, request })
  * const { sub, name, email, picture } = await oauth.create('linkedin').profile(token)
  * ```
- * @group Providers
+ * @group Work and developer presets
  */
 export function linkedin(
   options: LinkedInOptions,

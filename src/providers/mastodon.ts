@@ -28,7 +28,7 @@ import { jsonObject } from './envelope.js'
 import { checkPresetKeys, definePreset, type PresetOptions } from './preset.js'
 import { presetError, trimSlash } from './oidc-profile.js'
 
-/** `GET /api/v1/accounts/verify_credentials` (the fields oauthkit reads). @group Providers */
+/** `GET /api/v1/accounts/verify_credentials` (the fields oauthkit reads). @group Social and consumer presets */
 export interface MastodonProfile {
   /** The account id, unique on its instance only. */
   id: string
@@ -44,7 +44,7 @@ export interface MastodonProfile {
   [field: string]: unknown
 }
 
-/** Options of {@link mastodon}: no client id — the client is registered at the instance. @group Providers */
+/** Options of {@link mastodon}: no client id — the client is registered at the instance. @group Social and consumer presets */
 export interface MastodonOptions extends Omit<PresetOptions, 'clientId' | 'clientSecret'> {
   /** The instance, e.g. `https://mastodon.social` (https only). */
   instance: string
@@ -65,7 +65,7 @@ const defaultRegistrations = new MemoryClientRegistrations()
 
 /**
  * `POST /api/v1/apps` takes `scopes`, and (before 4.3) `redirect_uris` as one newline-separated string.
- * @group Providers
+ * @group Social and consumer presets
  */
 export const mastodonRegistrationRequest: RequestHook = async (request) => {
   const body = (await request.clone().json()) as Record<string, unknown>
@@ -91,7 +91,7 @@ export const mastodonRegistrationRequest: RequestHook = async (request) => {
  * `POST /api/v1/apps` answers HTTP 200 without `client_secret_expires_at`: RFC 7591 §3.2.1 says 201,
  * and the field is required with a secret (0: it never expires). A failure is `{ error }` with 422,
  * which RFC 7591 §3.2.2 reads as it is.
- * @group Providers
+ * @group Social and consumer presets
  */
 export const mastodonRegistrationResponse: ResponseHook = async (response) => {
   if (response.status !== 200) return response
@@ -118,7 +118,7 @@ export const mastodonRegistrationResponse: ResponseHook = async (response) => {
  *   oauth.register(name, await mastodon({ instance, clientName: 'My app', redirectUris: 'https://app.example/auth/mastodon/callback' }))
  * return oauth.create(name).authorizeRedirect(ctx, 'https://app.example/auth/mastodon/callback')
  * ```
- * @group Providers
+ * @group Social and consumer presets
  */
 export async function mastodon(
   options: MastodonOptions,

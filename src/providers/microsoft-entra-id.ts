@@ -19,7 +19,7 @@ import type { IdTokenClaims, ResponseHook } from '../types.js'
 import { definePreset, withOpenId, type PresetOptions, checkPresetKeys } from './preset.js'
 import { claimsProfile, presetError, refusedIssuer, trimSlash } from './oidc-profile.js'
 
-/** The tenant id of personal Microsoft accounts (MSA). @group Providers */
+/** The tenant id of personal Microsoft accounts (MSA). @group Work and developer presets */
 export const ENTRA_CONSUMER_TENANT_ID = '9188040d-6c67-4c5b-b112-36a304b66dad'
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -27,11 +27,11 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 /**
  * Who may sign in: `common` (any work/school or personal account), `organizations` (work/school
  * only), `consumers` (personal only), or one tenant by id (GUID) or verified domain.
- * @group Providers
+ * @group Work and developer presets
  */
 export type EntraTenant = 'common' | 'organizations' | 'consumers' | (string & {})
 
-/** The ID token claims the preset reads (v2.0 tokens). @group Providers */
+/** The ID token claims the preset reads (v2.0 tokens). @group Work and developer presets */
 export interface EntraIdTokenClaims extends IdTokenClaims {
   /** Pairwise: the same user has a different `sub` in each app. */
   sub: string
@@ -49,7 +49,7 @@ export interface EntraIdTokenClaims extends IdTokenClaims {
   ver?: string
 }
 
-/** Options of {@link microsoftEntraId}. @group Providers */
+/** Options of {@link microsoftEntraId}. @group Work and developer presets */
 export interface MicrosoftEntraIdOptions extends PresetOptions {
   /** The authority's tenant segment, as chosen by the app registration's "supported account types". */
   tenant: EntraTenant
@@ -89,7 +89,7 @@ export interface MicrosoftEntraIdOptions extends PresetOptions {
  * const token = await oauth.create('entra').authorizeAccessToken({ cookies, request })
  * const { sub, name, raw } = await oauth.create('entra').profile(token) // raw.oid, raw.tid
  * ```
- * @group Providers
+ * @group Work and developer presets
  */
 export function microsoftEntraId(
   options: MicrosoftEntraIdOptions,

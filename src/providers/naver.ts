@@ -22,7 +22,7 @@ import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
 const NID = 'https://nid.naver.com/oauth2.0'
 
-/** The member, as `GET https://openapi.naver.com/v1/nid/me` wraps it in `response`. @group Providers */
+/** The member, as `GET https://openapi.naver.com/v1/nid/me` wraps it in `response`. @group Social and consumer presets */
 export interface NaverProfile {
   /** The member id for this app (an opaque string). */
   id: string
@@ -39,7 +39,7 @@ export interface NaverProfile {
   [field: string]: unknown
 }
 
-/** `/v1/nid/me` as sent: Naver's envelope around the profile. @group Providers */
+/** `/v1/nid/me` as sent: Naver's envelope around the profile. @group Social and consumer presets */
 export interface NaverEnvelope {
   /** `"00"` on success. */
   resultcode: string
@@ -47,7 +47,7 @@ export interface NaverEnvelope {
   response?: NaverProfile
 }
 
-/** Options of {@link naver}. @group Providers */
+/** Options of {@link naver}. @group Social and consumer presets */
 export interface NaverOptions extends PresetOptions {
   clientSecret: string
 }
@@ -56,7 +56,7 @@ export interface NaverOptions extends PresetOptions {
  * The token endpoint answers errors with HTTP 200 and `{ error, error_description }`, and success with
  * `expires_in` as a string (`"3600"`): give errors HTTP 400 (RFC 6749 §5.2) and make `expires_in` the
  * number RFC 6749 §5.1 says it is (a strict client refuses the response otherwise).
- * @group Providers
+ * @group Social and consumer presets
  */
 export const naverTokenResponse: ResponseHook = async (response) => {
   const body = await jsonObject(response)
@@ -80,7 +80,7 @@ const TOKEN_CODES = new Set(['024', '028'])
 /**
  * The profile API answers a bad or expired token with `{ resultcode: "024", message }` and no RFC 6750
  * challenge: give it `Bearer error="invalid_token"`, so the core refreshes the token and retries once.
- * @group Providers
+ * @group Social and consumer presets
  */
 export const naverApiResponse: ResponseHook = async (response) => {
   if (response.ok || response.headers.has('www-authenticate')) return response
@@ -110,7 +110,7 @@ export const naverApiResponse: ResponseHook = async (response) => {
  * const token = await oauth.create('naver').authorizeAccessToken({ cookies, request })
  * const { sub, name, email, raw } = await oauth.create('naver').profile(token) // raw.nickname
  * ```
- * @group Providers
+ * @group Social and consumer presets
  */
 export function naver(
   options: NaverOptions,

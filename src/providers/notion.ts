@@ -20,10 +20,10 @@ import { rewriteJson } from '../http/client.js'
 import type { OAuth2Token, RequestHook, ResponseHook } from '../types.js'
 import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
-/** The `Notion-Version` the preset sends unless told otherwise. @group Providers */
+/** The `Notion-Version` the preset sends unless told otherwise. @group Work and developer presets */
 export const NOTION_VERSION = '2026-03-11'
 
-/** A Notion person user (the token's `owner.user`). @group Providers */
+/** A Notion person user (the token's `owner.user`). @group Work and developer presets */
 export interface NotionUser {
   object: 'user'
   id: string
@@ -35,7 +35,7 @@ export interface NotionUser {
   [field: string]: unknown
 }
 
-/** What the profile is read from: the authorizing user, with the bot and workspace of the token. @group Providers */
+/** What the profile is read from: the authorizing user, with the bot and workspace of the token. @group Work and developer presets */
 export interface NotionProfile {
   user: NotionUser
   bot_id?: string
@@ -44,7 +44,7 @@ export interface NotionProfile {
   workspace_icon?: string | null
 }
 
-/** Options of {@link notion}. @group Providers */
+/** Options of {@link notion}. @group Work and developer presets */
 export interface NotionOptions extends PresetOptions {
   /** The `Notion-Version` header for API calls. Default {@link NOTION_VERSION}. */
   notionVersion?: string
@@ -54,7 +54,7 @@ export interface NotionOptions extends PresetOptions {
  * Notion documents its token endpoint with a JSON body (`{ grant_type, code, redirect_uri }` /
  * `{ grant_type, refresh_token }`): re-encode oauth4webapi's form body as JSON (client
  * authentication stays in the Basic header).
- * @group Providers
+ * @group Work and developer presets
  */
 export const notionJsonTokenRequest: RequestHook = async (request) => {
   if (!/application\/x-www-form-urlencoded/i.test(request.headers.get('content-type') ?? '')) return
@@ -73,7 +73,7 @@ export const notionJsonTokenRequest: RequestHook = async (request) => {
 /**
  * Notion has answered `refresh_token: null` for integrations without refresh tokens; RFC 6749 wants
  * the member absent (oauth4webapi refuses a non-string).
- * @group Providers
+ * @group Work and developer presets
  */
 export const notionTokenResponse: ResponseHook = (response) => {
   if (!response.ok) return response
@@ -84,7 +84,7 @@ export const notionTokenResponse: ResponseHook = (response) => {
   })
 }
 
-/** Every API call needs a `Notion-Version` header. @group Providers */
+/** Every API call needs a `Notion-Version` header. @group Work and developer presets */
 export function notionVersionHeader(version: string): RequestHook {
   return (request) => {
     if (
@@ -136,7 +136,7 @@ const notionProfile: ProfileLoader<NotionProfile> = async (api, token: OAuth2Tok
  * const workspace = (profile.raw as NotionProfile).workspace_name
  * const pages = await oauth.create('notion').post('search', { token, json: { page_size: 10 } }).json()
  * ```
- * @group Providers
+ * @group Work and developer presets
  */
 export function notion(
   options: NotionOptions,

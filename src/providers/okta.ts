@@ -12,7 +12,7 @@ import type { OAuth2AppConfig, ProfileLoader } from '../oauth2/config.js'
 import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 import { claimsProfile, presetError, trimSlash } from './oidc-profile.js'
 
-/** Okta's userinfo claims (with the `profile` and `email` scopes). @group Providers */
+/** Okta's userinfo claims (with the `profile` and `email` scopes). @group Identity platform presets */
 export interface OktaProfile {
   /** The Okta user id (`00u…`). */
   sub: string
@@ -29,7 +29,7 @@ export interface OktaProfile {
   [claim: string]: unknown
 }
 
-/** Options of {@link okta}. @group Providers */
+/** Options of {@link okta}. @group Identity platform presets */
 export interface OktaOptions extends PresetOptions {
   /**
    * The authorization server's issuer: the org authorization server (`https://dev-123456.okta.com`)
@@ -56,7 +56,7 @@ export interface OktaOptions extends PresetOptions {
  * const token = await oauth.create('okta').authorizeAccessToken({ cookies, request })
  * const { sub, email } = await oauth.create('okta').profile(token)
  * ```
- * @group Providers
+ * @group Identity platform presets
  */
 export function okta(
   options: OktaOptions,

@@ -13,7 +13,7 @@ import { ErrorCode, OAuthKitError } from '../errors/error.js'
 import type { OAuth2AppConfig, ProfileLoader } from '../oauth2/config.js'
 import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
-/** The user resource of `/api/oauth2/v2/identity` (the attributes the preset asks for). @group Providers */
+/** The user resource of `/api/oauth2/v2/identity` (the attributes the preset asks for). @group Social and consumer presets */
 export interface PatreonProfile {
   id: string
   type: 'user'
@@ -30,7 +30,7 @@ export interface PatreonProfile {
   [field: string]: unknown
 }
 
-/** Options of {@link patreon}. @group Providers */
+/** Options of {@link patreon}. @group Social and consumer presets */
 export type PatreonOptions = PresetOptions
 
 /** The user attributes read: API v2 returns only the fields asked for (JSON:API sparse fieldsets). */
@@ -52,7 +52,7 @@ const USER_FIELDS = ['full_name', 'vanity', 'email', 'is_email_verified', 'image
  * )
  * const { sub, name, email, email_verified } = await oauth.create('patreon').profile(token)
  * ```
- * @group Providers
+ * @group Social and consumer presets
  */
 export function patreon(
   options: PatreonOptions,

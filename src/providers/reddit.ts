@@ -20,7 +20,7 @@ import {
 import type { RequestHook, ResponseHook } from '../types.js'
 import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
-/** The user as `GET /api/v1/me` returns it (the fields oauthkit reads). @group Providers */
+/** The user as `GET /api/v1/me` returns it (the fields oauthkit reads). @group Social and consumer presets */
 export interface RedditProfile {
   /** The account id in base 36, without the `t2_` kind prefix. */
   id: string
@@ -34,7 +34,7 @@ export interface RedditProfile {
   [field: string]: unknown
 }
 
-/** Options of {@link reddit}. @group Providers */
+/** Options of {@link reddit}. @group Social and consumer presets */
 export interface RedditOptions extends PresetOptions {
   /**
    * Required: Reddit blocks or rate-limits generic User-Agents, and a shared default would make every
@@ -53,7 +53,7 @@ export interface RedditOptions extends PresetOptions {
  * Reddit reports a bad code with HTTP 200 `{ "error": "invalid_grant" }`, and bad client credentials
  * with 401 `{ "error": 401 }` (a number): make both RFC 6749 §5.2 errors. Other numeric errors (429
  * when throttled) are left as HTTP errors.
- * @group Providers
+ * @group Social and consumer presets
  */
 export const redditTokenResponse: ResponseHook = async (response) => {
   const body = (await response
@@ -76,7 +76,7 @@ export const redditTokenResponse: ResponseHook = async (response) => {
 /**
  * Reddit HTML-escapes `&`, `<` and `>` in every JSON string (so URLs arrive with `&amp;`) unless the
  * request has `raw_json=1`: add it to API calls.
- * @group Providers
+ * @group Social and consumer presets
  */
 export const redditRawJson: RequestHook = (request) => {
   const url = new URL(request.url)
@@ -88,7 +88,7 @@ export const redditRawJson: RequestHook = (request) => {
 /**
  * Installed apps have no secret but still authenticate with HTTP Basic, the password empty
  * (`client_id:`); oauth4webapi's `none` sends client_id in the body only.
- * @group Providers
+ * @group Social and consumer presets
  */
 export function redditInstalledAppAuth(clientId: string): RequestHook {
   return (request) => {
@@ -121,7 +121,7 @@ const redditProfile: ProfileLoader<RedditProfile> = async (api, token) => {
  * const profile = await oauth.create('reddit').profile(token)
  * const username = (profile.raw as RedditProfile).name
  * ```
- * @group Providers
+ * @group Social and consumer presets
  */
 export function reddit(
   options: RedditOptions,

@@ -20,12 +20,12 @@ import { jsonObject } from './envelope.js'
 import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 import { claimsProfile, presetError, trimSlash } from './oidc-profile.js'
 
-/** Salesforce's production login host. @group Providers */
+/** Salesforce's production login host. @group Work and developer presets */
 export const SALESFORCE_LOGIN_URL = 'https://login.salesforce.com'
-/** Salesforce's sandbox login host. @group Providers */
+/** Salesforce's sandbox login host. @group Work and developer presets */
 export const SALESFORCE_SANDBOX_URL = 'https://test.salesforce.com'
 
-/** The claims of `/services/oauth2/userinfo` (the fields oauthkit reads). @group Providers */
+/** The claims of `/services/oauth2/userinfo` (the fields oauthkit reads). @group Work and developer presets */
 export interface SalesforceProfile {
   /** The identity URL: `https://login.salesforce.com/id/{orgId}/{userId}`. */
   sub: string
@@ -42,7 +42,7 @@ export interface SalesforceProfile {
   [claim: string]: unknown
 }
 
-/** Options of {@link salesforce}. @group Providers */
+/** Options of {@link salesforce}. @group Work and developer presets */
 export interface SalesforceOptions extends PresetOptions {
   /** The consumer secret: also the key of the token response's `signature`. */
   clientSecret: string
@@ -58,7 +58,7 @@ export interface SalesforceOptions extends PresetOptions {
  * Check the token response's `signature`: Base64 HMAC-SHA256 of `id` + `issued_at` keyed by the consumer
  * secret, which Salesforce adds so a client can tell the identity URL came from it. A response whose
  * signature does not match is refused (`invalid_response`); one without a signature passes.
- * @group Providers
+ * @group Work and developer presets
  */
 export function salesforceSignature(clientSecret: string): ResponseHook {
   return async (response) => {
@@ -104,7 +104,7 @@ export function salesforceSignature(clientSecret: string): ResponseHook {
  * const token = await oauth.create('salesforce').authorizeAccessToken({ cookies, request })
  * const accounts = await oauth.create('salesforce').get('services/data/v62.0/query?q=SELECT+Name+FROM+Account', { token }).json()
  * ```
- * @group Providers
+ * @group Work and developer presets
  */
 export function salesforce(
   options: SalesforceOptions,

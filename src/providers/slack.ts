@@ -22,7 +22,7 @@ import { claimsProfile } from './oidc-profile.js'
 
 const SLACK = 'https://slack.com'
 
-/** The claims of `openid.connect.userInfo` (and of the ID token). @group Providers */
+/** The claims of `openid.connect.userInfo` (and of the ID token). @group Work and developer presets */
 export interface SlackProfile {
   /** The user id (`U…`), unique within the workspace. */
   sub: string
@@ -43,7 +43,7 @@ export interface SlackProfile {
   [claim: string]: unknown
 }
 
-/** Options of {@link slack}. @group Providers */
+/** Options of {@link slack}. @group Work and developer presets */
 export interface SlackOptions extends PresetOptions {
   /** A workspace id (`T…`) to sign in to directly, skipping the workspace picker. */
   team?: string
@@ -62,7 +62,7 @@ function slackError(body: Record<string, unknown>): string | undefined {
  * The token endpoint's quirks, back to RFC 6749: `{ ok: false, error }` with HTTP 200 becomes an
  * error with HTTP 400 (kept as Slack named it, e.g. `invalid_code`), and a missing `token_type`
  * becomes `Bearer`.
- * @group Providers
+ * @group Work and developer presets
  */
 export const slackTokenResponse: ResponseHook = async (response) => {
   const body = await jsonObject(response)
@@ -80,7 +80,7 @@ export const slackTokenResponse: ResponseHook = async (response) => {
  * An ID token with `nonce: ""` where no nonce was sent fails OpenID Connect's nonce check, and its
  * signed claims cannot be fixed: drop it. Only when no nonce was sent can a login go on without the
  * ID token; when one was sent, oauthkit requires the ID token, so the login still fails.
- * @group Providers
+ * @group Work and developer presets
  */
 export const slackEmptyNonce: ResponseHook = (response) =>
   rewriteJson(response, (body) => {
@@ -99,7 +99,7 @@ export const slackEmptyNonce: ResponseHook = (response) =>
 /**
  * `openid.connect.userInfo` answers a bad or revoked token with HTTP 200 `{ ok: false, error }`: make
  * it the RFC 6750 401 `invalid_token` challenge, Slack's code as the description.
- * @group Providers
+ * @group Work and developer presets
  */
 export const slackUserinfoResponse: ResponseHook = async (response) => {
   const body = await jsonObject(response)
@@ -144,7 +144,7 @@ async function jsonObject(response: Response): Promise<Record<string, unknown> |
  * const token = await oauth.create('slack').authorizeAccessToken({ cookies, request })
  * const { sub, email, raw } = await oauth.create('slack').profile(token) // raw['https://slack.com/team_id']
  * ```
- * @group Providers
+ * @group Work and developer presets
  */
 export function slack(
   options: SlackOptions,

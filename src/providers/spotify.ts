@@ -15,14 +15,14 @@ import type { NormalizedProfile } from '../app/config.js'
 import type { OAuth2AppConfig, ProfileLoader } from '../oauth2/config.js'
 import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
-/** One image of a Spotify profile. @group Providers */
+/** One image of a Spotify profile. @group Social and consumer presets */
 export interface SpotifyImage {
   url: string
   height: number | null
   width: number | null
 }
 
-/** The user as `GET /v1/me` returns it (the fields oauthkit reads). @group Providers */
+/** The user as `GET /v1/me` returns it (the fields oauthkit reads). @group Social and consumer presets */
 export interface SpotifyProfile {
   id: string
   display_name: string | null
@@ -36,7 +36,7 @@ export interface SpotifyProfile {
   [field: string]: unknown
 }
 
-/** Options of {@link spotify}. @group Providers */
+/** Options of {@link spotify}. @group Social and consumer presets */
 export interface SpotifyOptions extends PresetOptions {
   /** Show the consent dialog even when the user already approved the app (`show_dialog=true`). */
   showDialog?: boolean
@@ -69,7 +69,7 @@ const spotifyProfile: ProfileLoader<SpotifyProfile> = async (api, token) => {
  * const profile = await oauth.create('spotify').profile(token)
  * const plan = (profile.raw as SpotifyProfile).product
  * ```
- * @group Providers
+ * @group Social and consumer presets
  */
 export function spotify(
   options: SpotifyOptions,

@@ -30,7 +30,7 @@ const STEAM_OPENID = 'https://steamcommunity.com/openid/login'
 const STEAM_ID_PREFIX = 'https://steamcommunity.com/openid/id/'
 const STEAM_API = 'https://api.steampowered.com'
 
-/** One player of `GetPlayerSummaries` (the fields oauthkit reads; Steam sends more). @group Providers */
+/** One player of `GetPlayerSummaries` (the fields oauthkit reads; Steam sends more). @group Social and consumer presets */
 export interface SteamProfile {
   /** The 64-bit SteamID, as a string (it does not fit a JSON number exactly). */
   steamid: string
@@ -48,7 +48,7 @@ export interface SteamProfile {
   [field: string]: unknown
 }
 
-/** Options of {@link steam}. @group Providers */
+/** Options of {@link steam}. @group Social and consumer presets */
 export interface SteamOptions extends Partial<
   Omit<OpenIdAppConfig, 'openIdEndpoint' | 'claimedIdPrefix' | 'identifier' | 'profile'>
 > {
@@ -62,7 +62,7 @@ export interface SteamOptions extends Partial<
 /**
  * The 64-bit SteamID of a Steam login: the last segment of the claimed identifier
  * `https://steamcommunity.com/openid/id/<steamid>`. Undefined for any other identity.
- * @group Providers
+ * @group Social and consumer presets
  */
 export function steamId(identity: Pick<OpenIdIdentity, 'claimed_id'>): string | undefined {
   const claimed = identity?.claimed_id
@@ -145,7 +145,7 @@ function steamProfile(hasKey: boolean): OpenIdProfileLoader<SteamProfile> {
  * const identity = await oauth.create('steam').authorizeAccessToken(ctx)
  * const id = steamId(identity) // "7656119…"
  * ```
- * @group Providers
+ * @group Social and consumer presets
  */
 export function steam(
   options: SteamOptions = {},

@@ -18,7 +18,7 @@ import type { OAuth2AppConfig, ProfileLoader, TokenEndpointAuthMethod } from '..
 import type { ResponseHook } from '../types.js'
 import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
-/** The athlete as `GET /api/v3/athlete` returns it (the fields oauthkit reads). @group Providers */
+/** The athlete as `GET /api/v3/athlete` returns it (the fields oauthkit reads). @group Social and consumer presets */
 export interface StravaProfile {
   id: number
   username: string | null
@@ -32,7 +32,7 @@ export interface StravaProfile {
   [field: string]: unknown
 }
 
-/** Options of {@link strava}. @group Providers */
+/** Options of {@link strava}. @group Social and consumer presets */
 export interface StravaOptions extends PresetOptions {
   /** `force` shows the consent screen every time; `auto` (default) only when needed. */
   approvalPrompt?: 'auto' | 'force'
@@ -41,7 +41,7 @@ export interface StravaOptions extends PresetOptions {
 /**
  * Strava's scope list: comma-separated (`read,activity:read`), whatever form it was given in. The
  * preset applies it to `scope`; use it for a per-call `params.scope` too.
- * @group Providers
+ * @group Social and consumer presets
  */
 export function stravaScope(scope: string | string[]): string {
   return (Array.isArray(scope) ? scope : scope.split(/[\s,]+/)).filter(Boolean).join(',')
@@ -51,7 +51,7 @@ export function stravaScope(scope: string | string[]): string {
  * Strava reports token errors as `{ message, errors: [{ resource, field, code }] }` without an OAuth
  * `error`: map them to RFC 6749 §5.2 (`Application` → `invalid_client`, the code or refresh token →
  * `invalid_grant`).
- * @group Providers
+ * @group Social and consumer presets
  */
 export const stravaTokenResponse: ResponseHook = async (response) => {
   if (response.ok) return response
@@ -103,7 +103,7 @@ const stravaProfile: ProfileLoader<StravaProfile> = async (api, token) => {
  * const profile = await oauth.create('strava').profile(token)
  * const city = (profile.raw as StravaProfile).city
  * ```
- * @group Providers
+ * @group Social and consumer presets
  */
 export function strava(
   options: StravaOptions,

@@ -32,14 +32,14 @@ const TRELLO_OAUTH = 'https://trello.com/1'
 const TRELLO_API = 'https://api.trello.com/1'
 const MEMBER_FIELDS = 'id,username,fullName,email,avatarUrl,url'
 
-/** A Trello permission: `read`, `write`, `account` (the email). @group Providers */
+/** A Trello permission: `read`, `write`, `account` (the email). @group Work and developer presets */
 export type TrelloScope = 'read' | 'write' | 'account'
-/** How long a Trello token works. @group Providers */
+/** How long a Trello token works. @group Work and developer presets */
 export type TrelloExpiration = '1hour' | '1day' | '30days' | 'never'
 const EXPIRATIONS: readonly string[] = ['1hour', '1day', '30days', 'never']
 const SCOPES: readonly string[] = ['read', 'write', 'account']
 
-/** `GET /1/members/me` (the fields oauthkit asks for). @group Providers */
+/** `GET /1/members/me` (the fields oauthkit asks for). @group Work and developer presets */
 export interface TrelloProfile {
   id: string
   username: string
@@ -52,7 +52,7 @@ export interface TrelloProfile {
   [field: string]: unknown
 }
 
-/** Options of {@link trello}. @group Providers */
+/** Options of {@link trello}. @group Work and developer presets */
 export interface TrelloOptions extends Partial<
   Omit<OAuth1AppConfig, 'clientId' | 'clientSecret' | 'signatureMethod' | 'rsaKey' | 'profile'>
 > {
@@ -129,7 +129,7 @@ const trelloProfile: OAuth1ProfileLoader<TrelloProfile> = async (api, token) => 
  *   trello({ clientId, clientSecret, appName: 'My board tool', scope: ['read', 'account'], expiration: 'never' }),
  * )
  * ```
- * @group Providers
+ * @group Work and developer presets
  */
 export function trello(
   options: TrelloOptions,

@@ -27,7 +27,7 @@ import { checkPresetKeys } from './preset.js'
 const TUMBLR_OAUTH = 'https://www.tumblr.com/oauth'
 const TUMBLR_API = 'https://api.tumblr.com/v2'
 
-/** One blog of a Tumblr user (the fields oauthkit reads; Tumblr sends more). @group Providers */
+/** One blog of a Tumblr user (the fields oauthkit reads; Tumblr sends more). @group Social and consumer presets */
 export interface TumblrBlog {
   name: string
   /** The blog's stable id (`t:…`). */
@@ -41,7 +41,7 @@ export interface TumblrBlog {
   [field: string]: unknown
 }
 
-/** `response.user` of `GET /v2/user/info`. @group Providers */
+/** `response.user` of `GET /v2/user/info`. @group Social and consumer presets */
 export interface TumblrProfile {
   /** The primary blog's name: Tumblr's name for the user, which a rename changes. */
   name: string
@@ -52,7 +52,7 @@ export interface TumblrProfile {
   [field: string]: unknown
 }
 
-/** Options of {@link tumblr}. @group Providers */
+/** Options of {@link tumblr}. @group Social and consumer presets */
 export interface TumblrOptions extends Partial<
   Omit<OAuth1AppConfig, 'clientId' | 'clientSecret' | 'signatureMethod' | 'rsaKey' | 'profile'>
 > {
@@ -137,7 +137,7 @@ const tumblrProfile: OAuth1ProfileLoader<TumblrProfile> = async (api, token) => 
  * const oauth = new OAuth({ secret }).register('tumblr', tumblr({ clientId, clientSecret }))
  * const blog = (await oauth.create('tumblr').profile(token)).sub // "t:…"
  * ```
- * @group Providers
+ * @group Social and consumer presets
  */
 export function tumblr(
   options: TumblrOptions,

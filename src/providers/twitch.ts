@@ -17,7 +17,7 @@ import { rewriteJson } from '../http/client.js'
 import type { RequestHook, ResponseHook } from '../types.js'
 import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
-/** One user of Helix `GET /users` (inside its `data` array). @group Providers */
+/** One user of Helix `GET /users` (inside its `data` array). @group Social and consumer presets */
 export interface TwitchProfile {
   id: string
   login: string
@@ -33,7 +33,7 @@ export interface TwitchProfile {
   [field: string]: unknown
 }
 
-/** Options of {@link twitch}. @group Providers */
+/** Options of {@link twitch}. @group Social and consumer presets */
 export interface TwitchOptions extends PresetOptions {
   /** Make the user re-approve the app even when already authorized (`force_verify=true`). */
   forceVerify?: boolean
@@ -42,7 +42,7 @@ export interface TwitchOptions extends PresetOptions {
 /**
  * Twitch returns `scope` in token responses as a JSON array; RFC 6749 §5.1 (and oauth4webapi) want a
  * space-separated string.
- * @group Providers
+ * @group Social and consumer presets
  */
 export const twitchScopeResponse: ResponseHook = (response) => {
   if (!response.ok) return response
@@ -55,7 +55,7 @@ export const twitchScopeResponse: ResponseHook = (response) => {
 
 /**
  * Helix refuses calls without a `Client-Id` header naming the app the token was issued to.
- * @group Providers
+ * @group Social and consumer presets
  */
 export function twitchClientIdHeader(clientId: string): RequestHook {
   return (request) => {
@@ -101,7 +101,7 @@ const twitchProfile: ProfileLoader<TwitchProfile> = async (api, token) => {
  * const login = (profile.raw as TwitchProfile).login
  * const follows = await oauth.create('twitch').get(`channels/followed?user_id=${profile.sub}`, { token }).json()
  * ```
- * @group Providers
+ * @group Social and consumer presets
  */
 export function twitch(
   options: TwitchOptions,

@@ -40,7 +40,7 @@ const MAX_TEXT = 300
 /**
  * The user as `GET account/verify_credentials.json` returns it (the fields oauthkit reads; X sends
  * many more, all kept).
- * @group Providers
+ * @group Social and consumer presets
  */
 export interface TwitterOAuth1Profile {
   /** The user id as a number: above 2^53 it is rounded by `JSON.parse`, so never use it — use `id_str`. */
@@ -61,7 +61,7 @@ export interface TwitterOAuth1Profile {
   [field: string]: unknown
 }
 
-/** Options of {@link twitterOAuth1}. @group Providers */
+/** Options of {@link twitterOAuth1}. @group Social and consumer presets */
 export interface TwitterOAuth1Options extends Partial<
   Omit<OAuth1AppConfig, 'clientId' | 'clientSecret' | 'signatureMethod' | 'rsaKey' | 'profile'>
 > {
@@ -189,7 +189,7 @@ const twitterOAuth1Profile: OAuth1ProfileLoader<TwitterOAuth1Profile> = async (a
  *   return `@${(profile.raw as TwitterOAuth1Profile).screen_name} (${profile.sub})`
  * }
  * ```
- * @group Providers
+ * @group Social and consumer presets
  */
 export function twitterOAuth1(
   options: TwitterOAuth1Options,

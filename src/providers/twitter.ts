@@ -19,7 +19,7 @@ import {
 } from '../oauth2/config.js'
 import { checkPresetKeys, definePreset, type PresetOptions } from './preset.js'
 
-/** The user object of `GET /2/users/me` (inside its `data`). @group Providers */
+/** The user object of `GET /2/users/me` (inside its `data`). @group Social and consumer presets */
 export interface TwitterProfile {
   id: string
   name: string
@@ -31,7 +31,7 @@ export interface TwitterProfile {
   [field: string]: unknown
 }
 
-/** Options of {@link twitter}. @group Providers */
+/** Options of {@link twitter}. @group Social and consumer presets */
 export interface TwitterOptions extends PresetOptions {
   /** Ask for the user's confirmed email (`users.email` scope, `confirmed_email` field). Default false. */
   email?: boolean
@@ -74,7 +74,7 @@ function twitterProfile(fields: string[]): ProfileLoader<TwitterProfile> {
  * const profile = await oauth.create('x').profile(token)
  * const handle = (profile.raw as TwitterProfile).username
  * ```
- * @group Providers
+ * @group Social and consumer presets
  */
 export function twitter(
   options: TwitterOptions,

@@ -26,7 +26,7 @@ const API = 'https://api.weixin.qq.com'
 const TOKEN = `${API}/sns/oauth2/access_token`
 const REFRESH = `${API}/sns/oauth2/refresh_token`
 
-/** `GET https://api.weixin.qq.com/sns/userinfo`. @group Providers */
+/** `GET https://api.weixin.qq.com/sns/userinfo`. @group Social and consumer presets */
 export interface WeChatProfile {
   /** The user's id for this app. */
   openid: string
@@ -43,7 +43,7 @@ export interface WeChatProfile {
   [field: string]: unknown
 }
 
-/** Options of {@link wechat}. @group Providers */
+/** Options of {@link wechat}. @group Social and consumer presets */
 export interface WeChatOptions extends PresetOptions {
   /** The AppID. */
   clientId: string
@@ -65,7 +65,7 @@ export interface WeChatOptions extends PresetOptions {
 /**
  * WeChat names `client_id` `appid` and wants the `#wechat_redirect` fragment on the authorization URL
  * (its page does not proceed without it).
- * @group Providers
+ * @group Social and consumer presets
  */
 export const wechatAuthorizationUrl: UrlHook = (url) => {
   const params = new URLSearchParams()
@@ -98,7 +98,7 @@ function asWeChatGet(target: string, keep: Record<string, string>): RequestHook 
 /**
  * The code exchange is a GET with `appid`, `secret`, `code` and `grant_type` in the query (the client
  * authenticates with `client_secret_post`, whose body this turns into that query).
- * @group Providers
+ * @group Social and consumer presets
  */
 export const wechatTokenRequest: RequestHook = asWeChatGet(TOKEN, {
   client_id: 'appid',
@@ -107,7 +107,7 @@ export const wechatTokenRequest: RequestHook = asWeChatGet(TOKEN, {
   grant_type: 'grant_type',
 })
 
-/** The refresh is a GET to `/sns/oauth2/refresh_token` with `appid` and no secret. @group Providers */
+/** The refresh is a GET to `/sns/oauth2/refresh_token` with `appid` and no secret. @group Social and consumer presets */
 export const wechatRefreshRequest: RequestHook = asWeChatGet(REFRESH, {
   client_id: 'appid',
   grant_type: 'grant_type',
@@ -132,7 +132,7 @@ const TOKEN_ERRORS: Record<number, string> = {
  * and both as `text/plain`: give errors their RFC 6749 §5.2 shape (HTTP 400, `error` from the
  * errcode), success `token_type: bearer`, and both a JSON content type. `openid` and `unionid` stay in
  * the token.
- * @group Providers
+ * @group Social and consumer presets
  */
 export const wechatTokenResponse: ResponseHook = async (response) => {
   const body = await jsonObject(response)
@@ -154,7 +154,7 @@ const TOKEN_CODES = new Set([40001, 40014, 41001, 42001])
  * WeChat's API answers with HTTP 200 and `{ errcode, errmsg }` for an invalid or expired token (40001,
  * 40014, 42001) and a missing permission (48001): give them the RFC 6750 §3 401/403, so the core
  * refreshes the token and retries once.
- * @group Providers
+ * @group Social and consumer presets
  */
 export const wechatApiResponse: ResponseHook = async (response) => {
   if (!/json|text\/plain/i.test(response.headers.get('content-type') ?? '')) return response
@@ -184,7 +184,7 @@ export const wechatApiResponse: ResponseHook = async (response) => {
  * const token = await oauth.create('wechat').authorizeAccessToken({ cookies, request }) // token.openid, token.unionid
  * const { sub, name, picture } = await oauth.create('wechat').profile(token)
  * ```
- * @group Providers
+ * @group Social and consumer presets
  */
 export function wechat(
   options: WeChatOptions,

@@ -14,7 +14,7 @@ import type { OAuth2AppConfig, ProfileLoader } from '../oauth2/config.js'
 import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 import { claimsProfile } from './oidc-profile.js'
 
-/** Yahoo's userinfo claims (scopes `openid profile email`). @group Providers */
+/** Yahoo's userinfo claims (scopes `openid profile email`). @group Social and consumer presets */
 export interface YahooProfile {
   sub: string
   name?: string
@@ -28,7 +28,7 @@ export interface YahooProfile {
   [claim: string]: unknown
 }
 
-/** Options of {@link yahoo}. @group Providers */
+/** Options of {@link yahoo}. @group Social and consumer presets */
 export type YahooOptions = PresetOptions
 
 /**
@@ -47,7 +47,7 @@ export type YahooOptions = PresetOptions
  * )
  * const token = await oauth.create('yahoo').authorizeAccessToken({ cookies, request }) // token.xoauth_yahoo_guid
  * ```
- * @group Providers
+ * @group Social and consumer presets
  */
 export function yahoo(
   options: YahooOptions,

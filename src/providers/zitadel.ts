@@ -21,7 +21,7 @@ const RESOURCE_OWNER = 'urn:zitadel:iam:user:resourceowner:id'
 /** The claim holding the project roles: `{ role: { orgId: orgDomain } }`. */
 const PROJECT_ROLES = 'urn:zitadel:iam:org:project:roles'
 
-/** ZITADEL's userinfo claims (the ones oauthkit reads, and its reserved ones). @group Providers */
+/** ZITADEL's userinfo claims (the ones oauthkit reads, and its reserved ones). @group Identity platform presets */
 export interface ZitadelProfile {
   sub: string
   name?: string
@@ -36,7 +36,7 @@ export interface ZitadelProfile {
   [claim: string]: unknown
 }
 
-/** Options of {@link zitadel}. @group Providers */
+/** Options of {@link zitadel}. @group Identity platform presets */
 export interface ZitadelOptions extends Omit<PresetOptions, 'issuer'> {
   /** The instance's issuer, e.g. `https://acme-abc123.zitadel.cloud` or `https://auth.example.com`. */
   issuer: string
@@ -67,7 +67,7 @@ export interface ZitadelOptions extends Omit<PresetOptions, 'issuer'> {
  * )
  * const { sub, raw } = await oauth.create('zitadel').profile(token) // raw['urn:zitadel:iam:org:project:roles']
  * ```
- * @group Providers
+ * @group Identity platform presets
  */
 export function zitadel(
   options: ZitadelOptions,

@@ -17,7 +17,7 @@ import type { OAuth2AppConfig, ProfileLoader, TokenEndpointAuthMethod } from '..
 import type { ResponseHook } from '../types.js'
 import { definePreset, type PresetOptions, checkPresetKeys } from './preset.js'
 
-/** The user as `GET /v2/users/me` returns it (the fields oauthkit reads). @group Providers */
+/** The user as `GET /v2/users/me` returns it (the fields oauthkit reads). @group Work and developer presets */
 export interface ZoomProfile {
   id: string
   first_name?: string
@@ -33,12 +33,12 @@ export interface ZoomProfile {
   [field: string]: unknown
 }
 
-/** Options of {@link zoom}. @group Providers */
+/** Options of {@link zoom}. @group Work and developer presets */
 export type ZoomOptions = PresetOptions
 
 /**
  * Zoom's token errors put the explanation in `reason`; RFC 6749 §5.2 calls it `error_description`.
- * @group Providers
+ * @group Work and developer presets
  */
 export const zoomTokenResponse: ResponseHook = async (response) => {
   if (response.ok) return response
@@ -85,7 +85,7 @@ const zoomProfile: ProfileLoader<ZoomProfile> = async (api, token) => {
  * const accountId = (profile.raw as ZoomProfile).account_id
  * const meetings = await oauth.create('zoom').get('users/me/meetings', { token }).json()
  * ```
- * @group Providers
+ * @group Work and developer presets
  */
 export function zoom(
   options: ZoomOptions,

@@ -151,7 +151,8 @@ describe.each(versions)('$label', ({ express }) => {
     })
     app.get('/custom/callback', async (req, res) => {
       const { token, returnTo } = await req.oauth.create('oidc').completeAuthorization()
-      res.json({ email: token.userinfo?.email, returnTo })
+      // The example's Register declares apps of every kind: this one is OAuth 2.
+      res.json({ email: (token as OAuth2Token).userinfo?.email, returnTo })
     })
     app.post('/echo/untouched', async (req, res) => {
       void req.oauth.create('oidc') // the bound registry alone does not read the body
