@@ -1,0 +1,108 @@
+/**
+ * The callback and the ID token checks (src/oauth2/login.ts `finishLogin` / `exchange`,
+ * src/oauth2/id-token.ts), what the hostile and msw login tests leave unpinned: the edges of the
+ * "issued before this login" check, the DPoP binding of the code exchange, and the messages of the
+ * refusals.
+ */
+import * as jose from 'jose'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { ErrorCode } from '../../src/index.js'
+import { expectCode, useMsw } from '../support/helpers.js'
+import { hostileRig, type RigOptions } from '../support/hostile-idp.js'
+
+const server = useMsw()
+afterEach(() => vi.useRealTimers())
+
+/** A login started at a whole second, answered with an ID token issued `age` seconds before it. */
+async function issuedBefore(age: number, options: RigOptions = {}) {
+  vi.useFakeTimers({ toFake: ['Date'] })
+  vi.setSystemTime(new Date('2026-12-01T00:00:00Z'))
+  const started = Date.now() / 1000
+  const r = await hostileRig(server, options)
+  const login = await r.start()
+  r.idp.answerToken(async ({ nonce }) => ({
+    id_token: await r.idp.idToken({ nonce, iat: started - age, exp: started + 300 }),
+  }))
+  return { r, attempt: () => r.signIn(login, r.idp.authorize(login.location)) }
+}
+
+describe('an ID token issued before the login started', () => {
+  it('is accepted at exactly the 30 s clock tolerance, refused one second past it', async () => {
+    const at = await issuedBefore(30)
+    await expect(at.attempt()).resolves.toHaveProperty('userinfo.sub', 'user-1')
+    const past = await issuedBefore(31)
+    const err = await expectCode(past.attempt(), ErrorCode.ID_TOKEN_INVALID)
+    expect(err.message).toBe(
+      'idp: the ID token was issued before this login started (iat too far in the past; if the clocks differ, fix them or raise clockTolerance)',
+    )
+    expect(err.app).toBe('idp')
+  })
+
+  it("uses the app's clockTolerance instead", async () => {
+    const within = await issuedBefore(100, { config: { clockTolerance: 120 } })
+    await expect(within.attempt()).resolves.toHaveProperty('userinfo.sub', 'user-1')
+    const beyond = await issuedBefore(121, { config: { clockTolerance: 120 } })
+    await expectCode(beyond.attempt(), ErrorCode.ID_TOKEN_INVALID)
+  })
+})
+
+describe('the DPoP binding of the code exchange (dpop: true)', () => {
+  /** A DPoP app's login whose token endpoint first asks for a nonce when `nonce`, then answers `tokenType`. */
+  async function dpopLogin(tokenType: string, nonce = false) {
+    const r = await hostileRig(server, { config: { dpop: true } })
+    const login = await r.start()
+    let asked = false
+    r.idp.overrides.token = async () => {
+      if (nonce && !asked) {
+        asked = true
+        return Response.json(
+          { error: 'use_dpop_nonce' },
+          { status: 400, headers: { 'dpop-nonce': 'n-1' } },
+        )
+      }
+      return Response.json({
+        access_token: 'at-1',
+        token_type: tokenType,
+        expires_in: 3600,
+        id_token: await r.idp.idToken({ nonce: login.nonce }),
+      })
+    }
+    const proofs = () =>
+      r.idp.calls
+        .filter((c) => c.endpoint === 'token')
+        .map((c) => c.request.headers.get('dpop'))
+    return { r, login, proofs, attempt: () => r.signIn(login, r.idp.authorize(login.location)) }
+  }
+
+  it('proves a new key on the token request and keeps that key in the token', async () => {
+    const { attempt, proofs } = await dpopLogin('DPoP')
+    const token = await attempt()
+    const [proof] = proofs()
+    expect(proof).toEqual(expect.any(String))
+    const { jwk } = jose.decodeProtectedHeader(proof!)
+    // The token keeps the whole key (to prove it on later calls); the proof carried its public part.
+    expect(token.dpop_jwk).toMatchObject({ ...jwk, d: expect.any(String) })
+  })
+
+  it('answers the token endpoint\'s nonce request once, with a proof that carries the nonce', async () => {
+    const { attempt, proofs } = await dpopLogin('DPoP', true)
+    await expect(attempt()).resolves.toHaveProperty('token_type', 'dpop')
+    const sent = proofs()
+    expect(sent).toHaveLength(2)
+    expect(jose.decodeJwt(sent[1]!)).toHaveProperty('nonce', 'n-1')
+  })
+
+  it('refuses a Bearer token answered to a DPoP exchange (dpop_not_bound), nothing stored', async () => {
+    const { r, attempt } = await dpopLogin('Bearer')
+    await expectCode(attempt(), ErrorCode.DPOP_NOT_BOUND)
+    expect(r.updates).toEqual([])
+  })
+
+  it('without dpop sends no proof and keeps no key', async () => {
+    const r = await hostileRig(server)
+    const login = await r.start()
+    const token = await r.signIn(login, r.idp.authorize(login.location))
+    expect(r.idp.calls.find((c) => c.endpoint === 'token')!.request.headers.get('dpop')).toBeNull()
+    expect(token).not.toHaveProperty('dpop_jwk')
+  })
+})
