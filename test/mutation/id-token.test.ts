@@ -106,3 +106,40 @@ describe('the DPoP binding of the code exchange (dpop: true)', () => {
     expect(token).not.toHaveProperty('dpop_jwk')
   })
 })
+
+describe('the code exchange', () => {
+  it("redacts the code, the verifier and the client secret a token endpoint's error echoes", async () => {
+    const r = await hostileRig(server)
+    const login = await r.start()
+    const callback = r.idp.authorize(login.location)
+    r.idp.overrides.token = async (request) => {
+      const body = new URLSearchParams(await request.text())
+      const echoed = ['code', 'code_verifier'].map((k) => body.get(k)).join(' ')
+      return Response.json(
+        { error: 'invalid_grant', error_description: `${echoed} ${r.idp.clientSecret}` },
+        { status: 400 },
+      )
+    }
+    const err = await expectCode(r.signIn(login, callback), ErrorCode.TOKEN_ERROR)
+    expect(err.errorDescription).toBe('[redacted] [redacted] [redacted]')
+  })
+
+  it('an app without a known issuer (endpoints configured by hand) ignores an iss in the callback', async () => {
+    const r = await hostileRig(server, {
+      config: {
+        serverMetadataUrl: undefined,
+        authorizeUrl: 'https://idp.test/authorize',
+        accessTokenUrl: 'https://idp.test/token',
+        scope: 'email',
+      },
+    })
+    r.idp.answerToken(() => ({ id_token: undefined }))
+    const login = await r.start()
+    const callback = r.idp.authorize(login.location, { iss: 'https://anyone.test' })
+    const token = await r.app.authorizeAccessToken({
+      cookies: login.cookies,
+      request: new Request(callback),
+    })
+    expect(token.access_token).toEqual(expect.any(String))
+  })
+})
