@@ -143,3 +143,58 @@ describe('the code exchange', () => {
     expect(token.access_token).toEqual(expect.any(String))
   })
 })
+
+describe('what the token request carries', () => {
+  it("sends the app's accessTokenParams and the call's params over them", async () => {
+    const r = await hostileRig(server, {
+      config: { accessTokenParams: { resource: 'https://api.test/', audience: 'app' } },
+    })
+    const login = await r.start()
+    const callback = r.idp.authorize(login.location)
+    await r.app.authorizeAccessToken(
+      { cookies: login.cookies, request: new Request(callback) },
+      { params: { audience: 'call' } },
+    )
+    const sent = new URLSearchParams(r.idp.calls.find((c) => c.endpoint === 'token')!.body)
+    expect(sent.get('resource')).toBe('https://api.test/')
+    expect(sent.getAll('audience')).toEqual(['call'])
+  })
+
+  it('an app with pkce: false sends no code_verifier', async () => {
+    const r = await hostileRig(server, { config: { pkce: false } })
+    const login = await r.start()
+    await r.signIn(login, r.idp.authorize(login.location))
+    const sent = new URLSearchParams(r.idp.calls.find((c) => c.endpoint === 'token')!.body)
+    expect(sent.has('code_verifier')).toBe(false)
+    expect(sent.get('code')).toEqual(expect.any(String))
+  })
+})
+
+describe('the authorizationResponse hooks', () => {
+  it('run in order, each on what the previous one changed or returned', async () => {
+    const seen: string[] = []
+    const r = await hostileRig(server, {
+      config: {
+        hooks: {
+          authorizationResponse: [
+            (params) => {
+              seen.push(params.get('x') ?? '')
+              params.set('x', 'first')
+            },
+            (params) => {
+              seen.push(params.get('x') ?? '')
+              const next = new URLSearchParams(params)
+              next.set('x', 'second')
+              return next
+            },
+            (params) => void seen.push(params.get('x') ?? ''),
+          ],
+        },
+      },
+    })
+    const login = await r.start()
+    const callback = r.idp.authorize(login.location, { x: 'provider' })
+    await r.signIn(login, callback)
+    expect(seen).toEqual(['provider', 'first', 'second'])
+  })
+})
