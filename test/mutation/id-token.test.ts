@@ -8,7 +8,7 @@ import * as jose from 'jose'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ErrorCode } from '../../src/index.js'
 import { expectCode, useMsw } from '../support/helpers.js'
-import { hostileRig, type RigOptions } from '../support/hostile-idp.js'
+import { hostileRig, tamperSignature, type RigOptions } from '../support/hostile-idp.js'
 
 const server = useMsw()
 afterEach(() => vi.useRealTimers())
@@ -196,5 +196,38 @@ describe('the authorizationResponse hooks', () => {
     const callback = r.idp.authorize(login.location, { x: 'provider' })
     await r.signIn(login, callback)
     expect(seen).toEqual(['provider', 'first', 'second'])
+  })
+})
+
+describe('the ID token of another grant (tokenFromResponse)', () => {
+  /** A rig whose token endpoint answers every grant with `idToken`'s ID token. */
+  async function passwordRig(idToken: (r: Awaited<ReturnType<typeof hostileRig>>) => Promise<string | undefined>, options: RigOptions = {}) {
+    const r = await hostileRig(server, options)
+    r.idp.overrides.token = async () =>
+      Response.json({ access_token: 'at-1', token_type: 'Bearer', id_token: await idToken(r) })
+    return r
+  }
+
+  it('verifies its signature: a tampered one is id_token_invalid, a valid one gives its claims', async () => {
+    const bad = await passwordRig(async (r) => tamperSignature(await r.idp.idToken()))
+    await expectCode(bad.app.passwordGrant('user', 'pw'), ErrorCode.ID_TOKEN_INVALID)
+    const good = await passwordRig((r) => r.idp.idToken({ email: 'a@b.test' }))
+    await expect(good.app.passwordGrant('user', 'pw')).resolves.toHaveProperty(
+      'userinfo.email',
+      'a@b.test',
+    )
+  })
+
+  it('without idTokenIssuer a response without one is accepted; with it, refused with its message', async () => {
+    const plain = await passwordRig(async () => undefined)
+    await expect(plain.app.passwordGrant('user', 'pw')).resolves.toHaveProperty('access_token', 'at-1')
+    const checked = await passwordRig(async () => undefined, {
+      config: { idTokenIssuer: (_claims, issuer) => issuer },
+    })
+    const err = await expectCode(checked.app.passwordGrant('user', 'pw'), ErrorCode.ID_TOKEN_INVALID)
+    expect(err).toMatchObject({
+      app: 'idp',
+      message: 'idp: the token response has no ID token, which this app checks (idTokenIssuer)',
+    })
   })
 })
