@@ -231,3 +231,37 @@ describe('the ID token of another grant (tokenFromResponse)', () => {
     })
   })
 })
+
+describe('the messages of the ID token refusals', () => {
+  /** The message a login answered with `idToken`'s ID token is refused with (id_token_invalid). */
+  async function refusal(
+    idToken: (r: Awaited<ReturnType<typeof hostileRig>>, nonce: string | undefined) => Promise<string>,
+    options: RigOptions = {},
+    code: string = ErrorCode.ID_TOKEN_INVALID,
+  ) {
+    const r = await hostileRig(server, options)
+    const login = await r.start()
+    r.idp.answerToken(async ({ nonce }) => ({ id_token: await idToken(r, nonce) }))
+    const err = await expectCode(r.signIn(login, r.idp.authorize(login.location)), code)
+    expect(err.app).toBe('idp')
+    return err.message
+  }
+  const now = () => Math.floor(Date.now() / 1000)
+
+  it('names what is wrong, without the token', async () => {
+    expect(await refusal((r, nonce) => r.idp.idToken({ nonce }, { header: { typ: 'at+jwt' } }))).toBe(
+      'idp: the JWT offered as an ID token is typed "at+jwt", another kind of token',
+    )
+    expect(await refusal((r, nonce) => r.idp.idToken({ nonce, sub: '' }))).toBe(
+      'idp: the ID token has an empty sub',
+    )
+    expect(await refusal((r, nonce) => r.idp.idToken({ nonce, iat: now() + 3600, exp: now() + 7200 }))).toBe(
+      'idp: the ID token was issued in the future (iat beyond the clock tolerance; if the clocks differ, fix them or raise clockTolerance)',
+    )
+    expect(
+      await refusal((r, nonce) => r.idp.idToken({ nonce, aud: [r.idp.clientId, 'a'], azp: r.idp.clientId }), {
+        config: { trustedAudiences: ['b'] },
+      }),
+    ).toBe('idp: the ID token names audiences besides this client that the app does not trust (trustedAudiences)')
+  })
+})
