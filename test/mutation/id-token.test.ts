@@ -265,3 +265,54 @@ describe('the messages of the ID token refusals', () => {
     ).toBe('idp: the ID token names audiences besides this client that the app does not trust (trustedAudiences)')
   })
 })
+
+describe('keys and algorithms', () => {
+  it('two logins in a row fetch the JWKS once', async () => {
+    const r = await hostileRig(server)
+    for (let i = 0; i < 2; i++) {
+      const login = await r.start()
+      await r.signIn(login, r.idp.authorize(login.location))
+    }
+    expect(r.idp.endpointCalls('jwks')).toBe(1)
+  })
+
+  it('a provider without jwks_uri cannot have its ID tokens verified (metadata_invalid)', async () => {
+    const r = await hostileRig(server, { idp: { metadata: { jwks_uri: undefined } } })
+    const login = await r.start()
+    const err = await expectCode(
+      r.signIn(login, r.idp.authorize(login.location)),
+      ErrorCode.METADATA_INVALID,
+    )
+    expect(err.message).toBe('idp: the provider has no jwks_uri to verify signatures with')
+  })
+
+  /** `parseIdToken` (verify alone, without oauth4webapi's checks first) of a token signed with `alg`. */
+  async function parsed(alg: string, options: RigOptions, claims: Record<string, unknown> = {}) {
+    const r = await hostileRig(server, options)
+    await r.idp.addKey('es', 'ES256')
+    await r.app.loadServerMetadata()
+    const token = await r.idp.idToken(claims, { kid: alg === 'ES256' ? 'es' : 'key-1' })
+    return r.app.parseIdToken(token, { nonce: false })
+  }
+
+  it("idTokenSignedResponseAlg alone is allowed, else the metadata's algorithms, else RS256", async () => {
+    const only = { config: { idTokenSignedResponseAlg: 'ES256' } }
+    await expect(parsed('ES256', only)).resolves.toHaveProperty('sub', 'user-1')
+    const err = await expectCode(parsed('RS256', only), ErrorCode.ID_TOKEN_INVALID)
+    expect(err.message).toBe('idp: the ID token alg "RS256" is not allowed')
+    const listed = { idp: { metadata: { id_token_signing_alg_values_supported: ['ES256'] } } }
+    await expect(parsed('ES256', listed)).resolves.toHaveProperty('sub', 'user-1')
+    await expectCode(parsed('RS256', listed), ErrorCode.ID_TOKEN_INVALID)
+    const none = { idp: { metadata: { id_token_signing_alg_values_supported: undefined } } }
+    await expect(parsed('RS256', none)).resolves.toHaveProperty('sub', 'user-1')
+    await expectCode(parsed('ES256', none), ErrorCode.ID_TOKEN_INVALID)
+  })
+
+  it('several audiences need azp = this client, with its message', async () => {
+    const err = await expectCode(
+      parsed('RS256', { config: { trustedAudiences: ['a'] } }, { aud: ['client-1', 'a'], azp: 'a' }),
+      ErrorCode.ID_TOKEN_INVALID,
+    )
+    expect(err.message).toBe('idp: the ID token has several audiences and its azp is not this client')
+  })
+})
