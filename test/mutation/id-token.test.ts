@@ -316,3 +316,43 @@ describe('keys and algorithms', () => {
     expect(err.message).toBe('idp: the ID token has several audiences and its azp is not this client')
   })
 })
+
+describe('signed userinfo and HS* tokens', () => {
+  /** The userinfo of a logged-in rig whose userinfo endpoint answers `body` as `application/jwt`. */
+  async function userinfo(
+    body: (r: Awaited<ReturnType<typeof hostileRig>>) => Promise<string>,
+    options: RigOptions = { config: { userinfoSignedResponseAlg: 'RS256' } },
+  ) {
+    const r = await hostileRig(server, options)
+    const login = await r.start()
+    const token = await r.app.authorizeAccessToken({
+      cookies: login.cookies,
+      request: new Request(r.idp.authorize(login.location)),
+    })
+    const jwt = await body(r)
+    r.idp.overrides.userinfo = () =>
+      new Response(jwt, { headers: { 'content-type': 'application/jwt' } })
+    return r.app.userinfo(token)
+  }
+  const refused = async (promise: Promise<unknown>) =>
+    (await expectCode(promise, ErrorCode.USERINFO_INVALID)).message
+
+  it('does not need exp or iat, and names itself in its messages', async () => {
+    await expect(
+      userinfo((r) => r.idp.idToken({ exp: undefined, iat: undefined })),
+    ).resolves.toHaveProperty('sub', 'user-1')
+    expect(
+      await refused(userinfo((r) => r.idp.idToken({}, { header: { typ: 'logout+jwt' } }))),
+    ).toBe('idp: the JWT offered as signed userinfo is typed "logout+jwt", another kind of token')
+  })
+
+  it('an HS256 ID token needs a client secret to be verified', async () => {
+    const r = await hostileRig(server, {
+      config: { clientSecret: undefined, tokenEndpointAuthMethod: 'none', idTokenSignedResponseAlg: 'HS256' },
+    })
+    await r.app.loadServerMetadata()
+    const token = await r.idp.idToken({}, { alg: 'HS256', key: new TextEncoder().encode('x'.repeat(32)) })
+    const err = await expectCode(r.app.parseIdToken(token, { nonce: false }), ErrorCode.ID_TOKEN_INVALID)
+    expect(err.message).toBe('idp: an HS256 ID token needs a client secret')
+  })
+})
