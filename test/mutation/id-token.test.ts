@@ -356,3 +356,31 @@ describe('signed userinfo and HS* tokens', () => {
     expect(err.message).toBe('idp: an HS256 ID token needs a client secret')
   })
 })
+
+describe('the callback', () => {
+  it('without state or without code says which, for this app', async () => {
+    const r = await hostileRig(server)
+    for (const [param, code, message] of [
+      ['state', ErrorCode.STATE_MISSING, 'idp: the callback has no state parameter'],
+      ['code', ErrorCode.INVALID_AUTHORIZATION_RESPONSE, 'idp: the callback has no code parameter'],
+    ] as const) {
+      const login = await r.start()
+      const callback = r.idp.authorize(login.location)
+      callback.searchParams.delete(param)
+      const err = await expectCode(r.signIn(login, callback), code)
+      expect(err).toMatchObject({ app: 'idp', message })
+    }
+  })
+
+  it('a repeated state consumes each transaction it names once, even named twice', async () => {
+    const r = await hostileRig(server)
+    const first = await r.start()
+    const second = await r.start({ cookies: first.cookies })
+    const callback = r.idp.authorize(second.location)
+    callback.searchParams.append('state', first.state)
+    callback.searchParams.append('state', second.state)
+    await expectCode(r.signIn(second, callback), ErrorCode.INVALID_AUTHORIZATION_RESPONSE)
+    expect(first.cookies.get(first.txCookie)).toBeUndefined()
+    expect(first.cookies.get(second.txCookie)).toBeUndefined()
+  })
+})
