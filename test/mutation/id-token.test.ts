@@ -6,7 +6,7 @@
  */
 import * as jose from 'jose'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { ErrorCode } from '../../src/index.js'
+import { ErrorCode, OAuthKitError } from '../../src/index.js'
 import { expectCode, useMsw } from '../support/helpers.js'
 import { hostileRig, tamperSignature, type RigOptions } from '../support/hostile-idp.js'
 
@@ -382,5 +382,62 @@ describe('the callback', () => {
     await expectCode(r.signIn(second, callback), ErrorCode.INVALID_AUTHORIZATION_RESPONSE)
     expect(first.cookies.get(first.txCookie)).toBeUndefined()
     expect(first.cookies.get(second.txCookie)).toBeUndefined()
+  })
+})
+
+describe('a signature that does not verify', () => {
+  it("says so with jose's reason, and keeps a cause", async () => {
+    const r = await hostileRig(server)
+    const login = await r.start()
+    r.idp.answerToken(async ({ nonce }) => ({
+      id_token: tamperSignature(await r.idp.idToken({ nonce })),
+    }))
+    const err = await expectCode(
+      r.signIn(login, r.idp.authorize(login.location)),
+      ErrorCode.ID_TOKEN_INVALID,
+    )
+    expect(err.message).toBe(
+      'idp: the ID token signature could not be verified (signature verification failed)',
+    )
+    expect(err.app).toBe('idp')
+    expect(err.cause).toBeInstanceOf(Error)
+  })
+})
+
+describe('idTokenIssuer (issuerFor)', () => {
+  it('is asked only about a successful response with an ID token; its refusal stands, its crash does not', async () => {
+    const asked: unknown[] = []
+    const r = await hostileRig(server, {
+      config: {
+        idTokenIssuer: (claims, issuer) => {
+          asked.push(claims.sub)
+          if (claims.sub === 'crash') throw new Error('resolver bug')
+          if (claims.sub === 'refused')
+            throw new OAuthKitError(ErrorCode.ID_TOKEN_INVALID, 'idp: not our tenant')
+          return issuer
+        },
+      },
+    })
+    const attempt = async (answer: (nonce: string | undefined) => Promise<Response>) => {
+      const login = await r.start()
+      r.idp.overrides.token = async (request) => {
+        const code = new URLSearchParams(await request.text()).get('code') ?? ''
+        return answer(r.idp.codes.get(code)?.nonce)
+      }
+      const request = new Request(r.idp.authorize(login.location))
+      return r.app.authorizeAccessToken({ cookies: login.cookies, request })
+    }
+    const token = (claims: Record<string, unknown>) => async (nonce: string | undefined) =>
+      Response.json({ access_token: 'at', token_type: 'Bearer', id_token: await r.idp.idToken({ nonce, ...claims }) })
+
+    await expectCode(
+      attempt(async () => Response.json({ error: 'invalid_grant' }, { status: 400 })),
+      ErrorCode.TOKEN_ERROR,
+    )
+    expect(asked).toEqual([])
+    await expect(attempt(token({ sub: 'crash' }))).resolves.toHaveProperty('access_token', 'at')
+    const err = await expectCode(attempt(token({ sub: 'refused' })), ErrorCode.ID_TOKEN_INVALID)
+    expect(err.message).toBe('idp: not our tenant')
+    expect(asked).toEqual(['crash', 'refused'])
   })
 })
