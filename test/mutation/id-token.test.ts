@@ -441,3 +441,23 @@ describe('idTokenIssuer (issuerFor)', () => {
     expect(asked).toEqual(['crash', 'refused'])
   })
 })
+
+describe('max_age at the callback', () => {
+  it('a login that sent max_age needs an auth_time within it', async () => {
+    const now = Math.floor(Date.now() / 1000)
+    const r = await hostileRig(server, { config: { authorizeParams: { max_age: '60' } } })
+    for (const [authTime, ok] of [
+      [now, true],
+      [now - 3600, false],
+      [undefined, false],
+    ] as const) {
+      const login = await r.start()
+      r.idp.answerToken(async ({ nonce }) => ({
+        id_token: await r.idp.idToken({ nonce, auth_time: authTime }),
+      }))
+      const attempt = r.signIn(login, r.idp.authorize(login.location))
+      if (ok) await expect(attempt).resolves.toHaveProperty('userinfo.sub', 'user-1')
+      else await expectCode(attempt, ErrorCode.ID_TOKEN_INVALID)
+    }
+  })
+})
