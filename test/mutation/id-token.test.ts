@@ -160,6 +160,23 @@ describe('what the token request carries', () => {
     expect(sent.getAll('audience')).toEqual(['call'])
   })
 
+  it("the token request goes through the app's accessTokenRequest hooks", async () => {
+    const r = await hostileRig(server, {
+      config: {
+        hooks: {
+          accessTokenRequest: (request) => {
+            request.headers.set('x-hooked', 'yes')
+            return request
+          },
+        },
+      },
+    })
+    const login = await r.start()
+    await r.signIn(login, r.idp.authorize(login.location))
+    const sent = r.idp.calls.find((c) => c.endpoint === 'token')!.request
+    expect(sent.headers.get('x-hooked')).toBe('yes')
+  })
+
   it('an app with pkce: false sends no code_verifier', async () => {
     const r = await hostileRig(server, { config: { pkce: false } })
     const login = await r.start()
@@ -459,5 +476,29 @@ describe('max_age at the callback', () => {
       if (ok) await expect(attempt).resolves.toHaveProperty('userinfo.sub', 'user-1')
       else await expectCode(attempt, ErrorCode.ID_TOKEN_INVALID)
     }
+  })
+})
+
+describe('an OpenID login needs an ID token (requireIdToken)', () => {
+  it('whatever the nonce setting; a login without openid needs none', async () => {
+    for (const config of [{}, { nonce: false as const }]) {
+      const r = await hostileRig(server, { config })
+      const login = await r.start()
+      r.idp.answerToken(() => ({ id_token: undefined }))
+      await r.expectRefused(
+        () => r.signIn(login, r.idp.authorize(login.location)),
+        ErrorCode.INVALID_RESPONSE,
+        { login, calls: ['token'] },
+      )
+    }
+    const plain = await hostileRig(server, { config: { scope: 'email' } })
+    const login = await plain.start()
+    plain.idp.answerToken(() => ({ id_token: undefined }))
+    await expect(
+      plain.app.authorizeAccessToken({
+        cookies: login.cookies,
+        request: new Request(plain.idp.authorize(login.location)),
+      }),
+    ).resolves.not.toHaveProperty('id_token')
   })
 })
