@@ -300,7 +300,10 @@ describe('keys and algorithms', () => {
       r.signIn(login, r.idp.authorize(login.location)),
       ErrorCode.METADATA_INVALID,
     )
-    expect(err.message).toBe('idp: the provider has no jwks_uri to verify signatures with')
+    expect(err).toMatchObject({
+      app: 'idp',
+      message: 'idp: the provider has no jwks_uri to verify signatures with',
+    })
   })
 
   /** `parseIdToken` (verify alone, without oauth4webapi's checks first) of a token signed with `alg`. */
@@ -500,5 +503,39 @@ describe('an OpenID login needs an ID token (requireIdToken)', () => {
         request: new Request(plain.idp.authorize(login.location)),
       }),
     ).resolves.not.toHaveProperty('id_token')
+  })
+})
+
+describe('verify, through parseIdToken', () => {
+  async function rig(options: RigOptions = {}) {
+    const r = await hostileRig(server, options)
+    await r.app.loadServerMetadata()
+    return r
+  }
+
+  it('accepts an iat exactly at the clock tolerance in the future', async () => {
+    const r = await rig()
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(new Date('2026-12-01T00:00:00Z'))
+    const now = Date.now() / 1000
+    const at = await r.idp.idToken({ iat: now + 30, exp: now + 300 })
+    await expect(r.app.parseIdToken(at, { nonce: false })).resolves.toHaveProperty('iat', now + 30)
+    const past = await r.idp.idToken({ iat: now + 31, exp: now + 300 })
+    await expectCode(r.app.parseIdToken(past, { nonce: false }), ErrorCode.ID_TOKEN_INVALID)
+  })
+
+  it('refuses a typ ending in +jwt only', async () => {
+    const r = await rig()
+    const typed = (typ: string) => r.idp.idToken({}, { header: { typ } })
+    await expect(r.app.parseIdToken(await typed('jwt+jwt.v2'), { nonce: false })).resolves.toHaveProperty('sub')
+    await expectCode(r.app.parseIdToken(await typed('x+JWT'), { nonce: false }), ErrorCode.ID_TOKEN_INVALID)
+  })
+
+  it('names an empty alg as ""', async () => {
+    const r = await rig()
+    const part = (value: object) => jose.base64url.encode(JSON.stringify(value))
+    const token = `${part({ alg: '' })}.${part({ iss: r.idp.issuer, sub: 'user-1' })}.c2ln`
+    const err = await expectCode(r.app.parseIdToken(token, { nonce: false }), ErrorCode.ID_TOKEN_INVALID)
+    expect(err.message).toBe('idp: the ID token alg "" is not allowed')
   })
 })
