@@ -124,6 +124,17 @@ describe('the code exchange', () => {
     expect(err.errorDescription).toBe('[redacted] [redacted] [redacted]')
   })
 
+  it('a token endpoint that cannot be reached is a network error naming it', async () => {
+    const r = await hostileRig(server)
+    const login = await r.start()
+    r.idp.overrides.token = async () => Response.error()
+    const err = await expectCode(
+      r.signIn(login, r.idp.authorize(login.location)),
+      ErrorCode.NETWORK_ERROR,
+    )
+    expect(err.message).toBe('idp: the token endpoint could not be reached (https://idp.test)')
+  })
+
   it('an app without a known issuer (endpoints configured by hand) ignores an iss in the callback', async () => {
     const r = await hostileRig(server, {
       config: {
