@@ -304,6 +304,20 @@ describe('keys and algorithms', () => {
     expect(r.idp.endpointCalls('jwks')).toBe(1)
   })
 
+  it("the JWKS is kept for the app's metadataTtl, then fetched again", async () => {
+    const r = await hostileRig(server, { config: { metadataTtl: 60 } })
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(new Date('2026-12-01T00:00:00Z'))
+    const login = async () => {
+      const l = await r.start()
+      await r.signIn(l, r.idp.authorize(l.location))
+    }
+    await login()
+    vi.setSystemTime(Date.now() + 61_000)
+    await login()
+    expect(r.idp.endpointCalls('jwks')).toBe(2)
+  })
+
   it('a provider without jwks_uri cannot have its ID tokens verified (metadata_invalid)', async () => {
     const r = await hostileRig(server, { idp: { metadata: { jwks_uri: undefined } } })
     const login = await r.start()
