@@ -42,14 +42,11 @@ export interface AssertionInput {
   nonces: ReplayGuard
 }
 
-function invalid(app: string, why: string, status?: number): OAuthKitError {
+function invalid(app: string, why: string): OAuthKitError {
   return new OAuthKitError(
     ErrorCode.OPENID_ASSERTION_INVALID,
     `${app}: the OpenID assertion ${why}`,
-    {
-      app,
-      ...(status === undefined ? {} : { status }),
-    },
+    { app },
   )
 }
 
