@@ -91,6 +91,18 @@ describe('a provider error body', () => {
   })
 })
 
+describe('a processing error at the metadata step', () => {
+  it('is metadata_invalid with the exact message', () => {
+    expect(
+      toOAuthKitError(new oauth.OperationProcessingError('bad metadata'), 'idp', 'metadata'),
+    ).toMatchObject({
+      code: ErrorCode.METADATA_INVALID,
+      app: 'idp',
+      message: 'idp: invalid server metadata: bad metadata',
+    })
+  })
+})
+
 describe('a refused callback', () => {
   it('the implicit and hybrid grants: the exact message, with the app', () => {
     const implicit = refusedCallback({ id_token: 'x.y.z', code: 'c', state: 's' })
