@@ -7,7 +7,7 @@
 import * as oauth from 'oauth4webapi'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ErrorCode, isOAuthKitError, type ComplianceHooks } from '../../src/index.js'
-import { HttpClient, anySignal } from '../../src/http/client.js'
+import { HttpClient, anySignal, rewriteJson } from '../../src/http/client.js'
 import { authorizationResponseError, sanitize, toOAuthKitError, type Step } from '../../src/errors/upstream.js'
 import { expectCode } from '../support/helpers.js'
 
@@ -300,6 +300,75 @@ describe('errors', () => {
       expect(err.cause, error.message).toBeInstanceOf(Error)
       expect(err.cause, error.message).not.toBe(error)
       expect(err.cause, error.message).toMatchObject({ name: error.name, message: error.message })
+    }
+  })
+})
+
+describe('the caller, the timeout and the hooks', () => {
+  it("a request the caller's signal stopped rejects with the caller's reason, not as a network error", async () => {
+    const caller = new AbortController()
+    const reason = new Error('the caller gave up')
+    caller.abort(reason)
+    const http = client(() => Promise.reject(new TypeError('fetch failed')))
+    await expect(http.send(post(), 'token', caller.signal)).rejects.toBe(reason)
+  })
+
+  it('a fetch stopped by the timeout is a timeout that names the app and keeps a sanitised cause', async () => {
+    const http = new HttpClient({
+      app: 'idp',
+      fetch: (input) =>
+        new Promise((_, reject) => {
+          const { signal } = input as Request
+          signal.addEventListener('abort', () => reject(Object.assign(signal.reason as Error, { body: 'secret' })))
+        }),
+      timeout: 30,
+      maxResponseSize: 10,
+      hooks: {},
+    })
+    const err = await expectCode(http.send(post(), 'token'), ErrorCode.TIMEOUT)
+    expect(err).toMatchObject({ app: 'idp', message: 'idp: the token endpoint did not answer within 30 ms' })
+    expect(err.cause).toBeInstanceOf(Error)
+    expect(err.cause).toMatchObject({ name: 'TimeoutError' })
+    expect(Object.keys(err.cause as object)).not.toContain('body')
+  })
+
+  it('runs a single hook given without an array, and works with no response hooks at all', async () => {
+    const hooks: ComplianceHooks = {
+      accessTokenRequest: (request) => {
+        const edited = new Request(request)
+        edited.headers.set('x-hooked', 'yes')
+        return edited
+      },
+      accessTokenResponse: () => Response.json({ replaced: true }),
+    }
+    const response = await client(() => Response.json({ a: 1 }), { hooks, maxResponseSize: 1000 }).send(post(), 'token')
+    expect(sent[0]!.headers.get('x-hooked')).toBe('yes')
+    expect(await response.json()).toEqual({ replaced: true })
+    const bare = new HttpClient({ app: 'idp', fetch: async () => new Response('ok'), timeout: 5_000, maxResponseSize: 10, hooks: {} })
+    expect(await (await bare.send(post(), 'token')).text()).toBe('ok')
+  })
+})
+
+describe('rewriteJson', () => {
+  const add = (body: Record<string, unknown>) => ({ ...body, added: true })
+  const answer = (text: string) => new Response(text, { status: 400, headers: { 'content-type': 'text/plain', 'content-length': String(text.length), 'x-a': '1' } })
+
+  it('edits a JSON object: the new body as JSON, content-type set, content-length dropped, the same status or the one given', async () => {
+    const edited = await rewriteJson(answer('{"a":1}'), add)
+    expect(await edited.json()).toEqual({ a: 1, added: true })
+    expect(edited.status).toBe(400)
+    expect([...edited.headers].sort()).toEqual([['content-type', 'application/json'], ['x-a', '1']])
+    const ok = await rewriteJson(answer('{"a":1}'), add, { status: 200 })
+    expect(ok.status).toBe(200)
+  })
+
+  it('leaves anything but a JSON object as it was: text, status and headers', async () => {
+    for (const text of ['not json', '[1,2]', 'null', '5', '"a string"', 'true']) {
+      const kept = await rewriteJson(answer(text), add, { status: 200 })
+      expect(await kept.text(), text).toBe(text)
+      expect(kept.status, text).toBe(400)
+      expect(kept.headers.get('content-type'), text).toBe('text/plain')
+      expect(kept.headers.get('x-a'), text).toBe('1')
     }
   })
 })
