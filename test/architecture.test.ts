@@ -1,7 +1,7 @@
 /**
  * The layout of ARCHITECTURE.md, checked: no import circle (type imports count too), imports point
  * down the layers, nothing in oauth1/ imports oauth2/, the grants never import the app, and no
- * source file is over 400 lines.
+ * source file (src/, integrations/, and the testing export's testing/) is over 400 lines.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
@@ -144,8 +144,8 @@ describe('architecture', () => {
       expect(importers(`src/stores/${driver}.ts`), driver).toEqual([])
   })
 
-  it('has no source file over 400 lines', () => {
-    const long = sources
+  it('has no source file over 400 lines (the testing export included)', () => {
+    const long = [...sources, ...files('testing')]
       .map((file) => [file, readFileSync(join(root, file), 'utf8').split('\n').length] as const)
       .filter(([, lines]) => lines > 400)
     expect(long).toEqual([])

@@ -60,6 +60,28 @@ describe('transaction seal, exactly', () => {
     await expect(unseal(await seal({ n: 2 }, password, 60), password)).resolves.toEqual({ n: 2 })
   })
 
+  it('says why a seal does not open (for the one who debugs it; the transaction reads all as invalid)', async () => {
+    const sealed = await seal({ v: 1 }, { 1: A }, 60)
+    const [version, id, iv, ciphertext] = sealed.split('*') as [string, string, string, string]
+    await expect(unseal(`${version}*${id}*${iv}`, A)).rejects.toThrow(/^not a seal$/)
+    await expect(unseal(`t0*${id}*${iv}*${ciphertext}`, A)).rejects.toThrow(/^not a seal$/)
+    await expect(unseal(`${version}*2*${iv}*${ciphertext}`, { 1: A })).rejects.toThrow(
+      /^sealed with an unknown password$/,
+    )
+    // Standard base64 (+ and /) and padding are not base64url; a valid prefix is not enough.
+    for (const bad of [`${iv.slice(0, -1)}+`, `${iv}=`, `${iv} `])
+      await expect(unseal(`${version}*${id}*${bad}*${ciphertext}`, A), bad).rejects.toThrow(
+        /^not base64url$/,
+      )
+    // 16 bytes: the last character holds 4 unused bits; set one and the bytes stay the same.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+    const sixteen = b64url(new Uint8Array(16))
+    const loose = sixteen.slice(0, -1) + alphabet[alphabet.indexOf(sixteen.at(-1)!) | 1]
+    await expect(unseal(`${version}*${id}*${loose}*${ciphertext}`, A)).rejects.toThrow(
+      /^not canonical base64url$/,
+    )
+  })
+
   it('rotation with ids that are not numbers: the last in text order seals', async () => {
     const sealed = await seal({ v: 1 }, { a: A, c: C, b: B }, 60)
     expect(sealed.split('*')[1]).toBe('c')
