@@ -276,7 +276,11 @@ export class ApiClient<T> {
         ErrorCode.UNTRUSTED_ORIGIN,
         `refused to send credentials to the token's API base (${base ? base.protocol : 'not a URL'}): it must be an https: URL`,
       )
-    return [await moved(request, joinUrl(this.#app, base.href, rest)), `${base.origin}/`]
+    // What follows the placeholder may itself be an absolute URL: only the base's own origin skips the check.
+    const url = new URL(joinUrl(this.#app, base.href, rest)).href
+    const prefix = `${base.origin}/`
+    if (!url.startsWith(prefix)) await this.#checkOrigin(url)
+    return [await moved(request, url), prefix]
   }
 
   /** The response after the app's `protectedResponse` hooks (each gets what the previous returned). */
