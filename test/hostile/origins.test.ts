@@ -90,6 +90,21 @@ describe('credentials go only to the API and the provider', () => {
     expect(await app.get('https://api.origins.test/v2/other').json()).toEqual({ ok: true })
   })
 
+  it('token-base-hidden-url: with apiBaseUrlFromToken, a path that is itself an absolute URL is refused, not sent with the token', async () => {
+    const seen = listen('https://own.origins.test', 'https://evil.origins.test')
+    const app = oauth2({ apiBaseUrlFromToken: 'instance_url' }).create('api')
+    const own = { ...token(), instance_url: 'https://own.origins.test/' }
+    // '/https://…' is relative (it does not start with a scheme): it waits for the token's base.
+    for (const path of ['/https://evil.origins.test/x', '//https://evil.origins.test/x'])
+      await expectCode(app.get(path, { token: own }), ErrorCode.UNTRUSTED_ORIGIN)
+    expect(seen).toEqual([])
+    // Control: a path under the token's own base gets the token.
+    await app.get('users/me', { token: own }).json()
+    expect(seen).toEqual([
+      { url: 'https://own.origins.test/users/me', authorization: `Bearer ${ACCESS_TOKEN}` },
+    ])
+  })
+
   it('http-api-call: plain http is refused beyond loopback, even to the API host, and allowed on loopback', async () => {
     const seen = listen('http://api.origins.test')
     const err = await expectCode(
