@@ -98,7 +98,7 @@ export class BearerGuard<Claims extends AccessTokenClaims = AccessTokenClaims> {
     if (typeof realm !== 'string' || !/^[\x20\x21\x23-\x5b\x5d-\x7e]*$/.test(realm))
       throw guardConfigError('realm must be printable ASCII without quotes or backslashes')
     this.#audience = [...audience]
-    this.#scopes = checkScopes(options.scopes, 'scopes')
+    this.#scopes = [...new Set(checkScopes(options.scopes, 'scopes'))]
     this.#tolerance = tolerance
     this.#issuers = issuerEntries(options)
     this.#algorithms = [...new Set([...this.#issuers.values()].flatMap((e) => e.algorithms))]
