@@ -18,10 +18,11 @@ export type Credentials =
 
 /** Read the bearer token of an `Authorization` header (another scheme counts as no token). */
 export function readAuthorization(header: string | null | undefined): Credentials {
-  if (header === null || header === undefined || header === '') return { kind: 'missing' }
-  const match = BEARER.exec(header)
+  // No header reads as an empty one: neither pattern matches it, so it is missing.
+  const text = header ?? ''
+  const match = BEARER.exec(text)
   if (match) return { kind: 'token', token: match[1]! }
-  return SCHEME.test(header) ? { kind: 'malformed' } : { kind: 'missing' }
+  return SCHEME.test(text) ? { kind: 'malformed' } : { kind: 'missing' }
 }
 
 /** A quoted-string of RFC 9110 §5.6.4 (our own messages, printable ASCII only). */
