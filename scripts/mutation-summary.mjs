@@ -26,7 +26,7 @@ const score = (c) => {
   const valid = detected + c.Survived + c.NoCoverage
   return valid === 0 ? 'n/a' : `${((100 * detected) / valid).toFixed(1)} %`
 }
-const minutes = (s) => (s === undefined ? '' : s < 90 ? `${s} s` : `${Math.round(s / 60)} min`)
+const minutes = (s) => (s === undefined ? '?' : s < 90 ? `${s} s` : `${Math.round(s / 60)} min`)
 
 const rows = []
 const runRows = []
