@@ -22,6 +22,7 @@ import { FORM, Refusal, sameText, verifySignedRequest } from './oauth1-emulator/
 import type {
   EmulatedConsumer,
   EmulatedSignatureMethod,
+  OAuth1EmulatedGrant,
   OAuth1Problem,
   OAuth1VerifiedRequest,
 } from './oauth1-emulator/verify.js'
@@ -29,23 +30,10 @@ import type {
 export type {
   EmulatedConsumer,
   EmulatedSignatureMethod,
+  OAuth1EmulatedGrant,
   OAuth1Problem,
   OAuth1VerifiedRequest,
 } from './oauth1-emulator/verify.js'
-
-/** What a token credential presented to an emulated API was issued for. @group Testing */
-export interface OAuth1EmulatedGrant {
-  /** The `oauth_consumer_key` the token was issued to. */
-  clientId: string
-  /** The request-token request's own query and form parameters (`x_auth_access_type`, …). */
-  requestTokenParams: URLSearchParams
-  /** The `oauth_callback` of the login. */
-  callback: string
-  /** The authorization URL's query the user approved (Trello's `scope`, `expiration`); empty without a login. */
-  authorizeParams?: URLSearchParams
-  /** When the token credentials were issued (ms since the epoch). */
-  issuedAt?: number
-}
 
 /** How an OAuth 1.0a provider behaves; each OAuth 1 preset's emulation is one of these. @group Testing */
 export interface OAuth1EmulationSpec {
