@@ -5,6 +5,7 @@
  * `updateToken`, the window of recent refreshes and its bound, what a refreshed token keeps, and the
  * messages and fields of the refusals.
  */
+import { decodeProtectedHeader } from 'jose'
 import { http, HttpResponse } from 'msw'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import {
@@ -18,6 +19,7 @@ import {
   type UpdateTokenInfo,
 } from '../../src/index.js'
 import type { OAuth2Endpoints } from '../../src/oauth2/endpoints.js'
+import { newDPoPKey } from '../../src/oauth2/dpop.js'
 import { TokenLifecycle } from '../../src/oauth2/token-lifecycle.js'
 import { expectCode, SECRET, useMsw } from '../support/helpers.js'
 import { hostileRig } from '../support/hostile-idp.js'
@@ -101,6 +103,7 @@ describe('header and authorize', () => {
     expect(lc.header(token(3600, { token_type: undefined as unknown as string }))).toBeUndefined()
     expect(lc.header(token(3600, { token_type: 'DPoP' }))).toBeUndefined()
     expect(lc.header(token(3600, { access_token: '' }))).toBeUndefined()
+    expect(lc.header(token(3600, { access_token: undefined as unknown as string }))).toBeUndefined()
     expect(lifecycle({ tokenPlacement: 'uri' }).header(token(3600))).toBeUndefined()
   })
 
@@ -133,6 +136,25 @@ describe('header and authorize', () => {
       'api: token_type "MAC" is not supported; only Bearer tokens are sent',
     )
     expect(err.app).toBe('api')
+  })
+
+  it('a token without a token_type is unsupported_token_type too, and without an access_token token_missing: nothing is sent', async () => {
+    const untyped = await expectCode(
+      app()
+        .get('me', { token: token(3600, { token_type: undefined as unknown as string }) })
+        .json(),
+      ErrorCode.UNSUPPORTED_TOKEN_TYPE,
+    )
+    expect(untyped.message).toBe(
+      'api: token_type "undefined" is not supported; only Bearer tokens are sent',
+    )
+    await expectCode(
+      app()
+        .get('me', { token: token(3600, { access_token: undefined as unknown as string }) })
+        .json(),
+      ErrorCode.TOKEN_MISSING,
+    )
+    expect(seen).toEqual([])
   })
 })
 
@@ -246,6 +268,54 @@ describe('refresh', () => {
     expect(plain.message).toBe(
       `api: the token could not be refreshed (${(plain.cause as { code: string }).code}); sign the user in again`,
     )
+  })
+})
+
+describe('the DPoP key a refresh proves', () => {
+  /** The public JWK in the DPoP proof of each token request (undefined: none sent). */
+  let proofs: Array<Record<string, unknown> | undefined>
+  beforeEach(() => {
+    proofs = []
+    server.use(
+      http.post(TOKEN_URL, ({ request }) => {
+        const proof = request.headers.get('dpop')
+        proofs.push(proof ? (decodeProtectedHeader(proof).jwk as Record<string, unknown>) : undefined)
+        return HttpResponse.json({ access_token: 'at-new', token_type: 'DPoP', expires_in: 3600 })
+      }),
+    )
+  })
+
+  it("a token that carries a DPoP key proves that key, even when typed Bearer and the app's dpop is off", async () => {
+    const { jwk } = await newDPoPKey()
+    const fresh = await app().refreshToken(token(3600, { dpop_jwk: jwk }))
+    expect(proofs).toEqual([{ kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }])
+    expect(fresh.dpop_jwk).toEqual(jwk)
+  })
+
+  it('a Bearer token without a key, for an app that turned dpop on since: a new key', async () => {
+    const fresh = await app({ dpop: true }).refreshToken(token(3600))
+    expect(proofs).toEqual([expect.objectContaining({ kty: 'EC', crv: 'P-256' })])
+    expect(fresh.dpop_jwk).toMatchObject({ x: proofs[0]!.x, y: proofs[0]!.y })
+    // With dpop off, no proof.
+    await app().refreshToken(token(3600, { refresh_token: 'rt-2' }))
+    expect(proofs).toHaveLength(2)
+    expect(proofs[1]).toBeUndefined()
+  })
+
+  it('a 401 asking for a DPoP nonce is retried for a DPoP token only: a Bearer call is answered as it is', async () => {
+    let calls = 0
+    server.use(
+      http.get(`${API}/nonce`, () => {
+        calls += 1
+        return new HttpResponse(null, {
+          status: 401,
+          headers: { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': 'n-1' },
+        })
+      }),
+    )
+    const res = await app().get('nonce', { token: token(3600), throwHttpErrors: false })
+    expect(res.status).toBe(401)
+    expect(calls).toBe(1)
   })
 })
 
