@@ -8,7 +8,7 @@
  */
 import type { BoundOAuth2App } from '../bound.js'
 import { isOAuthKitError } from '../errors/error.js'
-import { isLoopback } from '../http/loopback.js'
+import { isLoopbackIp } from '../http/loopback.js'
 import type { OAuth2Token } from '../types.js'
 import { formOf, invalidRequest, json, oauthErrorAnswer } from './answers.js'
 
@@ -39,9 +39,8 @@ export function redirectUriAllowed(uri: string, options: TokenRouteOptions): boo
   if (options.redirectUris.includes(uri)) return true
   if (!options.loopbackAnyPort || !URL.canParse(uri)) return false
   const url = new URL(uri)
-  // RFC 8252 §7.3 and §8.3: loopback IP literals over http, not the name "localhost".
-  const loopbackIp = (u: URL) =>
-    u.protocol === 'http:' && isLoopback(u) && (u.hostname === '[::1]' || /^127\./.test(u.hostname))
+  // RFC 8252 §7.3 and §8.3: loopback IP literals over http, not names ("localhost", "127.localhost").
+  const loopbackIp = (u: URL) => u.protocol === 'http:' && isLoopbackIp(u)
   if (!loopbackIp(url)) return false
   return options.redirectUris.some((listed) => {
     if (!URL.canParse(listed)) return false
