@@ -89,6 +89,7 @@ describe('redirectUriAllowed', () => {
 
   it('refuses what is not a URL, without throwing', () => {
     expect(redirectUriAllowed('not a url', anyPort(LOOPBACK, 'not a url'))).toBe(true)
+    expect(redirectUriAllowed('http://127.0.0.1:5000/cb', anyPort('not a url'))).toBe(false)
     expect(redirectUriAllowed('::', anyPort(LOOPBACK))).toBe(false)
     expect(redirectUriAllowed('', anyPort(LOOPBACK))).toBe(false)
   })
