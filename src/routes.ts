@@ -258,18 +258,26 @@ const NESTED_KEYS = {
   logout: ReadonlyArray<keyof LogoutRouteOptions>
 }
 
+/** What a `redirectUri` in the token or logout route options stands for. */
+const REDIRECT_URI_MEANT: Record<'token' | 'device' | 'logout', string | undefined> = {
+  token: 'redirectUris',
+  device: undefined,
+  logout: 'postLogoutRedirectUri',
+}
+
 /** The nested route options, checked as register checks a config: a misspelt key is refused with the fix. */
 function checkRouteOptions(
   options: Pick<AuthRouteOptions<Record<string, RemoteApp>>, 'token' | 'device' | 'logout'>,
 ): void {
   for (const key of ['token', 'device', 'logout'] as const) {
     const value = options[key]
-    if (value === undefined || typeof value !== 'object' || value === null) continue
+    if (typeof value !== 'object' || value === null) continue
     // config-keys reads a stray redirectUri as authorizeRedirect's argument; here it is a near miss.
-    if (key === 'token' && 'redirectUri' in value)
+    const meant = REDIRECT_URI_MEANT[key]
+    if (meant && 'redirectUri' in value)
       throw new OAuthKitError(
         ErrorCode.CONFIG_INVALID,
-        'the token route options has an unknown key "redirectUri": did you mean redirectUris?',
+        `the ${key} route options has an unknown key "redirectUri": did you mean ${meant}?`,
       )
     checkKnownKeys('', `the ${key} route options`, value, NESTED_KEYS[key])
   }

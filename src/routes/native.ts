@@ -8,7 +8,7 @@
  */
 import type { BoundOAuth2App } from '../bound.js'
 import { isOAuthKitError } from '../errors/error.js'
-import { isLoopback } from '../http/loopback.js'
+import { isLoopbackIp } from '../http/loopback.js'
 import type { OAuth2Token } from '../types.js'
 import { formOf, invalidRequest, json, oauthErrorAnswer } from './answers.js'
 
@@ -39,14 +39,12 @@ export function redirectUriAllowed(uri: string, options: TokenRouteOptions): boo
   if (options.redirectUris.includes(uri)) return true
   if (!options.loopbackAnyPort || !URL.canParse(uri)) return false
   const url = new URL(uri)
-  // RFC 8252 §7.3 and §8.3: loopback IP literals over http, not the name "localhost".
-  const loopbackIp = (u: URL) =>
-    u.protocol === 'http:' && isLoopback(u) && (u.hostname === '[::1]' || /^127\./.test(u.hostname))
-  if (!loopbackIp(url)) return false
+  // The listed URI with the request's port: RFC 8252 §7.3 and §8.3, for loopback IP literals over http
+  // only, not names ("localhost", "127.localhost"); the URI must be written as the listed one is.
   return options.redirectUris.some((listed) => {
     if (!URL.canParse(listed)) return false
     const allowed = new URL(listed)
-    if (!loopbackIp(allowed)) return false
+    if (allowed.protocol !== 'http:' || !isLoopbackIp(allowed)) return false
     allowed.port = url.port
     return allowed.href === url.href && uri === url.href
   })
@@ -60,8 +58,8 @@ export function tokenAnswer(token: OAuth2Token): Response {
   }
   if (typeof token.expires_at === 'number')
     body.expires_in = Math.max(0, token.expires_at - Math.floor(Date.now() / 1000))
-  for (const key of ['refresh_token', 'id_token', 'scope'] as const)
-    if (token[key] !== undefined) body[key] = token[key]
+  // JSON leaves out the ones the token does not have.
+  for (const key of ['refresh_token', 'id_token', 'scope'] as const) body[key] = token[key]
   return json(body)
 }
 
@@ -80,7 +78,11 @@ export async function tokenRoute(
     const form = await formOf(request)
     const grant =
       form.get('grant_type') ??
-      (form.has('code') ? 'authorization_code' : form.has('refresh_token') ? 'refresh_token' : '')
+      (form.has('code')
+        ? 'authorization_code'
+        : form.has('refresh_token')
+          ? 'refresh_token'
+          : undefined)
     if (grant === 'authorization_code') {
       const redirectUri = required(form, 'redirect_uri')
       if (!redirectUriAllowed(redirectUri, options))
