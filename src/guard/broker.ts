@@ -42,6 +42,13 @@ function defaultAlg(jwk: jose.JWK): string | undefined {
 
 const invalid = (message: string) =>
   new OAuthKitError(ErrorCode.CONFIG_INVALID, `TokenBroker: ${message}`)
+const badIssue = (message: string) =>
+  new OAuthKitError(ErrorCode.INVALID_REQUEST, `TokenBroker.issue: ${message}`)
+/** A list of strings (empty allowed: no scope). */
+const isStrings = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((v) => typeof v === 'string')
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
 
 interface SigningKey {
   kid: string
@@ -123,27 +130,29 @@ export class TokenBroker implements LocalIssuer {
 
   /** Sign a new access token for `sub` with the newest key. */
   async issue(options: IssueTokenOptions): Promise<BrokerToken> {
+    if (typeof options !== 'object' || options === null) throw badIssue('needs options')
     checkKnownKeys('', 'TokenBroker.issue options', options, ISSUE_TOKEN_KEYS)
-    if (typeof options.sub !== 'string' || options.sub === '')
-      throw new OAuthKitError(ErrorCode.INVALID_REQUEST, 'TokenBroker.issue: sub is required')
+    if (typeof options.sub !== 'string' || options.sub === '') throw badIssue('sub is required')
+    const { scope: given, clientId, claims: more } = options
+    if (given !== undefined && typeof given !== 'string' && !isStrings(given))
+      throw badIssue('scope must be a string or strings')
+    if (clientId !== undefined && (typeof clientId !== 'string' || clientId === ''))
+      throw badIssue('clientId must be a non-empty string')
+    if (more !== undefined && !isRecord(more)) throw badIssue('claims must be an object')
     const ttl = options.ttlSeconds ?? this.#ttl
     if (!Number.isInteger(ttl) || ttl < 1 || ttl > this.#ttl)
-      throw new OAuthKitError(
-        ErrorCode.INVALID_REQUEST,
-        `TokenBroker.issue: ttlSeconds must be from 1 to ${this.#ttl}`,
-      )
+      throw badIssue(`ttlSeconds must be from 1 to ${this.#ttl}`)
     const audience = options.audience ?? this.#audience
-    if (!isAudience(audience))
-      throw new OAuthKitError(ErrorCode.INVALID_REQUEST, 'TokenBroker.issue: audience is invalid')
-    const scope = Array.isArray(options.scope) ? options.scope.join(' ') : options.scope
+    if (!isAudience(audience)) throw badIssue('audience is invalid')
+    const scope = Array.isArray(given) ? given.join(' ') : given
     const extra = Object.fromEntries(
-      Object.entries(options.claims ?? {}).filter(([name]) => !REGISTERED.includes(name)),
+      Object.entries(more ?? {}).filter(([name]) => !REGISTERED.includes(name)),
     )
     const [signer] = await this.#load()
     const now = Math.floor(Date.now() / 1000)
     const claims: jose.JWTPayload = {
       ...extra,
-      client_id: options.clientId ?? this.issuer,
+      client_id: clientId ?? this.issuer,
       ...(scope ? { scope } : {}),
     }
     const jwt = await new jose.SignJWT(claims)
