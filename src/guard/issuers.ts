@@ -36,7 +36,10 @@ function memoized(resolve: KeyResolver, lifeMs: number): KeyResolver {
     return resolved
   }
   return (header, token) => {
-    const id = `${header.kid ?? ''}\u0000${header.alg ?? ''}`
+    // jose picks a key by alg alone for no kid, and none for a kid that is not a string: neither may
+    // share the entry of a named key (an empty kid would get the key chosen for no kid).
+    const kid = typeof header.kid === 'string' ? `#${header.kid}` : typeof header.kid
+    const id = `${kid}\u0000${header.alg}`
     const now = Date.now()
     const hit = memo.get(id)
     if (hit && hit.until > now) return hit.key
